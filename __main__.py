@@ -1,0 +1,3 @@
+from claimscreen.flows.cli import main
+
+main()

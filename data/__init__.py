@@ -1,0 +1,1 @@
+"""claimscreen.data."""

@@ -1,0 +1,143 @@
+"""The Parquet lake: the one module that reads and writes files under the home folder.
+
+Layout (``HOME/lake``)::
+
+    raw/batch_date=YYYY-MM-DD/<sha12>.parquet         the batch as received, identifiers tokenized
+    claims/batch_date=YYYY-MM-DD/<sha12>.parquet      validated, normalized claims
+    quarantine/batch_date=YYYY-MM-DD/<sha12>.parquet  rows not scored, with the reason
+    manifests/batch_date=YYYY-MM-DD/<sha12>.json      file hash and counts; written last
+    reference/<kind>.parquet                          one file per reference list
+    dispositions/dispositions.parquet                 investigators' decisions (labels)
+
+A batch is keyed by the night and the first 12 hex digits of its file's SHA-256,
+so re-ingesting the same file rewrites the same parts (idempotent), and a
+second, different file for the same night sits beside the first.
+
+Every write goes to a temporary file in the same folder, is flushed to disk and
+then renamed over the target (``os.replace`` is atomic on POSIX): a crash leaves
+the previous file, never half of one. The manifest is written after the data
+parts, so a batch without a manifest is an unfinished one and readers skip it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ZONES = ("raw", "claims", "quarantine", "manifests")
+
+
+class Lake:
+    """Paths and atomic reads and writes under ``HOME/lake``."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.root = self.home / "lake"
+
+    # --- paths ---------------------------------------------------------------
+
+    def partition(self, zone: str, batch_date: dt.date) -> Path:
+        return self.root / zone / f"batch_date={batch_date.isoformat()}"
+
+    def batch_part(self, zone: str, batch_date: dt.date, batch_key: str) -> Path:
+        suffix = ".json" if zone == "manifests" else ".parquet"
+        return self.partition(zone, batch_date) / f"{batch_key}{suffix}"
+
+    def reference_path(self, kind: str) -> Path:
+        return self.root / "reference" / f"{kind}.parquet"
+
+    @property
+    def dispositions_path(self) -> Path:
+        return self.root / "dispositions" / "dispositions.parquet"
+
+    # --- atomic writes -------------------------------------------------------
+
+    def write_table(self, path: Path, table: pa.Table) -> None:
+        """Write a Parquet file atomically (temp file, fsync, rename)."""
+        with _atomic_target(path) as tmp:
+            pq.write_table(table, tmp, compression="zstd")
+
+    def write_json(self, path: Path, payload: dict[str, Any]) -> None:
+        with _atomic_target(path) as tmp:
+            tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str), encoding="utf-8")
+
+    # --- reads ---------------------------------------------------------------
+
+    def read_table(self, path: Path, columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(path, columns=columns)
+
+    def manifests(self, batch_date: dt.date | None = None) -> list[dict[str, Any]]:
+        """Committed batches (those with a manifest), oldest night first."""
+        base = self.root / "manifests"
+        pattern = f"batch_date={batch_date.isoformat()}/*.json" if batch_date else "batch_date=*/*.json"
+        found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob(pattern))]
+        return sorted(found, key=lambda m: (m["batch_date"], m["ingested_at"]))
+
+    def committed_parts(self, zone: str, batch_date: dt.date | None = None) -> list[Path]:
+        """The parts of ``zone`` that belong to committed batches."""
+        parts = []
+        for manifest in self.manifests(batch_date):
+            night = dt.date.fromisoformat(manifest["batch_date"])
+            path = self.batch_part(zone, night, manifest["batch_key"])
+            if path.exists():
+                parts.append(path)
+        return parts
+
+    def read_zone(
+        self,
+        zone: str,
+        batch_date: dt.date | None = None,
+        columns: list[str] | None = None,
+        schema: pa.Schema | None = None,
+    ) -> pd.DataFrame:
+        """All committed rows of a zone (optionally one night) as a DataFrame."""
+        parts = self.committed_parts(zone, batch_date)
+        if not parts:
+            if schema is None:
+                return pd.DataFrame(columns=columns or [])
+            empty = schema.empty_table()
+            return (empty.select(columns) if columns else empty).to_pandas()
+        tables = [pq.read_table(p, columns=columns) for p in parts]
+        return pa.concat_tables(tables, promote_options="default").to_pandas()
+
+
+@contextlib.contextmanager
+def _atomic_target(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``path``; on success fsync it and rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write a small file atomically with the given permissions (used for the secret key)."""
+    with _atomic_target(path) as tmp:
+        os.chmod(tmp, mode)
+        tmp.write_bytes(data)

@@ -1,0 +1,280 @@
+"""The claim schema, declared once (CONTRACT.md section 1), and the lake schemas.
+
+Every other stage derives what it needs from :data:`CLAIM_COLUMNS`: the ingest
+validator (required-ness, formats, allowed values), the Parquet schema of the
+claims lake, the synthetic generator (which columns to write) and the tests.
+Nothing else retypes a column list.
+
+Two columns are *sensitive*: ``ssn`` and ``bank_account``. They never reach the
+lake in the clear; ingest replaces each with a keyed-hash token and a display
+form that keeps the last four digits only (see :mod:`claimscreen.data.tokenize`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pyarrow as pa
+
+ColumnKind = Literal["string", "timestamp", "date", "number"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A column is required only when another column has (or lacks) some values."""
+
+    column: str
+    values: tuple[str, ...]
+    negate: bool = False
+
+    def describe(self) -> str:
+        values = ", ".join(self.values)
+        return f"unless {self.column} is {values}" if self.negate else f"for {self.column} {values}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the claim batch, as the contract declares it."""
+
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    required_when: Condition | None = None
+    allowed: tuple[str, ...] | None = None
+    default: str | None = None
+    sensitive: bool = False
+    description: str = ""
+
+    @property
+    def conditionally_required(self) -> bool:
+        return self.required_when is not None
+
+
+_DIRECT_DEPOSIT = Condition("payment_method", ("direct_deposit",))
+_NOT_PUA = Condition("program", ("PUA",), negate=True)
+_ONLINE = Condition("channel", ("web", "mobile"))
+
+PROGRAMS = ("UI", "UCFE", "UCX", "PUA")
+PAYMENT_METHODS = ("direct_deposit", "debit_card", "check")
+SEPARATION_REASONS = ("lack_of_work", "quit", "discharged", "other")
+CHANNELS = ("web", "mobile", "phone", "in_person")
+
+CLAIM_COLUMNS: tuple[Column, ...] = (
+    Column("claim_id", "string", required=True, description="unique across all batches"),
+    Column("filed_at", "timestamp", required=True, description="ISO 8601; agency time zone if no offset"),
+    Column("program", "string", allowed=PROGRAMS, default="UI"),
+    Column("ssn", "string", required=True, sensitive=True, description="9 digits"),
+    Column("first_name", "string", required=True),
+    Column("last_name", "string", required=True),
+    Column("middle_name", "string"),
+    Column("date_of_birth", "date", required=True, description="YYYY-MM-DD"),
+    Column("email", "string"),
+    Column("phone", "string", description="any common US format"),
+    Column("address_line1", "string", required=True),
+    Column("address_line2", "string", description="unit, apartment"),
+    Column("city", "string", required=True),
+    Column("state", "string", required=True, description="two-letter code"),
+    Column("zip", "string", required=True, description="12345, 12345-6789 or 123456789"),
+    Column("mailing_address_line1", "string"),
+    Column("mailing_address_line2", "string"),
+    Column("mailing_city", "string"),
+    Column("mailing_state", "string"),
+    Column("mailing_zip", "string"),
+    Column("payment_method", "string", required=True, allowed=PAYMENT_METHODS),
+    Column("bank_routing", "string", required_when=_DIRECT_DEPOSIT, description="9 digits"),
+    Column("bank_account", "string", required_when=_DIRECT_DEPOSIT, sensitive=True),
+    Column("employer_ein", "string", required_when=_NOT_PUA, description="9 digits, dash optional"),
+    Column("employer_name", "string", required_when=_NOT_PUA),
+    Column("separation_date", "date"),
+    Column("separation_reason", "string", allowed=SEPARATION_REASONS),
+    Column("channel", "string", required=True, allowed=CHANNELS),
+    Column("ip_address", "string", required_when=_ONLINE, description="IPv4 or IPv6"),
+    Column("device_id", "string", required_when=_ONLINE),
+    Column("user_agent", "string"),
+    Column("session_seconds", "number"),
+    Column("language", "string", default="en", description="ISO 639-1"),
+)
+
+COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in CLAIM_COLUMNS}
+CLAIM_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in CLAIM_COLUMNS)
+REQUIRED_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in CLAIM_COLUMNS if c.required)
+SENSITIVE_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in CLAIM_COLUMNS if c.sensitive)
+
+# --- The claims lake (normalized, tokenized; what features read) -------------
+
+_TS = pa.timestamp("us", tz="UTC")
+
+#: Columns the lake adds to every claim: where it came from.
+PROVENANCE_FIELDS: tuple[pa.Field, ...] = (
+    pa.field("claim_id", pa.string(), nullable=False),
+    pa.field("batch_date", pa.date32(), nullable=False),
+    pa.field("source_file", pa.string(), nullable=False),
+    pa.field("source_sha256", pa.string(), nullable=False),
+    pa.field("row_number", pa.int64(), nullable=False),
+)
+
+CLAIMS_LAKE_SCHEMA = pa.schema(
+    [
+        *PROVENANCE_FIELDS,
+        pa.field("filed_at", _TS, nullable=False),
+        pa.field("program", pa.string(), nullable=False),
+        pa.field("ssn_token", pa.string(), nullable=False),
+        pa.field("ssn_last4", pa.string(), nullable=False),
+        pa.field("first_name", pa.string(), nullable=False),
+        pa.field("last_name", pa.string(), nullable=False),
+        pa.field("middle_name", pa.string()),
+        pa.field("first_name_norm", pa.string(), nullable=False),
+        pa.field("last_name_norm", pa.string(), nullable=False),
+        pa.field("middle_name_norm", pa.string()),
+        pa.field("date_of_birth", pa.date32(), nullable=False),
+        pa.field("email", pa.string()),
+        pa.field("email_canonical", pa.string()),
+        pa.field("phone_e164", pa.string()),
+        pa.field("address_line1", pa.string(), nullable=False),
+        pa.field("address_line2", pa.string()),
+        pa.field("city", pa.string(), nullable=False),
+        pa.field("state", pa.string(), nullable=False),
+        pa.field("zip5", pa.string(), nullable=False),
+        pa.field("zip4", pa.string()),
+        pa.field("address_norm", pa.string(), nullable=False),
+        pa.field("mailing_address_line1", pa.string()),
+        pa.field("mailing_address_line2", pa.string()),
+        pa.field("mailing_city", pa.string()),
+        pa.field("mailing_state", pa.string()),
+        pa.field("mailing_zip5", pa.string()),
+        pa.field("mailing_address_norm", pa.string()),
+        pa.field("payment_method", pa.string(), nullable=False),
+        pa.field("bank_routing", pa.string()),
+        pa.field("bank_account_token", pa.string()),
+        pa.field("bank_account_last4", pa.string()),
+        pa.field("employer_ein", pa.string()),
+        pa.field("employer_name", pa.string()),
+        pa.field("employer_name_norm", pa.string()),
+        pa.field("separation_date", pa.date32()),
+        pa.field("separation_reason", pa.string()),
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("ip_address", pa.string()),
+        pa.field("device_id", pa.string()),
+        pa.field("user_agent", pa.string()),
+        pa.field("session_seconds", pa.float64()),
+        pa.field("language", pa.string(), nullable=False),
+    ]
+)
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("batch_date", pa.date32(), nullable=False),
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("source_sha256", pa.string(), nullable=False),
+        pa.field("row_number", pa.int64(), nullable=False),
+        pa.field("claim_id", pa.string()),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("details", pa.string(), nullable=False),
+    ]
+)
+
+#: The columns of `claimscreen quarantine export` (CONTRACT.md section 5).
+QUARANTINE_EXPORT_COLUMNS: tuple[str, ...] = ("source_file", "row_number", "claim_id", "reason")
+
+DISPOSITION_OUTCOMES = ("fraud", "legitimate")
+DISPOSITION_SOURCES = ("investigation", "audit")
+DISPOSITIONS_SCHEMA = pa.schema(
+    [
+        pa.field("claim_id", pa.string(), nullable=False),
+        pa.field("outcome", pa.string(), nullable=False),
+        pa.field("decided_at", _TS, nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("decided_by", pa.string()),
+        pa.field("imported_from", pa.string()),
+    ]
+)
+
+# --- Reference lists (CONTRACT.md section 2) ---------------------------------
+
+SUSPICIOUS_ACTOR_KINDS = ("bank_account", "email", "phone", "ip_address", "device_id", "address")
+IP_RANGE_CATEGORIES = ("foreign", "hosting", "vpn", "tor")
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """One reference list: its file name (`KIND`) and input columns."""
+
+    kind: str
+    columns: tuple[Column, ...]
+    description: str
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+REFERENCE_LISTS: dict[str, ReferenceList] = {
+    r.kind: r
+    for r in (
+        ReferenceList(
+            "deceased",
+            (
+                Column("ssn", "string", required=True, sensitive=True),
+                Column("date_of_death", "date", required=True),
+            ),
+            "death records",
+        ),
+        ReferenceList(
+            "incarcerated",
+            (
+                Column("ssn", "string", required=True, sensitive=True),
+                Column("last_name", "string"),
+                Column("date_of_birth", "date"),
+                Column("admitted_on", "date", required=True),
+                Column("released_on", "date", description="empty while held"),
+            ),
+            "prison and jail records",
+        ),
+        ReferenceList(
+            "wage_records",
+            (
+                Column("ssn", "string", required=True, sensitive=True),
+                Column("employer_ein", "string", required=True),
+                Column("quarter", "string", required=True, description="like 2026Q2"),
+                Column("wages", "number", required=True),
+            ),
+            "employer-reported wages",
+        ),
+        ReferenceList(
+            "suspicious_actors",
+            (
+                Column("kind", "string", required=True, allowed=SUSPICIOUS_ACTOR_KINDS),
+                Column("value", "string", required=True, sensitive=True),
+                Column("added_on", "date"),
+                Column("source", "string"),
+            ),
+            "known bad identifiers",
+        ),
+        ReferenceList(
+            "ip_ranges",
+            (
+                Column("cidr", "string", required=True),
+                Column("category", "string", required=True, allowed=IP_RANGE_CATEGORIES),
+            ),
+            "foreign, hosting, VPN and Tor address ranges",
+        ),
+        ReferenceList(
+            "interstate_claims",
+            (
+                Column("ssn", "string", required=True, sensitive=True),
+                Column("state", "string", required=True),
+                Column("filed_at", "timestamp", required=True),
+            ),
+            "claims by the same SSN in other states",
+        ),
+    )
+}
+
+#: Columns of a dispositions file (CONTRACT.md section 3).
+DISPOSITION_COLUMNS: tuple[Column, ...] = (
+    Column("claim_id", "string", required=True),
+    Column("outcome", "string", required=True, allowed=DISPOSITION_OUTCOMES),
+    Column("decided_at", "timestamp", required=True),
+    Column("source", "string", required=True, allowed=DISPOSITION_SOURCES),
+)
