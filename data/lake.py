@@ -64,11 +64,11 @@ class Lake:
 
     def write_table(self, path: Path, table: pa.Table) -> None:
         """Write a Parquet file atomically (temp file, fsync, rename)."""
-        with _atomic_target(path) as tmp:
+        with atomic_target(path) as tmp:
             pq.write_table(table, tmp, compression="zstd")
 
     def write_json(self, path: Path, payload: dict[str, Any]) -> None:
-        with _atomic_target(path) as tmp:
+        with atomic_target(path) as tmp:
             tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str), encoding="utf-8")
 
     # --- reads ---------------------------------------------------------------
@@ -112,7 +112,7 @@ class Lake:
 
 
 @contextlib.contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
+def atomic_target(path: Path) -> Iterator[Path]:
     """Yield a temp path beside ``path``; on success fsync it and rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -138,6 +138,6 @@ def _fsync_dir(folder: Path) -> None:
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write a small file atomically with the given permissions (used for the secret key)."""
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         os.chmod(tmp, mode)
         tmp.write_bytes(data)

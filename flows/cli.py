@@ -1,13 +1,275 @@
-"""The `claimscreen` command (CONTRACT.md section 5)."""
+"""The ``claimscreen`` command (CONTRACT.md section 5).
+
+Each subcommand parses its arguments, calls one function of the packages (or
+runs one Prefect flow) and prints a short human summary. A wrong input or
+command ends with exit status 2 and one line on standard error; any other
+failure with exit status 1.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
 
+from claimscreen import __version__
+from claimscreen.data.errors import InputError
+from claimscreen.data.schema import REFERENCE_LISTS
+from claimscreen.data.settings import HOME_ENV, SettingsError, resolve_home
+from claimscreen.data.tokenize import SecretKeyError
 
-@click.group()
-@click.option("--home", type=click.Path(file_okay=False), default=None)
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_BAD_INPUT = 2
+
+# Quiet Prefect's console logging unless the operator asked for more.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+class Home:
+    """The resolved home folder, shared by every subcommand."""
+
+    def __init__(self, given: str | None) -> None:
+        self.path = resolve_home(given)
+        self.explicit = given is not None or HOME_ENV in os.environ
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+    click.echo(f"claimscreen: error: {message}", err=True)
+    sys.exit(code)
+
+
+def reports_errors(func: F) -> F:
+    """Turn a known error into one line on standard error and a non-zero exit."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (InputError, SettingsError, SecretKeyError) as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", code=130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class OneLineErrors(click.Group):
+    """A group whose usage errors are one line on standard error, exit status 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "claimscreen"
+            fail(f"{exc.format_message()} (see: {where} --help)", code=exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message(), code=exc.exit_code)
+        except click.Abort:
+            fail("aborted", code=1)
+
+
+@click.group(
+    cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    default=None,
+    help=f"Folder for the lake, models, settings and review database [env {HOME_ENV}; "
+    "default ~/.claimscreen].",
+)
+@click.version_option(__version__, prog_name="claimscreen")
 @click.pass_context
 def main(ctx: click.Context, home: str | None) -> None:
-    """claimscreen."""
-    ctx.obj = home
+    """Screen unemployment insurance claims for organized fraud.
+
+    Ingests each night's claims, links them, scores and routes them, and puts
+    the suspicious ones in front of an investigator. It never decides fraud by
+    itself: a person does.
+    """
+    ctx.obj = Home(home)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="Nights of claims.")
+@click.option(
+    "--claims-per-day", type=click.IntRange(1), default=1000, show_default=True, help="Claims in each batch."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
+@click.option("--start", default="2026-10-01", show_default=True, help="First night (YYYY-MM-DD).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), default="csv", show_default=True
+)
+@reports_errors
+def generate(out: str, days: int, claims_per_day: int, seed: int, start: str, fmt: str) -> None:
+    """Write synthetic batches, reference lists and past dispositions.
+
+    Also writes truth.parquet (fraud flag, typology, ring and person keys) for
+    evaluation only: the pipeline never reads it.
+    """
+    from claimscreen.data.generate import generate_world
+
+    first = parse_date(start)
+    assert first is not None
+    summary = generate_world(
+        Path(out), days=days, claims_per_day=claims_per_day, seed=seed, start=first, fmt=fmt
+    )
+    for line in summary.describe():
+        click.echo(line)
+
+
+@main.command()
+@click.option("--batch", type=click.Path(dir_okay=False), required=True, help="The night's claim file.")
+@click.option(
+    "--date", "date_", default=None, help="The night (YYYY-MM-DD); default: the date in the file name."
+)
+@click.pass_obj
+@reports_errors
+def nightly(home: Home, batch: str, date_: str | None) -> None:
+    """Run the nightly flow on one batch: ingest (more stages in later releases)."""
+    from claimscreen.data.ingest import batch_date_for
+    from claimscreen.flows.nightly import nightly_flow
+
+    night = batch_date_for(Path(batch), parse_date(date_))
+    try:
+        report = nightly_flow(str(home.path), str(Path(batch).resolve()), night.isoformat())
+    except InputError:
+        raise
+    except Exception as exc:
+        fail(f"night {night} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", code=1)
+        return
+    print_totals(report)
+
+
+def print_totals(report: dict[str, Any]) -> None:
+    t = report["totals"]
+    click.echo(
+        f"night {report['batch_date']}: {t['rows_read']} rows read, {t['rows_ingested']} ingested, "
+        f"{t['rows_quarantined']} quarantined"
+    )
+    for reason, n in t["quarantined_by_reason"].items():
+        click.echo(f"  quarantined: {n:>7}  {reason}")
+
+
+@main.group()
+def reference() -> None:
+    """Reference lists: deceased, incarcerated, wages, suspicious actors, IP ranges, interstate claims."""
+
+
+@reference.command("load")
+@click.argument("kind", type=click.Choice(sorted(REFERENCE_LISTS)))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+@reports_errors
+def reference_load(home: Home, kind: str, file: str) -> None:
+    """Load or replace the reference list KIND from the CSV FILE."""
+    from claimscreen.data.reference import load_reference
+
+    report = load_reference(home.path, kind, Path(file))
+    click.echo(report.summary())
+
+
+@main.group()
+def labels() -> None:
+    """Dispositions: investigators' decisions that models learn from."""
+
+
+@labels.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+@reports_errors
+def labels_import(home: Home, file: str) -> None:
+    """Load dispositions (claim_id, outcome, decided_at, source) from the CSV FILE."""
+    from claimscreen.data.labels import import_labels
+
+    report = import_labels(home.path, Path(file))
+    click.echo(report.summary())
+
+
+@main.group()
+def quarantine() -> None:
+    """Rows that were not scored, with the reason."""
+
+
+@quarantine.command("export")
+@click.option("--date", "date_", required=True, help="The night (YYYY-MM-DD).")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Output file, .csv or .parquet.")
+@click.pass_obj
+@reports_errors
+def quarantine_export(home: Home, date_: str, out: str) -> None:
+    """Write one night's quarantined rows: source_file, row_number, claim_id, reason."""
+    from claimscreen.data.exports import export_quarantine
+
+    night = parse_date(date_)
+    assert night is not None
+    rows = export_quarantine(home.path, night, Path(out))
+    click.echo(f"{rows} quarantined rows of night {night} written to {out}")
+
+
+@main.group()
+def runs() -> None:
+    """Run reports of the nightly flow."""
+
+
+@runs.command("show")
+@click.option("--date", "date_", default=None, help="The night (YYYY-MM-DD); default: the latest.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+@reports_errors
+def runs_show(home: Home, date_: str | None, as_json: bool) -> None:
+    """Print a night's report: rows read, ingested, quarantined by reason, stage timings."""
+    from claimscreen.data.runs import read_report
+
+    report = read_report(home.path, parse_date(date_))
+    if report is None:
+        fail(f"no run report {'for ' + date_ if date_ else 'yet'} in {home.path}")
+        return
+    if as_json:
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+        return
+    click.echo(f"night {report['batch_date']}: {report['status']} (started {report['started_at']})")
+    if report.get("failed_stage"):
+        click.echo(f"  failed in stage {report['failed_stage']}: {report['error']}")
+    print_totals(report)
+    for stage in report["stages"]:
+        click.echo(f"  stage {stage['name']:<12} {stage['status']:<10} {stage['seconds']:8.2f} s")
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="Nights to simulate.")
+@click.option("--claims-per-day", type=click.IntRange(10), default=2000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.pass_obj
+@reports_errors
+def demo(home: Home, days: int, claims_per_day: int, seed: int) -> None:
+    """Make a synthetic state, load its reference lists and labels, and run its nights.
+
+    Uses ~/.claimscreen-demo unless --home or CLAIMSCREEN_HOME names a folder;
+    a folder that holds a real lake is refused.
+    """
+    from claimscreen.flows.demo import run_demo
+
+    target = home.path if home.explicit else Path.home() / ".claimscreen-demo"
+    run_demo(target, days=days, claims_per_day=claims_per_day, seed=seed, echo=click.echo)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,87 @@
+"""Benchmark: ingest of one large night.
+
+Generates a one-night batch (default 1,000,000 claims) with the synthetic
+generator, then ingests it in a fresh process into an empty home folder and
+prints wall time, claims/s and the ingest process's peak RSS. A second run
+ingests the same night into a home that already holds it (the idempotent
+re-run) and a third ingests a second night against the first (duplicate checks
+against history).
+
+Goal (issue #2): >= 100,000 claims/s and peak RSS <= 4 GB on a 2-core machine.
+
+    .venv/bin/python bench/ingest.py [--claims 1000000] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = """
+import datetime as dt, json, resource, sys, time
+from pathlib import Path
+from claimscreen.data.ingest import ingest_batch
+home, batch, night = sys.argv[1], sys.argv[2], sys.argv[3]
+started = time.perf_counter()
+result = ingest_batch(Path(home), Path(batch), dt.date.fromisoformat(night))
+seconds = time.perf_counter() - started
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_rss_mib": peak_kib / 1024, "rows": result.rows_read,
+                  "ingested": result.rows_ingested, "quarantined": result.rows_quarantined,
+                  "already": result.already_ingested}))
+"""
+
+
+def run_child(home: Path, batch: Path, night: str) -> dict:
+    env = dict(os.environ, CLAIMSCREEN_SECRET_KEY="benchmark-key-0123456789")
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(home), str(batch), night],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    from claimscreen.data.generate import generate_world
+
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        world = Path(tmp) / "world"
+        started = time.perf_counter()
+        summary = generate_world(world, days=2, claims_per_day=args.claims, seed=1)
+        print(f"generated 2 nights x {args.claims:,} claims in {time.perf_counter() - started:.1f} s")
+        first, second = sorted(summary.batch_files)
+        night1, night2 = (p.stem.removeprefix("claims_") for p in (first, second))
+        home = Path(tmp) / "home"
+        for label, batch, night in (
+            ("first night, empty lake", first, night1),
+            ("same night again (idempotent re-run)", first, night1),
+            ("second night against the first", second, night2),
+        ):
+            figures = run_child(home, batch, night)
+            rate = figures["rows"] / figures["seconds"]
+            print(
+                f"{label:<40} {figures['rows']:>9,} rows  {figures['seconds']:6.2f} s  "
+                f"{rate:>10,.0f} claims/s  peak RSS {figures['peak_rss_mib']:7.0f} MiB  "
+                f"(ingested {figures['ingested']:,}, quarantined {figures['quarantined']:,})"
+            )
+        size = sum(p.stat().st_size for p in (home / "lake").rglob("*") if p.is_file())
+        print(f"lake size after two nights: {size / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

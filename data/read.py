@@ -1,0 +1,184 @@
+"""Reading a claim batch file (CSV, Parquet or JSON Lines) into text columns.
+
+Every column comes back as text (pandas ``str`` dtype, empty values as NA), so
+that validation sees what the state sent, not what a reader guessed. A file
+that cannot be read as a whole raises :class:`InputError` with a one-line
+reason; a CSV row with the wrong number of fields is not a whole-file problem:
+it is returned in ``bad_rows`` and ends up in the quarantine.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from claimscreen.data.errors import InputError
+from claimscreen.data.schema import CLAIM_COLUMNS
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass
+class RawBatch:
+    """The rows of one file as text, with their 1-based record numbers."""
+
+    frame: pd.DataFrame
+    row_numbers: pd.Series
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame) + len(self.bad_rows)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise InputError(f"{path.name}: unknown file type {suffix or '(none)'!r}; expected one of {known}")
+    return FORMATS[suffix]
+
+
+def read_batch(path: Path) -> RawBatch:
+    """Read a batch file into text columns; raise InputError for a whole-file problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name}: empty file")
+    kind = detect_format(path)
+    if kind == "csv":
+        batch = _read_csv(path)
+    else:
+        table = _read_parquet(path) if kind == "parquet" else _read_jsonl(path)
+        batch = RawBatch(_to_text_frame(table), pd.Series(range(1, table.num_rows + 1), dtype="int64"))
+    if batch.rows_read == 0:
+        raise InputError(f"{path.name}: no claim rows (header only)")
+    return batch
+
+
+def _read_csv(path: Path) -> RawBatch:
+    names = _csv_header(path)
+    table, bad_lines = _parse_csv(path, names, use_threads=True)
+    if bad_lines and any(line is None for line, _ in bad_lines):
+        # Only a single-threaded parse knows the line number of a bad row.
+        table, bad_lines = _parse_csv(path, names, use_threads=False)
+    # Record numbers exclude the header line; a skipped row keeps its number.
+    bad_rows = sorted((int(line or 0) - 1, reason) for line, reason in bad_lines)
+    rows = _surviving_row_numbers(table.num_rows, [n for n, _ in bad_rows])
+    return RawBatch(_to_text_frame(table), rows, bad_rows)
+
+
+def _parse_csv(
+    path: Path, names: list[str], use_threads: bool
+) -> tuple[pa.Table, list[tuple[int | None, str]]]:
+    bad_lines: list[tuple[int | None, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        reason = f"wrong number of fields ({row.actual_columns}, expected {row.expected_columns})"
+        bad_lines.append((row.number, reason))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=32 << 20, use_threads=use_threads),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc):
+            raise InputError(f"{path.name}: not UTF-8 text (convert the extract to UTF-8)") from exc
+        raise InputError(f"{path.name}: {_one_line(exc)}") from exc
+    return table, bad_lines
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, "rb") as handle:
+        first = handle.readline()
+    try:
+        header = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name}: not UTF-8 text (bad byte in the header)") from exc
+    names = [n.strip() for n in next(csv.reader([header]), [])]
+    if not any(names):
+        raise InputError(f"{path.name}: no header row")
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(f"{path.name}: repeated column(s) in header: {', '.join(dupes)}")
+    return names
+
+
+def _surviving_row_numbers(kept: int, skipped: list[int]) -> pd.Series:
+    candidates = np.arange(1, kept + len(skipped) + 1, dtype="int64")
+    return pd.Series(np.setdiff1d(candidates, np.asarray(skipped, dtype="int64"))[:kept], dtype="int64")
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{path.name}: not a readable Parquet file ({_one_line(exc)})") from exc
+
+
+def _read_jsonl(path: Path) -> pa.Table:
+    # Declared text columns are read as text, so "1980-04-12" stays the text the state sent.
+    text = pa.schema([(c.name, pa.string()) for c in CLAIM_COLUMNS if c.kind != "number"])
+    options = pajson.ParseOptions(explicit_schema=text, unexpected_field_behavior="infer")
+    try:
+        return pajson.read_json(path, parse_options=options)
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"{path.name}: not valid JSON Lines ({_one_line(exc)})") from exc
+
+
+def _to_text_frame(table: pa.Table) -> pd.DataFrame:
+    """Every column as text; empty strings become NA."""
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_nested(column.type):
+            raise InputError(f"column {name!r} holds nested values; expected plain text")
+        if not pa.types.is_string(column.type):
+            column = _cast_to_text(name, column)
+        columns[name.strip()] = column
+    frame = pa.table(columns).to_pandas()
+    return frame.replace("", pd.NA) if len(frame) else frame
+
+
+def _cast_to_text(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    try:
+        if pa.types.is_date(column.type):
+            return pc.strftime(column, format="%Y-%m-%d")
+        if pa.types.is_timestamp(column.type):
+            fmt = "%Y-%m-%dT%H:%M:%S%z" if column.type.tz else "%Y-%m-%dT%H:%M:%S"
+            return pc.strftime(column, format=fmt)
+        return pc.cast(column, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError(f"column {name!r} of type {column.type} cannot be read as text") from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

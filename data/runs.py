@@ -1,0 +1,126 @@
+"""The night's run report: what was read, ingested and quarantined, and how long each stage took.
+
+A report is one JSON file per night, ``HOME/runs/YYYY-MM-DD.json``, rewritten
+atomically by every run of that night. Its counts come from the lake's batch
+manifests (the committed truth), so a re-run never double-counts; its stage list
+and status describe the latest run, including the stage that failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claimscreen.data.lake import Lake, write_bytes_atomic
+
+
+def runs_folder(home: Path) -> Path:
+    return Path(home) / "runs"
+
+
+def report_path(home: Path, batch_date: dt.date) -> Path:
+    return runs_folder(home) / f"{batch_date.isoformat()}.json"
+
+
+@dataclass
+class RunReport:
+    """A night's report, built while the flow runs."""
+
+    home: Path
+    batch_date: dt.date
+    started_at: str = field(default_factory=lambda: _now())
+    status: str = "running"
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    failed_stage: str | None = None
+    error: str | None = None
+
+    def record_stage(self, name: str, seconds: float, status: str = "completed") -> None:
+        self.stages.append({"name": name, "status": status, "seconds": round(seconds, 3)})
+
+    def fail(self, stage: str, error: BaseException, seconds: float) -> None:
+        self.record_stage(stage, seconds, status="failed")
+        self.status = "failed"
+        self.failed_stage = stage
+        self.error = str(error).splitlines()[0] if str(error) else type(error).__name__
+
+    def complete(self) -> None:
+        self.status = "completed"
+
+    def to_dict(self) -> dict[str, Any]:
+        batches = Lake(self.home).manifests(self.batch_date)
+        return {
+            "batch_date": self.batch_date.isoformat(),
+            "status": self.status,
+            "failed_stage": self.failed_stage,
+            "error": self.error,
+            "started_at": self.started_at,
+            "finished_at": _now(),
+            "stages": self.stages,
+            "totals": totals(batches),
+            "batches": batches,
+        }
+
+    def write(self) -> dict[str, Any]:
+        payload = self.to_dict()
+        text = json.dumps(payload, indent=2, sort_keys=True, default=str)
+        write_bytes_atomic(report_path(self.home, self.batch_date), text.encode("utf-8"))
+        return payload
+
+
+def totals(batches: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows read, ingested and quarantined (by reason) over a night's batches."""
+    reasons: Counter[str] = Counter()
+    for batch in batches:
+        reasons.update(batch["quarantined_by_reason"])
+    return {
+        "batches": len(batches),
+        "rows_read": sum(b["rows_read"] for b in batches),
+        "rows_ingested": sum(b["rows_ingested"] for b in batches),
+        "rows_quarantined": sum(b["rows_quarantined"] for b in batches),
+        "quarantined_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+
+
+def read_report(home: Path, batch_date: dt.date | None = None) -> dict[str, Any] | None:
+    """The report of one night, or of the latest night when no date is given."""
+    if batch_date is None:
+        found = sorted(runs_folder(home).glob("????-??-??.json"))
+        if not found:
+            return None
+        path = found[-1]
+    else:
+        path = report_path(home, batch_date)
+        if not path.exists():
+            return None
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def markdown_report(report: dict[str, Any]) -> str:
+    """The report as Markdown, for a Prefect artifact."""
+    t = report["totals"]
+    lines = [
+        f"# Night {report['batch_date']}: {report['status']}",
+        "",
+        "| rows read | ingested | quarantined |",
+        "|---:|---:|---:|",
+        f"| {t['rows_read']} | {t['rows_ingested']} | {t['rows_quarantined']} |",
+        "",
+    ]
+    if report.get("failed_stage"):
+        lines += [f"**Failed in stage `{report['failed_stage']}`**: {report['error']}", ""]
+    if t["quarantined_by_reason"]:
+        lines += ["| quarantine reason | rows |", "|---|---:|"]
+        lines += [f"| {reason} | {n} |" for reason, n in t["quarantined_by_reason"].items()]
+        lines.append("")
+    lines += ["| stage | status | seconds |", "|---|---|---:|"]
+    lines += [f"| {s['name']} | {s['status']} | {s['seconds']:.2f} |" for s in report["stages"]]
+    return "\n".join(lines)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,108 @@
+"""``claimscreen demo``: a synthetic state, end to end, on one machine.
+
+For now (the features, scoring and review stages land in later releases) the
+demo generates a state's claims, loads its reference lists and past
+dispositions, runs the nightly flow on every night and prints the counts an
+operator would check.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from claimscreen.data.errors import InputError
+
+DEMO_MARKER = ".claimscreen-demo"
+
+
+def prepare_demo_home(home: Path) -> None:
+    """Empty a previous demo's home; refuse a folder that holds anything but a demo."""
+    marker = home / DEMO_MARKER
+    if home.exists() and any(home.iterdir()) and not marker.exists():
+        raise InputError(f"{home} is not empty and not a demo home; give the demo an empty --home")
+    if marker.exists():
+        for child in home.iterdir():
+            if child.name not in (DEMO_MARKER, "secret.key"):
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+    home.mkdir(parents=True, exist_ok=True)
+    marker.write_text("This folder is a claimscreen demo home; `claimscreen demo` may empty it.\n")
+
+
+def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callable[[str], None]) -> None:
+    """Generate, load and run every night; print what an operator would look at."""
+    from claimscreen.data.generate import generate_world
+    from claimscreen.data.labels import import_labels
+    from claimscreen.data.reference import load_reference
+    from claimscreen.flows.nightly import nightly_flow
+
+    console = Console()
+    prepare_demo_home(home)
+    world = home / "demo-world"
+    with console.status(f"Generating {days} nights of {claims_per_day} claims..."):
+        summary = generate_world(world, days=days, claims_per_day=claims_per_day, seed=seed)
+    for line in summary.describe():
+        echo(line)
+    for kind, path in sorted(summary.reference_files.items()):
+        echo("  " + load_reference(home, kind, path).summary())
+    echo("  " + import_labels(home, summary.dispositions_file).summary())
+    reports = []
+    with _progress(console) as progress:
+        bar = progress.add_task("Running nights", total=len(summary.batch_files))
+        for batch in sorted(summary.batch_files):
+            night = batch.stem.removeprefix("claims_")
+            reports.append(nightly_flow(str(home), str(batch), night))
+            progress.advance(bar)
+    console.print(_nights_table(reports))
+    echo(f"Home folder: {home}")
+    echo(f"Run reports: claimscreen --home {home} runs show --date {reports[-1]['batch_date']}")
+    echo(
+        f"Quarantine:  claimscreen --home {home} quarantine export --date {reports[-1]['batch_date']} "
+        "--out quarantine.csv"
+    )
+    echo("Scoring, rings and the review app arrive in later releases (see CHANGELOG.md).")
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _nights_table(reports: list[dict]) -> Table:
+    table = Table(title="Nights")
+    for name in (
+        "night",
+        "status",
+        "rows read",
+        "ingested",
+        "quarantined",
+        "top quarantine reason",
+        "seconds",
+    ):
+        table.add_column(
+            name, justify="left" if name in ("night", "status", "top quarantine reason") else "right"
+        )
+    for report in reports:
+        t = report["totals"]
+        top = next(iter(t["quarantined_by_reason"]), "")
+        seconds = sum(s["seconds"] for s in report["stages"])
+        table.add_row(
+            report["batch_date"],
+            report["status"],
+            str(t["rows_read"]),
+            str(t["rows_ingested"]),
+            str(t["rows_quarantined"]),
+            top,
+            f"{seconds:.1f}",
+        )
+    return table

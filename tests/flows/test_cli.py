@@ -1,0 +1,101 @@
+"""The claimscreen command: help everywhere, the nightly flow, exports, reports, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from helpers import make_row, write_csv
+
+from claimscreen.flows.cli import main
+
+COMMANDS = [
+    [],
+    ["generate"],
+    ["nightly"],
+    ["reference"],
+    ["reference", "load"],
+    ["labels"],
+    ["labels", "import"],
+    ["quarantine"],
+    ["quarantine", "export"],
+    ["runs"],
+    ["runs", "show"],
+    ["demo"],
+]
+
+
+def run(home: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "claimscreen")
+def test_help_works_everywhere(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"], prog_name="claimscreen")
+    assert result.exit_code == 0, result.output
+    assert "Usage: claimscreen" in result.output
+
+
+def test_a_night_end_to_end(home: Path, tmp_path: Path, prefect_harness: None) -> None:
+    batch = write_csv(
+        tmp_path / "claims_2026-10-01.csv",
+        [make_row(claim_id="A"), make_row(claim_id="B", ssn="12"), make_row(claim_id="C", zip="")],
+    )
+    code, out, err = run(home, "nightly", "--batch", str(batch))
+    assert code == 0, err
+    assert "night 2026-10-01: 3 rows read, 1 ingested, 2 quarantined" in out
+
+    code, out, _ = run(home, "runs", "show", "--date", "2026-10-01")
+    assert code == 0
+    assert "completed" in out and "stage ingest" in out and "malformed ssn" in out
+
+    code, out, _ = run(home, "runs", "show", "--json")
+    report = json.loads(out)
+    assert report["totals"]["quarantined_by_reason"] == {"malformed ssn": 1, "missing zip": 1}
+
+    export = tmp_path / "q.csv"
+    code, out, _ = run(home, "quarantine", "export", "--date", "2026-10-01", "--out", str(export))
+    assert code == 0
+    rows = pd.read_csv(export, dtype=str)
+    assert rows.columns.tolist() == ["source_file", "row_number", "claim_id", "reason"]
+    assert rows["claim_id"].tolist() == ["B", "C"]
+    assert rows["reason"].tolist() == ["malformed ssn", "missing zip"]
+    assert "12" not in export.read_text().split("\n", 1)[1].replace("2026", "")
+
+
+def test_a_failing_night_is_reported_with_its_stage(
+    home: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    batch = tmp_path / "claims_2026-10-03.csv"
+    batch.write_text("claim_id\nC1\n")
+    code, _, err = run(home, "nightly", "--batch", str(batch))
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert err.startswith("claimscreen: error: claims_2026-10-03.csv: missing required column(s): filed_at")
+    code, out, _ = run(home, "runs", "show", "--date", "2026-10-03", "--json")
+    report = json.loads(out)
+    assert report["status"] == "failed"
+    assert report["failed_stage"] == "ingest"
+    assert "missing required column" in report["error"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nightly", "--batch", "nope.csv"], "no date in the file name"),
+        (["nightly", "--batch", "claims_2026-10-01.csv"], "claims_2026-10-01.csv: no such file"),
+        (["runs", "show", "--date", "2026-01-01"], "no run report for 2026-01-01"),
+        (["quarantine", "export", "--date", "2026-10-01", "--out", "q.txt"], "must end in .csv or .parquet"),
+        (["reference", "load", "martians", "x.csv"], "'martians' is not one of 'deceased'"),
+    ],
+)
+def test_wrong_input_gives_one_line_and_status_2(home: Path, args: list[str], message: str) -> None:
+    code, _, err = run(home, *args)
+    assert code == 2
+    assert message in err
+    assert err.startswith("claimscreen: error: ")
+    assert err.count("\n") == 1
