@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from claimscreen.data.schema import (
     SENSITIVE_COLUMN_NAMES,
 )
 from claimscreen.data.settings import Settings, load_settings
+from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
 from claimscreen.data.tokenize import last4, load_secret_key, tokenize
 from claimscreen.data.validate import Problems, validate_claims
 
@@ -69,6 +71,7 @@ class IngestResult:
     ingested_at: str
     claimscreen_version: str = __version__
     already_ingested: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
     parts: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,23 +117,30 @@ def ingest_batch(
     existing = _committed_elsewhere(lake, sha, batch_date)
     if existing is not None and not force:
         return existing
+    clock = _Clock()
     raw = read_batch(source)
     _check_header(source, raw.frame)
     key = load_secret_key(home)
+    clock.lap("read")
     frame, problems = validate_claims(raw.frame, settings.agency_timezone, batch_date)
+    clock.lap("validate")
     _mark_duplicates(frame, problems, _seen_claim_ids(lake, sha))
-    claims = _claims_table(frame, problems, raw, key, source, sha, batch_date)
-    quarantine = _quarantine_table(frame, problems, raw, source, sha, batch_date)
-    raw_table = _raw_table(raw, frame, key, source, sha, batch_date)
+    clock.lap("duplicates")
+    sensitive = _tokenize_sensitive(raw.frame, key)
+    clock.lap("tokenize")
     batch_key = sha[:12]
-    parts = {
-        "raw": lake.batch_part("raw", batch_date, batch_key),
-        "claims": lake.batch_part("claims", batch_date, batch_key),
-        "quarantine": lake.batch_part("quarantine", batch_date, batch_key),
+    tables = {
+        "raw": _raw_table(raw, sensitive, source, batch_date),
+        "claims": _claims_table(frame, problems, raw, sensitive, source, sha, batch_date),
+        "quarantine": _quarantine_table(frame, problems, raw, source, sha, batch_date),
     }
-    lake.write_table(parts["raw"], raw_table)
-    lake.write_table(parts["claims"], claims)
-    lake.write_table(parts["quarantine"], quarantine)
+    clock.lap("tables")
+    parts = {zone: lake.batch_part(zone, batch_date, batch_key) for zone in tables}
+    # Parquet encoding releases the GIL: the three parts are written side by side.
+    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
+        list(pool.map(lambda zone: lake.write_table(parts[zone], tables[zone]), tables))
+    claims, quarantine = tables["claims"], tables["quarantine"]
+    clock.lap("write")
     reasons = pd.Series(quarantine.column("reason").to_pylist(), dtype="str").value_counts()
     result = IngestResult(
         batch_date=batch_date.isoformat(),
@@ -143,12 +153,26 @@ def ingest_batch(
         quarantined_by_reason={str(k): int(v) for k, v in reasons.sort_index().items()},
         extra_columns=sorted(set(raw.frame.columns) - set(CLAIM_COLUMN_NAMES)),
         seconds=round(time.perf_counter() - started, 3),
+        timings=clock.laps,
         ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         parts={zone: str(path.relative_to(lake.root)) for zone, path in parts.items()},
     )
     # The manifest is the commit: written last, after every part is in place.
     lake.write_json(lake.batch_part("manifests", batch_date, batch_key), result.to_dict())
     return result
+
+
+class _Clock:
+    """Seconds spent in each step of an ingest, for the manifest and the run report."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def _committed_elsewhere(lake: Lake, sha: str, batch_date: dt.date) -> IngestResult | None:
@@ -190,39 +214,65 @@ def _mark_duplicates(frame: pd.DataFrame, problems: Problems, seen: set[str]) ->
         problems.add(DUPLICATE_SEEN, ids.isin(seen))
 
 
-def _provenance(frame: pd.DataFrame, raw: RawBatch, source: Path, sha: str, batch_date: dt.date) -> None:
-    frame["batch_date"] = pd.Timestamp(batch_date)
+def _provenance(frame: pd.DataFrame, rows: np.ndarray, source: Path, sha: str) -> None:
     frame["source_file"] = source.name
     frame["source_sha256"] = sha
-    frame["row_number"] = raw.row_numbers.to_numpy()
+    frame["row_number"] = rows
+
+
+def _tokenize_sensitive(raw: pd.DataFrame, key: bytes) -> pd.DataFrame:
+    """Tokens and last four digits of every row's SSN and bank account, valid or not.
+
+    A token is computed from the value's digits, so for a valid row it equals the
+    token of the normalized value, and a malformed value can still be matched to
+    its correction. A bank account's token covers ``routing:account``.
+    """
+    ssn = _digits(raw, "ssn")
+    account = _digits(raw, "bank_account")
+    routing = _digits(raw, "bank_routing").fillna("")
+    return pd.DataFrame(
+        {
+            "ssn_digits_raw": ssn,
+            "account_digits_raw": account,
+            "ssn_token": tokenize(ssn, key, "ssn"),
+            "ssn_last4": last4(ssn),
+            "bank_account_token": tokenize(routing + ":" + account, key, "bank_account"),
+            "bank_account_last4": last4(account),
+        },
+        index=raw.index,
+    )
+
+
+def _digits(raw: pd.DataFrame, name: str) -> pd.Series:
+    if name not in raw.columns:
+        return pd.Series(pd.NA, index=raw.index, dtype="str")
+    stripped = raw[name].str.replace(r"\D", "", regex=True)
+    return stripped.where(stripped != "")
 
 
 def _claims_table(
     frame: pd.DataFrame,
     problems: Problems,
     raw: RawBatch,
-    key: bytes,
+    sensitive: pd.DataFrame,
     source: Path,
     sha: str,
     batch_date: dt.date,
 ) -> pa.Table:
-    good = frame.loc[~problems.any()].copy()
-    _provenance(good, _subset(raw, ~problems.any()), source, sha, batch_date)
-    good["ssn_token"] = tokenize(good["ssn_digits"], key, "ssn")
-    good["ssn_last4"] = last4(good["ssn_digits"])
-    account = good["bank_routing"] + ":" + good["account_digits"]
-    good["bank_account_token"] = tokenize(account, key, "bank_account")
-    good["bank_account_last4"] = last4(good["account_digits"])
+    keep = ~problems.any()
+    good = frame.loc[keep].copy()
+    _provenance(good, raw.row_numbers[keep].to_numpy(), source, sha)
+    tokens = ["ssn_token", "ssn_last4", "bank_account_token", "bank_account_last4"]
+    good[tokens] = sensitive.loc[keep, tokens]
+    good[list(SSN_FLAG_COLUMNS)] = ssn_structure_flags(good["ssn_digits"])
+    no_account = good["account_digits"].isna()
+    good.loc[no_account, ["bank_account_token", "bank_account_last4"]] = pd.NA
     for name in ("date_of_birth", "separation_date"):
         good[name] = good[name].dt.date
     good["batch_date"] = batch_date
     return pa.Table.from_pandas(
         good[CLAIMS_LAKE_SCHEMA.names], schema=CLAIMS_LAKE_SCHEMA, preserve_index=False
     )
-
-
-def _subset(raw: RawBatch, mask: np.ndarray) -> RawBatch:
-    return RawBatch(raw.frame.loc[mask], raw.row_numbers[mask].reset_index(drop=True))
 
 
 def _quarantine_table(
@@ -258,34 +308,36 @@ def _quarantine_table(
     return pa.Table.from_pandas(rows[QUARANTINE_SCHEMA.names], schema=QUARANTINE_SCHEMA, preserve_index=False)
 
 
-def _raw_table(
-    raw: RawBatch, frame: pd.DataFrame, key: bytes, source: Path, sha: str, batch_date: dt.date
-) -> pa.Table:
+def _raw_table(raw: RawBatch, sensitive: pd.DataFrame, source: Path, batch_date: dt.date) -> pa.Table:
     """The batch as received, every column as text, sensitive values tokenized.
 
-    A sensitive value is tokenized from its digits even when it is malformed, so
-    a fix can be matched to it. An unknown extra column whose digits equal the
-    row's SSN or account number is redacted: the raw zone never holds them.
+    Built from the Arrow table as read, without a round trip through pandas. An
+    unknown extra column whose digits equal the row's SSN or account number is
+    redacted: the raw zone never holds them.
     """
-    out = raw.frame.copy()
-    digits = {}
-    for name in SENSITIVE_COLUMN_NAMES:
-        if name not in out.columns:
-            continue
-        digits[name] = out[name].str.replace(r"\D", "", regex=True).replace("", pd.NA)
-        domain = "bank_account" if name == "bank_account" else "ssn"
-        out[name] = tokenize(digits[name], key, domain)
-        out[f"{name}_last4"] = last4(digits[name])
-    for extra in sorted(set(out.columns) - set(CLAIM_COLUMN_NAMES) - {f"{n}_last4" for n in digits}):
-        extra_digits = out[extra].str.replace(r"\D", "", regex=True)
-        leaks = pd.Series(False, index=out.index)
-        for values in digits.values():
-            leaks |= extra_digits.notna() & (extra_digits == values).fillna(False)
-        out.loc[leaks, extra] = "[redacted]"
-    out = out.rename(columns={n: f"{n}_token" for n in digits})
-    out.insert(0, "row_number", raw.row_numbers.to_numpy())
-    out.insert(0, "source_file", source.name)
-    out.insert(0, "batch_date", batch_date.isoformat())
-    return pa.Table.from_pandas(
-        out.astype({c: "str" for c in out.columns if c != "row_number"}), preserve_index=False
-    )
+    table = raw.table
+    for extra in sorted(set(table.column_names) - set(CLAIM_COLUMN_NAMES)):
+        table = table.set_column(
+            table.column_names.index(extra), extra, _redact(table.column(extra), sensitive)
+        )
+    for name in (n for n in SENSITIVE_COLUMN_NAMES if n in table.column_names):
+        at = table.column_names.index(name)
+        table = table.remove_column(at)
+        table = table.add_column(at, f"{name}_token", _arrow_text(sensitive[f"{name}_token"]))
+        table = table.add_column(at + 1, f"{name}_last4", _arrow_text(sensitive[f"{name}_last4"]))
+    table = table.add_column(0, "row_number", pa.array(raw.row_numbers.to_numpy(), pa.int64()))
+    table = table.add_column(0, "source_file", pa.array([source.name] * table.num_rows, pa.string()))
+    return table.add_column(0, "batch_date", pa.array([batch_date] * table.num_rows, pa.date32()))
+
+
+def _redact(column: pa.ChunkedArray, sensitive: pd.DataFrame) -> pa.Array:
+    values = pd.Series(column.to_pandas(), dtype="str")
+    digits = values.str.replace(r"\D", "", regex=True)
+    leaks = (digits == sensitive["ssn_digits_raw"]).fillna(False) | (
+        digits == sensitive["account_digits_raw"]
+    ).fillna(False)
+    return _arrow_text(values.mask(leaks.to_numpy(), "[redacted]"))
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    return pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)

@@ -6,6 +6,7 @@ Layout (``HOME/lake``)::
     claims/batch_date=YYYY-MM-DD/<sha12>.parquet      validated, normalized claims
     quarantine/batch_date=YYYY-MM-DD/<sha12>.parquet  rows not scored, with the reason
     manifests/batch_date=YYYY-MM-DD/<sha12>.json      file hash and counts; written last
+    features/batch_date=YYYY-MM-DD/features.parquet   one row per claim of the night: identity, ring, features
     reference/<kind>.parquet                          one file per reference list
     dispositions/dispositions.parquet                 investigators' decisions (labels)
 
@@ -53,6 +54,10 @@ class Lake:
         suffix = ".json" if zone == "manifests" else ".parquet"
         return self.partition(zone, batch_date) / f"{batch_key}{suffix}"
 
+    def features_path(self, batch_date: dt.date) -> Path:
+        """One features file per night, computed from all of that night's committed batches."""
+        return self.partition("features", batch_date) / "features.parquet"
+
     def reference_path(self, kind: str) -> Path:
         return self.root / "reference" / f"{kind}.parquet"
 
@@ -92,6 +97,20 @@ class Lake:
             if path.exists():
                 parts.append(path)
         return parts
+
+    def read_window(
+        self, zone: str, first: dt.date, last: dt.date, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """Committed rows of ``zone`` for the nights ``first`` to ``last`` (inclusive)."""
+        parts = [
+            self.batch_part(zone, dt.date.fromisoformat(m["batch_date"]), m["batch_key"])
+            for m in self.manifests()
+            if first.isoformat() <= m["batch_date"] <= last.isoformat()
+        ]
+        tables = [pq.read_table(p, columns=columns) for p in parts if p.exists()]
+        if not tables:
+            return pd.DataFrame(columns=columns or [])
+        return pa.concat_tables(tables, promote_options="default").to_pandas()
 
     def read_zone(
         self,

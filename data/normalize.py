@@ -28,7 +28,6 @@ knowing:
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -39,9 +38,13 @@ import pyarrow.compute as pc
 
 #: USPS state and territory codes accepted in addresses.
 USPS_STATES: frozenset[str] = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP".split()
-)
+    (
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+        "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
+        "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+        "DC", "PR", "VI", "GU", "AS", "MP",
+    )
+)  # fmt: skip
 
 #: USPS Publication 28, appendix C1: street suffixes (common spellings) to their abbreviation.
 STREET_SUFFIXES: dict[str, str] = {
@@ -75,13 +78,17 @@ DIRECTIONALS: dict[str, str] = {
     "NORTHEAST": "NE", "NORTHWEST": "NW", "SOUTHEAST": "SE", "SOUTHWEST": "SW",
 }  # fmt: skip
 
-#: Words that introduce a unit (apartment, suite...): all become ``#``.
+#: Words that introduce a unit (apartment, suite...): each becomes ``#``, glued to the unit value.
 UNIT_DESIGNATORS: tuple[str, ...] = ("APARTMENT", "APT", "UNIT", "SUITE", "STE", "ROOM", "RM", "NUMBER", "NO")
 
-_ADDRESS_WORDS = {**STREET_SUFFIXES, **DIRECTIONALS}
+#: Letters that NFKD does not decompose, with their usual ASCII spelling.
+_SPELLED_LETTERS = {
+    "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l",
+    "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th", "ı": "i",
+}  # fmt: skip
+_ADDRESS_WORDS = {**STREET_SUFFIXES, **DIRECTIONALS, **dict.fromkeys(UNIT_DESIGNATORS, "#")}
 _WORD_KEYS = pa.array(list(_ADDRESS_WORDS), type=pa.large_string())
 _WORD_VALUES = pa.array(list(_ADDRESS_WORDS.values()), type=pa.large_string())
-_UNIT = r"(?:\b(?:" + "|".join(UNIT_DESIGNATORS) + r")\b\s*#?|#)\s*([A-Z0-9]+)(?:\s*-\s*([A-Z0-9]+))?"
 
 _EMAIL = (
     r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
@@ -90,60 +97,138 @@ _GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 _NANP = r"^[2-9][0-9]{2}[2-9][0-9]{6}$"
 _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s?(?:Z|[+-]\d{2}:?\d{2})?$"
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+#: A dotted IPv4 address already in canonical form (no leading zeros, octets up to 255).
+_IPV4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$"
 _NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _ABA_WEIGHTS = np.array([3, 7, 1, 3, 7, 1, 3, 7, 1], dtype=np.int64)
 
 
 # --- Arrow plumbing ------------------------------------------------------------
+#
+# RE2 *replacements* cost several times more than RE2 *matches*, so the hot
+# paths avoid them: single-byte edits (drop punctuation, keep digits, collapse
+# spaces) run on the raw UTF-8 buffer with numpy lookup tables, and the rare
+# regex rewrites run only on the values that match first. Editing ASCII bytes
+# alone is safe in UTF-8: they never occur inside a multi-byte sequence.
+
+DELETE = -1
+_WHITESPACE = "\t\n\r\f\v"
+
+
+def _byte_table(
+    keep: str | None = None, delete: str = "", to_space: str = "", non_ascii: bool = True
+) -> pa.Array:
+    """A 256-entry byte map (-1 deletes): identity, except bytes outside ``keep`` or in ``delete``
+    are deleted, bytes in ``to_space`` become spaces and, unless ``non_ascii``, bytes >= 0x80 go."""
+    table = np.arange(256, dtype=np.int16)
+    if keep is not None:
+        table[:] = DELETE
+        table[[ord(c) for c in keep]] = [ord(c) for c in keep]
+    table[[ord(c) for c in delete]] = DELETE
+    table[[ord(c) for c in to_space]] = ord(" ")
+    if not non_ascii:
+        table[128:] = DELETE
+    return pa.array(table)
 
 
 def _to_arrow(values: pd.Series) -> pa.Array:
-    """The column as one Arrow string array (nulls where missing)."""
+    """The column as one Arrow large-string array (nulls where missing)."""
     if not isinstance(values.dtype, pd.StringDtype):
         values = values.astype("str")
     array = pa.array(values.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
     return array.cast(pa.large_string()) if array.type != pa.large_string() else array
 
 
-def _to_series(array: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+def _to_series(array: pa.Array, index: pd.Index) -> pd.Series:
     """An Arrow string array back to a ``str`` Series on ``index``; empty strings become NA."""
     return pd.Series(_blank_to_null(array), index=index, dtype="str")
 
 
-def _keep_matching(array: pa.Array, pattern: str) -> pa.Array:
-    """Nulls where ``array`` does not match ``pattern`` (RE2 syntax)."""
-    return pc.if_else(pc.match_substring_regex(array, pattern), array, pa.scalar(None, array.type))
+def _null_like(array: pa.Array) -> pa.Scalar:
+    return pa.scalar(None, array.type)
 
 
 def _blank_to_null(array: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
+    return pc.if_else(pc.equal(array, ""), _null_like(array), array)
+
+
+def _keep_matching(array: pa.Array, pattern: str) -> pa.Array:
+    """Nulls where ``array`` does not match ``pattern`` (RE2 syntax)."""
+    return pc.if_else(pc.match_substring_regex(array, pattern), array, _null_like(array))
 
 
 def _trim(array: pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(array)
 
 
-def _sub(array: pa.Array, pattern: str, replacement: str, needs: str | None = None) -> pa.Array:
-    """``replace_substring_regex`` run only on the values that match ``needs`` (default ``pattern``).
-
-    An RE2 match costs a fraction of an RE2 replace, and most values need no
-    change, so matching first and replacing the few is several times faster.
-    """
-    mask = pc.fill_null(pc.match_substring_regex(array, needs or pattern), False)
+def _sub(array: pa.Array, pattern: str, replacement: str, needs_text: str | None = None) -> pa.Array:
+    """``replace_substring_regex``, run only where ``pattern`` matches (or ``needs_text`` occurs)."""
+    found = pc.match_substring(array, needs_text) if needs_text else pc.match_substring_regex(array, pattern)
+    mask = pc.fill_null(found, False)
     if not pc.any(mask).as_py():
         return array
     changed = pc.replace_substring_regex(array.filter(mask), pattern, replacement)
     return pc.replace_with_mask(array, mask, changed)
 
 
-def _squeeze(array: pa.Array) -> pa.Array:
-    """Collapse runs of whitespace into one space and trim the ends."""
-    return _trim(_sub(array, r"\s+", " ", needs=r"\s\s|[\t\n\f\r]"))
+def _replace(array: pa.Array, pattern: str, replacement: str) -> pa.Array:
+    """``replace_substring`` (no regex); when few values contain ``pattern``, run on those only."""
+    mask = pc.fill_null(pc.match_substring(array, pattern), False)
+    hits = pc.sum(mask).as_py() or 0
+    if hits == 0:
+        return array
+    if hits > len(array) // 4:
+        return pc.replace_substring(array, pattern, replacement)
+    changed = pc.replace_substring(array.filter(mask), pattern, replacement)
+    return pc.replace_with_mask(array, mask, changed)
 
 
 def _concat(*parts: pa.Array | pa.Scalar, sep: str = "") -> pa.Array:
     """Element-wise concatenation of large-string arrays (null if any part is null)."""
     return pc.binary_join_element_wise(*parts, pa.scalar(sep, pa.large_string()))
+
+
+def _string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(UTF-8 bytes, offsets starting at 0) of a large-string array, as numpy views."""
+    if len(array) == 0:
+        return np.zeros(0, np.uint8), np.zeros(1, np.int64)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data_buffer = array.buffers()[2]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    return data[offsets[0] : offsets[-1]], offsets - offsets[0]
+
+
+def _compact(data: np.ndarray, offsets: np.ndarray, drop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the bytes where ``drop`` is true and shift the offsets to match."""
+    dropped = np.flatnonzero(drop)
+    if len(dropped) == 0:
+        return data, offsets
+    return data[~drop], offsets - np.searchsorted(dropped, offsets).astype(np.int64)
+
+
+def _translate(array: pa.Array, table: pa.Array, squeeze: bool = False) -> pa.Array:
+    """Map or delete single bytes through ``table``; with ``squeeze``, also collapse and trim spaces."""
+    data, offsets = _string_buffers(array)
+    mapped = pc.take(table, pa.array(data)).to_numpy()
+    data, offsets = _compact(mapped.astype(np.uint8), offsets, mapped == DELETE)
+    if squeeze:
+        data, offsets = _compact(data, offsets, _redundant_spaces(data, offsets))
+    buffers = [pc.is_valid(array).buffers()[1], pa.py_buffer(offsets), pa.py_buffer(data)]
+    out = pa.Array.from_buffers(pa.large_string(), len(array), buffers)
+    return pc.utf8_trim_whitespace(out) if squeeze else out
+
+
+def _redundant_spaces(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Spaces followed by another space of the same value; the trim removes what is left at the ends."""
+    space = data == ord(" ")
+    redundant = np.zeros_like(space)
+    np.logical_and(space[:-1], space[1:], out=redundant[:-1])
+    ends = offsets[1:] - 1
+    redundant[ends[ends >= 0]] = False
+    return redundant
 
 
 def _map_words(array: pa.Array, mapping_keys: pa.Array, mapping_values: pa.Array) -> pa.Array:
@@ -156,45 +241,34 @@ def _map_words(array: pa.Array, mapping_keys: pa.Array, mapping_values: pa.Array
     return pc.binary_join(rebuilt, pa.scalar(" ", mapped.type))
 
 
-def _map_unique(values: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
-    """Apply a Python function once per distinct present value and map the results back."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    converted = np.array([convert(str(v)) for v in uniques] + [None], dtype=object)
-    return pd.Series(converted[codes], index=values.index, dtype="str")
-
-
 def _digit_matrix(array: pa.Array, width: int) -> np.ndarray:
     """A (rows, width) matrix of the digits of non-null strings of exactly ``width`` ASCII digits."""
+    if len(array) == 0:
+        return np.zeros((0, width), dtype=np.int64)
     fixed = array.cast(pa.large_binary()).cast(pa.binary(width))
     raw = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)
     raw = raw[fixed.offset * width : (fixed.offset + len(fixed)) * width]
     return raw.reshape(len(fixed), width).astype(np.int64) - ord("0")
 
 
-def _keep_digits(array: pa.Array) -> pa.Array:
-    """Each string with every byte but the ASCII digits removed (nulls stay null).
-
-    Works on the raw UTF-8 buffer with numpy: digit bytes never occur inside a
-    multi-byte UTF-8 sequence, so dropping the other bytes is safe.
-    """
-    count = len(array)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + count + 1]
-    data_buffer = array.buffers()[2]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-    data = data[offsets[0] : offsets[-1]]
-    positions = np.flatnonzero((data >= ord("0")) & (data <= ord("9")))
-    new_offsets = np.searchsorted(positions, offsets - offsets[0]).astype(np.int64)
-    validity = pc.is_valid(array).buffers()[1]
-    buffers = [validity, pa.py_buffer(new_offsets), pa.py_buffer(data[positions].tobytes())]
-    return pa.Array.from_buffers(pa.large_string(), count, buffers)
-
-
 def _fold_accents(array: pa.Array) -> pa.Array:
-    """NFKD-decompose the non-ASCII values (accents become separate combining marks)."""
+    """The non-ASCII values NFKD-decomposed (accents become separate marks), a few letters spelled out.
+
+    The callers then drop every non-ASCII byte, which leaves ``JOSE`` of ``José``.
+    """
     mask = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
     if not pc.any(mask).as_py():
         return array
-    return pc.replace_with_mask(array, mask, pc.utf8_normalize(array.filter(mask), form="NFKD"))
+    folded = pc.utf8_normalize(array.filter(mask), form="NFKD")
+    for letter, spelled in _SPELLED_LETTERS.items():
+        folded = _replace(folded, letter, spelled)
+    return pc.replace_with_mask(array, mask, folded)
+
+
+_DIGITS = _byte_table(keep="0123456789")
+_SPACES = _byte_table(to_space=_WHITESPACE)
+_NAME_BYTES = _byte_table(keep="ABCDEFGHIJKLMNOPQRSTUVWXYZ ", to_space="-.," + _WHITESPACE)
+_ADDRESS_BYTES = _byte_table(delete=".", to_space=",;:" + _WHITESPACE, non_ascii=False)
 
 
 # --- Text and names ------------------------------------------------------------
@@ -202,7 +276,7 @@ def _fold_accents(array: pa.Array) -> pa.Array:
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Strip surrounding whitespace and collapse inner runs; empty strings become NA."""
-    return _to_series(_squeeze(_to_arrow(values)), values.index)
+    return _to_series(_translate(_to_arrow(values), _SPACES, squeeze=True), values.index)
 
 
 def normalize_name(values: pd.Series) -> pd.Series:
@@ -211,10 +285,8 @@ def normalize_name(values: pd.Series) -> pd.Series:
     ``José`` becomes ``JOSE``, ``O'Brien`` ``OBRIEN``, ``Mary-Ann`` ``MARY ANN``;
     hyphens, periods and commas separate words, any other non-letter is dropped.
     """
-    array = _fold_accents(_to_arrow(values))
-    array = pc.ascii_upper(_sub(array, r"[-.,\s]+", " "))
-    array = _sub(array, r"[^A-Z ]+", "")
-    return _to_series(_squeeze(array), values.index)
+    array = pc.ascii_upper(_fold_accents(_to_arrow(values)))
+    return _to_series(_translate(array, _NAME_BYTES, squeeze=True), values.index)
 
 
 # --- Contact -------------------------------------------------------------------
@@ -227,14 +299,16 @@ def canonical_email(values: pd.Series) -> pd.Series:
     address becomes its gmail.com form.
     """
     array = _keep_matching(pc.utf8_lower(_trim(_to_arrow(values))), _EMAIL)
-    parts = pc.extract_regex(array, r"^(?P<local>[^+@]*)(?:\+[^@]*)?@(?P<domain>.+)$")
-    local, domain = pc.struct_field(parts, "local"), pc.struct_field(parts, "domain")
-    gmail = pc.is_in(domain, value_set=pa.array(_GMAIL_DOMAINS, type=domain.type))
-    local = pc.if_else(gmail, pc.replace_substring(local, ".", ""), local)
-    domain = pc.if_else(gmail, pa.scalar("gmail.com", domain.type), domain)
-    joined = _concat(local, domain, sep="@")
-    joined = pc.if_else(pc.equal(local, ""), pa.scalar(None, joined.type), joined)
-    return _to_series(joined, values.index)
+    array = _sub(array, r"\+[^@]*@", "@", needs_text="+")
+    gmail = pc.fill_null(
+        pc.or_(pc.ends_with(array, "@gmail.com"), pc.ends_with(array, "@googlemail.com")), False
+    )
+    if pc.any(gmail).as_py():
+        local = pc.list_element(pc.split_pattern(array.filter(gmail), "@", max_splits=1), 0)
+        folded = _concat(pc.replace_substring(local, ".", ""), pa.scalar("gmail.com", local.type), sep="@")
+        array = pc.replace_with_mask(array, gmail, folded)
+    no_local = pc.starts_with(array, "@")
+    return _to_series(pc.if_else(no_local, _null_like(array), array), values.index)
 
 
 def phone_e164(values: pd.Series) -> pd.Series:
@@ -244,7 +318,7 @@ def phone_e164(values: pd.Series) -> pd.Series:
     ``+`` must be followed by country code 1.
     """
     array = _keep_matching(_trim(_to_arrow(values)), r"^\+?[0-9(). -]+$")
-    digits = _keep_digits(array)
+    digits = _translate(array, _DIGITS)
     plus = pc.starts_with(array, "+")
     eleven = pc.match_substring_regex(digits, r"^1[0-9]{10}$")
     national = pc.if_else(eleven, pc.utf8_slice_codeunits(digits, 1), digits)
@@ -270,13 +344,17 @@ def normalize_address(line1: pd.Series, line2: pd.Series) -> pd.Series:
     ``123 North Main Street, Apt. 4-B`` becomes ``123 N MAIN ST #4B``. The two
     lines are joined with a space; a missing line 1 gives NA whatever line 2 is.
     """
-    first, second = _blank_to_null(_trim(_to_arrow(line1))), _to_arrow(line2)
+    first = _blank_to_null(_trim(_to_arrow(line1)))
+    second = _to_arrow(line2)
     second = pc.if_else(pc.is_null(second), pa.scalar("", second.type), second)
-    joined = _concat(first, second, sep=" ")
-    array = pc.replace_substring(pc.utf8_upper(joined), ".", "")
-    array = _sub(array, r"[,;:]", " ")
-    array = _sub(array, _UNIT, r" #\1\2")
-    array = _map_words(_squeeze(array), _WORD_KEYS, _WORD_VALUES)
+    array = pc.ascii_upper(_fold_accents(_concat(first, second, sep=" ")))
+    array = _translate(_replace(array, "#", " #"), _ADDRESS_BYTES, squeeze=True)
+    array = _map_words(array, _WORD_KEYS, _WORD_VALUES)
+    array = _replace(_replace(array, "# #", "#"), "# ", "#")
+    array = _sub(array, r"#{2,}", "#", needs_text="##")
+    array = _sub(array, r"#([A-Z0-9]+) ?- ?([A-Z0-9]+)", r"#\1\2", needs_text="-")
+    dangling = pc.fill_null(pc.ends_with(array, "#"), False)
+    array = pc.if_else(dangling, _trim(pc.utf8_slice_codeunits(array, 0, -1)), array)
     return _to_series(array, line1.index)
 
 
@@ -296,7 +374,7 @@ def ssn_digits(values: pd.Series) -> pd.Series:
     Structurally impossible SSNs (area 000 or 666, ...) are kept: they are a
     risk signal for the features, not a format error.
     """
-    digits = _keep_digits(_keep_matching(_to_arrow(values), r"^[\d\s-]+$"))
+    digits = _translate(_keep_matching(_to_arrow(values), r"^[\d\s-]+$"), _DIGITS)
     return _to_series(_keep_matching(digits, r"^\d{9}$"), values.index)
 
 
@@ -321,7 +399,7 @@ def routing_number(values: pd.Series) -> pd.Series:
 
 def account_number(values: pd.Series) -> pd.Series:
     """Account digits (4 to 17) with spaces and dashes removed; NA otherwise."""
-    digits = _keep_digits(_keep_matching(_to_arrow(values), r"^[\d\s-]+$"))
+    digits = _translate(_keep_matching(_to_arrow(values), r"^[\d\s-]+$"), _DIGITS)
     return _to_series(_keep_matching(digits, r"^\d{4,17}$"), values.index)
 
 
@@ -329,8 +407,17 @@ def normalize_ip(values: pd.Series) -> pd.Series:
     """Canonical text of an IPv4 or IPv6 address (IPv6 compressed); NA if malformed.
 
     An IPv4-mapped IPv6 address (``::ffff:1.2.3.4``) becomes the IPv4 address.
+    Dotted quads already in canonical form (the bulk of a night) are kept as
+    they are; the rest go through :mod:`ipaddress` once per distinct value.
     """
-    return _map_unique(clean_text(values), _canonical_ip)
+    array = _trim(_to_arrow(values))
+    plain_v4 = pc.fill_null(pc.match_substring_regex(array, _IPV4), False)
+    others = pc.if_else(plain_v4, _null_like(array), array)
+    encoded = pc.dictionary_encode(others)
+    uniques = np.array([_canonical_ip(v) for v in encoded.dictionary.to_pylist()] + [None], dtype=object)
+    codes = pc.fill_null(encoded.indices, len(uniques) - 1).to_numpy(zero_copy_only=False)
+    canonical = pa.array(uniques[codes], type=pa.large_string())
+    return _to_series(pc.if_else(plain_v4, array, canonical), values.index)
 
 
 def _canonical_ip(text: str) -> str | None:
@@ -347,9 +434,17 @@ def _canonical_ip(text: str) -> str | None:
 
 
 def parse_date(values: pd.Series) -> pd.Series:
-    """Dates from YYYY-MM-DD text as ``datetime64[us]`` at midnight; NA if malformed or impossible."""
-    text = _to_series(_keep_matching(_trim(_to_arrow(values)), r"^\d{4}-\d{2}-\d{2}$"), values.index)
-    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
+    """Dates from YYYY-MM-DD text as ``datetime64[us]`` at midnight; NA if malformed or impossible.
+
+    Each distinct text is parsed once (a column of birth dates repeats a lot).
+    """
+    array = _keep_matching(_trim(_to_arrow(values)), r"^\d{4}-\d{2}-\d{2}$")
+    encoded = pc.dictionary_encode(array)
+    uniques = pd.Index(encoded.dictionary.to_pylist(), dtype="str")
+    parsed = pd.to_datetime(uniques, format="%Y-%m-%d", errors="coerce").as_unit("us").to_numpy()
+    codes = pc.fill_null(encoded.indices, len(parsed)).to_numpy(zero_copy_only=False)
+    days = np.append(parsed, np.datetime64("NaT", "us"))[codes]
+    return pd.Series(days, index=values.index, dtype="datetime64[us]")
 
 
 def parse_timestamp(values: pd.Series, timezone: str) -> pd.Series:
@@ -361,25 +456,23 @@ def parse_timestamp(values: pd.Series, timezone: str) -> pd.Series:
     fall-back hour is read as its first (daylight-time) occurrence. NA if malformed.
     """
     array = _keep_matching(pc.ascii_upper(_trim(_to_arrow(values))), _TIMESTAMP)
-    array = pc.replace_substring(array, ",", ".")
+    array = _replace(array, ",", ".")
     has_offset = pc.fill_null(pc.match_substring_regex(array, _OFFSET), False).to_numpy(zero_copy_only=False)
-    text = _to_series(array, values.index)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    naive = ~has_offset & pc.is_valid(array).to_numpy(zero_copy_only=False)
+    utc = np.full(len(array), np.datetime64("NaT"), dtype="datetime64[us]")
     if has_offset.any():
-        out[has_offset] = _parse_iso(text[has_offset], utc=True)
-    naive = ~has_offset & text.notna().to_numpy()
+        utc[has_offset] = _parse_iso(array.filter(pa.array(has_offset)), utc=True).tz_convert(None).to_numpy()
     if naive.any():
-        local = _parse_iso(text[naive], utc=False)
+        local = _parse_iso(array.filter(pa.array(naive)), utc=False)
         first = np.ones(len(local), dtype=bool)
-        out[naive] = local.dt.tz_localize(timezone, ambiguous=first, nonexistent="shift_forward").dt.tz_convert(
-            "UTC"
-        )
-    return out
+        local = local.tz_localize(timezone, ambiguous=first, nonexistent="shift_forward")
+        utc[naive] = local.tz_convert(None).to_numpy()
+    return pd.Series(utc, index=values.index).dt.tz_localize("UTC")
 
 
-def _parse_iso(text: pd.Series, utc: bool) -> pd.Series:
-    parsed = pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce")
-    return parsed.dt.as_unit("us")
+def _parse_iso(array: pa.Array, utc: bool) -> pd.DatetimeIndex:
+    text = pd.Index(pd.arrays.ArrowStringArray(array))
+    return pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce")).as_unit("us")
 
 
 def parse_number(values: pd.Series) -> pd.Series:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -30,15 +31,19 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "js
 
 @dataclass
 class RawBatch:
-    """The rows of one file as text, with their 1-based record numbers."""
+    """The rows of one file as text columns, with their 1-based record numbers."""
 
-    frame: pd.DataFrame
+    table: pa.Table
     row_numbers: pd.Series
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
 
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        return self.table.to_pandas()
+
     @property
     def rows_read(self) -> int:
-        return len(self.frame) + len(self.bad_rows)
+        return self.table.num_rows + len(self.bad_rows)
 
 
 def file_sha256(path: Path) -> str:
@@ -57,6 +62,21 @@ def detect_format(path: Path) -> str:
     return FORMATS[suffix]
 
 
+def check_batch_file(path: Path) -> None:
+    """Cheap checks before a run starts: the file exists, is not empty, has a known type
+    and, for CSV, a header naming every required column. Raises InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name}: empty file")
+    if detect_format(path) == "csv":
+        names = _csv_header(path)
+        missing = [c.name for c in CLAIM_COLUMNS if c.required and c.name not in names]
+        if missing:
+            raise InputError(f"{path.name}: missing required column(s): {', '.join(missing)}")
+
+
 def read_batch(path: Path) -> RawBatch:
     """Read a batch file into text columns; raise InputError for a whole-file problem."""
     path = Path(path)
@@ -69,7 +89,7 @@ def read_batch(path: Path) -> RawBatch:
         batch = _read_csv(path)
     else:
         table = _read_parquet(path) if kind == "parquet" else _read_jsonl(path)
-        batch = RawBatch(_to_text_frame(table), pd.Series(range(1, table.num_rows + 1), dtype="int64"))
+        batch = RawBatch(_to_text_table(table), pd.Series(range(1, table.num_rows + 1), dtype="int64"))
     if batch.rows_read == 0:
         raise InputError(f"{path.name}: no claim rows (header only)")
     return batch
@@ -84,7 +104,7 @@ def _read_csv(path: Path) -> RawBatch:
     # Record numbers exclude the header line; a skipped row keeps its number.
     bad_rows = sorted((int(line or 0) - 1, reason) for line, reason in bad_lines)
     rows = _surviving_row_numbers(table.num_rows, [n for n, _ in bad_rows])
-    return RawBatch(_to_text_frame(table), rows, bad_rows)
+    return RawBatch(_to_text_table(table), rows, bad_rows)
 
 
 def _parse_csv(
@@ -104,8 +124,8 @@ def _parse_csv(
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid as exc:
@@ -153,8 +173,8 @@ def _read_jsonl(path: Path) -> pa.Table:
         raise InputError(f"{path.name}: not valid JSON Lines ({_one_line(exc)})") from exc
 
 
-def _to_text_frame(table: pa.Table) -> pd.DataFrame:
-    """Every column as text; empty strings become NA."""
+def _to_text_table(table: pa.Table) -> pa.Table:
+    """Every column as text (validation treats blank text as missing)."""
     columns = {}
     for name in table.column_names:
         column = table.column(name)
@@ -163,8 +183,7 @@ def _to_text_frame(table: pa.Table) -> pd.DataFrame:
         if not pa.types.is_string(column.type):
             column = _cast_to_text(name, column)
         columns[name.strip()] = column
-    frame = pa.table(columns).to_pandas()
-    return frame.replace("", pd.NA) if len(frame) else frame
+    return pa.table(columns)
 
 
 def _cast_to_text(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -121,6 +121,12 @@ CLAIMS_LAKE_SCHEMA = pa.schema(
         pa.field("program", pa.string(), nullable=False),
         pa.field("ssn_token", pa.string(), nullable=False),
         pa.field("ssn_last4", pa.string(), nullable=False),
+        # SSN structure, from the digits at ingest (see claimscreen.data.ssn).
+        pa.field("ssn_invalid_area", pa.bool_(), nullable=False),
+        pa.field("ssn_invalid_group", pa.bool_(), nullable=False),
+        pa.field("ssn_invalid_serial", pa.bool_(), nullable=False),
+        pa.field("ssn_never_issued", pa.bool_(), nullable=False),
+        pa.field("ssn_structurally_invalid", pa.bool_(), nullable=False),
         pa.field("first_name", pa.string(), nullable=False),
         pa.field("last_name", pa.string(), nullable=False),
         pa.field("middle_name", pa.string()),

@@ -61,19 +61,28 @@ def tokenize(values: pd.Series, key: bytes, domain: str) -> pd.Series:
     Each distinct value is hashed once, so a batch with many repeats costs little.
     """
     person = DOMAINS[domain]
-    present = values.notna()
-    uniques = pd.unique(values[present].to_numpy(dtype=object))
-    digests = np.array(
-        [
-            hashlib.blake2b(str(v).encode("utf-8"), key=key, digest_size=TOKEN_BYTES, person=person).hexdigest()
-            for v in uniques
-        ],
-        dtype=object,
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    digests = b"".join(
+        hashlib.blake2b(str(v).encode("utf-8"), key=key, digest_size=TOKEN_BYTES, person=person).digest()
+        for v in uniques.tolist()
     )
-    mapping = pd.Series(digests, index=pd.Index(uniques, dtype=object), dtype="str")
-    out = pd.Series(pd.NA, index=values.index, dtype="str")
-    out[present] = values[present].map(mapping)
-    return out
+    hexed = _hex(np.frombuffer(digests, dtype=np.uint8).reshape(-1, TOKEN_BYTES))
+    tokens = np.empty(len(values), dtype=object)
+    present = codes >= 0
+    tokens[present] = hexed[codes[present]]
+    tokens[~present] = None
+    return pd.Series(tokens, index=values.index, dtype="str")
+
+
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _hex(rows: np.ndarray) -> np.ndarray:
+    """Lower-case hex text of each row of bytes, vectorized."""
+    pairs = np.empty((rows.shape[0], rows.shape[1] * 2), dtype=np.uint8)
+    pairs[:, 0::2] = _HEX_DIGITS[rows >> 4]
+    pairs[:, 1::2] = _HEX_DIGITS[rows & 0x0F]
+    return pairs.view(f"S{rows.shape[1] * 2}").ravel().astype(str).astype(object)
 
 
 def last4(values: pd.Series) -> pd.Series:

@@ -54,11 +54,11 @@ class Problems:
         rows = np.flatnonzero(self.any())
         joined: dict[int, list[str]] = {int(r): [] for r in rows}
         for label, mask in self.found:
-            for r in np.flatnonzero(mask):
-                joined[int(r)].append(label)
+            for hit in np.flatnonzero(mask):
+                joined[int(hit)].append(label)
         out = np.full(len(self.index), None, dtype=object)
-        for r, labels in joined.items():
-            out[r] = "; ".join(labels)
+        for row, labels in joined.items():
+            out[row] = "; ".join(labels)
         return pd.Series(out, index=self.index, dtype="str")
 
 

@@ -8,6 +8,7 @@ failure with exit status 1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,8 +29,10 @@ from claimscreen.data.tokenize import SecretKeyError
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BAD_INPUT = 2
 
-# Quiet Prefect's console logging unless the operator asked for more.
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Prefect's own console output stays quiet (a failure is one line from this
+# command and a report); its logs still reach a Prefect server when one is set.
+# PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO shows them on the console again.
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
 class Home:
@@ -38,6 +41,7 @@ class Home:
     def __init__(self, given: str | None) -> None:
         self.path = resolve_home(given)
         self.explicit = given is not None or HOME_ENV in os.environ
+        self.prefect_home_chosen = False
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
@@ -105,6 +109,27 @@ def main(ctx: click.Context, home: str | None) -> None:
     itself: a person does.
     """
     ctx.obj = Home(home)
+    ctx.obj.prefect_home_chosen = "PREFECT_HOME" in os.environ
+    _quiet_local_prefect(ctx.obj.path)
+
+
+def _quiet_local_prefect(home: Path) -> None:
+    """Prefect state beside the lake, no telemetry, unless the operator chose otherwise.
+
+    Without a Prefect server, each command runs its flows on a temporary local
+    one whose database lives in ``PREFECT_HOME``: keeping it in the home folder
+    keeps one deployment's state in one place. A state agency's system sends no
+    usage data anywhere by default.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(home / "prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def make_prefect_home() -> None:
+    """Create PREFECT_HOME before Prefect is imported (it does not create missing parents)."""
+    with contextlib.suppress(OSError):
+        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
 @main.command()
@@ -118,8 +143,31 @@ def main(ctx: click.Context, home: str | None) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), default="csv", show_default=True
 )
+@click.option(
+    "--fraud-rate",
+    type=click.FloatRange(0, 0.5, max_open=True),
+    default=0.02,
+    show_default=True,
+    help="Share of claims filed by organized fraud.",
+)
+@click.option(
+    "--defect-rate",
+    type=click.FloatRange(0, 0.1, max_open=True),
+    default=0.002,
+    show_default=True,
+    help="Share of rows spoilt as real extracts are (missing SSN, bad ZIP, resent rows...).",
+)
 @reports_errors
-def generate(out: str, days: int, claims_per_day: int, seed: int, start: str, fmt: str) -> None:
+def generate(
+    out: str,
+    days: int,
+    claims_per_day: int,
+    seed: int,
+    start: str,
+    fmt: str,
+    fraud_rate: float,
+    defect_rate: float,
+) -> None:
     """Write synthetic batches, reference lists and past dispositions.
 
     Also writes truth.parquet (fraud flag, typology, ring and person keys) for
@@ -130,7 +178,14 @@ def generate(out: str, days: int, claims_per_day: int, seed: int, start: str, fm
     first = parse_date(start)
     assert first is not None
     summary = generate_world(
-        Path(out), days=days, claims_per_day=claims_per_day, seed=seed, start=first, fmt=fmt
+        Path(out),
+        days=days,
+        claims_per_day=claims_per_day,
+        seed=seed,
+        start=first,
+        fmt=fmt,
+        fraud_rate=fraud_rate,
+        defect_rate=defect_rate,
     )
     for line in summary.describe():
         click.echo(line)
@@ -146,9 +201,21 @@ def generate(out: str, days: int, claims_per_day: int, seed: int, start: str, fm
 def nightly(home: Home, batch: str, date_: str | None) -> None:
     """Run the nightly flow on one batch: ingest (more stages in later releases)."""
     from claimscreen.data.ingest import batch_date_for
+    from claimscreen.data.read import check_batch_file
+    from claimscreen.data.runs import RunReport
+
+    make_prefect_home()
     from claimscreen.flows.nightly import nightly_flow
 
     night = batch_date_for(Path(batch), parse_date(date_))
+    try:
+        check_batch_file(Path(batch))
+    except InputError as exc:
+        # The night's report says it failed, even when the flow never started.
+        failed = RunReport(home.path, night)
+        failed.fail("ingest", exc, 0.0)
+        failed.write()
+        raise
     try:
         report = nightly_flow(str(home.path), str(Path(batch).resolve()), night.isoformat())
     except InputError:
@@ -265,9 +332,12 @@ def demo(home: Home, days: int, claims_per_day: int, seed: int) -> None:
     Uses ~/.claimscreen-demo unless --home or CLAIMSCREEN_HOME names a folder;
     a folder that holds a real lake is refused.
     """
+    target = home.path if home.explicit else Path.home() / ".claimscreen-demo"
+    if not home.prefect_home_chosen:
+        os.environ["PREFECT_HOME"] = str(target / "prefect")
+    make_prefect_home()
     from claimscreen.flows.demo import run_demo
 
-    target = home.path if home.explicit else Path.home() / ".claimscreen-demo"
     run_demo(target, days=days, claims_per_day=claims_per_day, seed=seed, echo=click.echo)
 
 

@@ -24,11 +24,12 @@ DEMO_MARKER = ".claimscreen-demo"
 def prepare_demo_home(home: Path) -> None:
     """Empty a previous demo's home; refuse a folder that holds anything but a demo."""
     marker = home / DEMO_MARKER
-    if home.exists() and any(home.iterdir()) and not marker.exists():
+    kept = (DEMO_MARKER, "secret.key", "prefect")
+    if home.exists() and any(c.name not in kept for c in home.iterdir()) and not marker.exists():
         raise InputError(f"{home} is not empty and not a demo home; give the demo an empty --home")
     if marker.exists():
         for child in home.iterdir():
-            if child.name not in (DEMO_MARKER, "secret.key"):
+            if child.name not in kept:
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
     home.mkdir(parents=True, exist_ok=True)
     marker.write_text("This folder is a claimscreen demo home; `claimscreen demo` may empty it.\n")
@@ -80,29 +81,17 @@ def _progress(console: Console) -> Progress:
 
 def _nights_table(reports: list[dict]) -> Table:
     table = Table(title="Nights")
-    for name in (
-        "night",
-        "status",
-        "rows read",
-        "ingested",
-        "quarantined",
-        "top quarantine reason",
-        "seconds",
-    ):
-        table.add_column(
-            name, justify="left" if name in ("night", "status", "top quarantine reason") else "right"
-        )
+    for name in ("night", "status", "read", "ingested", "quarantined", "seconds"):
+        table.add_column(name, justify="left" if name in ("night", "status") else "right", no_wrap=True)
     for report in reports:
         t = report["totals"]
-        top = next(iter(t["quarantined_by_reason"]), "")
         seconds = sum(s["seconds"] for s in report["stages"])
         table.add_row(
             report["batch_date"],
             report["status"],
-            str(t["rows_read"]),
-            str(t["rows_ingested"]),
-            str(t["rows_quarantined"]),
-            top,
+            f"{t['rows_read']:,}",
+            f"{t['rows_ingested']:,}",
+            f"{t['rows_quarantined']:,}",
             f"{seconds:.1f}",
         )
     return table

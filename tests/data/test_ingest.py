@@ -294,3 +294,52 @@ def test_batch_date_comes_from_the_option_or_the_file_name() -> None:
 
 def test_valid_row_fixture_has_every_column() -> None:
     assert set(VALID_ROW) == set(CLAIM_COLUMN_NAMES)
+
+
+def test_every_quarantine_reason_is_documented() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "reference.md").read_text()
+    reasons = [r for r, _ in QUARANTINE_CASES] + [DUPLICATE_IN_BATCH, DUPLICATE_SEEN, "malformed row"]
+    for reason in reasons:
+        kind, _, column = reason.partition(" ")
+        if kind in ("missing", "malformed") and column in CLAIM_COLUMN_NAMES:
+            assert f"`{kind} COLUMN`" in doc
+            if kind == "malformed":
+                assert f"`{column}`" in doc, reason
+        else:
+            assert f"`{reason}`" in doc, reason
+
+
+def test_a_generated_world_ingests_with_exactly_its_defects_quarantined(home: Path, tmp_path: Path) -> None:
+    from claimscreen.data.generate import generate_world
+
+    world = generate_world(tmp_path / "world", days=3, claims_per_day=1500, seed=11, defect_rate=0.01)
+    rows_in = ingested = quarantined_rows = 0
+    for batch in sorted(world.batch_files):
+        result = ingest_batch(home, batch, batch_date_for(batch, None))
+        rows_in += result.rows_read
+        ingested += result.rows_ingested
+        quarantined_rows += result.rows_quarantined
+    truth = pd.read_parquet(world.truth_file)
+    lake = Lake(home)
+    stored = lake.read_zone("claims")
+    held = lake.read_zone("quarantine")
+    assert rows_in == ingested + quarantined_rows
+    assert set(stored["claim_id"]) | set(held["claim_id"]) == set(truth["claim_id"])
+    spoilt = truth.loc[truth["defect"].notna() & ~truth["defect"].str.startswith("duplicate"), "claim_id"]
+    assert set(held.loc[~held["reason"].str.startswith("duplicate"), "claim_id"]) == set(spoilt)
+    assert stored["claim_id"].is_unique
+    assert len(stored) == len(truth) - len(spoilt)
+    raw_ssns = set(pd.read_csv(world.batch_files[0], dtype=str, keep_default_na=False)["ssn"])
+    for path, content in all_bytes_under(home):
+        for ssn in list(raw_ssns)[:200]:
+            digits = ssn.replace("-", "").encode()
+            if len(digits) == 9:
+                assert digits not in content, f"an SSN found in {path}"
+
+
+def test_ssn_structure_is_kept_as_flags_without_the_digits(home: Path, tmp_path: Path) -> None:
+    rows = [make_row(claim_id="A", ssn="666-12-3456"), make_row(claim_id="B", ssn="123-45-6789")]
+    ingest_batch(home, write_csv(tmp_path / "b.csv", rows), NIGHT)
+    stored = claims(home).set_index("claim_id")
+    assert stored.loc["A", "ssn_invalid_area"] and stored.loc["A", "ssn_structurally_invalid"]
+    assert not stored.loc["B", "ssn_structurally_invalid"]

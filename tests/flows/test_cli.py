@@ -95,7 +95,7 @@ def test_a_failing_night_is_reported_with_its_stage(
 )
 def test_wrong_input_gives_one_line_and_status_2(home: Path, args: list[str], message: str) -> None:
     code, _, err = run(home, *args)
-    assert code == 2
+    assert code == 2, err
     assert message in err
     assert err.startswith("claimscreen: error: ")
     assert err.count("\n") == 1

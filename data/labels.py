@@ -1,0 +1,87 @@
+"""Dispositions (CONTRACT.md section 3): investigators' decisions imported as labels.
+
+``claimscreen labels import FILE`` calls :func:`import_labels`. The file has the
+columns ``claim_id, outcome, decided_at, source`` (``decided_by`` is kept when
+present). Whole-file problems raise :class:`InputError` and write nothing; a bad
+row is rejected with its reason. Good rows are *merged* into
+``lake/dispositions/dispositions.parquet`` (:data:`DISPOSITIONS_SCHEMA`):
+
+* one row per claim: the latest ``decided_at`` wins; at equal times the
+  imported row replaces the stored one, and within a file the later row wins;
+* ``imported_from`` is the file's name;
+* importing the same file again leaves the lake as it was (idempotent).
+
+``decided_at`` without an offset is in the agency time zone; a bare date means
+local midnight.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from claimscreen.data.lake import Lake
+from claimscreen.data.reference import (
+    LoadReport,
+    declared_text,
+    flag_malformed,
+    make_report,
+    parse_instant,
+    read_text_file,
+    to_frame,
+    to_table,
+)
+from claimscreen.data.schema import DISPOSITION_COLUMNS, DISPOSITIONS_SCHEMA, Column
+from claimscreen.data.settings import load_settings
+from claimscreen.data.validate import Problems
+
+KIND = "dispositions"
+_OPTIONAL = (Column("decided_by", "string"),)
+
+
+def import_labels(home: Path, source: Path) -> LoadReport:
+    """Validate a dispositions file and merge its rows into the lake (latest decision per claim wins)."""
+    home, source = Path(home), Path(source)
+    raw = read_text_file(source, DISPOSITION_COLUMNS)
+    problems = Problems(raw.frame.index)
+    text = declared_text(raw.frame, (*DISPOSITION_COLUMNS, *_OPTIONAL), problems)
+    decided_at = parse_instant(text["decided_at"], load_settings(home).agency_timezone)
+    incoming = pd.DataFrame(
+        {
+            "claim_id": text["claim_id"],
+            "outcome": text["outcome"],
+            "decided_at": flag_malformed("decided_at", text["decided_at"], decided_at, problems),
+            "source": text["source"],
+            "decided_by": text["decided_by"],
+            "imported_from": pd.Series(source.name, index=raw.frame.index, dtype="str"),
+        }
+    )
+    report = make_report(KIND, source, raw, problems)
+    lake = Lake(home)
+    merged = merge_dispositions(read_labels(home), incoming[~problems.any()])
+    lake.write_table(lake.dispositions_path, to_table(merged, DISPOSITIONS_SCHEMA))
+    return report
+
+
+def read_labels(home: Path) -> pd.DataFrame:
+    """Every stored disposition, one row per claim; empty with the schema's columns if none."""
+    lake = Lake(Path(home))
+    path = lake.dispositions_path
+    if not path.exists():
+        return to_frame(DISPOSITIONS_SCHEMA.empty_table())
+    return to_frame(lake.read_table(path))
+
+
+def merge_dispositions(stored: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim: the latest ``decided_at``; ties go to ``incoming``, then to the later row."""
+    columns = [f.name for f in DISPOSITIONS_SCHEMA]
+    both = pd.concat([stored[columns], incoming[columns]], ignore_index=True)
+    both["decided_at"] = pd.to_datetime(both["decided_at"], utc=True).dt.as_unit("us")
+    both["_order"] = np.arange(len(both))
+    latest = both.sort_values(["claim_id", "decided_at", "_order"]).drop_duplicates("claim_id", keep="last")
+    return latest.drop(columns="_order").reset_index(drop=True)
+
+
+__all__ = ["import_labels", "merge_dispositions", "read_labels"]

@@ -1,0 +1,206 @@
+"""The synthetic world: formats of every file, determinism, and the hard cases it promises."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from claimscreen.data.generate import HONEST_CASES, TYPOLOGIES, WorldSummary, generate_world
+from claimscreen.data.schema import CLAIM_COLUMN_NAMES, DISPOSITION_COLUMNS, REFERENCE_LISTS
+
+SSN = r"(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}"
+PHONE = r"\(\d{3}\) \d{3}-\d{4}|\d{3}-\d{3}-\d{4}|\d{10}|\+1 \d{3} \d{3} \d{4}"
+TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)?"
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def digits(values: pd.Series) -> pd.Series:
+    return values.str.replace(r"\D", "", regex=True)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> WorldSummary:
+    return generate_world(tmp_path_factory.mktemp("small"), days=5, claims_per_day=400, seed=7)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> WorldSummary:
+    return generate_world(
+        tmp_path_factory.mktemp("big"), days=30, claims_per_day=1500, seed=11, defect_rate=0
+    )
+
+
+@pytest.fixture(scope="module")
+def claims(big: WorldSummary) -> pd.DataFrame:
+    batches = pd.concat([read_csv(p) for p in big.batch_files], ignore_index=True)
+    truth = pd.read_parquet(big.truth_file).rename(columns={"language": "true_language"})
+    return batches.merge(truth, on="claim_id", validate="one_to_one")
+
+
+def test_layout_and_columns_follow_the_schema(small: WorldSummary) -> None:
+    assert [p.name for p in small.batch_files] == [f"claims_2026-10-0{d}.csv" for d in range(1, 6)]
+    for path in small.batch_files:
+        assert tuple(read_csv(path).columns) == CLAIM_COLUMN_NAMES
+    for kind, path in small.reference_files.items():
+        assert path == small.out_dir / "reference" / f"{kind}.csv"
+        assert tuple(read_csv(path).columns) == REFERENCE_LISTS[kind].column_names
+    assert set(small.reference_files) == set(REFERENCE_LISTS)
+    assert tuple(read_csv(small.dispositions_file).columns) == tuple(c.name for c in DISPOSITION_COLUMNS)
+    assert small.claims == 2000 and len(small.describe()) >= 3
+
+
+def test_same_seed_gives_the_same_bytes(small: WorldSummary, tmp_path: Path) -> None:
+    again = generate_world(tmp_path, days=5, claims_per_day=400, seed=7)
+    files = [*small.batch_files, *small.reference_files.values(), small.dispositions_file, small.truth_file]
+    for path in files:
+        assert (tmp_path / path.relative_to(small.out_dir)).read_bytes() == path.read_bytes(), path.name
+    other = generate_world(tmp_path / "other", days=5, claims_per_day=400, seed=8)
+    assert other.batch_files[0].read_bytes() != small.batch_files[0].read_bytes()
+    assert again.claims == small.claims
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_other_batch_formats(tmp_path: Path, fmt: str) -> None:
+    summary = generate_world(tmp_path, days=2, claims_per_day=100, seed=1, fmt=fmt)
+    path = summary.batch_files[0]
+    assert path.suffix == f".{fmt}"
+    if fmt == "parquet":
+        names = tuple(pq.read_schema(path).names)
+    else:
+        names = tuple(json.loads(path.read_text(encoding="utf-8").splitlines()[0]))
+    assert names == CLAIM_COLUMN_NAMES
+    assert (summary.out_dir / "reference" / "deceased.csv").exists()
+
+
+def test_unknown_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="fmt must be one of"):
+        generate_world(tmp_path, days=1, claims_per_day=10, fmt="xml")
+
+
+def test_claim_ids_unique_and_filed_within_their_day(claims: pd.DataFrame) -> None:
+    assert claims.claim_id.is_unique
+    assert claims.filed_at.str.fullmatch(TIMESTAMP).all()
+    local = claims[claims.filed_at.str.len() == 19]
+    assert (local.filed_at.str[:10] == local.batch_date.astype(str)).all()
+    assert 0.8 < (claims.filed_at.str.len() == 19).mean() < 0.97
+
+
+def test_fraud_share_and_every_typology(claims: pd.DataFrame, big: WorldSummary) -> None:
+    assert 0.015 < claims.is_fraud.mean() < 0.025
+    assert big.fraud_claims == claims.is_fraud.sum()
+    assert set(claims.typology[claims.is_fraud]) == set(TYPOLOGIES)
+    assert (claims.typology[~claims.is_fraud] == "legitimate").all()
+    assert claims.ring_key[claims.is_fraud].notna().all() and claims.ring_key[~claims.is_fraud].isna().all()
+    sizes = claims[claims.is_fraud].groupby("ring_key").size()
+    assert sizes.max() <= 60 and sizes.median() >= 3
+
+
+def test_emerging_typologies_start_late(claims: pd.DataFrame) -> None:
+    first = claims[claims.is_fraud].groupby("typology").batch_date.min()
+    late = datetime.date(2026, 10, 1) + datetime.timedelta(days=18)
+    assert first["email_alias"] >= late and first["synthetic_identity"] >= late
+    assert first["stolen_identity_bank_drop"] < late
+
+
+def test_honest_identifiers_are_well_formed(claims: pd.DataFrame) -> None:
+    honest = claims[~claims.is_fraud]
+    assert honest.ssn.str.fullmatch(SSN).all()
+    phones = claims.phone[claims.phone != ""]
+    assert phones.str.fullmatch(PHONE).all()
+    assert digits(phones).str[-10:].str.fullmatch(r"[2-9]\d\d[2-9]\d{6}").all()
+    assert claims.zip.str.fullmatch(r"\d{5}(-?\d{4})?").all() and (claims.state == "OH").all()
+    assert claims.employer_ein[claims.program != "PUA"].str.fullmatch(r"\d{2}-?\d{7}").all()
+    assert claims.date_of_birth.str.fullmatch(r"\d{4}-\d\d-\d\d").all()
+
+
+def test_routing_numbers_pass_the_aba_checksum(claims: pd.DataFrame) -> None:
+    deposit = claims[claims.payment_method == "direct_deposit"]
+    assert len(deposit) > 0.6 * len(claims)
+    d = deposit.bank_routing.str.split("", expand=True).iloc[:, 1:10].astype(int).to_numpy()
+    assert ((d * [3, 7, 1, 3, 7, 1, 3, 7, 1]).sum(axis=1) % 10 == 0).all()
+    assert deposit.bank_account.str.fullmatch(r"\d{8,12}").all()
+    assert (claims.bank_routing[claims.payment_method != "direct_deposit"] == "").all()
+
+
+def test_online_fields_only_for_web_and_mobile(claims: pd.DataFrame) -> None:
+    online = claims.channel.isin(["web", "mobile"])
+    assert (claims.ip_address[online] != "").all() and (claims.device_id[online] != "").all()
+    assert (claims.ip_address[~online] == "").all() and (claims.device_id[~online] == "").all()
+    assert all(ipaddress.ip_address(ip) for ip in claims.ip_address[online].head(2000))
+    assert claims.ip_address.str.contains(":").any()
+    shares = claims.channel.value_counts(normalize=True)
+    assert 0.55 < shares["web"] < 0.72 and 0.03 < shares["in_person"] < 0.1
+
+
+def test_honest_hard_cases(claims: pd.DataFrame) -> None:
+    honest = claims[~claims.is_fraud]
+    assert set(honest.honest_case) <= set(HONEST_CASES)
+    library = honest[honest.honest_case == "library_ip"].groupby("ip_address").size()
+    assert library.max() >= 100
+    layoff = honest[honest.honest_case == "mass_layoff"].groupby(["batch_date", "employer_name"]).size()
+    assert layoff.max() >= 200
+    households = honest[honest.honest_case == "household"].groupby("address_line1").person_key.nunique()
+    assert (households >= 2).sum() >= 50
+    refiled = honest[honest.honest_case == "refile"].person_key
+    assert len(refiled) > 0.01 * len(honest)
+    assert (honest.person_key.value_counts()[refiled] >= 2).all()
+    assert (honest.language != "en").mean() > 0.08
+    elderly = honest[honest.age >= 65].session_seconds.astype(float).median()
+    assert elderly > 1.3 * honest[honest.age < 65].session_seconds.astype(float).median()
+
+
+def test_rings_share_some_identifiers_and_not_others(claims: pd.DataFrame) -> None:
+    fraud = claims[claims.is_fraud]
+    drops = fraud[fraud.typology == "stolen_identity_bank_drop"].groupby("ring_key")
+    assert (drops.bank_account.nunique() <= 3).all() and (drops.device_id.nunique() > 3).any()
+    farms = fraud[fraud.typology == "device_farm"].groupby("ring_key")
+    assert (farms.device_id.nunique() <= 4).all() and (farms.bank_account.nunique() > 3).any()
+    refiled = fraud[fraud.typology == "refiled_identity"].groupby("ring_key")
+    assert (refiled.person_key.nunique() < refiled.size()).all()
+    assert (refiled.first_name.nunique() > 1).any()
+    alias = fraud[fraud.typology == "email_alias"]
+    canonical = (
+        alias.email.str.lower().str.replace(r"\+[^@]*", "", regex=True).str.replace(".", "", regex=False)
+    )
+    assert (canonical.groupby(alias.ring_key).nunique() == 1).all()
+    assert fraud.chained.any()
+
+
+def test_reference_lists_match_the_right_claims(claims: pd.DataFrame, big: WorldSummary) -> None:
+    ref = {kind: read_csv(path) for kind, path in big.reference_files.items()}
+    ssn = digits(claims.ssn)
+    deceased = ssn.isin(digits(ref["deceased"].ssn))
+    assert deceased[claims.typology == "deceased_identity"].all() and not deceased[~claims.is_fraud].any()
+    assert len(ref["deceased"]) > 2 * (claims.typology == "deceased_identity").sum()
+    assert ssn[claims.typology == "multi_state"].isin(digits(ref["interstate_claims"].ssn)).all()
+    wages = digits(ref["wage_records"].ssn)
+    assert ssn[claims.typology == "stolen_identity_bank_drop"].isin(wages).all()
+    assert not ssn[claims.typology == "synthetic_identity"].isin(wages).any()
+    assert ref["wage_records"].quarter.str.fullmatch(r"\d{4}Q[1-4]").all()
+    assert set(ref["ip_ranges"].category) == {"foreign", "hosting", "vpn", "tor"}
+    assert set(ref["suspicious_actors"].kind) == {"bank_account", "email", "phone", "ip_address", "device_id",
+                                                   "address"}  # fmt: skip
+    held = ref["incarcerated"]
+    assert (held.released_on == "").any() and (held.released_on != "").any()
+
+
+def test_dispositions_are_selective_and_lagged(claims: pd.DataFrame, big: WorldSummary) -> None:
+    labels = read_csv(big.dispositions_file).merge(claims, on="claim_id", validate="one_to_one")
+    assert set(labels.outcome) <= {"fraud", "legitimate"} and set(labels.source) == {"investigation", "audit"}
+    investigated = labels[labels.source == "investigation"]
+    assert investigated.is_fraud.mean() > 10 * claims.is_fraud.mean()
+    assert 0.002 < (labels.source == "audit").sum() / len(claims) < 0.01
+    assert (labels.decided_at.str[:10] > labels.filed_at.str[:10]).all()
+    last_days = labels.batch_date >= datetime.date(2026, 10, 28)
+    assert last_days.sum() < 0.02 * len(labels)
+    assert (labels.typology == "email_alias").sum() <= 3
+    assert (labels.outcome == "fraud").sum() > 0.3 * claims.is_fraud.sum() * 0.5
