@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: demo test check format bench clean install
+.PHONY: demo test check format bench clean install docs
 
 install: $(STAMP)
 
@@ -36,6 +36,11 @@ check: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+docs: $(STAMP)
+	$(BIN)/python -c "from claimscreen.features.build import ALL_FEATURES; \
+	from claimscreen.features.registry import features_markdown; \
+	open('docs/features.md', 'w').write(features_markdown(ALL_FEATURES))"
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

@@ -38,8 +38,13 @@ class RunReport:
     failed_stage: str | None = None
     error: str | None = None
 
-    def record_stage(self, name: str, seconds: float, status: str = "completed") -> None:
-        self.stages.append({"name": name, "status": status, "seconds": round(seconds, 3)})
+    def record_stage(
+        self, name: str, seconds: float, status: str = "completed", details: dict[str, Any] | None = None
+    ) -> None:
+        stage: dict[str, Any] = {"name": name, "status": status, "seconds": round(seconds, 3)}
+        if details:
+            stage["details"] = details
+        self.stages.append(stage)
 
     def fail(self, stage: str, error: BaseException, seconds: float) -> None:
         self.record_stage(stage, seconds, status="failed")

@@ -575,3 +575,20 @@ def flag_automation(user_agent: pd.Series, channel: pd.Series) -> np.ndarray:
     blank = (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
     online = channel.isin(ONLINE_CHANNELS).to_numpy(dtype=bool)
     return (online & marked) | (blank & (channel == "web").to_numpy(dtype=bool))
+
+
+#: When an address is listed under several categories, the most telling one names it.
+CATEGORY_PRECEDENCE: tuple[str, ...] = ("tor", "hosting", "vpn", "foreign")
+
+
+def categorize_ips(ip_address: pd.Series, ip_ranges: pd.DataFrame | None) -> pd.Series:
+    """The ip_ranges category of each distinct address (index: address; absent if unlisted)."""
+    addresses = pd.Index(ip_address.dropna().unique())
+    if ip_ranges is None or not len(ip_ranges) or not len(addresses):
+        return pd.Series([], index=pd.Index([], dtype="str"), dtype="str")
+    ips = parse_ips(addresses)
+    category = np.full(len(addresses), None, dtype=object)
+    for name in reversed(CATEGORY_PRECEDENCE):
+        category[match_ranges(ips, index_ip_ranges(ip_ranges, name))] = name
+    listed = pd.notna(category)
+    return pd.Series(category[listed], index=addresses[listed], dtype="str")

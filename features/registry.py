@@ -37,3 +37,22 @@ def check_unique(features: tuple[Feature, ...]) -> tuple[Feature, ...]:
             raise ValueError(f"feature {feature.name} is declared twice")
         seen.add(feature.name)
     return features
+
+
+def features_markdown(features: tuple[Feature, ...]) -> str:
+    """The feature list as a Markdown page (docs/features.md is this, and a test keeps it so)."""
+    lines = [
+        "# Features",
+        "",
+        "Every feature the models train on, as registered in `features/`. The description is",
+        "what an investigator reads. This page is generated: `make docs` rewrites it.",
+        "",
+    ]
+    for group in ("identity", "device", "velocity", "network"):
+        members = [f for f in features if f.group == group]
+        if not members:
+            continue
+        lines += [f"## {group.capitalize()}", "", "| name | type | meaning |", "|---|---|---|"]
+        lines += [f"| `{f.name}` | {f.dtype} | {f.description} |" for f in members]
+        lines.append("")
+    return "\n".join(lines)

@@ -199,7 +199,7 @@ def generate(
 @click.pass_obj
 @reports_errors
 def nightly(home: Home, batch: str, date_: str | None) -> None:
-    """Run the nightly flow on one batch: ingest (more stages in later releases)."""
+    """Run the nightly flow on one batch: ingest, then features (identities, rings, signals)."""
     from claimscreen.data.ingest import batch_date_for
     from claimscreen.data.read import check_batch_file
     from claimscreen.data.runs import RunReport
@@ -234,6 +234,14 @@ def print_totals(report: dict[str, Any]) -> None:
     )
     for reason, n in t["quarantined_by_reason"].items():
         click.echo(f"  quarantined: {n:>7}  {reason}")
+    for stage in report.get("stages", []):
+        details = stage.get("details", {})
+        if stage["name"] == "features" and details:
+            click.echo(
+                f"  features: {details['claims']} claims, {details['identities']} identities, "
+                f"{details['in_rings']} in {details['rings']} rings "
+                f"(window {details['window_claims']} claims)"
+            )
 
 
 @main.group()

@@ -1,4 +1,4 @@
-"""The nightly Prefect flow: ingest (features, scoring and the review queue follow in later releases).
+"""The nightly Prefect flow: ingest, then features (scoring and the review queue follow in later releases).
 
 The flow is thin: each task calls one function of ``claimscreen.data`` and
 passes lake paths and small dictionaries, never DataFrames. I/O tasks retry on
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from prefect.states import State
 from claimscreen.data.errors import InputError
 from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.runs import RunReport, markdown_report
+from claimscreen.features.build import run_features
 
 INGEST_RETRIES = 2
 FLOW_TIMEOUT_SECONDS = 4 * 3600
@@ -45,20 +48,39 @@ def ingest_task(home: str, batch: str, batch_date: str) -> dict[str, Any]:
     return result.to_dict()
 
 
+@task(name="features", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+def features_task(home: str, batch_date: str) -> dict[str, Any]:
+    """Identity, rings and every registered feature for the night's claims, into the lake."""
+    return asdict(run_features(Path(home), dt.date.fromisoformat(batch_date)))
+
+
 @flow(name="claimscreen-nightly", timeout_seconds=FLOW_TIMEOUT_SECONDS)
 def nightly_flow(home: str, batch: str, batch_date: str) -> dict[str, Any]:
-    """One night: ingest the batch, then write and publish the night's report."""
+    """One night: ingest the batch, compute the night's features, write and publish the report."""
     report = RunReport(Path(home), dt.date.fromisoformat(batch_date))
-    started = time.perf_counter()
-    try:
-        ingest_task(home, batch, batch_date)
-    except BaseException as exc:
-        report.fail("ingest", exc, time.perf_counter() - started)
-        _publish(report)
-        raise
-    report.record_stage("ingest", time.perf_counter() - started)
+    stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("ingest", lambda: ingest_task(home, batch, batch_date)),
+        ("features", lambda: features_task(home, batch_date)),
+    ]
+    for name, run in stages:
+        started = time.perf_counter()
+        try:
+            details = run()
+        except BaseException as exc:
+            report.fail(name, exc, time.perf_counter() - started)
+            _publish(report)
+            raise
+        report.record_stage(name, time.perf_counter() - started, details=_stage_details(name, details))
     report.complete()
     return _publish(report)
+
+
+def _stage_details(name: str, result: dict[str, Any]) -> dict[str, Any]:
+    """The few figures of a stage worth keeping in the report (counts are in the manifests)."""
+    if name == "features":
+        keep = ("claims", "identities", "rings", "in_rings", "window_claims", "timings")
+        return {k: result[k] for k in keep}
+    return {"timings": result.get("timings", {}), "already_ingested": result.get("already_ingested", False)}
 
 
 def _publish(report: RunReport) -> dict[str, Any]:

@@ -1,0 +1,301 @@
+"""Benchmark of ring finding: scipy vs networkx components on 1,000,000 claims, and quality on a world.
+
+Usage::
+
+    .venv/bin/python bench/rings.py [--claims 1000000] [--seed 0] [--world-days 30 --world-claims 3000]
+
+1. Builds a synthetic claims window (vectorized, in lake form) with realistic
+   sharing: households (address, home IP, shared computer, spouse's account),
+   library IPs and public computers, mobile CGNAT, honest VPN users, apartment
+   buildings written without the unit, mass layoffs, and 2% fraud in rings (bank
+   drops, device farms in bursts from hosting IPs, drop addresses, chains).
+2. Times :func:`find_rings` end to end, then the connected-components step alone
+   with scipy and with networkx on the same bipartite graph, checks that the two
+   partitions are equal, and prints seconds, the ratio and the peak RSS.
+3. With ``--world-days`` > 0: generates a world with ``generate_world``, ingests
+   it, and prints the quality figures (share of fraud ring claims with a ring
+   id, share of honest claims with one, ring sizes, the largest component).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import ipaddress
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from claimscreen.features.network import connected_labels, find_rings, ring_components, ring_graph
+
+Arr = np.ndarray[Any, Any]
+START = np.datetime64("2026-07-01T00:00:00", "s")
+DAYS = 90
+
+
+def text(prefix: str, values: Arr, missing: Arr | None = None) -> pa.Array:
+    """``prefix`` followed by each integer, as an Arrow string array (null where ``missing``)."""
+    out = pc.binary_join_element_wise(pa.scalar(prefix), pc.cast(pa.array(values), pa.string()), "")
+    return out if missing is None else pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), out)
+
+
+def honest_columns(rng: np.random.Generator, n: int) -> dict[str, Arr]:
+    """Integer codes of honest claims' identifiers (households, libraries, CGNAT, VPN, buildings)."""
+    person = np.where(rng.random(n) < 0.03, rng.integers(0, n, n), np.arange(n))  # 3% re-file
+    household = np.where(person < int(0.10 * n), person // 3, person)  # ~10% live 2-4 to a home
+    head = np.where(person < int(0.10 * n), (person // 3) * 3, person)
+    channel = rng.choice(3, n, p=[0.65, 0.20, 0.15])  # web, mobile, phone/in person
+    place = rng.choice(4, n, p=[0.84, 0.045, 0.007, 0.108])  # home, library, vpn, elsewhere
+    n_library = max(3, n * 45 // 1000 // 350)
+    library = rng.integers(0, n_library, n)
+    ip = np.select(
+        [place == 0, place == 1, place == 2],
+        [household, 10**9 + library, 2 * 10**9 + rng.integers(0, 60, n)],
+        3 * 10**9 + np.arange(n),
+    )
+    ip = np.where(channel == 1, 4 * 10**9 + rng.integers(0, max(20, n // 150 // 5), n), ip)
+    device = np.where(
+        (place == 1) & (rng.random(n) < 0.7), 10**9 + library * 8 + rng.integers(0, 8, n), person
+    )
+    device = np.where((household != person) & (household % 10 < 4), 2 * 10**9 + household, device)
+    building = household % 50 < 15  # a third of homes are in buildings of 40 units
+    no_unit = building & (rng.random(n) < 0.02)
+    return {
+        "person": person,
+        "account": np.where(rng.random(n) < 0.5, head, person),
+        "device": device,
+        "ip": ip,
+        "online": channel < 2,
+        "vpn": place == 2,
+        "email": person,
+        "phone": person,
+        "street": np.where(building, 10**9 + household // 40, household),
+        "unit": np.where(building & ~no_unit, household % 40, -1),
+        "employer": np.where(rng.random(n) < 0.05, rng.integers(0, 20, n), rng.integers(0, n // 20 + 1, n)),
+        "second": rng.integers(0, DAYS * 86_400, n),
+    }
+
+
+def fraud_columns(rng: np.random.Generator, n: int, base: int) -> dict[str, Arr]:
+    """Integer codes of fraud claims in rings of 3-60: bank drops, device farms, drop addresses, chains."""
+    sizes = np.clip(np.round(rng.lognormal(np.log(9), 0.75, n // 3)), 3, 60).astype(np.int64)
+    sizes = sizes[: np.searchsorted(np.cumsum(sizes), n) + 1]
+    ring = np.repeat(np.arange(len(sizes)), sizes)[:n]
+    kind = (ring * 7919) % 4  # 0 bank drop, 1 device farm, 2 drop address, 3 chain
+    own = base + np.arange(n)
+    pool = 1 + ring % 3
+    member = rng.integers(0, 3, n) % pool
+    night = ring % DAYS + rng.integers(0, 3, n)
+    burst = np.where(kind == 1, rng.integers(0, 60 * sizes[ring], n), rng.integers(0, 7_200, n))
+    cols = {
+        "person": own,
+        "account": np.where(kind == 0, 5 * 10**9 + ring * 4 + member, own),
+        "device": np.where(kind == 1, 5 * 10**9 + ring * 4 + member, own),
+        "ip": np.where(kind == 1, 6 * 10**9 + ring * 256 + rng.integers(0, 8, n), own),
+        "online": np.ones(n, dtype=bool),
+        "vpn": kind == 1,
+        "email": own,
+        "phone": own,
+        "street": np.where(kind == 2, 5 * 10**9 + ring * 4 + member, own),
+        "unit": np.where(kind == 2, 1, -1),
+        "employer": rng.integers(0, n // 20 + 1, n),
+        "second": np.minimum(night * 86_400 + 79_200 + burst, DAYS * 86_400 - 1),
+    }
+    chain = np.flatnonzero((kind == 3) & (np.r_[-1, ring[:-1]] == ring))
+    for k, name in enumerate(
+        ("account", "device", "phone")
+    ):  # each link shares one identifier with the previous
+        rows = chain[chain % 3 == k]
+        cols[name][rows] = cols[name][rows - 1]
+    return cols
+
+
+def synthetic_window(n: int, seed: int, fraud_rate: float = 0.02) -> tuple[pd.DataFrame, pd.Series]:
+    """A claims window in lake form, and the categories of its VPN and hosting IPs."""
+    rng = np.random.default_rng(seed)
+    n_fraud = int(n * fraud_rate)
+    honest, fraud = honest_columns(rng, n - n_fraud), fraud_columns(rng, n_fraud, 10 * n)
+    c = {k: np.r_[honest[k], fraud[k]] for k in honest}
+    offline = ~c["online"]
+    street = text("", c["street"])
+    address = pc.binary_join_element_wise(street, text(" OAK ST #", c["unit"]), "")
+    address = pc.if_else(
+        pa.array(c["unit"] < 0), pc.binary_join_element_wise(street, pa.scalar(" OAK ST"), ""), address
+    )
+    ip = text("ip-", c["ip"], offline)
+    table = pa.table(
+        {
+            "claim_id": text("C", np.arange(n)),
+            "filed_at": pa.array(
+                (START + c["second"].astype("timedelta64[s]")).astype("datetime64[us]")
+            ).cast(pa.timestamp("us", tz="UTC")),
+            "ssn_token": text("ssn-", c["person"]),
+            "bank_account_token": text("acct-", c["account"]),
+            "device_id": text("dev-", c["device"], offline),
+            "ip_address": ip,
+            "email_canonical": text("mail-", c["email"]),
+            "phone_e164": text("+1", c["phone"]),
+            "address_norm": address,
+            "zip5": text("", 43000 + c["street"] % 900),
+            "mailing_address_norm": pa.nulls(n, pa.string()),
+            "mailing_zip5": pa.nulls(n, pa.string()),
+            "employer_ein": text("EIN", c["employer"]),
+        }
+    )
+    claims = table.to_pandas()
+    risky = pd.unique(pd.Series(ip.filter(pa.array(c["vpn"] & ~offline)).to_pandas()))
+    return claims, pd.Series("vpn", index=pd.Index(risky, dtype="str"), dtype="str")
+
+
+def peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def networkx_labels(claim: Arr, node: Arr, n_claims: int) -> Arr:
+    """The same components with networkx (graph built from the same bipartite edge list)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n_claims))
+    graph.add_edges_from(zip(claim.tolist(), (node + n_claims).tolist(), strict=True))
+    labels = np.empty(n_claims, dtype=np.int64)
+    for k, members in enumerate(nx.connected_components(graph)):
+        rows = np.fromiter((m for m in members if m < n_claims), dtype=np.int64)
+        labels[rows] = k
+    return labels
+
+
+def same_partition(a: Arr, b: Arr) -> bool:
+    """Equal partitions: relabelling each by first appearance gives the same arrays."""
+    return bool((pd.factorize(a)[0] == pd.factorize(b)[0]).all())
+
+
+def bench_speed(n: int, seed: int) -> None:
+    started = time.perf_counter()
+    claims, categories = synthetic_window(n, seed)
+    print(f"window: {len(claims):,} claims built in {time.perf_counter() - started:.1f} s")
+    started, cpu = time.perf_counter(), time.process_time()
+    rings = find_rings(claims, ip_categories=categories)
+    full = time.perf_counter() - started
+    print(
+        f"find_rings (end to end): {full:.2f} s (CPU {time.process_time() - cpu:.2f} s); "
+        f"{rings['ring_id'].nunique():,} rings, "
+        f"{rings['ring_id'].notna().mean():.2%} of claims in one, largest ring {rings['ring_size'].max()}"
+    )
+    graph = ring_graph(claims, ip_categories=categories)
+    nodes = int(graph.node.max()) + 1
+    print(f"graph: {graph.n_claims:,} claims, {nodes:,} identifier nodes, {len(graph.claim):,} edges")
+    started = time.perf_counter()
+    labels = connected_labels(graph.claim, graph.node, graph.n_claims)
+    scipy_s = time.perf_counter() - started
+    started = time.perf_counter()
+    nx_labels = networkx_labels(graph.claim, graph.node, graph.n_claims)
+    nx_s = time.perf_counter() - started
+    same = same_partition(labels, nx_labels)
+    print(f"components: scipy {scipy_s:.3f} s, networkx {nx_s:.2f} s (build + run), same partition: {same}")
+    print(f"ratio networkx / scipy (components): {nx_s / scipy_s:.0f}x")
+    print(f"ratio networkx components / find_rings end to end: {nx_s / full:.1f}x")
+    print(f"largest component: {np.bincount(labels).max()} claims")
+    print(f"peak RSS: {peak_rss_gb():.2f} GB")
+
+
+def bench_window(n: int, seed: int) -> None:
+    """find_rings alone on a full window (a night and its 90-day history), for the stage's time budget."""
+    claims, categories = synthetic_window(n, seed)
+    print(f"window: {len(claims):,} claims built; peak RSS so far {peak_rss_gb():.2f} GB")
+    started, cpu = time.perf_counter(), time.process_time()
+    rings = find_rings(claims, ip_categories=categories)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    largest = rings["ring_size"].max()
+    print(f"find_rings on {n:,} claims: {seconds:.1f} s (CPU {cpu:.1f} s), largest ring {largest}")
+    print(f"peak RSS: {peak_rss_gb():.2f} GB")
+
+
+def ip_categories_of(ips: pd.Series, ranges: pd.DataFrame) -> pd.Series:
+    """Category of each distinct IP address inside a listed range (a bench-side stand-in)."""
+    networks = [(ipaddress.ip_network(c), k) for c, k in zip(ranges["cidr"], ranges["category"], strict=True)]
+    found: dict[str, str] = {}
+    for ip in ips.dropna().unique():
+        address = ipaddress.ip_address(ip)
+        for network, category in networks:
+            if address.version == network.version and address in network:
+                found[ip] = category
+                break
+    return pd.Series(found, dtype="str")
+
+
+def world_claims(
+    days: int, per_day: int, seed: int, root: Path
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from claimscreen.data.generate import generate_world
+    from claimscreen.data.ingest import ingest_batch
+    from claimscreen.data.lake import Lake
+
+    os.environ.setdefault("CLAIMSCREEN_SECRET_KEY", "bench-rings-key-0123456789")
+    generate_world(root / "world", days=days, claims_per_day=per_day, seed=seed)
+    for batch in sorted((root / "world" / "batches").glob("claims_*.csv")):
+        ingest_batch(root / "home", batch, dt.date.fromisoformat(batch.stem.split("_")[1]))
+    claims = Lake(root / "home").read_zone("claims")
+    truth = (
+        pd.read_parquet(root / "world" / "truth.parquet").set_index("claim_id").reindex(claims["claim_id"])
+    )
+    return claims, truth, pd.read_csv(root / "world" / "reference" / "ip_ranges.csv")
+
+
+def bench_quality(days: int, per_day: int, seed: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="claimscreen-rings-") as tmp:
+        claims, truth, ranges = world_claims(days, per_day, seed, Path(tmp))
+    categories = ip_categories_of(claims["ip_address"], ranges)
+    started = time.perf_counter()
+    out = find_rings(claims, ip_categories=categories)
+    seconds = time.perf_counter() - started
+    print(f"world: {days} days x {per_day} claims/day: {len(claims):,} claims, find_rings {seconds:.2f} s")
+    in_ring = out["ring_id"].notna().to_numpy()
+    ring_claim = truth["ring_key"].notna().to_numpy()
+    honest = ~truth["is_fraud"].to_numpy(dtype=bool)
+    print(f"fraud ring claims with a ring_id: {in_ring[ring_claim].mean():.1%} of {ring_claim.sum():,}")
+    by_typology = pd.Series(in_ring[ring_claim]).groupby(truth["typology"].to_numpy()[ring_claim]).mean()
+    print("  by typology: " + ", ".join(f"{k} {v:.0%}" for k, v in by_typology.items()))
+    share, count = in_ring[honest].mean(), in_ring[honest].sum()
+    print(f"honest claims with a ring_id: {share:.2%} ({count:,} of {honest.sum():,})")
+    sizes = out.loc[in_ring & honest, "ring_size"].value_counts().sort_index()
+    print(f"  ring sizes they land in (size: claims): {sizes.to_dict()}")
+    by_ring = (
+        pd.DataFrame({"ring": out["ring_id"], "honest": honest}).dropna().groupby("ring")["honest"].mean()
+    )
+    fraud_only, honest_only = (by_ring == 0).sum(), (by_ring == 1).sum()
+    mixed = len(by_ring) - fraud_only - honest_only
+    print(f"rings: {len(by_ring):,}; all fraud {fraud_only}, all honest {honest_only}, mixed {mixed}")
+    labels, _ = ring_components(claims, categories)
+    print(f"largest component: {np.bincount(labels).max()} claims; largest ring: {out['ring_size'].max()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--world-days", type=int, default=30)
+    parser.add_argument("--world-claims", type=int, default=3000)
+    parser.add_argument(
+        "--window", type=int, default=0, help="also time find_rings alone on this many claims"
+    )
+    args = parser.parse_args()
+    if args.window > 0:
+        bench_window(args.window, args.seed)
+    if args.claims > 0:
+        bench_speed(args.claims, args.seed)
+    if args.world_days > 0:
+        bench_quality(args.world_days, args.world_claims, args.seed)
+    print(f"peak RSS (whole run): {peak_rss_gb():.2f} GB")
+
+
+if __name__ == "__main__":
+    main()

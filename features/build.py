@@ -1,0 +1,173 @@
+"""The features stage: one features partition per night, as of that night.
+
+:func:`build_features` is pure: from the window of claims (the night and the
+``history_days`` before it), the reference lists, the dispositions known that
+night and the identity and ring ids given on earlier nights, it returns one row
+per claim of the night with ``identity_id``, ``ring_id``, ``ring_size`` and every
+registered feature. :func:`run_features` is its I/O shell: it reads those inputs
+from the lake and writes ``features/batch_date=D/features.parquet`` atomically.
+
+Point in time: the window ends at the night (later batches are never read),
+dispositions count only if decided by the end of the night, and ids given on
+earlier nights keep identities and rings stable. Re-running a night gives the
+same partition, whatever nights were run after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pyarrow as pa
+
+from claimscreen.data.errors import InputError
+from claimscreen.data.labels import read_labels
+from claimscreen.data.lake import Lake
+from claimscreen.data.reference import read_reference
+from claimscreen.data.schema import REFERENCE_LISTS
+from claimscreen.data.settings import Settings, load_settings
+from claimscreen.features import device, identity_signals, network
+from claimscreen.features.identity import link_identities
+from claimscreen.features.registry import Feature, check_unique
+
+#: Every feature models train on, in one list (names unique across groups).
+ALL_FEATURES: tuple[Feature, ...] = check_unique(
+    identity_signals.FEATURES + device.FEATURES + network.FEATURES
+)
+KEY_COLUMNS: tuple[str, ...] = ("claim_id", "batch_date", "identity_id", "ring_id")
+
+
+@dataclass(frozen=True)
+class FeaturesResult:
+    """What one run of the features stage wrote."""
+
+    batch_date: str
+    claims: int
+    in_rings: int
+    rings: int
+    identities: int
+    window_claims: int
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def window_start(night: dt.date, history_days: int) -> dt.date:
+    """The first night of the window that ends at ``night`` (inclusive)."""
+    return night - dt.timedelta(days=history_days - 1)
+
+
+def end_of_night_utc(night: dt.date, timezone: str) -> pd.Timestamp:
+    """The instant the night ends in the agency's time zone, in UTC."""
+    local = dt.datetime.combine(night + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(timezone))
+    return pd.Timestamp(local).tz_convert("UTC")
+
+
+def build_features(
+    window: pd.DataFrame,
+    night: dt.date,
+    references: dict[str, pd.DataFrame],
+    labels: pd.DataFrame,
+    known: pd.DataFrame,
+    settings: Settings,
+    timings: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """One row per claim of ``night``: keys, identity, ring and every feature of :data:`ALL_FEATURES`."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+    window = window.reset_index(drop=True)
+    window["identity_id"] = link_identities(window, known[["claim_id", "identity_id"]])
+    clock = _lap(timings, "identity", clock)
+    decided = labels.loc[labels["decided_at"] < end_of_night_utc(night, settings.agency_timezone)]
+    fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
+    categories = device.categorize_ips(window["ip_address"], references.get("ip_ranges"))
+    rings = network.find_rings(
+        window, known[["claim_id", "ring_id"]].dropna(), categories, fraud_claim_ids=fraud_ids
+    )
+    clock = _lap(timings, "network", clock)
+    signals = identity_signals.compute_identity_signals(
+        window, night, references, timezone=settings.agency_timezone
+    )
+    clock = _lap(timings, "identity_signals", clock)
+    devices = device.compute_device_features(
+        window, night, references.get("ip_ranges"), timezone=settings.agency_timezone
+    )
+    _lap(timings, "device", clock)
+    tonight = window["batch_date"] == night
+    keys = window.loc[tonight, ["claim_id", "batch_date", "identity_id"]].set_index("claim_id")
+    ring_columns = ["ring_id", *(f.name for f in network.FEATURES)]
+    ring_part = rings.loc[tonight, ring_columns].set_axis(keys.index)
+    out = keys.join(ring_part).join(signals).join(devices).reset_index()
+    return out[[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]]
+
+
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    now = time.perf_counter()
+    timings[name] = round(now - since, 3)
+    return now
+
+
+def load_known_ids(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
+    """claim_id, identity_id, ring_id as given on the nights of the window before ``night``."""
+    frames = []
+    day = first
+    while day < night:
+        path = lake.features_path(day)
+        if path.exists():
+            frames.append(lake.read_table(path, columns=["claim_id", "identity_id", "ring_id"]).to_pandas())
+        day += dt.timedelta(days=1)
+    if not frames:
+        return pd.DataFrame({"claim_id": [], "identity_id": [], "ring_id": []}, dtype="str")
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_references(home: Path) -> dict[str, pd.DataFrame]:
+    """Every reference list as loaded (an empty frame for a list never loaded)."""
+    return {kind: read_reference(home, kind) for kind in REFERENCE_LISTS}
+
+
+def run_features(home: Path, night: dt.date, settings: Settings | None = None) -> FeaturesResult:
+    """Compute and write the features partition of ``night``; the night must be ingested."""
+    started = time.perf_counter()
+    home = Path(home)
+    settings = settings or load_settings(home)
+    lake = Lake(home)
+    if not lake.manifests(night):
+        raise InputError(f"night {night} has no ingested batch; run the nightly flow on its file first")
+    first = window_start(night, settings.history_days)
+    window = lake.read_window("claims", first, night)
+    timings: dict[str, float] = {"read": round(time.perf_counter() - started, 3)}
+    frame = build_features(
+        window,
+        night,
+        load_references(home),
+        read_labels(home),
+        load_known_ids(lake, first, night),
+        settings,
+        timings,
+    )
+    clock = time.perf_counter()
+    lake.write_table(lake.features_path(night), pa.Table.from_pandas(frame, preserve_index=False))
+    timings["write"] = round(time.perf_counter() - clock, 3)
+    return FeaturesResult(
+        batch_date=night.isoformat(),
+        claims=len(frame),
+        in_rings=int(frame["ring_id"].notna().sum()),
+        rings=int(frame["ring_id"].nunique()),
+        identities=int(frame["identity_id"].nunique()),
+        window_claims=len(window),
+        seconds=round(time.perf_counter() - started, 3),
+        timings=timings,
+    )
+
+
+def read_features(home: Path, night: dt.date) -> pd.DataFrame:
+    """The features partition of one night (empty if not computed)."""
+    lake = Lake(Path(home))
+    path = lake.features_path(night)
+    if not path.exists():
+        return pd.DataFrame(columns=[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)])
+    return lake.read_table(path).to_pandas()

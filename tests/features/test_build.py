@@ -1,0 +1,106 @@
+"""The features stage on a small generated world: point in time, stable ids, every feature present."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import TEST_KEY
+
+from claimscreen.data.errors import InputError
+from claimscreen.data.generate import generate_world
+from claimscreen.data.ingest import batch_date_for, ingest_batch
+from claimscreen.data.labels import import_labels
+from claimscreen.data.reference import load_reference
+from claimscreen.features.build import ALL_FEATURES, KEY_COLUMNS, read_features, run_features
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return generate_world(
+        tmp_path_factory.mktemp("world"), days=4, claims_per_day=1200, seed=5, fraud_rate=0.04
+    )
+
+
+def prepare(home: Path, world, nights: int) -> list[dt.date]:  # type: ignore[no-untyped-def]
+    for kind, path in world.reference_files.items():
+        load_reference(home, kind, path)
+    import_labels(home, world.dispositions_file)
+    dates = []
+    for batch in sorted(world.batch_files)[:nights]:
+        night = batch_date_for(batch, None)
+        ingest_batch(home, batch, night)
+        dates.append(night)
+    return dates
+
+
+def test_later_nights_change_no_earlier_night(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+    home = tmp_path / "home"
+    first, second = prepare(home, world, 2)
+    run_features(home, first)
+    run_features(home, second)
+    before = {night: read_features(home, night) for night in (first, second)}
+    for batch in sorted(world.batch_files)[2:]:
+        night = batch_date_for(batch, None)
+        ingest_batch(home, batch, night)
+        run_features(home, night)
+    for night in (first, second):
+        run_features(home, night)
+        pd.testing.assert_frame_equal(read_features(home, night), before[night])
+
+
+def test_partition_has_every_feature_and_one_row_per_claim(
+    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+    home = tmp_path / "home"
+    nights = prepare(home, world, 2)
+    result = run_features(home, nights[1])
+    frame = read_features(home, nights[1])
+    assert list(frame.columns) == [*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]
+    assert frame["claim_id"].is_unique
+    assert len(frame) == result.claims
+    assert frame["identity_id"].notna().all()
+    assert (frame["batch_date"] == nights[1]).all()
+    for feature in ALL_FEATURES:
+        if feature.dtype == "bool":
+            assert frame[feature.name].isin([True, False]).all(), feature.name
+
+
+def test_identities_and_rings_keep_their_ids_from_night_to_night(
+    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+    home = tmp_path / "home"
+    nights = prepare(home, world, 4)
+    frames = []
+    for night in nights:
+        run_features(home, night)
+        frames.append(read_features(home, night))
+    everything = pd.concat(frames, ignore_index=True)
+    truth = pd.read_parquet(world.truth_file).set_index("claim_id")
+    everything = everything.join(truth[["person_key", "ring_key", "is_fraud"]], on="claim_id")
+    # A person who files on two nights keeps one identity_id.
+    per_person = everything.groupby("person_key")["identity_id"].nunique()
+    assert (per_person == 1).mean() >= 0.99
+    # Most members of fraud rings are in a ring; few honest claimants are.
+    ring_members = everything["ring_key"].notna()
+    assert everything.loc[ring_members, "ring_id"].notna().mean() >= 0.6
+    assert everything.loc[~everything["is_fraud"], "ring_id"].notna().mean() <= 0.05
+
+
+def test_a_night_must_be_ingested_first(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="night 2026-10-01 has no ingested batch"):
+        run_features(tmp_path, dt.date(2026, 10, 1))
+
+
+def test_the_feature_page_lists_every_registered_feature() -> None:
+    from claimscreen.features.registry import features_markdown
+
+    page = Path(__file__).parents[2] / "docs" / "features.md"
+    assert page.read_text() == features_markdown(ALL_FEATURES), (
+        "run `make docs` to regenerate docs/features.md"
+    )
