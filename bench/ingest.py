@@ -34,7 +34,15 @@ seconds = time.perf_counter() - started
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "peak_rss_mib": peak_kib / 1024, "rows": result.rows_read,
                   "ingested": result.rows_ingested, "quarantined": result.rows_quarantined,
-                  "already": result.already_ingested}))
+                  "already": result.already_ingested, "timings": result.timings}))
+"""
+
+
+GENERATE = """
+import sys
+from pathlib import Path
+from claimscreen.data.generate import generate_world
+generate_world(Path(sys.argv[1]), days=2, claims_per_day=int(sys.argv[2]), seed=1)
 """
 
 
@@ -57,14 +65,13 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
-    from claimscreen.data.generate import generate_world
-
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         world = Path(tmp) / "world"
         started = time.perf_counter()
-        summary = generate_world(world, days=2, claims_per_day=args.claims, seed=1)
+        # In its own process, so the ingest processes do not inherit the generator's peak RSS.
+        subprocess.run([sys.executable, "-c", GENERATE, str(world), str(args.claims)], check=True)
         print(f"generated 2 nights x {args.claims:,} claims in {time.perf_counter() - started:.1f} s")
-        first, second = sorted(summary.batch_files)
+        first, second = sorted((world / "batches").glob("claims_*.csv"))
         night1, night2 = (p.stem.removeprefix("claims_") for p in (first, second))
         home = Path(tmp) / "home"
         for label, batch, night in (
@@ -79,6 +86,9 @@ def main() -> None:
                 f"{rate:>10,.0f} claims/s  peak RSS {figures['peak_rss_mib']:7.0f} MiB  "
                 f"(ingested {figures['ingested']:,}, quarantined {figures['quarantined']:,})"
             )
+            if figures["timings"]:
+                steps = ", ".join(f"{k} {v:.1f} s" for k, v in figures["timings"].items())
+                print(f"{'':<40} steps: {steps}")
         size = sum(p.stat().st_size for p in (home / "lake").rglob("*") if p.is_file())
         print(f"lake size after two nights: {size / 2**20:.0f} MiB")
 

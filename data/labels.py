@@ -44,7 +44,7 @@ _OPTIONAL = (Column("decided_by", "string"),)
 def import_labels(home: Path, source: Path) -> LoadReport:
     """Validate a dispositions file and merge its rows into the lake (latest decision per claim wins)."""
     home, source = Path(home), Path(source)
-    raw = read_text_file(source, DISPOSITION_COLUMNS)
+    raw = read_text_file(source, DISPOSITION_COLUMNS, allow_empty=True)
     problems = Problems(raw.frame.index)
     text = declared_text(raw.frame, (*DISPOSITION_COLUMNS, *_OPTIONAL), problems)
     decided_at = parse_instant(text["decided_at"], load_settings(home).agency_timezone)

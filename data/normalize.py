@@ -274,9 +274,37 @@ _ADDRESS_BYTES = _byte_table(delete=".", to_space=",;:" + _WHITESPACE, non_ascii
 # --- Text and names ------------------------------------------------------------
 
 
+def _unclean_rows(array: pa.Array) -> np.ndarray:
+    """Rows clean_text must change: a control byte, two spaces in a row, or a space at either end.
+
+    Found on the UTF-8 bytes with numpy: cheaper than a regular expression per value.
+    """
+    data, offsets = _string_buffers(array)
+    control = data < 32
+    double = np.zeros(len(data), bool)
+    if len(data) > 1:
+        double[1:] = (data[1:] == 32) & (data[:-1] == 32)
+    hits = np.flatnonzero(control | double)
+    rows = np.zeros(len(array), bool)
+    rows[np.searchsorted(offsets, hits, side="right") - 1] = True
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    rows[filled] |= (data[starts[filled]] == 32) | (data[ends[filled] - 1] == 32)
+    return rows
+
+
 def clean_text(values: pd.Series) -> pd.Series:
-    """Strip surrounding whitespace and collapse inner runs; empty strings become NA."""
-    return _to_series(_translate(_to_arrow(values), _SPACES, squeeze=True), values.index)
+    """Strip surrounding whitespace and collapse inner runs; empty strings become NA.
+
+    Most values are already clean: only those that are not go through the byte map.
+    """
+    array = _to_arrow(values)
+    unclean = _unclean_rows(array)
+    if unclean.any():
+        mask = pa.array(unclean)
+        fixed = _translate(array.filter(mask), _SPACES, squeeze=True)
+        array = pc.replace_with_mask(array, mask, fixed)
+    return _to_series(array, values.index)
 
 
 def normalize_name(values: pd.Series) -> pd.Series:

@@ -77,8 +77,12 @@ def check_batch_file(path: Path) -> None:
             raise InputError(f"{path.name}: missing required column(s): {', '.join(missing)}")
 
 
-def read_batch(path: Path) -> RawBatch:
-    """Read a batch file into text columns; raise InputError for a whole-file problem."""
+def read_batch(path: Path, allow_empty: bool = False) -> RawBatch:
+    """Read a batch file into text columns; raise InputError for a whole-file problem.
+
+    A header without rows is a whole-file problem unless ``allow_empty`` (a day
+    without decisions is normal for a dispositions file, not for a claims extract).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -90,8 +94,8 @@ def read_batch(path: Path) -> RawBatch:
     else:
         table = _read_parquet(path) if kind == "parquet" else _read_jsonl(path)
         batch = RawBatch(_to_text_table(table), pd.Series(range(1, table.num_rows + 1), dtype="int64"))
-    if batch.rows_read == 0:
-        raise InputError(f"{path.name}: no claim rows (header only)")
+    if batch.rows_read == 0 and not allow_empty:
+        raise InputError(f"{path.name}: no data rows (header only)")
     return batch
 
 

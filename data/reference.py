@@ -190,9 +190,9 @@ def sidecar_path(lake: Lake, kind: str) -> Path:
 # --- shared with labels -----------------------------------------------------------
 
 
-def read_text_file(source: Path, columns: Sequence[Column]) -> RawBatch:
+def read_text_file(source: Path, columns: Sequence[Column], allow_empty: bool = False) -> RawBatch:
     """Read a list file as text; raise InputError if unreadable or a required column is absent."""
-    raw = read_batch(source)
+    raw = read_batch(source, allow_empty=allow_empty)
     missing = [c.name for c in columns if c.required and c.name not in raw.frame.columns]
     if missing:
         expected = ", ".join(c.name for c in columns)
@@ -233,7 +233,7 @@ def make_report(kind: str, source: Path, raw: RawBatch, problems: Problems) -> L
     rejected += [(int(n), str(r)) for n, r in zip(raw.row_numbers[bad], reasons[bad], strict=True)]
     rejected.sort()
     report = LoadReport(kind, source.name, raw.rows_read, int((~bad).sum()), rejected)
-    if report.rows_loaded == 0:
+    if report.rows_loaded == 0 and report.rows_read > 0:
         raise InputError(f"{source.name}: no valid rows, nothing loaded ({report.summary()})")
     return report
 

@@ -37,16 +37,15 @@ def ssn_structure_flags(ssn_digits: pd.Series) -> pd.DataFrame:
     ``ssn_structurally_invalid``. A missing or malformed value gets no flag.
     """
     digits = ssn_digits.astype("str").str.replace(r"[^0-9]", "", regex=True)
-    well_formed = (digits.str.len() == 9).fillna(False).astype(bool)
-    area = pd.to_numeric(digits.str.slice(0, 3), errors="coerce").where(well_formed)
-    group = pd.to_numeric(digits.str.slice(3, 5), errors="coerce").where(well_formed)
-    serial = pd.to_numeric(digits.str.slice(5, 9), errors="coerce").where(well_formed)
+    well_formed = (digits.str.len() == 9).fillna(False).to_numpy(dtype=bool)
+    # Fixed-width digit strings compare like the numbers they spell.
+    area = digits.str.slice(0, 3).where(well_formed)
     flags = pd.DataFrame(
         {
-            "ssn_invalid_area": (area == 0) | (area == 666) | (area >= 900),
-            "ssn_invalid_group": group == 0,
-            "ssn_invalid_serial": serial == 0,
-            "ssn_never_issued": area.between(734, 749) | area.between(773, 899),
+            "ssn_invalid_area": area.isin(("000", "666")) | (area >= "900"),
+            "ssn_invalid_group": digits.str.slice(3, 5).where(well_formed) == "00",
+            "ssn_invalid_serial": digits.str.slice(5, 9).where(well_formed) == "0000",
+            "ssn_never_issued": area.between("734", "749") | area.between("773", "899"),
         },
         index=ssn_digits.index,
     )

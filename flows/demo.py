@@ -1,9 +1,10 @@
 """``claimscreen demo``: a synthetic state, end to end, on one machine.
 
-For now (the features, scoring and review stages land in later releases) the
-demo generates a state's claims, loads its reference lists and past
-dispositions, runs the nightly flow on every night and prints the counts an
-operator would check.
+For now (scoring, routing and the review application land in later releases)
+the demo generates a state's claims, loads its reference lists and past
+dispositions, runs the nightly flow (ingest and features) on every night and
+prints what an operator would check: counts, quarantine, identities and the
+largest rings found.
 """
 
 from __future__ import annotations
@@ -60,13 +61,15 @@ def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callab
             reports.append(nightly_flow(str(home), str(batch), night))
             progress.advance(bar)
     console.print(_nights_table(reports))
+    console.print(_rings_table(home, reports[-1]["batch_date"]))
     echo(f"Home folder: {home}")
     echo(f"Run reports: claimscreen --home {home} runs show --date {reports[-1]['batch_date']}")
     echo(
         f"Quarantine:  claimscreen --home {home} quarantine export --date {reports[-1]['batch_date']} "
         "--out quarantine.csv"
     )
-    echo("Scoring, rings and the review app arrive in later releases (see CHANGELOG.md).")
+    echo(f"Features:    {home / 'lake' / 'features'} (one Parquet file per night; docs/features.md)")
+    echo("Scoring, routing and the review app arrive in later releases (see CHANGELOG.md).")
 
 
 def _progress(console: Console) -> Progress:
@@ -81,17 +84,54 @@ def _progress(console: Console) -> Progress:
 
 def _nights_table(reports: list[dict]) -> Table:
     table = Table(title="Nights")
-    for name in ("night", "status", "read", "ingested", "quarantined", "seconds"):
+    for name in ("night", "status", "read", "ingested", "quarantined", "in rings", "seconds"):
         table.add_column(name, justify="left" if name in ("night", "status") else "right", no_wrap=True)
     for report in reports:
         t = report["totals"]
         seconds = sum(s["seconds"] for s in report["stages"])
+        features = next((s.get("details", {}) for s in report["stages"] if s["name"] == "features"), {})
         table.add_row(
             report["batch_date"],
             report["status"],
             f"{t['rows_read']:,}",
             f"{t['rows_ingested']:,}",
             f"{t['rows_quarantined']:,}",
+            f"{features.get('in_rings', 0):,}",
             f"{seconds:.1f}",
+        )
+    return table
+
+
+def _rings_table(home: Path, night: str, top: int = 5) -> Table:
+    """The largest rings with members filed on the last night: what links them."""
+    import datetime as dt
+
+    from claimscreen.features.build import read_features
+
+    frame = read_features(home, dt.date.fromisoformat(night))
+    rings = (
+        frame.dropna(subset=["ring_id"])
+        .groupby("ring_id")
+        .agg(
+            size=("ring_size", "max"),
+            people=("ring_identities", "max"),
+            ssns_per_account=("ring_ssns_per_bank_account", "max"),
+            linked_by=("ring_shared_kinds", "first"),
+            known_fraud=("ring_known_fraud", "max"),
+        )
+        .sort_values(["size", "people"], ascending=False)
+        .head(top)
+    )
+    table = Table(title=f"Largest rings with claims on {night}")
+    for name in ("ring", "claims", "people", "SSNs per account", "linked by", "known fraud"):
+        table.add_column(name, justify="left" if name in ("ring", "linked by") else "right")
+    for ring_id, row in rings.iterrows():
+        table.add_row(
+            str(ring_id),
+            str(row["size"]),
+            str(row["people"]),
+            str(row["ssns_per_account"]),
+            str(row["linked_by"]).replace(";", ", "),
+            str(row["known_fraud"]),
         )
     return table

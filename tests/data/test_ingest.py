@@ -203,7 +203,7 @@ def test_the_same_file_for_another_night_is_refused(home: Path, tmp_path: Path) 
     ("content", "message"),
     [
         (b"", "empty file"),
-        (",".join(CLAIM_COLUMN_NAMES).encode() + b"\n", "no claim rows"),
+        (",".join(CLAIM_COLUMN_NAMES).encode() + b"\n", "no data rows"),
         (
             b"claim_id,filed_at\nC1,2026-10-01\n",
             "missing required column(s): program|missing required column",

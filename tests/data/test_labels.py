@@ -141,3 +141,11 @@ def test_no_labels_reads_empty_with_the_schema_columns(home: Path) -> None:
     labels = read_labels(home)
     assert labels.empty
     assert list(labels.columns) == DISPOSITIONS_SCHEMA.names
+
+
+def test_a_file_with_no_decisions_is_a_normal_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", "labels-key-0123456789")
+    source = tmp_path / "dispositions.csv"
+    source.write_text("claim_id,outcome,decided_at,source\n")
+    report = import_labels(tmp_path / "home", source)
+    assert (report.rows_read, report.rows_loaded) == (0, 0)

@@ -99,3 +99,26 @@ def test_wrong_input_gives_one_line_and_status_2(home: Path, args: list[str], me
     assert message in err
     assert err.startswith("claimscreen: error: ")
     assert err.count("\n") == 1
+
+
+def test_the_demo_runs_end_to_end(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", "demo-key-0123456789abcdef")
+    home = tmp_path / "demo"
+    code, out, err = run(home, "demo", "--days", "2", "--claims-per-day", "300")
+    assert code == 0, err
+    assert "Nights" in out and "Largest rings" in out
+    assert (home / "lake" / "features").is_dir()
+    # Running it again empties the previous demo first and gives the same nights.
+    code, _, _ = run(home, "demo", "--days", "2", "--claims-per-day", "300")
+    assert code == 0
+    assert len(list((home / "lake" / "manifests").rglob("*.json"))) == 2
+
+
+def test_the_demo_refuses_a_folder_that_is_not_a_demo_home(tmp_path: Path) -> None:
+    home = tmp_path / "real"
+    (home / "lake").mkdir(parents=True)
+    code, _, err = run(home, "demo", "--days", "1")
+    assert code == 2
+    assert "not empty and not a demo home" in err
