@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -82,14 +83,16 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _nights_table(reports: list[dict]) -> Table:
+def _nights_table(reports: list[dict[str, Any]]) -> Table:
     table = Table(title="Nights")
     for name in ("night", "status", "read", "ingested", "quarantined", "in rings", "seconds"):
         table.add_column(name, justify="left" if name in ("night", "status") else "right", no_wrap=True)
     for report in reports:
         t = report["totals"]
         seconds = sum(s["seconds"] for s in report["stages"])
-        features = next((s.get("details", {}) for s in report["stages"] if s["name"] == "features"), {})
+        features: dict[str, Any] = next(
+            (s.get("details", {}) for s in report["stages"] if s["name"] == "features"), {}
+        )
         table.add_row(
             report["batch_date"],
             report["status"],
