@@ -49,7 +49,9 @@ def base_world(claims: int, workdir: Path) -> tuple[pd.DataFrame, dict[str, pd.D
         load_reference(home, kind, path)
     from claimscreen.features.identity import link_identities
 
-    claims = Lake(home).read_zone("claims")
+    from claimscreen.features.build import WINDOW_COLUMNS
+
+    claims = Lake(home).read_zone("claims", columns=list(WINDOW_COLUMNS))
     # Earlier nights resolved the history's identities: the copies carry them as known ids.
     claims["identity_id"] = link_identities(claims).to_numpy()
     return claims, load_references(home)
@@ -66,7 +68,7 @@ def copy_population(base: pd.DataFrame, copy: int, night: dt.date, nights: int) 
         frame[column] = frame[column] + f"~{copy}"
     offset = pd.Series(pd.factorize(base["batch_date"])[0] % nights, index=frame.index)
     dates = pd.to_datetime(pd.Series([night] * len(frame), index=frame.index)) - pd.to_timedelta(offset, "D")
-    frame["filed_at"] = frame["filed_at"] + (dates - pd.to_datetime(frame["batch_date"])).dt.tz_localize(None)
+    frame["filed_at"] = frame["filed_at"] + (dates - pd.to_datetime(frame["batch_date"]))
     frame["batch_date"] = dates.dt.date
     return frame
 

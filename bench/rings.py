@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import ipaddress
 import os
 import resource
 import tempfile
@@ -34,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claimscreen.features.device import categorize_ips
 from claimscreen.features.network import connected_labels, find_rings, ring_components, ring_graph
 
 Arr = np.ndarray[Any, Any]
@@ -219,19 +219,6 @@ def bench_window(n: int, seed: int) -> None:
     print(f"peak RSS: {peak_rss_gb():.2f} GB")
 
 
-def ip_categories_of(ips: pd.Series, ranges: pd.DataFrame) -> pd.Series:
-    """Category of each distinct IP address inside a listed range (a bench-side stand-in)."""
-    networks = [(ipaddress.ip_network(c), k) for c, k in zip(ranges["cidr"], ranges["category"], strict=True)]
-    found: dict[str, str] = {}
-    for ip in ips.dropna().unique():
-        address = ipaddress.ip_address(ip)
-        for network, category in networks:
-            if address.version == network.version and address in network:
-                found[ip] = category
-                break
-    return pd.Series(found, dtype="str")
-
-
 def world_claims(
     days: int, per_day: int, seed: int, root: Path
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -253,7 +240,7 @@ def world_claims(
 def bench_quality(days: int, per_day: int, seed: int) -> None:
     with tempfile.TemporaryDirectory(prefix="claimscreen-rings-") as tmp:
         claims, truth, ranges = world_claims(days, per_day, seed, Path(tmp))
-    categories = ip_categories_of(claims["ip_address"], ranges)
+    categories = categorize_ips(claims["ip_address"], ranges)
     started = time.perf_counter()
     out = find_rings(claims, ip_categories=categories)
     seconds = time.perf_counter() - started

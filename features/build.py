@@ -30,8 +30,9 @@ from claimscreen.data.lake import Lake
 from claimscreen.data.reference import read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
+from claimscreen.data.ssn import SSN_FLAG_COLUMNS
 from claimscreen.features import device, identity_signals, network
-from claimscreen.features.identity import link_identities
+from claimscreen.features.identity import CONTACT_COLUMNS, REQUIRED_COLUMNS, link_identities
 from claimscreen.features.registry import Feature, check_unique
 
 #: Every feature models train on, in one list (names unique across groups).
@@ -39,6 +40,19 @@ ALL_FEATURES: tuple[Feature, ...] = check_unique(
     identity_signals.FEATURES + device.FEATURES + network.FEATURES
 )
 KEY_COLUMNS: tuple[str, ...] = ("claim_id", "batch_date", "identity_id", "ring_id")
+
+#: The claims-lake columns the feature groups read: the window loads only these.
+WINDOW_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (
+            "claim_id", "batch_date", "filed_at", "program", "channel", "user_agent", "session_seconds",
+            *identity_signals.WINDOW_COLUMNS, *SSN_FLAG_COLUMNS,
+            *REQUIRED_COLUMNS, *CONTACT_COLUMNS,
+            "bank_account_token", "device_id", "ip_address", "email_canonical", "phone_e164",
+            "address_norm", "zip5", "mailing_address_norm", "mailing_zip5",
+        )
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,7 @@ def run_features(home: Path, night: dt.date, settings: Settings | None = None) -
     if not lake.manifests(night):
         raise InputError(f"night {night} has no ingested batch; run the nightly flow on its file first")
     first = window_start(night, settings.history_days)
-    window = lake.read_window("claims", first, night)
+    window = lake.read_window("claims", first, night, columns=list(WINDOW_COLUMNS))
     timings: dict[str, float] = {"read": round(time.perf_counter() - started, 3)}
     frame = build_features(
         window,

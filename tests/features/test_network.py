@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimscreen.features.device import categorize_ips
 from claimscreen.features.network import FEATURES, RING_COLUMNS, find_rings, ring_components, ring_statistics
 
 START = pd.Timestamp("2026-10-01T12:00:00Z")
@@ -367,27 +368,10 @@ def test_synthetic_world_rings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -
     claims = Lake(home).read_zone("claims")
     truth = pd.read_parquet(tmp_path / "world" / "truth.parquet").set_index("claim_id")
     ranges = pd.read_csv(tmp_path / "world" / "reference" / "ip_ranges.csv")
-    out = find_rings(claims, ip_categories=ip_categories_of(claims["ip_address"], ranges))
+    out = find_rings(claims, ip_categories=categorize_ips(claims["ip_address"], ranges))
     truth = truth.reindex(claims["claim_id"])
     in_ring = out["ring_id"].notna().to_numpy()
     fraud_ring = truth["ring_key"].notna().to_numpy()
     assert in_ring[fraud_ring].mean() > 0.5
     assert in_ring[~truth["is_fraud"].to_numpy(dtype=bool)].mean() < 0.05
     assert out["ring_size"].max() < 200
-
-
-def ip_categories_of(ips: pd.Series, ranges: pd.DataFrame) -> pd.Series:
-    """The category of each distinct IP address that falls in a listed range (a test-side stand-in)."""
-    import ipaddress
-
-    networks = [
-        (ipaddress.ip_network(c), cat) for c, cat in zip(ranges["cidr"], ranges["category"], strict=True)
-    ]
-    found = {}
-    for ip in ips.dropna().unique():
-        address = ipaddress.ip_address(ip)
-        for network, category in networks:
-            if address.version == network.version and address in network:
-                found[ip] = category
-                break
-    return pd.Series(found, dtype="str")
