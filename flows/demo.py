@@ -10,6 +10,7 @@ largest rings found.
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,14 +64,26 @@ def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callab
             progress.advance(bar)
     console.print(_nights_table(reports))
     console.print(_rings_table(home, reports[-1]["batch_date"]))
+    command = _command_name()
     echo(f"Home folder: {home}")
-    echo(f"Run reports: claimscreen --home {home} runs show --date {reports[-1]['batch_date']}")
+    echo(f"Run reports: {command} --home {home} runs show --date {reports[-1]['batch_date']}")
     echo(
-        f"Quarantine:  claimscreen --home {home} quarantine export --date {reports[-1]['batch_date']} "
+        f"Quarantine:  {command} --home {home} quarantine export --date {reports[-1]['batch_date']} "
         "--out quarantine.csv"
     )
     echo(f"Features:    {home / 'lake' / 'features'} (one Parquet file per night; docs/features.md)")
     echo("Scoring, routing and the review app arrive in later releases (see CHANGELOG.md).")
+
+
+def _command_name() -> str:
+    """How to call claimscreen again: the path it was started by (e.g. .venv/bin/claimscreen)."""
+    started_as = Path(sys.argv[0])
+    if started_as.name != "claimscreen":
+        return "claimscreen"
+    try:
+        return str(started_as.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(started_as)
 
 
 def _progress(console: Console) -> Progress:
@@ -127,7 +140,9 @@ def _rings_table(home: Path, night: str, top: int = 5) -> Table:
     )
     table = Table(title=f"Largest rings with claims on {night}")
     for name in ("ring", "claims", "people", "SSNs per account", "linked by", "known fraud"):
-        table.add_column(name, justify="left" if name in ("ring", "linked by") else "right")
+        table.add_column(
+            name, justify="left" if name in ("ring", "linked by") else "right", no_wrap=name == "ring"
+        )
     for ring_id, row in rings.iterrows():
         table.add_row(
             str(ring_id),
