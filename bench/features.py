@@ -47,9 +47,8 @@ def base_world(claims: int, workdir: Path) -> tuple[pd.DataFrame, dict[str, pd.D
         ingest_batch(home, batch, batch_date_for(batch, None))
     for kind, path in world.reference_files.items():
         load_reference(home, kind, path)
-    from claimscreen.features.identity import link_identities
-
     from claimscreen.features.build import WINDOW_COLUMNS
+    from claimscreen.features.identity import link_identities
 
     claims = Lake(home).read_zone("claims", columns=list(WINDOW_COLUMNS))
     # Earlier nights resolved the history's identities: the copies carry them as known ids.

@@ -107,10 +107,12 @@ class Lake:
             for m in self.manifests()
             if first.isoformat() <= m["batch_date"] <= last.isoformat()
         ]
-        tables = [pq.read_table(p, columns=columns) for p in parts if p.exists()]
+        tables = [_read_present(p, columns) for p in parts if p.exists()]
         if not tables:
             return pd.DataFrame(columns=columns or [])
-        return pa.concat_tables(tables, promote_options="default").to_pandas()
+        frame = pa.concat_tables(tables, promote_options="default").to_pandas()
+        # A column added by a later release is missing (NA) in parts written before it.
+        return frame.reindex(columns=columns) if columns else frame
 
     def read_zone(
         self,
@@ -128,6 +130,14 @@ class Lake:
             return (empty.select(columns) if columns else empty).to_pandas()
         tables = [pq.read_table(p, columns=columns) for p in parts]
         return pa.concat_tables(tables, promote_options="default").to_pandas()
+
+
+def _read_present(path: Path, columns: list[str] | None) -> pa.Table:
+    """The requested columns that this file has (older parts may lack newer columns)."""
+    if columns is None:
+        return pq.read_table(path)
+    present = set(pq.read_schema(path).names)
+    return pq.read_table(path, columns=[c for c in columns if c in present])
 
 
 @contextlib.contextmanager

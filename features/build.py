@@ -41,6 +41,15 @@ ALL_FEATURES: tuple[Feature, ...] = check_unique(
 )
 KEY_COLUMNS: tuple[str, ...] = ("claim_id", "batch_date", "identity_id", "ring_id")
 
+#: Hard evidence on a claim by itself; a ring's share of members with one is ``ring_red_flag_share``.
+RED_FLAG_FEATURES: tuple[str, ...] = (
+    "deceased_before_filing",
+    "incarcerated_at_filing",
+    "suspicious_actor_match",
+    "ssn_structurally_invalid",
+    "interstate_claim",
+)
+
 #: The claims-lake columns the feature groups read: the window loads only these.
 WINDOW_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(
@@ -97,15 +106,19 @@ def build_features(
     clock = _lap(timings, "identity", clock)
     decided = labels.loc[labels["decided_at"] < end_of_night_utc(night, settings.agency_timezone)]
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
-    categories = device.categorize_ips(window["ip_address"], references.get("ip_ranges"))
-    rings = network.find_rings(
-        window, known[["claim_id", "ring_id"]].dropna(), categories, fraud_claim_ids=fraud_ids
-    )
-    clock = _lap(timings, "network", clock)
     signals = identity_signals.compute_identity_signals(
         window, night, references, timezone=settings.agency_timezone
     )
     clock = _lap(timings, "identity_signals", clock)
+    categories = device.categorize_ips(window["ip_address"], references.get("ip_ranges"))
+    rings = network.find_rings(
+        window,
+        known[["claim_id", "ring_id"]].dropna(),
+        categories,
+        fraud_claim_ids=fraud_ids,
+        red_flags=red_flags_of(window, known, signals),
+    )
+    clock = _lap(timings, "network", clock)
     devices = device.compute_device_features(
         window, night, references.get("ip_ranges"), timezone=settings.agency_timezone
     )
@@ -118,6 +131,16 @@ def build_features(
     return out[[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]]
 
 
+def red_flags_of(window: pd.DataFrame, known: pd.DataFrame, signals: pd.DataFrame) -> pd.Series:
+    """Whether each window claim carries hard evidence: tonight's from ``signals``, earlier
+    claims' as their own night's features recorded them (a claim never seen there has none)."""
+    tonight = signals[list(RED_FLAG_FEATURES)].any(axis=1)
+    earlier = known.set_index("claim_id")["red_flag"] if "red_flag" in known else pd.Series(dtype=bool)
+    flags = pd.concat([earlier[~earlier.index.isin(tonight.index)], tonight])
+    looked_up = window["claim_id"].map(flags)
+    return looked_up.fillna(False).astype(bool).set_axis(window.index)
+
+
 def _lap(timings: dict[str, float], name: str, since: float) -> float:
     now = time.perf_counter()
     timings[name] = round(now - since, 3)
@@ -125,16 +148,20 @@ def _lap(timings: dict[str, float], name: str, since: float) -> float:
 
 
 def load_known_ids(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
-    """claim_id, identity_id, ring_id as given on the nights of the window before ``night``."""
+    """claim_id, identity_id, ring_id and red_flag as given on the nights of the window before ``night``."""
     frames = []
     day = first
+    columns = ["claim_id", "identity_id", "ring_id", *RED_FLAG_FEATURES]
     while day < night:
         path = lake.features_path(day)
         if path.exists():
-            frames.append(lake.read_table(path, columns=["claim_id", "identity_id", "ring_id"]).to_pandas())
+            part = lake.read_table(path, columns=columns).to_pandas()
+            part["red_flag"] = part[list(RED_FLAG_FEATURES)].any(axis=1)
+            frames.append(part.drop(columns=list(RED_FLAG_FEATURES)))
         day += dt.timedelta(days=1)
     if not frames:
-        return pd.DataFrame({"claim_id": [], "identity_id": [], "ring_id": []}, dtype="str")
+        empty = pd.DataFrame({"claim_id": [], "identity_id": [], "ring_id": []}, dtype="str")
+        return empty.assign(red_flag=pd.Series([], dtype=bool))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -153,6 +180,8 @@ def run_features(home: Path, night: dt.date, settings: Settings | None = None) -
         raise InputError(f"night {night} has no ingested batch; run the nightly flow on its file first")
     first = window_start(night, settings.history_days)
     window = lake.read_window("claims", first, night, columns=list(WINDOW_COLUMNS))
+    # Claims ingested before a release stored SSN structure have no flags: none raised.
+    window[list(SSN_FLAG_COLUMNS)] = window[list(SSN_FLAG_COLUMNS)].fillna(False).astype(bool)
     timings: dict[str, float] = {"read": round(time.perf_counter() - started, 3)}
     frame = build_features(
         window,

@@ -343,3 +343,16 @@ def test_ssn_structure_is_kept_as_flags_without_the_digits(home: Path, tmp_path:
     stored = claims(home).set_index("claim_id")
     assert stored.loc["A", "ssn_invalid_area"] and stored.loc["A", "ssn_structurally_invalid"]
     assert not stored.loc["B", "ssn_structurally_invalid"]
+
+
+def test_a_window_over_parts_from_an_older_release_fills_new_columns_with_na(
+    home: Path, tmp_path: Path
+) -> None:
+    result = ingest_batch(home, write_csv(tmp_path / "b.csv", [make_row()]), NIGHT)
+    lake = Lake(home)
+    part = lake.root / result.parts["claims"]
+    old = pq.read_table(part).drop_columns(["ssn_invalid_area"])
+    pq.write_table(old, part)
+    window = lake.read_window("claims", NIGHT, NIGHT, columns=["claim_id", "ssn_invalid_area"])
+    assert window["claim_id"].tolist() == ["C1"]
+    assert window["ssn_invalid_area"].isna().all()

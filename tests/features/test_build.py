@@ -104,3 +104,23 @@ def test_the_feature_page_lists_every_registered_feature() -> None:
     assert page.read_text() == features_markdown(ALL_FEATURES), (
         "run `make docs` to regenerate docs/features.md"
     )
+
+
+def test_rings_carry_the_share_of_members_with_hard_evidence(
+    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+    home = tmp_path / "home"
+    frames = []
+    for night in prepare(home, world, 4):
+        run_features(home, night)
+        frames.append(read_features(home, night))
+    everything = pd.concat(frames, ignore_index=True)
+    in_ring = everything["ring_id"].notna()
+    share = everything.loc[in_ring, "ring_red_flag_share"]
+    assert share.between(0, 1).all()
+    # A ring whose members file on dead people's SSNs shows it in its share.
+    flagged = everything.loc[in_ring & everything["deceased_before_filing"], "ring_red_flag_share"]
+    if len(flagged):
+        assert (flagged > 0).all()
+    assert everything.loc[~in_ring, "ring_red_flag_share"].isna().all()
