@@ -117,6 +117,7 @@ def build_features(
         categories,
         fraud_claim_ids=fraud_ids,
         red_flags=red_flags_of(window, known, signals),
+        rules=network.RingRules.from_settings(settings.rings),
     )
     clock = _lap(timings, "network", clock)
     devices = device.compute_device_features(

@@ -67,7 +67,7 @@ per value are counted on integer pairs, bursts are found on a sort of the few
 hub-degree values, and the components come from one CSR matrix. About 1.5 s
 for a 1,000,000-claim window and 30 s for 11,000,000 (a night and its 90-day
 history) on a shared 2-core machine; ``bench/rings.py`` measures it against
-networkx. The thresholds live in :class:`RingRules` (to move to Settings).
+networkx. The thresholds live in the ``[rings]`` settings (:class:`RingRules`).
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ import pyarrow.compute as pc
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from claimscreen.data.settings import RingSettings
 from claimscreen.features.registry import Feature, check_unique
 
 __all__ = [
@@ -125,29 +126,40 @@ class KindRule:
     burst_gap_seconds: int | None = None
 
 
-def _default_kind_rules() -> dict[str, KindRule]:
-    return {
-        "bank_account": KindRule(100),
-        "email": KindRule(100),
-        "phone": KindRule(100),
-        "device": KindRule(5, burst_gap_seconds=300),
-        "address": KindRule(5, burst_gap_seconds=1800),
-        "ip": KindRule(5),
-        RISKY_IP: KindRule(0, burst_gap_seconds=600),
-    }
+def _kind_rules(settings: RingSettings) -> dict[str, KindRule]:
+    return {kind: KindRule(r.cap, r.burst_gap_seconds) for kind, r in settings.kinds.items()}
+
+
+_DEFAULTS = RingSettings()
 
 
 @dataclass(frozen=True)
 class RingRules:
-    """Thresholds of the edge rule and of the ring minimum (see the module docstring)."""
+    """Thresholds of the edge rule and of the ring minimum (see the module docstring).
 
-    kinds: dict[str, KindRule] = field(default_factory=_default_kind_rules)
-    risky_ip_categories: tuple[str, ...] = ("hosting", "vpn", "tor")
-    burst_min_identities: int = 2
-    burst_share: float = 0.5
-    burst_cap: int = 500
-    min_ring_identities: int = 3
-    household_identities: int = 5
+    The defaults, and the values a state sets, live in the ``[rings]`` section of
+    the settings (:class:`claimscreen.data.settings.RingSettings`).
+    """
+
+    kinds: dict[str, KindRule] = field(default_factory=lambda: _kind_rules(_DEFAULTS))
+    risky_ip_categories: tuple[str, ...] = _DEFAULTS.risky_ip_categories
+    burst_min_identities: int = _DEFAULTS.burst_min_identities
+    burst_share: float = _DEFAULTS.burst_share
+    burst_cap: int = _DEFAULTS.burst_cap
+    min_ring_identities: int = _DEFAULTS.min_ring_identities
+    household_identities: int = _DEFAULTS.household_identities
+
+    @classmethod
+    def from_settings(cls, settings: RingSettings) -> RingRules:
+        return cls(
+            kinds=_kind_rules(settings),
+            risky_ip_categories=settings.risky_ip_categories,
+            burst_min_identities=settings.burst_min_identities,
+            burst_share=settings.burst_share,
+            burst_cap=settings.burst_cap,
+            min_ring_identities=settings.min_ring_identities,
+            household_identities=settings.household_identities,
+        )
 
 
 FEATURES: tuple[Feature, ...] = check_unique(

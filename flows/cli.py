@@ -23,7 +23,7 @@ import click
 from claimscreen import __version__
 from claimscreen.data.errors import InputError
 from claimscreen.data.schema import REFERENCE_LISTS
-from claimscreen.data.settings import HOME_ENV, SettingsError, resolve_home
+from claimscreen.data.settings import HOME_ENV, SettingsError, load_settings, resolve_home
 from claimscreen.data.tokenize import SecretKeyError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -208,6 +208,7 @@ def nightly(home: Home, batch: str, date_: str | None) -> None:
     from claimscreen.flows.nightly import nightly_flow
 
     night = batch_date_for(Path(batch), parse_date(date_))
+    load_settings(home.path)  # a wrong settings file stops here, in one line
     try:
         check_batch_file(Path(batch))
     except InputError as exc:

@@ -24,6 +24,7 @@ from prefect.states import State
 from claimscreen.data.errors import InputError
 from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.runs import RunReport, markdown_report
+from claimscreen.data.settings import SettingsError
 from claimscreen.features.build import run_features
 
 INGEST_RETRIES = 2
@@ -34,7 +35,7 @@ def retry_unless_bad_input(task: Any, task_run: TaskRun, state: State[Any]) -> b
     """Retry transient failures (a full disk, a network share); never a wrong input."""
     try:
         state.result(raise_on_failure=True)
-    except InputError:
+    except (InputError, SettingsError):
         return False
     except Exception:
         return True

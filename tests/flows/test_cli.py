@@ -122,3 +122,12 @@ def test_the_demo_refuses_a_folder_that_is_not_a_demo_home(tmp_path: Path) -> No
     code, _, err = run(home, "demo", "--days", "1")
     assert code == 2
     assert "not empty and not a demo home" in err
+
+
+def test_a_wrong_settings_file_stops_the_night_in_one_line(home: Path, tmp_path: Path) -> None:
+    (home / "settings.toml").write_text("history_days = 0\n")
+    batch = write_csv(tmp_path / "claims_2026-10-01.csv", [make_row()])
+    code, _, err = run(home, "nightly", "--batch", str(batch))
+    assert code == 2
+    assert err.startswith("claimscreen: error: ") and "history_days" in err
+    assert err.count("\n") == 1
