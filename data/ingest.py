@@ -45,7 +45,7 @@ from claimscreen.data.schema import (
     SENSITIVE_COLUMN_NAMES,
 )
 from claimscreen.data.settings import Settings, load_settings
-from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
+from claimscreen.data.ssn import ssn_structure_flags
 from claimscreen.data.tokenize import last4, load_secret_key, tokenize
 from claimscreen.data.validate import Problems, validate_claims
 
@@ -223,12 +223,6 @@ def _mark_duplicates(frame: pd.DataFrame, problems: Problems, seen: pa.Array) ->
         )
 
 
-def _provenance(frame: pd.DataFrame, rows: np.ndarray, source: Path, sha: str) -> None:
-    frame["source_file"] = source.name
-    frame["source_sha256"] = sha
-    frame["row_number"] = rows
-
-
 def _tokenize_sensitive(raw: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """Tokens and last four digits of every row's SSN and bank account, valid or not.
 
@@ -269,19 +263,34 @@ def _claims_table(
     batch_date: dt.date,
 ) -> pa.Table:
     keep = ~problems.any()
-    good = frame.loc[keep].copy()
-    _provenance(good, raw.row_numbers[keep].to_numpy(), source, sha)
-    tokens = ["ssn_token", "ssn_last4", "bank_account_token", "bank_account_last4"]
-    good[tokens] = sensitive.loc[keep, tokens]
-    good[list(SSN_FLAG_COLUMNS)] = ssn_structure_flags(good["ssn_digits"])
-    no_account = good["account_digits"].isna()
-    good.loc[no_account, ["bank_account_token", "bank_account_last4"]] = pd.NA
-    for name in ("date_of_birth", "separation_date"):
-        good[name] = good[name].dt.date
-    good["batch_date"] = batch_date
-    return pa.Table.from_pandas(
-        good[CLAIMS_LAKE_SCHEMA.names], schema=CLAIMS_LAKE_SCHEMA, preserve_index=False
+    # Built over every row and filtered once in Arrow: cheaper than a pandas row selection
+    # of ~50 text columns, since almost every row is kept.
+    full = frame.assign(
+        source_file=source.name,
+        source_sha256=sha,
+        row_number=raw.row_numbers.to_numpy(),
+        batch_date=np.datetime64(batch_date, "D"),
+        **{name: sensitive[name] for name in ("ssn_token", "ssn_last4")},
+        bank_account_token=sensitive["bank_account_token"].where(frame["account_digits"].notna()),
+        bank_account_last4=sensitive["bank_account_last4"].where(frame["account_digits"].notna()),
+        **ssn_structure_flags(frame["ssn_digits"]),
+        **{
+            name: frame[name].to_numpy().astype("datetime64[D]")
+            for name in ("date_of_birth", "separation_date")
+        },
     )
+    table = pa.Table.from_pandas(
+        full[CLAIMS_LAKE_SCHEMA.names], schema=_NULLABLE_CLAIMS, preserve_index=False
+    )
+    table = table.filter(pa.array(keep))
+    for schema_field, column in zip(CLAIMS_LAKE_SCHEMA, table.columns, strict=True):
+        if not schema_field.nullable and column.null_count:
+            raise AssertionError(f"kept claims with no {schema_field.name}: a validation rule is missing")
+    return table.cast(CLAIMS_LAKE_SCHEMA)
+
+
+#: The claims schema with every field nullable, for the rows before quarantined ones are dropped.
+_NULLABLE_CLAIMS = pa.schema([f.with_nullable(True) for f in CLAIMS_LAKE_SCHEMA])
 
 
 def _quarantine_table(

@@ -36,7 +36,7 @@ def ssn_structure_flags(ssn_digits: pd.Series) -> pd.DataFrame:
     flag is a weak signal (a number issued after mid-2011) and is *not* part of
     ``ssn_structurally_invalid``. A missing or malformed value gets no flag.
     """
-    digits = ssn_digits.astype("str").str.replace(r"[^0-9]", "", regex=True)
+    digits = ssn_digits.astype("str").str.replace("-", "", regex=False).str.replace(" ", "", regex=False)
     well_formed = (digits.str.len() == 9).fillna(False).to_numpy(dtype=bool)
     # Fixed-width digit strings compare like the numbers they spell.
     area = digits.str.slice(0, 3).where(well_formed)
