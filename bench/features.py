@@ -3,7 +3,7 @@
 Builds a lake-form window in memory: a generated world of ``--base`` claims is
 ingested once, then copied until the history holds ``--history`` claims, each
 copy a different population (claim ids, tokens, devices, addresses and emails
-get a copy suffix) spread over the 90 nights before tonight; tonight holds
+get a copy suffix, birth dates shift) spread over the 90 nights before tonight; tonight holds
 ``--tonight`` claims made the same way. Then :func:`build_features` runs once
 and the time of each feature group and the peak RSS are printed.
 
@@ -26,8 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 COPIED = (
-    "claim_id", "identity_id", "ssn_token", "bank_account_token", "device_id", "email", "email_canonical",
-    "address_norm", "phone_e164", "ip_address",
+    "claim_id", "identity_id", "ssn_last4", "ssn_token", "bank_account_token", "device_id", "email",
+    "email_canonical", "address_norm", "phone_e164", "ip_address",
 )  # fmt: skip
 
 
@@ -65,6 +65,8 @@ def copy_population(base: pd.DataFrame, copy: int, night: dt.date, nights: int) 
             frame[column] = frame[column].str.replace(r"^(\d+)\.", rf"\g<1>.{copy % 200}", regex=True)
             continue
         frame[column] = frame[column] + f"~{copy}"
+    # Another population: nobody in a copy shares a birth date with their original.
+    frame["date_of_birth"] = (pd.to_datetime(frame["date_of_birth"]) + pd.Timedelta(days=37 * copy)).dt.date
     offset = pd.Series(pd.factorize(base["batch_date"])[0] % nights, index=frame.index)
     dates = pd.to_datetime(pd.Series([night] * len(frame), index=frame.index)) - pd.to_timedelta(offset, "D")
     frame["filed_at"] = frame["filed_at"] + (dates - pd.to_datetime(frame["batch_date"]))

@@ -67,9 +67,19 @@ never explodes the pair count.
 two known claims are never compared again: their link (or not) is already
 decided. Only pairs with at least one new claim are generated, so a night
 costs in proportion to tonight's claims and the history they meet in blocks,
-not to the square of the history. Known identities are then contracted to one
-node each and the accepted pairs joined by connected components
-(:func:`scipy.sparse.csgraph.connected_components`).
+not to the square of the history:
+
+* every text field is coded only against the values tonight's claims have (a
+  hash probe of the history against them, no factorizing of the history), so a
+  history-only value is "missing" and blocks nothing;
+* each block kind keeps only the blocks some new claim is in (a hash join on
+  the key) before sorting, and pairs two known claims never;
+* known ids are dictionary-encoded once; each known identity is one graph node
+  and each new claim another, the accepted pairs joined by connected
+  components (:func:`scipy.sparse.csgraph.connected_components`); only the
+  claims of components with more than one node are named again, with integer
+  sorts (filing time, then ``claim_id`` for ties only), and no row's id is
+  rebuilt as text except tonight's new identities.
 
 **Ids.** A cluster holding known ids takes the *oldest* one: the id whose
 earliest claim in the window (by ``filed_at``, then ``claim_id``) is earliest.
@@ -197,6 +207,14 @@ class Records:
         return len(self.ssn)
 
 
+@dataclass(frozen=True)
+class KnownIds:
+    """The ids given on earlier nights: each claim's ``code`` into ``names`` (-1 for a new claim)."""
+
+    code: IntArr
+    names: pa.Array
+
+
 # --- Public API ------------------------------------------------------------------------------
 
 
@@ -214,14 +232,14 @@ def link_identities(
     """
     check_columns(claims, REQUIRED_COLUMNS, "claims")
     settings = settings or LinkageSettings()
-    known_id = lookup_known_ids(claims, known)
-    is_new = np.asarray(known_id.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     if claims.empty:
-        return pd.Series(pd.array(known_id, dtype="str"), index=claims.index, name="identity_id")
+        return pd.Series(pd.array([], dtype="str"), index=claims.index, name="identity_id")
+    known_ids = lookup_known_ids(claims, known)
+    is_new = known_ids.code < 0
     records = prepare_records(claims, is_new)
     left, right = find_candidate_pairs(records, is_new, settings)
     accepted = decide_merges(records, left, right, settings) > 0
-    ids = assign_ids(claims, known_id, left[accepted], right[accepted])
+    ids = assign_ids(claims, known_ids, left[accepted], right[accepted])
     return pd.Series(pd.array(ids, dtype="str"), index=claims.index, name="identity_id")
 
 
@@ -245,14 +263,16 @@ def check_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> N
         raise ValueError(f"link_identities: {what} lack columns: {', '.join(missing)}")
 
 
-def lookup_known_ids(claims: pd.DataFrame, known: pd.DataFrame | None) -> pa.Array:
-    """The identity_id already assigned to each claim (null where new), as an Arrow array."""
+def lookup_known_ids(claims: pd.DataFrame, known: pd.DataFrame | None) -> KnownIds:
+    """The identity_id already assigned to each claim, as codes into the distinct known ids."""
     if known is None or known.empty:
-        return pa.nulls(len(claims), pa.large_string())
+        return KnownIds(np.full(len(claims), -1, dtype=np.int64), pa.array([], pa.large_string()))
     check_columns(known, ("claim_id", "identity_id"), "known")
     position = pc.index_in(to_strings(claims["claim_id"]), value_set=to_strings(known["claim_id"]))
-    ids = to_strings(known["identity_id"]).combine_chunks().take(position)
-    return (ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids).cast(pa.large_string())
+    encoded = to_strings(known["identity_id"]).combine_chunks().dictionary_encode()
+    codes = pc.fill_null(pc.take(encoded.indices, position), -1)
+    code = np.asarray(codes.to_numpy(), dtype=np.int64)
+    return KnownIds(code, encoded.dictionary.cast(pa.large_string()))
 
 
 # --- Preparing the matching fields -----------------------------------------------------------
@@ -321,11 +341,16 @@ def to_day_numbers(values: pd.Series) -> IntArr:
 
 
 def to_ymd(days: IntArr) -> IntArr:
-    """YYYYMMDD integers of day numbers."""
-    dates = days.astype("datetime64[D]")
-    year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    day = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
+    """YYYYMMDD integers of day numbers (proleptic Gregorian, in integer arithmetic: no datetime casts)."""
+    shifted = days + 719_468  # days since 0000-03-01
+    era = shifted // 146_097
+    day_of_era = shifted - era * 146_097
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_from_march = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * month_from_march + 2) // 5 + 1
+    month = np.where(month_from_march < 10, month_from_march + 3, month_from_march - 9)
+    year = year_of_era + era * 400 + (month <= 2)
     return year * 10_000 + month * 100 + day
 
 
@@ -493,7 +518,7 @@ def keep_touched_blocks(rows: IntArr, keys: IntArr, is_new: BoolArr) -> tuple[In
 
 def sort_blocks(rows: IntArr, keys: IntArr, is_new: BoolArr) -> tuple[IntArr, IntArr, BoolArr]:
     """Sorted by key, new claims first within each block."""
-    order = np.lexsort((~is_new, keys))
+    order = np.argsort(keys * 2 + ~is_new)
     return rows[order], keys[order], is_new[order]
 
 
@@ -576,7 +601,7 @@ def name_similarity(records: Records, a: IntArr, b: IntArr, workers: int) -> Flo
     """Jaro-Winkler similarity of vocabulary codes, computed once per distinct pair."""
     size = len(records.vocab)
     low, high = np.minimum(a, b), np.maximum(a, b)
-    keys, inverse = np.unique(low * size + high, return_inverse=True)
+    inverse, keys = pd.factorize(low * size + high)
     scores = np.ones(len(keys), dtype=np.float32)
     differ = keys // size != keys % size
     if differ.any():
@@ -645,67 +670,76 @@ def decide_merges(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
 # --- Clusters and ids --------------------------------------------------------------------------
 
 
-def assign_ids(claims: pd.DataFrame, known_id: pa.Array, left: IntArr, right: IntArr) -> pa.Array:
+def assign_ids(claims: pd.DataFrame, known: KnownIds, left: IntArr, right: IntArr) -> pa.Array:
     """The identity_id of each claim, given the accepted pairs (see "Ids" in the module docstring).
 
-    Only claims in accepted pairs, and the other claims of the known identities they touch, are
-    looked at again; every other known claim keeps its id and every other new claim is a new identity.
+    Every known identity is one node and every new claim another; only the claims of components
+    with more than one node are named again, in integer codes: a known claim elsewhere keeps its
+    id and a lone new claim is a new identity.
     """
-    is_new = np.asarray(known_id.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    rows, cluster = cluster_rows(known_id, is_new, left, right)
-    touched_ids = pc.unique(known_id.take(pa.array(rows[~is_new[rows]]))).drop_null()
-    if len(touched_ids):
-        members = np.flatnonzero(pc.is_in(known_id, value_set=touched_ids).to_numpy(zero_copy_only=False))
-        members = members[~np.isin(members, rows)]
-        row_ids = pd.Series(cluster, index=pd.Index(known_id.take(pa.array(rows)).to_pylist(), dtype=object))
-        by_id = row_ids[row_ids.index.notna()].groupby(level=0).first()
-        member_ids = known_id.take(pa.array(members)).to_pylist()
-        rows = np.r_[rows, members]
-        cluster = np.r_[cluster, by_id.reindex(member_ids).to_numpy(dtype=np.int64)]
-    chosen = name_merged(cluster, claims.iloc[rows], known_id.take(pa.array(rows)))
-    lone = np.ones(len(claims), dtype=bool)
-    lone[rows] = False
-    lone_new = np.flatnonzero(lone & is_new)
-    fresh = new_identity_ids(to_strings(claims["claim_id"]).take(pa.array(lone_new)).to_pylist())
-    index = np.arange(len(claims))
-    index[rows] = len(claims) + np.arange(len(rows))
-    index[lone_new] = len(claims) + len(rows) + np.arange(len(lone_new))
-    new_ids = pa.array(chosen + fresh, pa.large_string())
-    values = pa.concat_arrays([known_id, new_ids])
-    return values.take(pa.array(index))
+    is_new = known.code < 0
+    node, n_nodes = graph_nodes(known, is_new)
+    component = join_nodes(node[left], node[right], n_nodes)
+    label = component[node]
+    merged = np.flatnonzero(np.bincount(component)[label] > 1)
+    claim_ids = to_strings(claims["claim_id"])
+    filed = filing_order(claims["filed_at"].iloc[merged])
+    groups, earliest = earliest_rows(label[merged], merged, filed, claim_ids)
+    known_at = ~is_new[merged]
+    with_known, oldest = earliest_rows(label[merged][known_at], merged[known_at], filed[known_at], claim_ids)
+    chosen = np.full(len(groups), -1, dtype=np.int64)
+    chosen[np.searchsorted(groups, with_known)] = known.code[oldest]
+    fresh_groups = np.flatnonzero(chosen < 0)
+    lone_new = np.flatnonzero(is_new & (np.bincount(component)[label] == 1))
+    n_names = len(known.names)
+    chosen[fresh_groups] = n_names + len(lone_new) + np.arange(len(fresh_groups))
+    out = known.code.copy()
+    out[lone_new] = n_names + np.arange(len(lone_new))
+    out[merged] = chosen[np.searchsorted(groups, label[merged])]
+    fresh_ids = claim_ids.take(pa.array(np.r_[lone_new, earliest[fresh_groups]])).to_pylist()
+    values = pa.concat_arrays([known.names, pa.array(new_identity_ids(fresh_ids), pa.large_string())])
+    return values.take(pa.array(out))
 
 
-def cluster_rows(known_id: pa.Array, is_new: BoolArr, left: IntArr, right: IntArr) -> tuple[IntArr, IntArr]:
-    """(rows, cluster label) of the claims in accepted pairs; a known identity is one node."""
-    rows, inverse = np.unique(np.r_[left, right], return_inverse=True)
-    known_rows = ~is_new[rows]
-    identity, _ = pd.factorize(
-        np.asarray(known_id.take(pa.array(rows[known_rows])).to_pylist(), dtype=object)
-    )
-    node = np.arange(len(rows), dtype=np.int64) + len(rows)
-    node[known_rows] = identity
-    a, b = node[inverse[: len(left)]], node[inverse[len(left) :]]
-    size = 2 * len(rows)
-    graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(size, size))
+def graph_nodes(known: KnownIds, is_new: BoolArr) -> tuple[IntArr, int]:
+    """The node of each claim (its known identity's code, else one node per new claim) and the count."""
+    node = known.code.copy()
+    new_rows = np.flatnonzero(is_new)
+    node[new_rows] = len(known.names) + np.arange(len(new_rows))
+    return node, len(known.names) + len(new_rows)
+
+
+def join_nodes(a: IntArr, b: IntArr, n_nodes: int) -> IntArr:
+    """The connected component of each node, given the edges ``a[i] - b[i]``."""
+    graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n_nodes, n_nodes)).tocsr()
     _, component = connected_components(graph, directed=False)
-    return rows, component[node].astype(np.int64)
+    return component.astype(np.int64)
 
 
-def name_merged(cluster: IntArr, claims: pd.DataFrame, known_id: pa.Array) -> list[str]:
-    """The id of each claim of the given clusters: the oldest known id, else a hash of the earliest claim."""
-    if not len(cluster):
-        return []
-    frame = pd.DataFrame({
-        "cluster": cluster,
-        "filed_at": pd.to_datetime(claims["filed_at"], utc=True).to_numpy(),
-        "claim_id": claims["claim_id"].astype("str").to_numpy(),
-        "known": pd.Series(known_id.to_pylist(), dtype="str").to_numpy(),
-    }).sort_values(["filed_at", "claim_id"], kind="stable", na_position="last")  # fmt: skip
-    earliest = frame.drop_duplicates("cluster").set_index("cluster")["claim_id"]
-    oldest_known = frame.dropna(subset=["known"]).drop_duplicates("cluster").set_index("cluster")["known"]
-    fresh = earliest.drop(oldest_known.index).map(new_identity_id)
-    chosen = pd.concat([oldest_known, fresh])
-    return [str(v) for v in chosen.reindex(cluster).tolist()]
+def filing_order(filed_at: pd.Series) -> IntArr:
+    """Filing times as sortable integers (UTC), missing ones last."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(filed_at, utc=True))
+    order = stamps.asi8.copy()
+    order[stamps.isna()] = np.iinfo(np.int64).max
+    return order
+
+
+def earliest_rows(
+    group: IntArr, rows: IntArr, filed: IntArr, claim_ids: pa.ChunkedArray
+) -> tuple[IntArr, IntArr]:
+    """(sorted groups, the row of each group's earliest claim by filing time, then claim_id)."""
+    order = np.lexsort((filed, group))
+    group, rows, filed = group[order], rows[order], filed[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[starts, len(group)])
+    tied = np.flatnonzero(filed == np.repeat(filed[starts], sizes))
+    if len(tied) == len(starts):
+        return group[starts], rows[starts]
+    ties = pa.table({"group": group[tied], "claim_id": claim_ids.take(pa.array(rows[tied]))})
+    by_id = pc.sort_indices(ties, sort_keys=[("group", "ascending"), ("claim_id", "ascending")])
+    tied = tied[by_id.to_numpy()]
+    first = np.r_[True, group[tied][1:] != group[tied][:-1]]
+    return group[tied][first], rows[tied][first]
 
 
 def new_identity_id(claim_id: str) -> str:

@@ -159,6 +159,27 @@ def test_when_two_known_identities_merge_the_older_id_survives() -> None:
     assert link_identities(claims, known).tolist() == ["ID-older"] * 3
 
 
+def test_a_tie_in_filing_time_goes_to_the_smaller_claim_id() -> None:
+    same_time = pd.Timestamp("2026-10-01T08:00", tz="UTC")
+    claims = frame(
+        claim("C2", "JOHN", "SMITH", "1980-04-12", "S1", filed_at=same_time),
+        claim("C1", "JON", "SMITH", "1980-04-12", "S1", filed_at=same_time),
+        # tonight: bridges the two known identities, filed earlier than neither
+        claim("C3", "JOHNNY", "SMITH", "1980-04-12", "S1", filed_at=same_time),
+    )
+    known = pd.DataFrame({"claim_id": ["C2", "C1"], "identity_id": ["ID-two", "ID-one"]})
+    assert link_identities(claims, known).tolist() == ["ID-one"] * 3
+    assert link_identities(claims).tolist() == [new_identity_id("C1")] * 3
+
+
+def test_known_ids_of_claims_outside_the_window_are_ignored() -> None:
+    claims = frame(
+        claim("C1", "JOHN", "SMITH", "1980-04-12", "S1"), claim("C2", "JON", "SMITH", "1980-04-12", "S1")
+    )
+    known = pd.DataFrame({"claim_id": ["C0", "C1"], "identity_id": ["ID-gone", "ID-john"]})
+    assert link_identities(claims, known).tolist() == ["ID-john", "ID-john"]
+
+
 def test_known_identities_never_split() -> None:
     claims = frame(
         claim("C1", "MARIA", "LOPEZ", "1980-04-12", "S1"), claim("C2", "KEVIN", "WALSH", "1991-11-02", "S9")
