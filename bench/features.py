@@ -27,7 +27,7 @@ import pandas as pd
 
 COPIED = (
     "claim_id", "identity_id", "ssn_last4", "ssn_token", "bank_account_token", "device_id", "email",
-    "email_canonical", "address_norm", "phone_e164", "ip_address",
+    "email_canonical", "address_norm", "mailing_address_norm", "phone_e164", "ip_address",
 )  # fmt: skip
 
 

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.labels import read_labels
@@ -111,12 +113,14 @@ def build_features(
     )
     clock = _lap(timings, "identity_signals", clock)
     categories = device.categorize_ips(window["ip_address"], references.get("ip_ranges"))
+    red_flags = red_flags_of(window, known, signals)
+    clock = _lap(timings, "ring_inputs", clock)
     rings = network.find_rings(
         window,
         known[["claim_id", "ring_id"]].dropna(),
         categories,
         fraud_claim_ids=fraud_ids,
-        red_flags=red_flags_of(window, known, signals),
+        red_flags=red_flags,
         rules=network.RingRules.from_settings(settings.rings),
     )
     clock = _lap(timings, "network", clock)
@@ -134,12 +138,23 @@ def build_features(
 
 def red_flags_of(window: pd.DataFrame, known: pd.DataFrame, signals: pd.DataFrame) -> pd.Series:
     """Whether each window claim carries hard evidence: tonight's from ``signals``, earlier
-    claims' as their own night's features recorded them (a claim never seen there has none)."""
-    tonight = signals[list(RED_FLAG_FEATURES)].any(axis=1)
-    earlier = known.set_index("claim_id")["red_flag"] if "red_flag" in known else pd.Series(dtype=bool)
-    flags = pd.concat([earlier[~earlier.index.isin(tonight.index)], tonight])
-    looked_up = window["claim_id"].map(flags)
-    return looked_up.fillna(False).astype(bool).set_axis(window.index)
+    claims' as their own night's features recorded them (a claim never seen there has none).
+
+    The lookups are hash joins in Arrow: the window holds millions of claim ids.
+    """
+    ids = pa.array(window["claim_id"].array)
+    flags = np.zeros(len(window), dtype=bool)
+    for claim_ids, values in (
+        (known["claim_id"], known.get("red_flag")),
+        (pd.Series(signals.index), signals[list(RED_FLAG_FEATURES)].any(axis=1)),
+    ):
+        if values is None or not len(claim_ids):
+            continue
+        found = pc.index_in(ids, value_set=pa.array(claim_ids.astype("str").array))
+        at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+        hit = at >= 0
+        flags[hit] = np.asarray(values, dtype=bool)[at[hit]]
+    return pd.Series(flags, index=window.index)
 
 
 def _lap(timings: dict[str, float], name: str, since: float) -> float:
