@@ -124,3 +124,22 @@ def test_rings_carry_the_share_of_members_with_hard_evidence(
     if len(flagged):
         assert (flagged > 0).all()
     assert everything.loc[~in_ring, "ring_red_flag_share"].isna().all()
+
+
+def test_a_night_whose_rows_were_all_quarantined_gets_an_empty_partition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import make_row, write_csv
+
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+    night = dt.date(2026, 10, 1)
+    batch = write_csv(
+        tmp_path / "claims_2026-10-01.csv", [make_row(ssn=""), make_row(claim_id="C2", zip="x")]
+    )
+    ingest_batch(tmp_path / "home", batch, night)
+    result = run_features(tmp_path / "home", night)
+    assert (result.claims, result.rings) == (0, 0)
+    assert list(read_features(tmp_path / "home", night).columns) == [
+        *KEY_COLUMNS,
+        *(f.name for f in ALL_FEATURES),
+    ]
