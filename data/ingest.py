@@ -109,7 +109,17 @@ def ingest_batch(
     settings: Settings | None = None,
     force: bool = False,
 ) -> IngestResult:
-    """Ingest one batch file as the claims of ``batch_date``; see the module docstring."""
+    """Ingest one batch file as the claims of ``batch_date``; see the module docstring.
+
+    Runs under the lake's write lock, so concurrent ingests see each other's claims.
+    """
+    with Lake(Path(home)).lock():
+        return _ingest_locked(Path(home), Path(source), batch_date, settings, force)
+
+
+def _ingest_locked(
+    home: Path, source: Path, batch_date: dt.date, settings: Settings | None, force: bool
+) -> IngestResult:
     started = time.perf_counter()
     home, source = Path(home), Path(source)
     settings = settings or load_settings(home)
@@ -348,13 +358,21 @@ def _raw_table(raw: RawBatch, sensitive: pd.DataFrame, source: Path, batch_date:
     return table.add_column(0, "batch_date", pa.array([batch_date] * table.num_rows, pa.date32()))
 
 
+#: In an unknown column, a run of six or more digits (spaces or dashes between them
+#: allowed) could be an SSN or an account number of anyone: it is redacted.
+_DIGIT_RUN = r"\d(?:[ -]?\d){5,}"
+
+
 def _redact(column: pa.ChunkedArray, sensitive: pd.DataFrame) -> pa.Array:
+    """An unknown column's text with every long digit run redacted, and a value equal to
+    the row's own SSN or account digits (however written) redacted whole."""
     values = pd.Series(column.to_pandas(), dtype="str")
     digits = values.str.replace(r"\D", "", regex=True)
     leaks = (digits == sensitive["ssn_digits_raw"]).fillna(False) | (
         digits == sensitive["account_digits_raw"]
     ).fillna(False)
-    return _arrow_text(values.mask(leaks.to_numpy(), "[redacted]"))
+    scrubbed = values.str.replace(_DIGIT_RUN, "[redacted]", regex=True)
+    return _arrow_text(scrubbed.mask(leaks.to_numpy(), "[redacted]"))
 
 
 def _arrow_text(values: pd.Series) -> pa.Array:

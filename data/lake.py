@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import tempfile
@@ -64,6 +65,18 @@ class Lake:
     @property
     def dispositions_path(self) -> Path:
         return self.root / "dispositions" / "dispositions.parquet"
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the lake's write lock: one ingest at a time, so two runs cannot both miss
+        each other's claims when they look for duplicates (an OS lock, freed if the process dies)."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / ".ingest.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # --- atomic writes -------------------------------------------------------
 

@@ -105,10 +105,44 @@ def _read_csv(path: Path) -> RawBatch:
     if bad_lines and any(line is None for line, _ in bad_lines):
         # Only a single-threaded parse knows the line number of a bad row.
         table, bad_lines = _parse_csv(path, names, use_threads=False)
+    _check_record_count(path, table.num_rows + len(bad_lines))
     # Record numbers exclude the header line; a skipped row keeps its number.
     bad_rows = sorted((int(line or 0) - 1, reason) for line, reason in bad_lines)
     rows = _surviving_row_numbers(table.num_rows, [n for n, _ in bad_rows])
     return RawBatch(_to_text_table(table), rows, bad_rows)
+
+
+def _check_record_count(path: Path, parsed: int) -> None:
+    """Refuse a file whose rows the parser did not all see (a quote that never closes
+    swallows every later line into one field).
+
+    Counting lines is cheap; only when the count differs (a value holding a line
+    break, a blank line, or a broken quote) are the records counted exactly.
+    """
+    lines = _count_lines(path)
+    if lines == parsed + 1:
+        return
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            records = sum(1 for row in csv.reader(handle, strict=True) if row) - 1
+    except csv.Error as exc:
+        raise InputError(
+            f"{path.name}: unreadable CSV ({exc}: a quote that never closes?); nothing was read"
+        ) from exc
+    if records != parsed:
+        raise InputError(
+            f"{path.name}: {records} rows in the file but {parsed} could be parsed "
+            "(a quote that never closes?); nothing was read"
+        )
+
+
+def _count_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 24), b""):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
 
 
 def _parse_csv(
@@ -127,7 +161,8 @@ def _parse_csv(
             read_options=pacsv.ReadOptions(block_size=32 << 20, use_threads=use_threads),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                # Every column as text, keyed by the header exactly as written (spaces and all).
+                column_types={name: pa.string() for name in _raw_header(path)},
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
@@ -137,6 +172,12 @@ def _parse_csv(
             raise InputError(f"{path.name}: not UTF-8 text (convert the extract to UTF-8)") from exc
         raise InputError(f"{path.name}: {_one_line(exc)}") from exc
     return table, bad_lines
+
+
+def _raw_header(path: Path) -> list[str]:
+    with open(path, "rb") as handle:
+        first = handle.readline().decode("utf-8-sig")
+    return next(csv.reader([first]), [])
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -162,9 +203,21 @@ def _surviving_row_numbers(kept: int, skipped: list[int]) -> pd.Series:
 
 def _read_parquet(path: Path) -> pa.Table:
     try:
-        return pq.read_table(path)
+        table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"{path.name}: not a readable Parquet file ({_one_line(exc)})") from exc
+    text_columns = {c.name for c in CLAIM_COLUMNS if c.kind == "string"}
+    numeric = [
+        f.name
+        for f in table.schema
+        if f.name.strip() in text_columns and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
+    ]
+    if numeric:
+        raise InputError(
+            f"{path.name}: column(s) {', '.join(numeric)} stored as numbers; store them as text "
+            "(numbers lose leading zeros)"
+        )
+    return table
 
 
 def _read_jsonl(path: Path) -> pa.Table:

@@ -10,7 +10,12 @@ from the lake and writes ``features/batch_date=D/features.parquet`` atomically.
 Point in time: the window ends at the night (later batches are never read),
 dispositions count only if decided by the end of the night, and ids given on
 earlier nights keep identities and rings stable. Re-running a night gives the
-same partition, whatever nights were run after it.
+same partition, whatever nights were ingested after it, as long as the
+reference lists and dispositions are unchanged: both are read as they are
+now (a list is replaced whole on each load, and only the latest decision per
+claim is kept), so a re-run after a list reload or a reversed decision sees
+the new state. Versioned reference loads and a full decision history are
+planned so that a re-run reproduces the night exactly.
 """
 
 from __future__ import annotations

@@ -202,7 +202,7 @@ def nightly(home: Home, batch: str, date_: str | None) -> None:
     """Run the nightly flow on one batch: ingest, then features (identities, rings, signals)."""
     from claimscreen.data.ingest import batch_date_for
     from claimscreen.data.read import check_batch_file
-    from claimscreen.data.runs import RunReport
+    from claimscreen.data.runs import RunReport, read_report
 
     make_prefect_home()
     from claimscreen.flows.nightly import nightly_flow
@@ -212,10 +212,13 @@ def nightly(home: Home, batch: str, date_: str | None) -> None:
     try:
         check_batch_file(Path(batch))
     except InputError as exc:
-        # The night's report says it failed, even when the flow never started.
-        failed = RunReport(home.path, night)
-        failed.fail("ingest", exc, 0.0)
-        failed.write()
+        # The night's report says it failed, even when the flow never started; a night that
+        # already completed keeps its report (a mistyped path does not undo it).
+        previous = read_report(home.path, night)
+        if previous is None or previous["status"] != "completed":
+            failed = RunReport(home.path, night)
+            failed.fail("ingest", exc, 0.0)
+            failed.write()
         raise
     try:
         report = nightly_flow(str(home.path), str(Path(batch).resolve()), night.isoformat())

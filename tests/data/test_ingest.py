@@ -356,3 +356,68 @@ def test_a_window_over_parts_from_an_older_release_fills_new_columns_with_na(
     window = lake.read_window("claims", NIGHT, NIGHT, columns=["claim_id", "ssn_invalid_area"])
     assert window["claim_id"].tolist() == ["C1"]
     assert window["ssn_invalid_area"].isna().all()
+
+
+def test_a_quote_that_never_closes_refuses_the_file(home: Path, tmp_path: Path) -> None:
+    batch = write_csv(tmp_path / "b.csv", [make_row(claim_id=f"C{i}") for i in range(9)])
+    lines = batch.read_text().splitlines()
+    lines[4] = lines[4].replace("Acme Tools", '"Acme, Tools')
+    batch.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match="a quote that never closes"):
+        ingest_batch(home, batch, NIGHT)
+    assert not (home / "lake").exists()
+
+
+def test_a_value_with_a_line_break_inside_quotes_is_one_row(home: Path, tmp_path: Path) -> None:
+    rows = [make_row(claim_id="A", address_line2="Apt 4B\nrear entrance"), make_row(claim_id="B")]
+    result = ingest_batch(home, write_csv(tmp_path / "b.csv", rows), NIGHT)
+    assert (result.rows_read, result.rows_ingested) == (2, 2)
+
+
+def test_header_names_with_spaces_keep_leading_zeros(home: Path, tmp_path: Path) -> None:
+    batch = write_csv(tmp_path / "b.csv", [make_row(ssn="012345678", zip="02134", state="MA")])
+    text = batch.read_text().replace("ssn,", " ssn ,", 1).replace(",zip,", ", zip,", 1)
+    batch.write_text(text)
+    result = ingest_batch(home, batch, NIGHT)
+    assert result.rows_ingested == 1
+    assert claims(home).iloc[0]["zip5"] == "02134"
+
+
+def test_numbers_in_parquet_text_columns_are_refused(home: Path, tmp_path: Path) -> None:
+    frame = pd.DataFrame([make_row()]).astype({"ssn": "str"})
+    frame["zip"] = 2134
+    frame.to_parquet(tmp_path / "b.parquet")
+    with pytest.raises(InputError, match=r"column\(s\) zip stored as numbers"):
+        ingest_batch(home, tmp_path / "b.parquet", NIGHT)
+
+
+def test_unknown_columns_never_keep_long_digit_runs(home: Path, tmp_path: Path) -> None:
+    row = make_row() | {
+        "notes": "SSN 123-45-6701 verified on 3/4",
+        "spouse_ssn": "987-65-4321",
+        "acct_full": "021000021:98765001",
+        "case_note": "call back at 3pm",
+    }
+    extras = ["notes", "spouse_ssn", "acct_full", "case_note"]
+    ingest_batch(home, write_csv(tmp_path / "b.csv", [row], columns=[*CLAIM_COLUMN_NAMES, *extras]), NIGHT)
+    raw = Lake(home).read_zone("raw", NIGHT).iloc[0]
+    assert raw["notes"] == "SSN [redacted] verified on 3/4"
+    assert raw["spouse_ssn"] == "[redacted]"
+    assert raw["acct_full"] == "[redacted]:[redacted]"
+    assert raw["case_note"] == "call back at 3pm"
+    for _, content in all_bytes_under(home):
+        for secret in (b"123456701", b"123-45-6701", b"987-65-4321", b"98765001"):
+            assert secret not in content
+
+
+def test_two_ingests_at_once_never_both_keep_a_claim(home: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = [make_row(claim_id=f"C{i}", filed_at="2026-10-01T10:00:00") for i in range(50)]
+    first = write_csv(tmp_path / "one.csv", rows)
+    second = write_csv(tmp_path / "two.csv", [*rows, make_row(claim_id="EXTRA")])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda batch: ingest_batch(home, batch, NIGHT), (first, second)))
+    stored = claims(home)
+    assert stored["claim_id"].is_unique
+    assert len(stored) == 51
