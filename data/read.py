@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -91,8 +92,10 @@ def read_batch(path: Path, allow_empty: bool = False) -> RawBatch:
     kind = detect_format(path)
     if kind == "csv":
         batch = _read_csv(path)
+    elif kind == "jsonl":
+        batch = _read_jsonl(path)
     else:
-        table = _read_parquet(path) if kind == "parquet" else _read_jsonl(path)
+        table = _read_parquet(path)
         batch = RawBatch(_to_text_table(table), pd.Series(range(1, table.num_rows + 1), dtype="int64"))
     if batch.rows_read == 0 and not allow_empty:
         raise InputError(f"{path.name}: no data rows (header only)")
@@ -220,14 +223,66 @@ def _read_parquet(path: Path) -> pa.Table:
     return table
 
 
-def _read_jsonl(path: Path) -> pa.Table:
+def _read_jsonl(path: Path) -> RawBatch:
+    """JSON Lines, fast with Arrow; line by line when Arrow cannot (a number where text
+    is declared, a line that is not JSON) or when a required key may be absent, so that
+    a bad line is quarantined rather than failing the file and absent keys are named."""
     # Declared text columns are read as text, so "1980-04-12" stays the text the state sent.
     text = pa.schema([(c.name, pa.string()) for c in CLAIM_COLUMNS if c.kind != "number"])
     options = pajson.ParseOptions(explicit_schema=text, unexpected_field_behavior="infer")
     try:
-        return pajson.read_json(path, parse_options=options)
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"{path.name}: not valid JSON Lines ({_one_line(exc)})") from exc
+        table = pajson.read_json(path, parse_options=options)
+    except pa.ArrowInvalid:
+        return _read_jsonl_by_line(path)
+    required = [c.name for c in CLAIM_COLUMNS if c.required]
+    if table.num_rows and any(table.column(name).null_count == table.num_rows for name in required):
+        return _read_jsonl_by_line(path)
+    rows = pd.Series(range(1, table.num_rows + 1), dtype="int64")
+    return RawBatch(_to_text_table(table), rows)
+
+
+def _read_jsonl_by_line(path: Path) -> RawBatch:
+    """Each line parsed on its own: values become text, a bad line is a bad row (its line
+    number), and only the keys that occur become columns."""
+    records: list[dict[str, str | None]] = []
+    numbers: list[int] = []
+    bad: list[tuple[int, str]] = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                record = _json_record(line)
+                if record is None:
+                    bad.append((number, "not a JSON object"))
+                    continue
+                records.append(record)
+                numbers.append(number)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name}: not UTF-8 text (convert the extract to UTF-8)") from exc
+    keys = dict.fromkeys(key for record in records for key in record)
+    table = pa.table({key: pa.array([r.get(key) for r in records], pa.string()) for key in keys})
+    return RawBatch(table, pd.Series(numbers, dtype="int64"), bad)
+
+
+def _json_record(line: str) -> dict[str, str | None] | None:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return {str(k): _as_text(v) for k, v in value.items()}
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value)
 
 
 def _to_text_table(table: pa.Table) -> pa.Table:

@@ -421,3 +421,27 @@ def test_two_ingests_at_once_never_both_keep_a_claim(home: Path, tmp_path: Path)
     stored = claims(home)
     assert stored["claim_id"].is_unique
     assert len(stored) == 51
+
+
+def test_json_lines_with_a_bad_line_quarantine_it_and_keep_the_rest(home: Path, tmp_path: Path) -> None:
+    import json
+
+    good = make_row(claim_id="A")
+    numeric = make_row(claim_id="B") | {"session_seconds": 300}
+    lines = [json.dumps(good), "{not json", json.dumps(numeric | {"ssn": 123456702})]
+    (tmp_path / "b.jsonl").write_text("\n".join(lines) + "\n")
+    result = ingest_batch(home, tmp_path / "b.jsonl", NIGHT)
+    assert (result.rows_read, result.rows_ingested, result.rows_quarantined) == (3, 2, 1)
+    bad = quarantined(home)
+    assert bad["row_number"].tolist() == [2]
+    assert bad["reason"].tolist() == ["malformed row"]
+
+
+def test_json_lines_without_a_required_key_are_refused(home: Path, tmp_path: Path) -> None:
+    import json
+
+    row = make_row()
+    del row["ssn"]
+    (tmp_path / "b.jsonl").write_text(json.dumps(row) + "\n")
+    with pytest.raises(InputError, match=r"missing required column\(s\): ssn"):
+        ingest_batch(home, tmp_path / "b.jsonl", NIGHT)
