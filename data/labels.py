@@ -60,9 +60,42 @@ def import_labels(home: Path, source: Path) -> LoadReport:
     )
     report = make_report(KIND, source, raw, problems)
     lake = Lake(home)
-    merged = merge_dispositions(read_labels(home), incoming[~problems.any()])
+    good = incoming[~problems.any()]
+    history = add_to_history(read_decisions(home), good)
+    lake.write_table(history_path(lake), to_table(history, DISPOSITIONS_SCHEMA))
+    merged = merge_dispositions(read_labels(home), good)
     lake.write_table(lake.dispositions_path, to_table(merged, DISPOSITIONS_SCHEMA))
     return report
+
+
+def history_path(lake: Lake) -> Path:
+    """Every decision ever imported (a reversed one too), for labels as of a past night."""
+    return lake.dispositions_path.with_name("history.parquet")
+
+
+def read_decisions(home: Path) -> pd.DataFrame:
+    """Every imported decision, several per claim when a decision was revised."""
+    lake = Lake(Path(home))
+    path = history_path(lake)
+    if path.exists():
+        return to_frame(lake.read_table(path))
+    return read_labels(home)  # decisions imported before the history was kept
+
+
+def add_to_history(stored: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFrame:
+    """The decisions with ``incoming`` added; the same decision imported twice is kept once."""
+    columns = [f.name for f in DISPOSITIONS_SCHEMA]
+    both = pd.concat([stored[columns], incoming[columns]], ignore_index=True)
+    both["decided_at"] = pd.to_datetime(both["decided_at"], utc=True).dt.as_unit("us")
+    unique = both.drop_duplicates(["claim_id", "decided_at", "outcome", "source"], keep="last")
+    return unique.sort_values(["claim_id", "decided_at"], kind="stable").reset_index(drop=True)
+
+
+def decisions_as_of(decisions: pd.DataFrame, moment: pd.Timestamp) -> pd.DataFrame:
+    """The latest decision per claim among those made before ``moment``."""
+    earlier = decisions.loc[pd.to_datetime(decisions["decided_at"], utc=True) < moment]
+    ordered = earlier.assign(_order=np.arange(len(earlier))).sort_values(["claim_id", "decided_at", "_order"])
+    return ordered.drop_duplicates("claim_id", keep="last").drop(columns="_order").reset_index(drop=True)
 
 
 def read_labels(home: Path) -> pd.DataFrame:
@@ -84,4 +117,4 @@ def merge_dispositions(stored: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataF
     return latest.drop(columns="_order").reset_index(drop=True)
 
 
-__all__ = ["import_labels", "merge_dispositions", "read_labels"]
+__all__ = ["decisions_as_of", "import_labels", "merge_dispositions", "read_decisions", "read_labels"]

@@ -41,6 +41,7 @@ lists keep every row they are given.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -168,18 +169,49 @@ def load_reference(home: Path, kind: str, source: Path) -> LoadReport:
     report = make_report(kind, source, raw, problems)
     table = to_table(frame[~problems.any()], REFERENCE_SCHEMAS[kind])
     lake = Lake(home)
+    # Every load is also kept as a version, so a night re-run later can read the lists it used.
+    lake.write_table(version_path(lake, kind, table_version(table)), table)
     lake.write_table(lake.reference_path(kind), table)
     lake.write_json(sidecar_path(lake, kind), _sidecar(report, source))
     return report
 
 
-def read_reference(home: Path, kind: str) -> pd.DataFrame:
-    """The lake form of list ``kind`` (dates as ``datetime64``); empty with its columns if never loaded."""
+def read_reference(home: Path, kind: str, version: str | None = None) -> pd.DataFrame:
+    """The lake form of list ``kind`` (dates as ``datetime64``); empty with its columns if never loaded.
+
+    ``version`` (see :func:`current_version`) reads the list as it was at that load.
+    """
     _declared_columns(kind)
     lake = Lake(Path(home))
-    path = lake.reference_path(kind)
+    path = version_path(lake, kind, version) if version else lake.reference_path(kind)
     table = lake.read_table(path) if path.exists() else REFERENCE_SCHEMAS[kind].empty_table()
     return to_frame(table)
+
+
+def table_version(table: pa.Table) -> str:
+    """A list version's name: the SHA-256 of its content (the same content, the same version)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()[:16]
+
+
+def version_path(lake: Lake, kind: str, version: str) -> Path:
+    return lake.root / "reference" / "versions" / kind / f"{version}.parquet"
+
+
+def current_version(home: Path, kind: str) -> str | None:
+    """The version of the list as loaded now (None if never loaded)."""
+    lake = Lake(Path(home))
+    path = lake.reference_path(kind)
+    if not path.exists():
+        return None
+    table = lake.read_table(path)
+    version = table_version(table)
+    if not version_path(lake, kind, version).exists():
+        # A list loaded before versions were kept becomes a version when first used.
+        lake.write_table(version_path(lake, kind, version), table)
+    return version
 
 
 def sidecar_path(lake: Lake, kind: str) -> Path:

@@ -10,17 +10,17 @@ from the lake and writes ``features/batch_date=D/features.parquet`` atomically.
 Point in time: the window ends at the night (later batches are never read),
 dispositions count only if decided by the end of the night, and ids given on
 earlier nights keep identities and rings stable. Re-running a night gives the
-same partition, whatever nights were ingested after it, as long as the
-reference lists and dispositions are unchanged: both are read as they are
-now (a list is replaced whole on each load, and only the latest decision per
-claim is kept), so a re-run after a list reload or a reversed decision sees
-the new state. Versioned reference loads and a full decision history are
-planned so that a re-run reproduces the night exactly.
+same partition, whatever nights were ingested and whatever lists were loaded
+after it: the night records the reference-list versions it used
+(``features/batch_date=D/inputs.json``) and a re-run reads those, and
+dispositions come from the full decision history, taken as they stood at
+the end of the night (a decision reversed later does not change it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.errors import InputError
-from claimscreen.data.labels import read_labels
+from claimscreen.data.labels import decisions_as_of, read_decisions
 from claimscreen.data.lake import Lake
-from claimscreen.data.reference import read_reference
+from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
@@ -111,7 +111,7 @@ def build_features(
     window = window.reset_index(drop=True)
     window["identity_id"] = link_identities(window, known[["claim_id", "identity_id"]])
     clock = _lap(timings, "identity", clock)
-    decided = labels.loc[labels["decided_at"] < end_of_night_utc(night, settings.agency_timezone)]
+    decided = decisions_as_of(labels, end_of_night_utc(night, settings.agency_timezone))
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
     signals = identity_signals.compute_identity_signals(
         window, night, references, timezone=settings.agency_timezone
@@ -186,9 +186,22 @@ def load_known_ids(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load_references(home: Path) -> dict[str, pd.DataFrame]:
-    """Every reference list as loaded (an empty frame for a list never loaded)."""
-    return {kind: read_reference(home, kind) for kind in REFERENCE_LISTS}
+def pinned_versions(lake: Lake, night: dt.date, home: Path) -> dict[str, str | None]:
+    """The reference-list versions the night uses: those it used when it first ran, so a
+    re-run reads the same lists; the current ones on a first run (recorded for next time)."""
+    pins = lake.partition("features", night) / "inputs.json"
+    if pins.exists():
+        recorded: dict[str, str | None] = json.loads(pins.read_text(encoding="utf-8"))["reference_versions"]
+        return recorded
+    versions = {kind: current_version(home, kind) for kind in REFERENCE_LISTS}
+    lake.write_json(pins, {"reference_versions": versions})
+    return versions
+
+
+def load_references(home: Path, versions: dict[str, str | None] | None = None) -> dict[str, pd.DataFrame]:
+    """Every reference list (at the given versions; an empty frame for a list never loaded)."""
+    versions = versions or {}
+    return {kind: read_reference(home, kind, versions.get(kind)) for kind in REFERENCE_LISTS}
 
 
 def run_features(home: Path, night: dt.date, settings: Settings | None = None) -> FeaturesResult:
@@ -207,8 +220,8 @@ def run_features(home: Path, night: dt.date, settings: Settings | None = None) -
     frame = build_features(
         window,
         night,
-        load_references(home),
-        read_labels(home),
+        load_references(home, pinned_versions(lake, night, home)),
+        read_decisions(home),
         load_known_ids(lake, first, night),
         settings,
         timings,

@@ -252,7 +252,13 @@ def test_reload_replaces_the_list_and_its_sidecar(home: Path, inbox: Path) -> No
     assert sorted(p.name for p in Lake(home).reference_path("deceased").parent.iterdir()) == [
         "deceased.json",
         "deceased.parquet",
+        "versions",
     ]
+    # Both loads are kept as versions; the earlier one still reads as it was.
+    versions = sorted((home / "lake" / "reference" / "versions" / "deceased").iterdir())
+    assert len(versions) == 2
+    first = [read_reference(home, "deceased", v.stem)["ssn_last4"].tolist() for v in versions]
+    assert ["3333"] in first and any(f != ["3333"] for f in first)
 
 
 def test_never_loaded_list_reads_empty_with_its_columns(home: Path) -> None:

@@ -143,3 +143,28 @@ def test_a_night_whose_rows_were_all_quarantined_gets_an_empty_partition(
         *KEY_COLUMNS,
         *(f.name for f in ALL_FEATURES),
     ]
+
+
+def test_a_rerun_reads_the_lists_and_decisions_of_its_first_run(
+    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+    home = tmp_path / "home"
+    nights = prepare(home, world, 4)
+    for night in nights:
+        run_features(home, night)
+    last = nights[-1]
+    before = read_features(home, last)
+    # The night saw death records and past fraud decisions, so both matter below.
+    assert before["deceased_before_filing"].any()
+    assert before["ring_known_fraud"].sum() > 0
+    # Later: the deceased list is replaced by an empty-ish one and every decision is reversed.
+    (tmp_path / "deceased.csv").write_text("ssn,date_of_death\n111223333,2020-01-01\n")
+    load_reference(home, "deceased", tmp_path / "deceased.csv")
+    decisions = pd.read_csv(world.dispositions_file, dtype=str)
+    decisions["outcome"] = decisions["outcome"].map({"fraud": "legitimate", "legitimate": "fraud"})
+    decisions["decided_at"] = "2030-01-01T00:00:00"
+    decisions.to_csv(tmp_path / "reversed.csv", index=False)
+    import_labels(home, tmp_path / "reversed.csv")
+    run_features(home, last)
+    pd.testing.assert_frame_equal(read_features(home, last), before)
