@@ -129,7 +129,10 @@ def _ingest_locked(
     if existing is not None and not force:
         return existing
     clock = _Clock()
+    stamp = _file_stamp(source)
     raw = read_batch(source)
+    if _file_stamp(source) != stamp:
+        raise InputError(f"{source.name}: the file changed while it was read; run again once it is complete")
     _check_header(source, raw.frame)
     key = load_secret_key(home)
     clock.lap("read")
@@ -175,6 +178,12 @@ def _ingest_locked(
     # The manifest is the commit: written last, after every part is in place.
     lake.write_json(lake.batch_part("manifests", batch_date, batch_key), result.to_dict())
     return result
+
+
+def _file_stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: a file still being copied in changes them."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
 
 
 class _Clock:

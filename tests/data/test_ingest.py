@@ -445,3 +445,23 @@ def test_json_lines_without_a_required_key_are_refused(home: Path, tmp_path: Pat
     (tmp_path / "b.jsonl").write_text(json.dumps(row) + "\n")
     with pytest.raises(InputError, match=r"missing required column\(s\): ssn"):
         ingest_batch(home, tmp_path / "b.jsonl", NIGHT)
+
+
+def test_a_file_still_being_written_is_refused(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimscreen.data import ingest as ingest_module
+
+    batch = write_csv(tmp_path / "b.csv", [make_row()])
+    real_read = ingest_module.read_batch
+
+    def read_then_append(path: Path):  # type: ignore[no-untyped-def]
+        raw = real_read(path)
+        with open(path, "a") as handle:
+            handle.write("more,rows\n")
+        return raw
+
+    monkeypatch.setattr(ingest_module, "read_batch", read_then_append)
+    with pytest.raises(InputError, match="changed while it was read"):
+        ingest_batch(home, batch, NIGHT)
+    assert not (home / "lake").exists()
