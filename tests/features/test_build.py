@@ -24,6 +24,20 @@ def world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
     )
 
 
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+
+
+def features_of_nights(home: Path, world, nights: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Load the lists and labels, run the first ``nights`` nights, and return their features."""
+    frames = []
+    for night in prepare(home, world, nights):
+        run_features(home, night)
+        frames.append(read_features(home, night))
+    return pd.concat(frames, ignore_index=True)
+
+
 def prepare(home: Path, world, nights: int) -> list[dt.date]:  # type: ignore[no-untyped-def]
     for kind, path in world.reference_files.items():
         load_reference(home, kind, path)
@@ -36,8 +50,7 @@ def prepare(home: Path, world, nights: int) -> list[dt.date]:  # type: ignore[no
     return dates
 
 
-def test_later_nights_change_no_earlier_night(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+def test_later_nights_change_no_earlier_night(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     first, second = prepare(home, world, 2)
     run_features(home, first)
@@ -52,10 +65,7 @@ def test_later_nights_change_no_earlier_night(world, tmp_path: Path, monkeypatch
         pd.testing.assert_frame_equal(read_features(home, night), before[night])
 
 
-def test_partition_has_every_feature_and_one_row_per_claim(
-    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+def test_partition_has_every_feature_and_one_row_per_claim(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     nights = prepare(home, world, 2)
     result = run_features(home, nights[1])
@@ -70,17 +80,8 @@ def test_partition_has_every_feature_and_one_row_per_claim(
             assert frame[feature.name].isin([True, False]).all(), feature.name
 
 
-def test_identities_and_rings_keep_their_ids_from_night_to_night(
-    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
-    home = tmp_path / "home"
-    nights = prepare(home, world, 4)
-    frames = []
-    for night in nights:
-        run_features(home, night)
-        frames.append(read_features(home, night))
-    everything = pd.concat(frames, ignore_index=True)
+def test_identities_and_rings_keep_their_ids_from_night_to_night(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    everything = features_of_nights(tmp_path / "home", world, 4)
     truth = pd.read_parquet(world.truth_file).set_index("claim_id")
     everything = everything.join(truth[["person_key", "ring_key", "is_fraud"]], on="claim_id")
     # A person who files on two nights keeps one identity_id.
@@ -106,16 +107,8 @@ def test_the_feature_page_lists_every_registered_feature() -> None:
     )
 
 
-def test_rings_carry_the_share_of_members_with_hard_evidence(
-    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
-    home = tmp_path / "home"
-    frames = []
-    for night in prepare(home, world, 4):
-        run_features(home, night)
-        frames.append(read_features(home, night))
-    everything = pd.concat(frames, ignore_index=True)
+def test_rings_carry_the_share_of_members_with_hard_evidence(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    everything = features_of_nights(tmp_path / "home", world, 4)
     in_ring = everything["ring_id"].notna()
     share = everything.loc[in_ring, "ring_red_flag_share"]
     assert share.between(0, 1).all()
@@ -127,11 +120,10 @@ def test_rings_carry_the_share_of_members_with_hard_evidence(
 
 
 def test_a_night_whose_rows_were_all_quarantined_gets_an_empty_partition(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     from helpers import make_row, write_csv
 
-    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
     night = dt.date(2026, 10, 1)
     batch = write_csv(
         tmp_path / "claims_2026-10-01.csv", [make_row(ssn=""), make_row(claim_id="C2", zip="x")]
@@ -145,10 +137,7 @@ def test_a_night_whose_rows_were_all_quarantined_gets_an_empty_partition(
     ]
 
 
-def test_a_rerun_reads_the_lists_and_decisions_of_its_first_run(
-    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", TEST_KEY)
+def test_a_rerun_reads_the_lists_and_decisions_of_its_first_run(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     nights = prepare(home, world, 4)
     for night in nights:
