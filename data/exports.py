@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from claimscreen.data.errors import InputError
-from claimscreen.data.lake import Lake, atomic_target
+from claimscreen.data.lake import Lake, atomic_target, write_parquet
 from claimscreen.data.schema import QUARANTINE_EXPORT_COLUMNS, QUARANTINE_SCHEMA
 
 EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet"}
@@ -28,7 +28,7 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
     kind = export_format(path)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if kind == "parquet":
-        Lake(Path(path).parent).write_table(Path(path), table)
+        write_parquet(Path(path), table)
         return
     with atomic_target(Path(path)) as tmp:
         pacsv.write_csv(table, tmp)

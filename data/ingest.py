@@ -125,7 +125,8 @@ def _ingest_locked(
     settings = settings or load_settings(home)
     lake = Lake(home)
     sha = file_sha256(source) if source.is_file() else ""
-    existing = _committed_elsewhere(lake, sha, batch_date)
+    committed = lake.manifests()
+    existing = _committed_elsewhere(committed, sha, batch_date)
     if existing is not None and not force:
         return existing
     clock = _Clock()
@@ -142,7 +143,7 @@ def _ingest_locked(
         tokens = side.submit(_tokenize_sensitive, raw.frame, key)
         frame, problems = validate_claims(raw.frame, settings.agency_timezone, batch_date)
         clock.lap("validate")
-        _mark_duplicates(frame, problems, _seen_claim_ids(lake, sha))
+        _mark_duplicates(frame, problems, _seen_claim_ids(lake, committed, sha))
         clock.lap("duplicates")
         sensitive = tokens.result()
     clock.lap("tokenize (beyond validation)")
@@ -199,9 +200,11 @@ class _Clock:
         self._last = now
 
 
-def _committed_elsewhere(lake: Lake, sha: str, batch_date: dt.date) -> IngestResult | None:
+def _committed_elsewhere(
+    committed: list[dict[str, Any]], sha: str, batch_date: dt.date
+) -> IngestResult | None:
     """The earlier ingest of the same file, if any; refuse it for a different night."""
-    for manifest in lake.manifests():
+    for manifest in committed:
         if manifest["source_sha256"] != sha:
             continue
         if manifest["batch_date"] != batch_date.isoformat():
@@ -218,10 +221,10 @@ def _check_header(source: Path, frame: pd.DataFrame) -> None:
         raise InputError(f"{source.name}: missing required column(s): {', '.join(missing)}")
 
 
-def _seen_claim_ids(lake: Lake, sha: str) -> pa.Array:
+def _seen_claim_ids(lake: Lake, committed: list[dict[str, Any]], sha: str) -> pa.Array:
     """claim_ids already in the claims of other committed batches."""
     seen: list[pa.Array] = []
-    for manifest in lake.manifests():
+    for manifest in committed:
         if manifest["source_sha256"] == sha:
             continue
         night = dt.date.fromisoformat(manifest["batch_date"])

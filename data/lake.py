@@ -81,13 +81,10 @@ class Lake:
     # --- atomic writes -------------------------------------------------------
 
     def write_table(self, path: Path, table: pa.Table) -> None:
-        """Write a Parquet file atomically (temp file, fsync, rename)."""
-        with atomic_target(path) as tmp:
-            pq.write_table(table, tmp, compression="zstd")
+        write_parquet(path, table)
 
     def write_json(self, path: Path, payload: dict[str, Any]) -> None:
-        with atomic_target(path) as tmp:
-            tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str), encoding="utf-8")
+        write_json(path, payload)
 
     # --- reads ---------------------------------------------------------------
 
@@ -101,11 +98,17 @@ class Lake:
         found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob(pattern))]
         return sorted(found, key=lambda m: (m["batch_date"], m["ingested_at"]))
 
-    def committed_parts(self, zone: str, batch_date: dt.date | None = None) -> list[Path]:
-        """The parts of ``zone`` that belong to committed batches."""
+    def committed_parts(
+        self, zone: str, first: dt.date | None = None, last: dt.date | None = None
+    ) -> list[Path]:
+        """The parts of ``zone`` that belong to committed batches of the nights ``first`` to
+        ``last`` (inclusive; either may be open)."""
+        one_night = first if first is not None and first == last else None
         parts = []
-        for manifest in self.manifests(batch_date):
+        for manifest in self.manifests(one_night):
             night = dt.date.fromisoformat(manifest["batch_date"])
+            if (first is not None and night < first) or (last is not None and night > last):
+                continue
             path = self.batch_part(zone, night, manifest["batch_key"])
             if path.exists():
                 parts.append(path)
@@ -115,17 +118,7 @@ class Lake:
         self, zone: str, first: dt.date, last: dt.date, columns: list[str] | None = None
     ) -> pd.DataFrame:
         """Committed rows of ``zone`` for the nights ``first`` to ``last`` (inclusive)."""
-        parts = [
-            self.batch_part(zone, dt.date.fromisoformat(m["batch_date"]), m["batch_key"])
-            for m in self.manifests()
-            if first.isoformat() <= m["batch_date"] <= last.isoformat()
-        ]
-        tables = [_read_present(p, columns) for p in parts if p.exists()]
-        if not tables:
-            return pd.DataFrame(columns=columns or [])
-        frame = pa.concat_tables(tables, promote_options="default").to_pandas()
-        # A column added by a later release is missing (NA) in parts written before it.
-        return frame.reindex(columns=columns) if columns else frame
+        return _read_parts(self.committed_parts(zone, first, last), columns)
 
     def read_zone(
         self,
@@ -135,14 +128,22 @@ class Lake:
         schema: pa.Schema | None = None,
     ) -> pd.DataFrame:
         """All committed rows of a zone (optionally one night) as a DataFrame."""
-        parts = self.committed_parts(zone, batch_date)
-        if not parts:
-            if schema is None:
-                return pd.DataFrame(columns=columns or [])
-            empty = schema.empty_table()
-            return (empty.select(columns) if columns else empty).to_pandas()
-        tables = [pq.read_table(p, columns=columns) for p in parts]
-        return pa.concat_tables(tables, promote_options="default").to_pandas()
+        return _read_parts(self.committed_parts(zone, batch_date, batch_date), columns, schema)
+
+
+def _read_parts(
+    parts: list[Path], columns: list[str] | None, schema: pa.Schema | None = None
+) -> pd.DataFrame:
+    """The rows of ``parts``; with no part, an empty frame with ``schema``'s (or ``columns``) columns."""
+    tables = [_read_present(p, columns) for p in parts]
+    if not tables:
+        if schema is None:
+            return pd.DataFrame(columns=columns or [])
+        empty = schema.empty_table()
+        return (empty.select(columns) if columns else empty).to_pandas()
+    frame = pa.concat_tables(tables, promote_options="default").to_pandas()
+    # A column added by a later release is missing (NA) in parts written before it.
+    return frame.reindex(columns=columns) if columns else frame
 
 
 def _read_present(path: Path, columns: list[str] | None) -> pa.Table:
@@ -176,6 +177,18 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_parquet(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file atomically (temp file, fsync, rename)."""
+    with atomic_target(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Write a JSON document atomically."""
+    with atomic_target(path) as tmp:
+        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str), encoding="utf-8")
 
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -72,7 +72,7 @@ def check_batch_file(path: Path) -> None:
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: empty file")
     if detect_format(path) == "csv":
-        names = _csv_header(path)
+        names = [name.strip() for name in _csv_header(path)]
         missing = [c.name for c in CLAIM_COLUMNS if c.required and c.name not in names]
         if missing:
             raise InputError(f"{path.name}: missing required column(s): {', '.join(missing)}")
@@ -165,7 +165,7 @@ def _parse_csv(
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 # Every column as text, keyed by the header exactly as written (spaces and all).
-                column_types={name: pa.string() for name in _raw_header(path)},
+                column_types={name: pa.string() for name in names},
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
@@ -177,23 +177,19 @@ def _parse_csv(
     return table, bad_lines
 
 
-def _raw_header(path: Path) -> list[str]:
-    with open(path, "rb") as handle:
-        first = handle.readline().decode("utf-8-sig")
-    return next(csv.reader([first]), [])
-
-
 def _csv_header(path: Path) -> list[str]:
+    """The header's names as written (checked: UTF-8, not empty, no name twice once trimmed)."""
     with open(path, "rb") as handle:
         first = handle.readline()
     try:
         header = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path.name}: not UTF-8 text (bad byte in the header)") from exc
-    names = [n.strip() for n in next(csv.reader([header]), [])]
-    if not any(names):
+    names = next(csv.reader([header]), [])
+    stripped = [n.strip() for n in names]
+    if not any(stripped):
         raise InputError(f"{path.name}: no header row")
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = sorted({n for n in stripped if stripped.count(n) > 1})
     if dupes:
         raise InputError(f"{path.name}: repeated column(s) in header: {', '.join(dupes)}")
     return names

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimscreen.data.lake import Lake, write_bytes_atomic
+from claimscreen.data.lake import Lake, write_json
 
 
 def runs_folder(home: Path) -> Path:
@@ -71,8 +71,7 @@ class RunReport:
 
     def write(self) -> dict[str, Any]:
         payload = self.to_dict()
-        text = json.dumps(payload, indent=2, sort_keys=True, default=str)
-        write_bytes_atomic(report_path(self.home, self.batch_date), text.encode("utf-8"))
+        write_json(report_path(self.home, self.batch_date), payload)
         return payload
 
 

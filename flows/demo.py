@@ -9,6 +9,7 @@ largest rings found.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 from collections.abc import Callable
@@ -120,8 +121,6 @@ def _nights_table(reports: list[dict[str, Any]]) -> Table:
 
 def _rings_table(home: Path, night: str, top: int = 5) -> Table:
     """The largest rings with members filed on the last night: what links them."""
-    import datetime as dt
-
     from claimscreen.features.build import read_features
 
     frame = read_features(home, dt.date.fromisoformat(night))
