@@ -115,10 +115,10 @@ def main() -> None:
         history = window["batch_date"] < night
         known = window.loc[history, ["claim_id", "identity_id"]].assign(ring_id=pd.NA)
         window = window.drop(columns=["identity_id"])
-        labels = pd.DataFrame({"claim_id": [], "outcome": [], "decided_at": pd.to_datetime([], utc=True)})
+        decisions = pd.DataFrame({"claim_id": [], "outcome": [], "decided_at": pd.to_datetime([], utc=True)})
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        frame = build_features(window, night, references, labels, known, Settings(), timings)
+        frame = build_features(window, night, references, decisions, known, Settings(), timings)
         seconds = time.perf_counter() - started
         print(f"features for {len(frame):,} claims in {seconds:.1f} s (goal <= 60 s)")
         for group, spent in timings.items():

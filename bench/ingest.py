@@ -86,7 +86,9 @@ def main() -> None:
                 f"{rate:>10,.0f} claims/s  peak RSS {figures['peak_rss_mib']:7.0f} MiB  "
                 f"(ingested {figures['ingested']:,}, quarantined {figures['quarantined']:,})"
             )
-            if figures["timings"]:
+            if figures["already"]:
+                print(f"{'':<40} already ingested: nothing read past the manifest, nothing written")
+            elif figures["timings"]:
                 steps = ", ".join(f"{k} {v:.1f} s" for k, v in figures["timings"].items())
                 print(f"{'':<40} steps: {steps}")
         size = sum(p.stat().st_size for p in (home / "lake").rglob("*") if p.is_file())

@@ -100,18 +100,22 @@ def build_features(
     window: pd.DataFrame,
     night: dt.date,
     references: dict[str, pd.DataFrame],
-    labels: pd.DataFrame,
+    decisions: pd.DataFrame,
     known: pd.DataFrame,
     settings: Settings,
     timings: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """One row per claim of ``night``: keys, identity, ring and every feature of :data:`ALL_FEATURES`."""
+    """One row per claim of ``night``: keys, identity, ring and every feature of :data:`ALL_FEATURES`.
+
+    ``decisions`` is the decision history (several per claim when revised); the night
+    counts those made before it ended.
+    """
     timings = {} if timings is None else timings
     clock = time.perf_counter()
     window = window.reset_index(drop=True)
     window["identity_id"] = link_identities(window, known[["claim_id", "identity_id"]])
     clock = _lap(timings, "identity", clock)
-    decided = decisions_as_of(labels, end_of_night_utc(night, settings.agency_timezone))
+    decided = decisions_as_of(decisions, end_of_night_utc(night, settings.agency_timezone))
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
     signals = identity_signals.compute_identity_signals(
         window, night, references, timezone=settings.agency_timezone
