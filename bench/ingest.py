@@ -87,7 +87,7 @@ def main() -> None:
                 f"(ingested {figures['ingested']:,}, quarantined {figures['quarantined']:,})"
             )
             if figures["already"]:
-                print(f"{'':<40} already ingested: nothing read past the manifest, nothing written")
+                print(f"{'':<40} already ingested: the file is hashed, nothing parsed or written")
             elif figures["timings"]:
                 steps = ", ".join(f"{k} {v:.1f} s" for k, v in figures["timings"].items())
                 print(f"{'':<40} steps: {steps}")
