@@ -59,6 +59,14 @@ class Lake:
         """One features file per night, computed from all of that night's committed batches."""
         return self.partition("features", batch_date) / "features.parquet"
 
+    def scores_path(self, batch_date: dt.date) -> Path:
+        """One night's scores: written once, the record of what was decided that night."""
+        return self.partition("scores", batch_date) / "scores.parquet"
+
+    def queue_path(self, batch_date: dt.date) -> Path:
+        """The review cases one night publishes (see QUEUE_SCHEMA)."""
+        return self.partition("queue", batch_date) / "queue.parquet"
+
     def reference_path(self, kind: str) -> Path:
         return self.root / "reference" / f"{kind}.parquet"
 

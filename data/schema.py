@@ -196,6 +196,71 @@ DISPOSITIONS_SCHEMA = pa.schema(
     ]
 )
 
+# --- Scores and the review queue (CONTRACT.md section 4) ---------------------
+
+ROUTES = ("clear", "verify", "review")
+
+#: The contract's scores table, in its column order (`claimscreen scores export`).
+SCORES_EXPORT_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "batch_date",
+    "risk_score",
+    "route",
+    "reasons",
+    "ring_id",
+    "ring_size",
+    "identity_id",
+    "model_version",
+)
+
+#: One night's scores in the lake (``lake/scores/batch_date=D/scores.parquet``): the
+#: contract's columns, then what the review queue and the run report need.
+SCORES_SCHEMA = pa.schema(
+    [
+        pa.field("claim_id", pa.string(), nullable=False),
+        pa.field("batch_date", pa.date32(), nullable=False),
+        pa.field("risk_score", pa.float64(), nullable=False),
+        pa.field("route", pa.string(), nullable=False),
+        # Reason codes, strongest first, separated by ";" (see models/reasons.py).
+        pa.field("reasons", pa.string(), nullable=False),
+        pa.field("ring_id", pa.string()),
+        pa.field("ring_size", pa.int64(), nullable=False),
+        pa.field("identity_id", pa.string(), nullable=False),
+        pa.field("model_version", pa.string(), nullable=False),
+        # The reasons in plain language, same order, one sentence each.
+        pa.field("reason_text", pa.list_(pa.string()), nullable=False),
+        # Claims of one flagged ring share a case; any other claim is its own case.
+        pa.field("case_id", pa.string(), nullable=False),
+        # A `clear` claim drawn at random for audit after payment (not delayed).
+        pa.field("audit_sample", pa.bool_(), nullable=False),
+        # A hard-evidence rule fired (routes to review whatever the model says).
+        pa.field("rule_hit", pa.bool_(), nullable=False),
+        pa.field("model_score", pa.float64(), nullable=False),
+        pa.field("anomaly_score", pa.float64(), nullable=False),
+    ]
+)
+
+#: The review queue a night publishes (``lake/queue/batch_date=D/queue.parquet``): one row
+#: per claim an investigator must see: routed `verify` or `review`, or drawn for audit.
+QUEUE_SCHEMA = pa.schema(
+    [
+        pa.field("case_id", pa.string(), nullable=False),
+        pa.field("claim_id", pa.string(), nullable=False),
+        pa.field("batch_date", pa.date32(), nullable=False),
+        pa.field("route", pa.string(), nullable=False),
+        pa.field("audit_sample", pa.bool_(), nullable=False),
+        pa.field("risk_score", pa.float64(), nullable=False),
+        # Higher first: risk, ring size and the claim's age decide it (models/routing.py).
+        pa.field("priority", pa.float64(), nullable=False),
+        pa.field("reasons", pa.string(), nullable=False),
+        pa.field("reason_text", pa.list_(pa.string()), nullable=False),
+        pa.field("ring_id", pa.string()),
+        pa.field("ring_size", pa.int64(), nullable=False),
+        pa.field("identity_id", pa.string(), nullable=False),
+        pa.field("model_version", pa.string(), nullable=False),
+    ]
+)
+
 # --- Reference lists (CONTRACT.md section 2) ---------------------------------
 
 SUSPICIOUS_ACTOR_KINDS = ("bank_account", "email", "phone", "ip_address", "device_id", "address")

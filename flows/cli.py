@@ -353,5 +353,10 @@ def demo(home: Home, days: int, claims_per_day: int, seed: int) -> None:
     run_demo(target, days=days, claims_per_day=claims_per_day, seed=seed, echo=click.echo)
 
 
+from claimscreen.review.cli import review  # noqa: E402
+
+main.add_command(review)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,1 @@
+"""claimscreen.review: the investigators' web application and its database."""
