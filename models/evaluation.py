@@ -1,0 +1,827 @@
+"""How well a system routes claims, measured against the truth: the goals' figures and the report.
+
+:func:`evaluate` takes one row per evaluated claim (``risk_score``, ``route``, ``is_fraud``;
+optionally ``typology``, ``in_ring``, ``age``, ``language``) and returns an :class:`Evaluation`:
+how many honest claimants were paid without delay, how much fraud and how many ring members
+were kept away from ``clear``, how often a review found fraud, the ranking and calibration of
+``risk_score``, the catch rate per fraud typology, and fairness.
+
+Fairness is the false-positive rate (an honest claimant routed ``verify`` or ``review``) by age
+band and by language, computed with fairlearn's :class:`~fairlearn.metrics.MetricFrame`. Only
+groups with enough honest claimants enter the min/max ratio (``min_group_ratio``) and the largest
+gap (``min_group_gap``); smaller groups are reported and named as left out. When the highest
+rate is 0, nobody is delayed and the ratio is 1.0.
+
+:func:`fairness_gate` turns an evaluation into a promote / refuse decision with plain reasons,
+:func:`compare` prints several systems side by side, and :func:`write_report` writes one
+self-contained HTML file (plots drawn with matplotlib's ``Figure``, no pyplot, no display).
+
+The functions are pure: the only I/O is :func:`write_report` writing its file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import MetricFrame, false_positive_rate
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import average_precision_score, brier_score_loss, precision_recall_curve, roc_auc_score
+
+from claimscreen.data.lake import write_bytes_atomic
+from claimscreen.data.schema import ROUTES
+
+__all__ = [
+    "AGE_BANDS",
+    "DEFAULT_GOALS",
+    "Evaluation",
+    "GroupFairness",
+    "age_band",
+    "compare",
+    "evaluate",
+    "fairness_gate",
+    "write_report",
+]
+
+#: The goals each figure is judged against (issue #4); ``evaluate(goals=...)`` overrides any.
+DEFAULT_GOALS: dict[str, float] = {
+    "honest_clear_rate": 0.97,
+    "fraud_caught_rate": 0.95,
+    "ring_caught_rate": 0.98,
+    "review_precision": 0.70,
+    "fpr_ratio": 0.8,
+    "fpr_gap_points": 1.0,
+}
+
+AGE_BANDS = ("<40", "40-64", "65+")
+#: The group of claims whose age or language is missing.
+UNKNOWN_GROUP = "unknown"
+REQUIRED_COLUMNS = ("risk_score", "route", "is_fraud")
+GROUPINGS = {"age_band": "age band", "language": "language"}
+
+_DPI = 90
+_FIGSIZE = (6.0, 3.2)
+
+
+# --- The figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class GroupFairness:
+    """False-positive rate (honest claimants routed away from ``clear``) by one grouping.
+
+    ``table`` has one row per group: ``group``, ``honest`` (honest claimants, the group's size)
+    and ``fpr`` (NaN for a group without honest claimants). ``ratio`` is the lowest over the
+    highest FPR among groups with at least ``min_group_ratio`` honest claimants (1.0 when the
+    highest is 0); ``gap_points`` the highest minus the lowest FPR, in percentage points, among
+    groups with at least ``min_group_gap``. Either is None when fewer than two groups qualify.
+    """
+
+    grouping: str
+    table: pd.DataFrame
+    min_group_ratio: int
+    min_group_gap: int
+    ratio: float | None
+    gap_points: float | None
+    excluded_from_ratio: tuple[str, ...]
+    excluded_from_gap: tuple[str, ...]
+    ratio_goal: float = DEFAULT_GOALS["fpr_ratio"]
+    gap_goal_points: float = DEFAULT_GOALS["fpr_gap_points"]
+
+    @property
+    def ratio_passes(self) -> bool | None:
+        return None if self.ratio is None else self.ratio >= self.ratio_goal
+
+    @property
+    def gap_passes(self) -> bool | None:
+        return None if self.gap_points is None else self.gap_points <= self.gap_goal_points
+
+    def extremes(self, min_size: int) -> tuple[str, float, str, float] | None:
+        """The groups with the lowest and highest FPR among those of at least ``min_size``."""
+        eligible = self.table[self.table["honest"] >= max(min_size, 1)]
+        if len(eligible) < 2:
+            return None
+        ordered = eligible.sort_values("fpr", kind="stable")
+        groups, rates = ordered["group"].tolist(), ordered["fpr"].tolist()
+        return str(groups[0]), float(rates[0]), str(groups[-1]), float(rates[-1])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "grouping": self.grouping,
+            "groups": _records(self.table),
+            "min_group_ratio": self.min_group_ratio,
+            "min_group_gap": self.min_group_gap,
+            "ratio": self.ratio,
+            "gap_points": self.gap_points,
+            "ratio_goal": self.ratio_goal,
+            "gap_goal_points": self.gap_goal_points,
+            "ratio_passes": self.ratio_passes,
+            "gap_passes": self.gap_passes,
+            "excluded_from_ratio": list(self.excluded_from_ratio),
+            "excluded_from_gap": list(self.excluded_from_gap),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """The goals' figures for one system over one set of claims. A rate is None when it has no
+    denominator (no fraud, no honest claimant, nothing routed to review); a figure that needs an
+    optional column is None when the frame lacks it."""
+
+    n: int
+    honest: int
+    fraud: int
+    routes: dict[str, int]
+    honest_clear_rate: float | None
+    fraud_caught_rate: float | None
+    ring_members: int | None
+    ring_caught_rate: float | None
+    review_precision: float | None
+    honest_delayed: int
+    honest_delayed_rate: float | None
+    average_precision: float | None
+    roc_auc: float | None
+    brier: float | None
+    typology_catch: pd.DataFrame | None
+    fairness_age: GroupFairness | None
+    fairness_language: GroupFairness | None
+    goals: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GOALS))
+
+    @property
+    def fairness(self) -> dict[str, GroupFairness]:
+        """The groupings that could be measured, by key (``age_band``, ``language``)."""
+        both = {"age_band": self.fairness_age, "language": self.fairness_language}
+        return {key: value for key, value in both.items() if value is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (no NaN, no numpy types), for model cards and the retraining report."""
+        return {
+            "n": self.n,
+            "honest": self.honest,
+            "fraud": self.fraud,
+            "routes": dict(self.routes),
+            "honest_clear_rate": self.honest_clear_rate,
+            "fraud_caught_rate": self.fraud_caught_rate,
+            "ring_members": self.ring_members,
+            "ring_caught_rate": self.ring_caught_rate,
+            "review_precision": self.review_precision,
+            "honest_delayed": self.honest_delayed,
+            "honest_delayed_rate": self.honest_delayed_rate,
+            "average_precision": self.average_precision,
+            "roc_auc": self.roc_auc,
+            "brier": self.brier,
+            "typology_catch": None if self.typology_catch is None else _records(self.typology_catch),
+            "fairness": {
+                key: None if value is None else value.to_dict()
+                for key, value in (("age_band", self.fairness_age), ("language", self.fairness_language))
+            },
+            "goals": dict(self.goals),
+        }
+
+    def summary_lines(self, goals: Mapping[str, float] | None = None) -> list[str]:
+        """Plain-text lines, each figure against its goal (this evaluation's goals by default)."""
+        goal = {**self.goals, **(goals or {})}
+        lines = [
+            f"claims evaluated: {self.n} ({self.honest} honest, {self.fraud} fraud)",
+            _goal_line("honest claimants routed clear", self.honest_clear_rate, goal["honest_clear_rate"]),
+            _goal_line("fraud routed away from clear", self.fraud_caught_rate, goal["fraud_caught_rate"]),
+            _goal_line(
+                "ring members routed away from clear", self.ring_caught_rate, goal["ring_caught_rate"]
+            ),
+            _goal_line("fraud share of review", self.review_precision, goal["review_precision"]),
+            f"honest claimants delayed (verify or review): {self.honest_delayed}"
+            f" ({_pct(self.honest_delayed_rate)})",
+            f"risk score: average precision {_num(self.average_precision)},"
+            f" ROC AUC {_num(self.roc_auc)}, Brier {_num(self.brier, 4)}",
+        ]
+        for fair in self.fairness.values():
+            lines.extend(_fairness_lines(fair, goal))
+        return lines
+
+
+# --- evaluate --------------------------------------------------------------------------------
+
+
+def evaluate(
+    frame: pd.DataFrame,
+    *,
+    min_group_ratio: int = 1000,
+    min_group_gap: int = 300,
+    goals: Mapping[str, float] | None = None,
+) -> Evaluation:
+    """The goals' figures for one row per evaluated claim (see the module docstring)."""
+    goal = {**DEFAULT_GOALS, **(goals or {})}
+    data = _validated(frame)
+    fraud = data["is_fraud"].to_numpy(dtype=bool)
+    route = data["route"].to_numpy(dtype=object)
+    away = route != "clear"
+    review = route == "review"
+    ring = _flag(data, "in_ring") & fraud if "in_ring" in data else None
+    ap, auc, brier = _score_metrics(fraud, data["risk_score"].to_numpy(dtype=float))
+    fairness = {
+        key: _fairness(label, groups, fraud, away, min_group_ratio, min_group_gap, goal)
+        for key, label in GROUPINGS.items()
+        if (groups := _groups(data, key)) is not None
+    }
+    return Evaluation(
+        n=len(data),
+        honest=int((~fraud).sum()),
+        fraud=int(fraud.sum()),
+        routes={name: int((route == name).sum()) for name in ROUTES},
+        honest_clear_rate=_share(~away, ~fraud),
+        fraud_caught_rate=_share(away, fraud),
+        ring_members=None if ring is None else int(ring.sum()),
+        ring_caught_rate=None if ring is None else _share(away, ring),
+        review_precision=_share(fraud, review),
+        honest_delayed=int((away & ~fraud).sum()),
+        honest_delayed_rate=_share(away, ~fraud),
+        average_precision=ap,
+        roc_auc=auc,
+        brier=brier,
+        typology_catch=_typology_table(data, fraud, away),
+        fairness_age=fairness.get("age_band"),
+        fairness_language=fairness.get("language"),
+        goals=goal,
+    )
+
+
+def _validated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame, checked: required columns present, routes known, labels and scores sound."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"evaluation frame lacks column(s): {', '.join(missing)}")
+    unknown = sorted(set(frame["route"].astype(str)) - set(ROUTES))
+    if unknown:
+        raise ValueError(f"unknown route(s) {', '.join(unknown)}: expected {', '.join(ROUTES)}")
+    if frame["is_fraud"].isna().any() or not frame["is_fraud"].isin([True, False]).all():
+        raise ValueError("is_fraud must be true or false on every row")
+    scores = pd.to_numeric(frame["risk_score"], errors="coerce")
+    if scores.isna().any() or not scores.between(0.0, 1.0).all():
+        raise ValueError("risk_score must be a number from 0 to 1 on every row")
+    data = frame.copy()
+    data["risk_score"] = scores.astype(float)
+    data["route"] = frame["route"].astype(str)
+    data["is_fraud"] = frame["is_fraud"].astype(bool)
+    return data.reset_index(drop=True)
+
+
+def _flag(data: pd.DataFrame, column: str) -> np.ndarray:
+    return data[column].fillna(False).astype(bool).to_numpy(dtype=bool)
+
+
+def _share(hits: np.ndarray, among: np.ndarray) -> float | None:
+    """The share of ``among`` rows that are ``hits``; None when ``among`` is empty."""
+    total = int(among.sum())
+    return None if total == 0 else int((hits & among).sum()) / total
+
+
+def _score_metrics(fraud: np.ndarray, scores: np.ndarray) -> tuple[float | None, float | None, float | None]:
+    """Average precision and ROC AUC (both need fraud and honest rows), and the Brier score."""
+    brier = float(brier_score_loss(fraud, scores)) if len(scores) else None
+    if fraud.all() or not fraud.any():
+        return None, None, brier
+    return float(average_precision_score(fraud, scores)), float(roc_auc_score(fraud, scores)), brier
+
+
+def _typology_table(data: pd.DataFrame, fraud: np.ndarray, away: np.ndarray) -> pd.DataFrame | None:
+    """typology, claims, caught, rate over the fraud rows; the most common typology first."""
+    if "typology" not in data:
+        return None
+    rows = pd.DataFrame({"typology": data["typology"].astype(str)[fraud].to_numpy(), "caught": away[fraud]})
+    table = rows.groupby("typology").agg(claims=("caught", "size"), caught=("caught", "sum")).reset_index()
+    table["rate"] = table["caught"] / table["claims"]
+    return table.sort_values(["claims", "typology"], ascending=[False, True], ignore_index=True)
+
+
+# --- Fairness --------------------------------------------------------------------------------
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    """``<40``, ``40-64`` or ``65+`` from age in years (``unknown`` when missing)."""
+    bands = pd.cut(
+        pd.to_numeric(age, errors="coerce"), [-math.inf, 40, 65, math.inf], right=False, labels=AGE_BANDS
+    )
+    return bands.astype(object).where(bands.notna(), UNKNOWN_GROUP).astype(str)
+
+
+def _groups(data: pd.DataFrame, key: str) -> pd.Series | None:
+    if key == "age_band":
+        return age_band(data["age"]) if "age" in data else None
+    if key not in data:
+        return None
+    values = data[key]
+    return values.astype(object).where(values.notna(), UNKNOWN_GROUP).astype(str)
+
+
+def _honest_count(y_true: np.ndarray, y_pred: np.ndarray) -> int:
+    """A MetricFrame metric: the honest claimants of a group."""
+    return int((~np.asarray(y_true, dtype=bool)).sum())
+
+
+def _fairness(
+    grouping: str,
+    groups: pd.Series,
+    fraud: np.ndarray,
+    away: np.ndarray,
+    min_group_ratio: int,
+    min_group_gap: int,
+    goals: Mapping[str, float],
+) -> GroupFairness:
+    """FPR by group (fairlearn's MetricFrame), then the ratio and gap over the large groups."""
+    table = _fpr_table(groups, fraud, away)
+    ratio_groups, ratio_left = _split_by_size(table, min_group_ratio)
+    gap_groups, gap_left = _split_by_size(table, min_group_gap)
+    # Rounded to 9 decimals: 0.8% over 1.0% is a ratio of 0.8, not 0.7999999999999999.
+    ratio = None
+    if len(ratio_groups) >= 2:
+        high = float(ratio_groups["fpr"].max())
+        ratio = 1.0 if high == 0 else round(float(ratio_groups["fpr"].min()) / high, 9)
+    gap = None
+    if len(gap_groups) >= 2:
+        gap = round(float(gap_groups["fpr"].max() - gap_groups["fpr"].min()) * 100, 9)
+    return GroupFairness(
+        grouping=grouping,
+        table=table,
+        min_group_ratio=min_group_ratio,
+        min_group_gap=min_group_gap,
+        ratio=ratio,
+        gap_points=gap,
+        excluded_from_ratio=ratio_left,
+        excluded_from_gap=gap_left,
+        ratio_goal=goals["fpr_ratio"],
+        gap_goal_points=goals["fpr_gap_points"],
+    )
+
+
+def _fpr_table(groups: pd.Series, fraud: np.ndarray, away: np.ndarray) -> pd.DataFrame:
+    """group, honest, fpr: age bands in age order, other groups largest first."""
+    if len(groups) == 0:
+        return pd.DataFrame({"group": pd.Series([], dtype=str), "honest": [], "fpr": []})
+    frame = MetricFrame(
+        metrics={"honest": _honest_count, "fpr": false_positive_rate},
+        y_true=fraud,
+        y_pred=away,
+        sensitive_features=groups.to_numpy(),
+    )
+    by_group = frame.by_group
+    table = pd.DataFrame(
+        {
+            "group": [str(g) for g in by_group.index],
+            "honest": by_group["honest"].astype(int).to_numpy(),
+            "fpr": by_group["fpr"].astype(float).to_numpy(),
+        }
+    )
+    table.loc[table["honest"] == 0, "fpr"] = np.nan
+    order = {band: i for i, band in enumerate((*AGE_BANDS, UNKNOWN_GROUP))}
+    if set(table["group"]) <= set(order):
+        return table.sort_values("group", key=lambda g: g.map(order), ignore_index=True)
+    return table.sort_values(["honest", "group"], ascending=[False, True], ignore_index=True)
+
+
+def _split_by_size(table: pd.DataFrame, min_size: int) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The groups with at least ``min_size`` honest claimants (and one at least), and the others."""
+    large = table["honest"] >= max(min_size, 1)
+    return table[large], tuple(table.loc[~large, "group"])
+
+
+# --- The gate --------------------------------------------------------------------------------
+
+
+def fairness_gate(
+    evaluation: Evaluation, min_ratio: float = 0.8, max_gap_points: float = 1.0
+) -> tuple[bool, list[str]]:
+    """Whether a model may be promoted on fairness, with one plain reason per check.
+
+    Fails when a grouping's FPR ratio is below ``min_ratio`` or its gap above
+    ``max_gap_points``, and when neither age nor language could be measured at all. A grouping
+    with fewer than two groups large enough to compare does not fail; its reason says so.
+    """
+    if not evaluation.fairness:
+        return False, ["fairness not measured: the evaluation has neither an age nor a language column"]
+    passed, reasons = True, []
+    for fair in evaluation.fairness.values():
+        for ok, reason in (_ratio_check(fair, min_ratio), _gap_check(fair, max_gap_points)):
+            passed = passed and ok
+            reasons.append(reason)
+    return passed, reasons
+
+
+def _ratio_check(fair: GroupFairness, min_ratio: float) -> tuple[bool, str]:
+    name = f"false-positive rate by {fair.grouping}"
+    if fair.ratio is None:
+        return True, (
+            f"{name}: ratio not measured, fewer than two groups with at least"
+            f" {fair.min_group_ratio} honest claimants"
+        )
+    low, low_fpr, high, high_fpr = fair.extremes(fair.min_group_ratio) or ("", 0.0, "", 0.0)
+    detail = f"(lowest {low} {_pct(low_fpr, 2)}, highest {high} {_pct(high_fpr, 2)})"
+    if fair.ratio < min_ratio:
+        return False, f"{name}: ratio {fair.ratio:.2f} is below {min_ratio:g} {detail}"
+    return True, f"{name}: ratio {fair.ratio:.2f} meets {min_ratio:g} {detail}"
+
+
+def _gap_check(fair: GroupFairness, max_gap_points: float) -> tuple[bool, str]:
+    name = f"false-positive rate by {fair.grouping}"
+    if fair.gap_points is None:
+        return True, (
+            f"{name}: gap not measured, fewer than two groups with at least"
+            f" {fair.min_group_gap} honest claimants"
+        )
+    low, _, high, _ = fair.extremes(fair.min_group_gap) or ("", 0.0, "", 0.0)
+    detail = f"(between {low} and {high})"
+    if fair.gap_points > max_gap_points:
+        return False, f"{name}: gap {fair.gap_points:.2f} points is above {max_gap_points:g} {detail}"
+    return True, f"{name}: gap {fair.gap_points:.2f} points is within {max_gap_points:g} {detail}"
+
+
+# --- Text ------------------------------------------------------------------------------------
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value * 100:.{digits}f}%"
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _points(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} points"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else "met" if ok else "MISSED"
+
+
+def _goal_line(label: str, value: float | None, goal: float) -> str:
+    ok = None if value is None else value >= goal
+    return f"{label}: {_pct(value)} (goal >= {goal * 100:g}%: {_verdict(ok)})"
+
+
+def _fairness_lines(fair: GroupFairness, goals: Mapping[str, float]) -> list[str]:
+    measured = fair.table[fair.table["honest"] > 0]
+    groups = ", ".join(f"{g} {_pct(r, 2)} of {n}" for g, n, r in measured.itertuples(index=False))
+    ratio_ok = None if fair.ratio is None else fair.ratio >= goals["fpr_ratio"]
+    gap_ok = None if fair.gap_points is None else fair.gap_points <= goals["fpr_gap_points"]
+    lines = [
+        f"honest claimants delayed by {fair.grouping}: {groups or 'none'}",
+        f"FPR ratio by {fair.grouping}: {_num(fair.ratio, 2)}"
+        f" (goal >= {goals['fpr_ratio']:g}: {_verdict(ratio_ok)})",
+        f"largest FPR gap by {fair.grouping}: {_points(fair.gap_points)}"
+        f" (goal <= {goals['fpr_gap_points']:g}: {_verdict(gap_ok)})",
+    ]
+    if fair.excluded_from_ratio:
+        lines.append(
+            f"  left out of the {fair.grouping} ratio (under {fair.min_group_ratio} honest claimants):"
+            f" {', '.join(fair.excluded_from_ratio)}"
+        )
+    if fair.excluded_from_gap:
+        lines.append(
+            f"  left out of the {fair.grouping} gap (under {fair.min_group_gap} honest claimants):"
+            f" {', '.join(fair.excluded_from_gap)}"
+        )
+    return lines
+
+
+def _comparison_rows(
+    side_by_side: Mapping[str, Evaluation], goals: Mapping[str, float]
+) -> tuple[list[str], list[list[str]]]:
+    """The header and rows shared by :func:`compare` and the report's table."""
+    evs = list(side_by_side.values())
+
+    def fair(ev: Evaluation, key: str) -> GroupFairness | None:
+        return ev.fairness.get(key)
+
+    def row(label: str, goal: str, cells: Iterable[str]) -> list[str]:
+        return [label, *cells, goal]
+
+    rows = [
+        row("claims (honest / fraud)", "", (f"{e.n} ({e.honest} / {e.fraud})" for e in evs)),
+        row(
+            "honest routed clear",
+            f">= {goals['honest_clear_rate']:.0%}",
+            (_pct(e.honest_clear_rate) for e in evs),
+        ),
+        row(
+            "fraud away from clear",
+            f">= {goals['fraud_caught_rate']:.0%}",
+            (_pct(e.fraud_caught_rate) for e in evs),
+        ),
+        row(
+            "ring members away from clear",
+            f">= {goals['ring_caught_rate']:.0%}",
+            (_pct(e.ring_caught_rate) for e in evs),
+        ),
+        row(
+            "fraud share of review",
+            f">= {goals['review_precision']:.0%}",
+            (_pct(e.review_precision) for e in evs),
+        ),
+        row("honest delayed", "", (f"{e.honest_delayed} ({_pct(e.honest_delayed_rate)})" for e in evs)),
+        row("average precision", "", (_num(e.average_precision) for e in evs)),
+        row("ROC AUC", "", (_num(e.roc_auc) for e in evs)),
+        row("Brier score", "", (_num(e.brier, 4) for e in evs)),
+    ]
+    for key, label in GROUPINGS.items():
+        ratios = (_num(f.ratio, 2) if (f := fair(e, key)) else "n/a" for e in evs)
+        gaps = (_num(f.gap_points, 2) if (f := fair(e, key)) else "n/a" for e in evs)
+        rows.append(row(f"FPR ratio by {label}", f">= {goals['fpr_ratio']:g}", ratios))
+        rows.append(row(f"FPR gap by {label} (points)", f"<= {goals['fpr_gap_points']:g}", gaps))
+    return ["figure", *side_by_side, "goal"], rows
+
+
+def compare(side_by_side: Mapping[str, Evaluation], goals: Mapping[str, float] | None = None) -> str:
+    """A plain-text table of the main figures, one column per system, then the goal."""
+    first = next(iter(side_by_side.values()), None)
+    goal = {**(first.goals if first else DEFAULT_GOALS), **(goals or {})}
+    header, rows = _comparison_rows(side_by_side, goal)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first_cell = cells[0].ljust(widths[0])
+        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first_cell, *rest]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe Python value: numpy scalars unwrapped, NaN as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+
+
+# --- The HTML report -------------------------------------------------------------------------
+
+
+def write_report(
+    evaluations: Mapping[str, Evaluation],
+    frames: Mapping[str, pd.DataFrame],
+    out: Path,
+    title: str,
+    notes: list[str] | None = None,
+) -> Path:
+    """One self-contained HTML file (plots embedded as PNG) for the systems in ``evaluations``.
+
+    ``frames`` holds each system's evaluated rows (as given to :func:`evaluate`), for the
+    curves and distributions; a system without a frame gets its tables but no curves.
+    """
+    scored = {name: _validated(frames[name]) for name in evaluations if name in frames}
+    sections = [
+        _section("Main figures", _comparison_html(evaluations)),
+        _section("Precision-recall curves", _curve_html(scored, _draw_pr, "precision-recall")),
+        _section("Calibration (reliability) curves", _curve_html(scored, _draw_calibration, "calibration")),
+        _section("Score distributions: honest vs fraud", _distributions_html(scored)),
+        _section("Catch rate per fraud typology", _typology_html(evaluations)),
+        _section("Honest claimants delayed", _delay_html(evaluations)),
+        _section("Fairness: false-positive rate by group", _fairness_html(evaluations)),
+    ]
+    note_items = "".join(f"<li>{_esc(n)}</li>" for n in notes or [])
+    missing = [name for name in evaluations if name not in frames]
+    if missing:
+        note_items += f"<li>no rows given for {_esc(', '.join(missing))}: curves not drawn</li>"
+    body = f"<h1>{_esc(title)}</h1>" + (f"<ul>{note_items}</ul>" if note_items else "") + "".join(sections)
+    page = (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>\n"
+    )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(out, page.encode("utf-8"))
+    return out
+
+
+_CSS = (
+    "body{font-family:sans-serif;max-width:70em;margin:1em auto;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em}"
+    "td.n{text-align:right}.fail{color:#b00;font-weight:bold}.pass{color:#070}"
+    "img{display:block;margin:.5em 0}"
+)
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _section(heading: str, content: str) -> str:
+    return f"<section><h2>{_esc(heading)}</h2>{content}</section>"
+
+
+def _table(header: list[str], rows: Iterable[list[str]]) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=n' if i else ''}>{_esc(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _label(text: object) -> str:
+    """Text for a plot: a ``$`` would start matplotlib's math mode."""
+    return str(text).replace("$", r"\$")
+
+
+def _figure() -> tuple[Figure, Axes]:
+    fig = Figure(figsize=_FIGSIZE, dpi=_DPI, layout="tight")
+    return fig, fig.subplots()
+
+
+def _img(fig: Figure, alt: str) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img alt='{_esc(alt)}' src=\"data:image/png;base64,{data}\">"
+
+
+def _comparison_html(evaluations: Mapping[str, Evaluation]) -> str:
+    first = next(iter(evaluations.values()), None)
+    header, rows = _comparison_rows(evaluations, first.goals if first else DEFAULT_GOALS)
+    return _table(header, rows)
+
+
+def _both_classes(data: pd.DataFrame) -> bool:
+    return bool(data["is_fraud"].any() and not data["is_fraud"].all())
+
+
+_Draw = Callable[[Axes, str, np.ndarray, np.ndarray], None]
+
+
+def _curve_html(scored: Mapping[str, pd.DataFrame], draw: _Draw, what: str) -> str:
+    drawable = {name: data for name, data in scored.items() if _both_classes(data)}
+    if not drawable:
+        return "<p>Not drawn: no system has both honest and fraud claims.</p>"
+    fig, ax = _figure()
+    for name, data in drawable.items():
+        draw(ax, name, data["is_fraud"].to_numpy(dtype=bool), data["risk_score"].to_numpy(dtype=float))
+    ax.legend(fontsize=7)
+    return _img(fig, what)
+
+
+def _draw_pr(ax: Axes, name: str, fraud: np.ndarray, scores: np.ndarray) -> None:
+    precision, recall, _ = precision_recall_curve(fraud, scores)
+    ap = average_precision_score(fraud, scores)
+    ax.plot(recall, precision, drawstyle="steps-post", label=_label(f"{name} (AP {ap:.3f})"))
+    ax.set_xlabel("recall (fraud found)")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+
+
+def _draw_calibration(ax: Axes, name: str, fraud: np.ndarray, scores: np.ndarray) -> None:
+    observed, predicted = calibration_curve(fraud, scores, n_bins=10, strategy="uniform")
+    if not ax.lines:
+        ax.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfectly calibrated")
+    ax.plot(predicted, observed, marker="o", markersize=3, label=_label(name))
+    ax.set_xlabel("mean risk score (bin)")
+    ax.set_ylabel("fraud share (bin)")
+
+
+def _distributions_html(scored: Mapping[str, pd.DataFrame]) -> str:
+    parts = []
+    bins = [i / 40 for i in range(41)]
+    for name, data in scored.items():
+        fig, ax = _figure()
+        fraud = data["is_fraud"].to_numpy(dtype=bool)
+        scores = data["risk_score"].to_numpy(dtype=float)
+        ax.hist(scores[~fraud], bins=bins, alpha=0.6, label="honest", log=True, histtype="stepfilled")
+        ax.hist(scores[fraud], bins=bins, alpha=0.6, label="fraud", log=True, histtype="stepfilled")
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_title(_label(name), fontsize=9)
+        ax.set_xlabel("risk score")
+        ax.set_ylabel("claims (log)")
+        ax.legend(fontsize=7)
+        parts.append(f"<h3>{_esc(name)}</h3>" + _img(fig, f"score distribution, {name}"))
+    return "".join(parts) or "<p>Not drawn: no rows given.</p>"
+
+
+def _typology_html(evaluations: Mapping[str, Evaluation]) -> str:
+    tables = {n: e.typology_catch for n, e in evaluations.items() if e.typology_catch is not None}
+    if not tables:
+        return "<p>Not measured: the evaluated rows have no typology column.</p>"
+    typologies = sorted({t for table in tables.values() for t in table["typology"]})
+    if not typologies:
+        return "<p>No fraud among the evaluated claims.</p>"
+    caught = {
+        name: {
+            str(t): (int(n), int(c), float(r))
+            for t, n, c, r in zip(
+                *(table[k].tolist() for k in ("typology", "claims", "caught", "rate")), strict=True
+            )
+        }
+        for name, table in tables.items()
+    }
+    rows = [[t, *(_caught_cell(caught[name].get(t)) for name in tables)] for t in typologies]
+    fig = Figure(figsize=(6.0, 0.6 + 0.3 * len(typologies) * max(1, len(tables)) ** 0.5), dpi=_DPI)
+    ax = fig.subplots()
+    height = 0.8 / len(tables)
+    for i, name in enumerate(tables):
+        rates = [caught[name].get(t, (0, 0, 0.0))[2] for t in typologies]
+        ax.barh(np.arange(len(typologies)) + i * height, rates, height=height, label=_label(name))
+    ax.set_yticks(np.arange(len(typologies)) + 0.4 - height / 2, [_label(t) for t in typologies], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share routed away from clear")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.set_layout_engine("constrained")
+    return _table(["typology", *tables], rows) + _img(fig, "catch rate per typology")
+
+
+def _caught_cell(value: tuple[int, int, float] | None) -> str:
+    return "" if value is None else f"{value[1]} / {value[0]} ({_pct(value[2])})"
+
+
+def _delay_html(evaluations: Mapping[str, Evaluation]) -> str:
+    rows = [
+        [name, str(e.honest), str(e.honest_delayed), _pct(e.honest_delayed_rate)]
+        for name, e in evaluations.items()
+    ]
+    table = _table(["system", "honest claimants", "delayed (verify or review)", "share delayed"], rows)
+    rated = {n: e.honest_delayed_rate for n, e in evaluations.items() if e.honest_delayed_rate is not None}
+    if not rated:
+        return table
+    fig, ax = _figure()
+    ax.bar([_label(n) for n in rated], [100 * r for r in rated.values()])
+    first = next(iter(evaluations.values()))
+    limit = 100 * (1 - first.goals["honest_clear_rate"])
+    ax.axhline(limit, linestyle="--", color="red", label=f"goal: at most {limit:g}% delayed")
+    ax.set_ylabel("honest delayed (%)")
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7)
+    return table + _img(fig, "honest claimants delayed")
+
+
+def _fairness_html(evaluations: Mapping[str, Evaluation]) -> str:
+    parts = []
+    for name, ev in evaluations.items():
+        parts.append(f"<h3>{_esc(name)}</h3>")
+        if not ev.fairness:
+            parts.append("<p>Not measured: the evaluated rows have neither age nor language.</p>")
+        for fair in ev.fairness.values():
+            parts.append(_group_fairness_html(name, fair))
+    return "".join(parts)
+
+
+def _group_fairness_html(name: str, fair: GroupFairness) -> str:
+    rows = [
+        [
+            str(g),
+            str(n),
+            _pct(r, 2),
+            "yes" if n >= max(fair.min_group_ratio, 1) else "no (too few)",
+            "yes" if n >= max(fair.min_group_gap, 1) else "no (too few)",
+        ]
+        for g, n, r in fair.table.itertuples(index=False)
+    ]
+    header = [fair.grouping, "honest claimants", "false-positive rate", "in the ratio", "in the gap"]
+    verdicts = (
+        f"<p>ratio {_esc(_num(fair.ratio, 2))} (goal &gt;= {fair.ratio_goal:g}: "
+        f"{_verdict_html(fair.ratio_passes)}); largest gap {_esc(_num(fair.gap_points, 2))} points "
+        f"(goal &lt;= {fair.gap_goal_points:g}: {_verdict_html(fair.gap_passes)}). "
+        f"Groups under {fair.min_group_ratio} honest claimants (grey bars) stay out of the ratio, "
+        f"groups under {fair.min_group_gap} out of the gap.</p>"
+    )
+    measured = fair.table[fair.table["honest"] > 0]
+    if measured.empty:
+        return f"<h4>by {_esc(fair.grouping)}</h4>" + _table(header, rows) + verdicts
+    fig, ax = _figure()
+    labels = [_label(f"{g}\n(n={n})") for g, n in zip(measured["group"], measured["honest"], strict=True)]
+    large = (measured["honest"] >= max(fair.min_group_ratio, 1)).to_numpy()
+    colors = np.where(large, "tab:blue", "lightgrey")
+    ax.bar(labels, 100 * measured["fpr"].to_numpy(dtype=float), color=list(colors))
+    extremes = fair.extremes(fair.min_group_ratio)
+    if extremes is not None:
+        floor = 100 * extremes[3] * fair.ratio_goal
+        ax.axhline(floor, linestyle="--", color="red", label=f"{fair.ratio_goal:g} x highest (ratio goal)")
+        ax.legend(fontsize=7)
+    ax.set_ylabel("honest delayed (%)")
+    ax.set_title(_label(f"{name}: by {fair.grouping}"), fontsize=9)
+    ax.tick_params(axis="x", labelsize=7)
+    image = _img(fig, f"false-positive rate by {fair.grouping}, {name}")
+    return f"<h4>by {_esc(fair.grouping)}</h4>" + _table(header, rows) + verdicts + image
+
+
+def _verdict_html(ok: bool | None) -> str:
+    css = "" if ok is None else " class='pass'" if ok else " class='fail'"
+    return f"<span{css}>{_esc(_verdict(ok))}</span>"
