@@ -1,9 +1,11 @@
-"""The night's run report: what was read, ingested and quarantined, and how long each stage took.
+"""The night's run report: what was read, ingested, quarantined and scored, and how long each stage took.
 
 A report is one JSON file per night, ``HOME/runs/YYYY-MM-DD.json``, rewritten
-atomically by every run of that night. Its counts come from the lake's batch
-manifests (the committed truth), so a re-run never double-counts; its stage list
-and status describe the latest run, including the stage that failed.
+atomically by every run of that night: when the run starts (status
+``running``; a run that dies keeps it), and when it ends. Its row counts come
+from the lake's batch manifests (the committed truth), so a re-run never
+double-counts; its scoring figures from the latest run's score stage; its stage
+list and status describe the latest run, including the stage that failed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from claimscreen.data.lake import Lake, write_json
+from claimscreen.data.schema import ROUTES
 
 
 def runs_folder(home: Path) -> Path:
@@ -46,6 +49,10 @@ class RunReport:
             stage["details"] = details
         self.stages.append(stage)
 
+    def skip_stage(self, name: str, why: str) -> None:
+        """A stage that did not run, and why (e.g. the review app is not installed)."""
+        self.record_stage(name, 0.0, status="skipped", details={"reason": why})
+
     def fail(self, stage: str, error: BaseException, seconds: float) -> None:
         self.record_stage(stage, seconds, status="failed")
         self.status = "failed"
@@ -65,7 +72,7 @@ class RunReport:
             "started_at": self.started_at,
             "finished_at": _now(),
             "stages": self.stages,
-            "totals": totals(batches),
+            "totals": {**totals(batches), **scoring_totals(self.stages)},
             "batches": batches,
         }
 
@@ -87,6 +94,24 @@ def totals(batches: list[dict[str, Any]]) -> dict[str, Any]:
         "rows_quarantined": sum(b["rows_quarantined"] for b in batches),
         "quarantined_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
+
+
+def scoring_totals(stages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Claims scored, by route, queued for review and sampled for audit, from the score stage."""
+    score: dict[str, Any] = next((s.get("details", {}) for s in stages if s["name"] == "score"), {})
+    return {
+        "rows_scored": score.get("scored", 0),
+        "routes": ordered_routes(score.get("routes", {})),
+        "queued": score.get("queued", 0),
+        "audit_sampled": score.get("audit_sampled", 0),
+        "model_version": score.get("model_version"),
+    }
+
+
+def ordered_routes(routes: dict[str, int]) -> dict[str, int]:
+    """Routes in their declared order (clear, verify, review), any other after them."""
+    order = {route: i for i, route in enumerate(ROUTES)}
+    return dict(sorted(routes.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 
 
 def read_report(home: Path, batch_date: dt.date | None = None) -> dict[str, Any] | None:
@@ -121,9 +146,24 @@ def markdown_report(report: dict[str, Any]) -> str:
         lines += ["| quarantine reason | rows |", "|---|---:|"]
         lines += [f"| {reason} | {n} |" for reason, n in t["quarantined_by_reason"].items()]
         lines.append("")
+    if t.get("routes"):
+        lines += [
+            f"Scored {t['rows_scored']} claims with model `{t['model_version']}`: "
+            f"{t['queued']} queued for review, {t['audit_sampled']} sampled for audit.",
+            "",
+            "| route | claims |",
+            "|---|---:|",
+        ]
+        lines += [f"| {route} | {n} |" for route, n in ordered_routes(t["routes"]).items()]
+        lines.append("")
     lines += ["| stage | status | seconds |", "|---|---|---:|"]
-    lines += [f"| {s['name']} | {s['status']} | {s['seconds']:.2f} |" for s in report["stages"]]
+    lines += [f"| {s['name']} | {_stage_status(s)} | {s['seconds']:.2f} |" for s in report["stages"]]
     return "\n".join(lines)
+
+
+def _stage_status(stage: dict[str, Any]) -> str:
+    skipped = stage.get("details", {}).get("reason") if stage["status"] == "skipped" else None
+    return f"skipped: {skipped}" if skipped else str(stage["status"])
 
 
 def _now() -> str:

@@ -191,16 +191,26 @@ def generate(
         click.echo(line)
 
 
+ALLOW_GAP_HELP = "Run even if a night before it is missing from the lake (a gap you expect)."
+
+
 @main.command()
 @click.option("--batch", type=click.Path(dir_okay=False), required=True, help="The night's claim file.")
 @click.option(
     "--date", "date_", default=None, help="The night (YYYY-MM-DD); default: the date in the file name."
 )
+@click.option("--allow-gap", is_flag=True, help=ALLOW_GAP_HELP)
 @click.pass_obj
 @reports_errors
-def nightly(home: Home, batch: str, date_: str | None) -> None:
-    """Run the nightly flow on one batch: ingest, then features (identities, rings, signals)."""
+def nightly(home: Home, batch: str, date_: str | None, allow_gap: bool) -> None:
+    """Run the nightly flow on one batch: ingest, features, score and route, publish the review queue.
+
+    Nights run in order: a night whose previous night is missing from the lake is
+    refused, unless --allow-gap. Running a night again is safe (nothing is doubled).
+    """
     from claimscreen.data.ingest import batch_date_for
+    from claimscreen.data.lake import Lake
+    from claimscreen.data.nights import check_night_order
     from claimscreen.data.read import check_batch_file
     from claimscreen.data.runs import RunReport, read_report
 
@@ -209,6 +219,7 @@ def nightly(home: Home, batch: str, date_: str | None) -> None:
 
     night = batch_date_for(Path(batch), parse_date(date_))
     load_settings(home.path)  # a wrong settings file stops here, in one line
+    check_night_order(Lake(home.path), night, allow_gap)
     try:
         check_batch_file(Path(batch))
     except InputError as exc:
@@ -221,7 +232,7 @@ def nightly(home: Home, batch: str, date_: str | None) -> None:
             failed.write()
         raise
     try:
-        report = nightly_flow(str(home.path), str(Path(batch).resolve()), night.isoformat())
+        report = nightly_flow(str(home.path), str(Path(batch).resolve()), night.isoformat(), allow_gap)
     except InputError:
         raise
     except Exception as exc:
@@ -230,7 +241,48 @@ def nightly(home: Home, batch: str, date_: str | None) -> None:
     print_totals(report)
 
 
+@main.command()
+@click.option("--from", "first", required=True, help="First night (YYYY-MM-DD).")
+@click.option("--to", "last", required=True, help="Last night (YYYY-MM-DD), inclusive.")
+@click.option(
+    "--inbox",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder of batch files named claims_YYYY-MM-DD.csv (.parquet, .jsonl).",
+)
+@click.option("--allow-gap", is_flag=True, help="Skip nights without a file instead of stopping.")
+@click.pass_obj
+@reports_errors
+def backfill(home: Home, first: str, last: str, inbox: str, allow_gap: bool) -> None:
+    """Run the nights FROM to TO in order from the files in an inbox folder.
+
+    Nights already completed are skipped; a night without a file stops the backfill
+    before anything runs, unless --allow-gap. Stops at the first night that fails,
+    naming it and its stage; run the same command again to continue.
+    """
+    from claimscreen.data.nights import plan_backfill
+
+    make_prefect_home()
+    from claimscreen.flows.backfill import NightFailed, run_backfill
+
+    start, end = parse_date(first), parse_date(last)
+    assert start is not None and end is not None
+    load_settings(home.path)
+    plan = plan_backfill(home.path, Path(inbox), start, end, allow_gap)
+    try:
+        reports = run_backfill(home.path, plan, click.echo, allow_gap)
+    except NightFailed as exc:
+        fail(str(exc), code=EXIT_BAD_INPUT if isinstance(exc.error, InputError) else 1)
+        return
+    for report in reports:
+        print_totals(report)
+    done = sum(n.completed for n in plan)
+    click.echo(f"backfill {start} to {end}: {len(reports)} nights run, {done} already completed")
+
+
 def print_totals(report: dict[str, Any]) -> None:
+    from claimscreen.data.runs import ordered_routes
+
     t = report["totals"]
     click.echo(
         f"night {report['batch_date']}: {t['rows_read']} rows read, {t['rows_ingested']} ingested, "
@@ -246,6 +298,18 @@ def print_totals(report: dict[str, Any]) -> None:
                 f"{details['in_rings']} in {details['rings']} rings "
                 f"(window {details['window_claims']} claims)"
             )
+        elif stage["name"] == "score" and details:
+            routes = ", ".join(f"{n} {r}" for r, n in ordered_routes(details.get("routes", {})).items())
+            click.echo(
+                f"  score: {details.get('scored', 0)} scored ({routes}), {details.get('queued', 0)} "
+                f"queued for review, {details.get('audit_sampled', 0)} audit sampled "
+                f"(model {details.get('model_version')})"
+            )
+        elif stage["status"] == "skipped":
+            click.echo(f"  {stage['name']}: skipped: {details.get('reason', '')}")
+        elif stage["name"] == "publish" and details:
+            counts = ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in details.items())
+            click.echo(f"  publish: {counts}")
 
 
 @main.group()
@@ -333,6 +397,76 @@ def runs_show(home: Home, date_: str | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--inbox",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder the nightly batch files arrive in [settings: schedule.inbox].",
+)
+@click.option("--cron", default=None, help="When the nightly flow runs [settings: schedule.nightly_cron].")
+@click.option(
+    "--retrain-cron", default=None, help="When the retraining runs [settings: schedule.retrain_cron]."
+)
+@click.option("--timezone", default=None, help="Time zone of the schedules [settings: agency_timezone].")
+@click.option(
+    "--work-pool", default="claimscreen", show_default=True, help="Prefect work pool (made if missing)."
+)
+@click.pass_obj
+@reports_errors
+def deploy(
+    home: Home,
+    inbox: str | None,
+    cron: str | None,
+    retrain_cron: str | None,
+    timezone: str | None,
+    work_pool: str,
+) -> None:
+    """Register the nightly and weekly retraining schedules with the Prefect server.
+
+    Needs a Prefect server (PREFECT_API_URL) and, to run the flows, a worker on the
+    work pool: prefect worker start --pool claimscreen.
+    """
+    from claimscreen.data.settings import ScheduleSettings, Settings
+
+    settings = load_settings(home.path)
+    chosen_inbox = inbox or settings.schedule.inbox
+    if chosen_inbox is None:
+        fail("no inbox: give --inbox DIR or set inbox in the [schedule] table of settings.toml")
+        return
+    try:
+        schedule = ScheduleSettings(
+            inbox=Path(chosen_inbox).expanduser().resolve(),
+            nightly_cron=cron or settings.schedule.nightly_cron,
+            retrain_cron=retrain_cron or settings.schedule.retrain_cron,
+        )
+        zone = Settings(agency_timezone=timezone or settings.agency_timezone).agency_timezone
+    except ValueError as exc:
+        fail(_first_error(exc))
+        return
+    make_prefect_home()
+    from claimscreen.flows.schedules import deploy_schedules, prefect_api_url
+
+    if prefect_api_url() is None:
+        fail(
+            "deploy needs a Prefect server: start one (prefect server start), then set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api and run deploy again"
+        )
+        return
+    for line in deploy_schedules(home.path, schedule, zone, work_pool):
+        click.echo(line)
+
+
+def _first_error(exc: ValueError) -> str:
+    """The first message of a pydantic validation error, without its decorations."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg'].removeprefix('Value error, ')}"
+    return str(exc)
+
+
+@main.command()
 @click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="Nights to simulate.")
 @click.option("--claims-per-day", type=click.IntRange(10), default=2000, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
@@ -353,9 +487,12 @@ def demo(home: Home, days: int, claims_per_day: int, seed: int) -> None:
     run_demo(target, days=days, claims_per_day=claims_per_day, seed=seed, echo=click.echo)
 
 
+from claimscreen.flows.models_cli import COMMANDS  # noqa: E402
 from claimscreen.review.cli import review  # noqa: E402
 
 main.add_command(review)
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

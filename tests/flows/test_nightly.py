@@ -1,0 +1,151 @@
+"""The nightly flow: score and publish stages, the report's scoring figures, nights in order, re-runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from helpers import make_row, write_csv
+
+from claimscreen.data.lake import Lake
+from claimscreen.data.runs import markdown_report, ordered_routes, scoring_totals
+from claimscreen.flows import nightly
+from claimscreen.flows.cli import main
+
+NIGHT = dt.date(2026, 10, 1)
+
+
+def run(home: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def night_batch(folder: Path, night: dt.date = NIGHT, n: int = 4) -> Path:
+    rows = [
+        make_row(claim_id=f"{night}-{i}", ssn=f"123-45-{6780 + i}", first_name=f"Ann{'a' * i}")
+        for i in range(n)
+    ]
+    rows.append(make_row(claim_id=f"{night}-bad", zip=""))
+    return write_csv(folder / f"claims_{night}.csv", rows)
+
+
+def report_of(home: Path, night: dt.date = NIGHT) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((home / "runs" / f"{night}.json").read_text())
+    return loaded
+
+
+def test_a_night_is_scored_routed_and_its_figures_reported(
+    home: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    code, out, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
+    assert code == 0, err
+    report = report_of(home)
+    assert [s["name"] for s in report["stages"]] == ["ingest", "features", "score", "publish"]
+    score = report["stages"][2]["details"]
+    assert set(score) >= {"scored", "routes", "queued", "audit_sampled", "model_version"}
+    totals = report["totals"]
+    assert totals["rows_scored"] == totals["rows_ingested"] == 4
+    assert sum(totals["routes"].values()) == 4
+    assert totals["model_version"] == score["model_version"]
+    scores = pq.read_table(Lake(home).scores_path(NIGHT)).to_pandas()
+    assert sorted(scores["claim_id"]) == [f"{NIGHT}-{i}" for i in range(4)]
+    routes = ", ".join(f"{totals['routes'].get(r, 0)} {r}" for r in ("clear", "verify", "review"))
+    assert f"score: 4 scored ({routes})" in out
+
+
+def test_without_the_review_app_the_publish_stage_says_it_skipped(
+    home: Path, tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(nightly, "optional_function", lambda module, name: None)
+    code, out, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
+    assert code == 0, err
+    assert "publish: skipped: review app not installed" in out
+    publish = report_of(home)["stages"][-1]
+    assert (publish["status"], publish["details"]) == ("skipped", {"reason": "review app not installed"})
+    assert Lake(home).queue_path(NIGHT).exists()  # the lake's queue partition is the queue
+    assert "| publish | skipped: review app not installed |" in markdown_report(report_of(home))
+
+
+def test_an_optional_function_is_none_only_when_its_module_or_name_is_absent(tmp_path: Path) -> None:
+    assert nightly.optional_function("claimscreen.review.no_such_module", "publish_night") is None
+    assert nightly.optional_function("claimscreen.no_such_package.publish", "publish_night") is None
+    assert nightly.optional_function("json", "no_such_function") is None
+    assert nightly.optional_function("json", "dumps") is not None
+
+
+def test_a_module_that_breaks_on_import_is_not_taken_for_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken_publisher.py").write_text("import no_such_dependency_of_it\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_of_it"):
+        nightly.optional_function("broken_publisher", "publish_night")
+
+
+def test_a_night_after_a_missing_one_is_refused_unless_the_gap_is_allowed(
+    home: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    assert run(home, "nightly", "--batch", str(night_batch(tmp_path)))[0] == 0
+    later = night_batch(tmp_path, NIGHT + dt.timedelta(days=3))
+    code, _, err = run(home, "nightly", "--batch", str(later))
+    assert code == 2
+    assert err == (
+        "claimscreen: error: night 2026-10-04 would leave a gap: no batch for 2026-10-02, 2026-10-03; "
+        "run the missing night(s) first (claimscreen backfill) or pass --allow-gap\n"
+    )
+    assert not (home / "runs" / "2026-10-04.json").exists()
+    code, _, err = run(home, "nightly", "--batch", str(later), "--allow-gap")
+    assert code == 0, err
+    assert report_of(home, NIGHT + dt.timedelta(days=3))["status"] == "completed"
+
+
+def test_running_a_night_again_gives_the_same_scores_and_queue(
+    home: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    batch = night_batch(tmp_path, n=6)
+    lake = Lake(home)
+    assert run(home, "nightly", "--batch", str(batch))[0] == 0
+    first_scores = pq.read_table(lake.scores_path(NIGHT))
+    first_queue = pq.read_table(lake.queue_path(NIGHT))
+    first_totals = report_of(home)["totals"]
+    code, _, err = run(home, "nightly", "--batch", str(batch))
+    assert code == 0, err
+    assert pq.read_table(lake.scores_path(NIGHT)).equals(first_scores)
+    queue = pq.read_table(lake.queue_path(NIGHT))
+    assert queue.equals(first_queue)
+    assert len(set(queue.column("claim_id").to_pylist())) == queue.num_rows
+    assert report_of(home)["totals"] == first_totals
+    assert report_of(home)["stages"][0]["details"]["already_ingested"] is True
+    assert len(lake.manifests(NIGHT)) == 1
+
+
+def test_the_scoring_totals_come_from_the_score_stage() -> None:
+    stages = [
+        {"name": "ingest", "status": "completed", "seconds": 1.0},
+        {
+            "name": "score",
+            "status": "completed",
+            "seconds": 1.0,
+            "details": {
+                "scored": 10,
+                "routes": {"review": 1, "clear": 7, "verify": 2},
+                "queued": 3,
+                "audit_sampled": 1,
+                "model_version": "m1",
+            },
+        },
+    ]
+    assert scoring_totals(stages) == {
+        "rows_scored": 10,
+        "routes": {"clear": 7, "verify": 2, "review": 1},
+        "queued": 3,
+        "audit_sampled": 1,
+        "model_version": "m1",
+    }
+    assert scoring_totals(stages[:1])["rows_scored"] == 0
+    assert list(ordered_routes({"zz": 1, "review": 2, "clear": 3})) == ["clear", "review", "zz"]
