@@ -2,9 +2,156 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
+
+if TYPE_CHECKING:
+    from claimscreen.flows.cli import Home
+
+
+def _run(func: Any, *args: Any) -> Any:
+    """Call ``func`` under flows.cli's one-line error reporting (imported late: flows.cli imports us)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from claimscreen.data.errors import InputError
+    from claimscreen.flows.cli import reports_errors
+
+    def guarded() -> Any:
+        try:
+            return func(*args)
+        except SQLAlchemyError as exc:
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise InputError(f"review database: {first}") from exc
+
+    return reports_errors(guarded)()
 
 
 @click.group()
 def review() -> None:
-    """The investigators' web application and its accounts."""
+    """The investigators' web application and its accounts.
+
+    The database is HOME/review.db (SQLite) unless CLAIMSCREEN_DATABASE_URL names
+    another, e.g. postgresql+psycopg://user@host:5432/claimscreen. Every command
+    brings its schema up to date first.
+    """
+
+
+@review.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port.")
+@click.option(
+    "--idle-minutes",
+    type=click.IntRange(1, 24 * 60),
+    default=None,
+    help="Sign a user out after this many idle minutes [env CLAIMSCREEN_REVIEW_IDLE_MINUTES; default 30].",
+)
+@click.option("--secure-cookies", is_flag=True, help="Send the session cookie over HTTPS only (behind TLS).")
+@click.pass_obj
+def serve(home: Home, host: str, port: int, idle_minutes: int | None, secure_cookies: bool) -> None:
+    """Serve the review application (open http://HOST:PORT/ and sign in)."""
+
+    def start() -> None:
+        import uvicorn
+
+        from claimscreen.review.app import create_app
+
+        app = create_app(home.path, idle_minutes=idle_minutes, secure_cookies=secure_cookies)
+        click.echo(f"claimscreen review: http://{host}:{port}/ (home {home.path})")
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+    _run(start)
+
+
+@review.command()
+@click.pass_obj
+def migrate(home: Home) -> None:
+    """Create or upgrade the review database's schema (Alembic migrations)."""
+
+    def run() -> None:
+        from claimscreen.review.db import current_revision, database_url, open_database
+
+        engine = open_database(home.path)
+        click.echo(
+            f"review database at revision {current_revision(engine)} ({_masked(database_url(home.path))})"
+        )
+
+    _run(run)
+
+
+@review.command("add-user")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["investigator", "supervisor", "admin"]),
+    required=True,
+    help="investigator: works cases; supervisor: also reassigns, reopens, reads the audit log; admin: all.",
+)
+@click.pass_obj
+def add_user(home: Home, name: str, role: str) -> None:
+    """Add the account NAME. The password (12 characters or more) is read from standard
+    input when it is not a terminal, else asked for twice."""
+
+    def run() -> None:
+        from claimscreen.review.auth import add_user as create
+        from claimscreen.review.auth import check_new_user
+        from claimscreen.review.db import open_database
+
+        password = _read_password()
+        check_new_user(name, role, password)
+        create(open_database(home.path), name, role, password)
+        click.echo(f"user {name} added ({role})")
+
+    _run(run)
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@review.command()
+@click.option("--date", "date_", required=True, help="The night whose queue to publish (YYYY-MM-DD).")
+@click.pass_obj
+def publish(home: Home, date_: str) -> None:
+    """Import a night's review queue into the database (a claim already there is skipped)."""
+
+    def run() -> None:
+        from claimscreen.flows.cli import parse_date
+        from claimscreen.review.publish import publish_night
+
+        night = parse_date(date_)
+        assert night is not None
+        counts = publish_night(home.path, night)
+        click.echo(
+            f"night {night}: {counts['published']} claims published, {counts['skipped']} already there; "
+            f"{counts['cases_opened']} cases opened, {counts['claims_joined']} claims joined open ring cases"
+        )
+
+    _run(run)
+
+
+@review.command("export-dispositions")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="CSV file to write.")
+@click.pass_obj
+def export_dispositions(home: Home, out: str) -> None:
+    """Write investigators' decisions as dispositions: claim_id, outcome, decided_at, source,
+    decided_by (the latest decision per claim; needs_verification is not a label yet)."""
+
+    def run() -> None:
+        from claimscreen.review.export import export_dispositions as export
+
+        rows = export(home.path, Path(out))
+        click.echo(f"{rows} dispositions written to {out}")
+
+    _run(run)
+
+
+def _masked(url: str) -> str:
+    """A database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

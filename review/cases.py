@@ -1,0 +1,454 @@
+"""Working the queue: list cases, read one, assign, decide, note, reopen; every act audited.
+
+Each function takes a connection inside a transaction (:func:`claimscreen.review.db.writing`
+for the ones that write) and the acting user as a mapping with ``id``, ``username`` and
+``role``. No case is ever held by two investigators: taking one is a conditional
+``UPDATE ... WHERE assignee_id IS NULL`` whose row count says who won; steps that read
+then write lock the case row first (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite
+the write transaction already holds the database's write lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.orm import aliased
+
+from claimscreen.review.auth import role_at_least
+from claimscreen.review.db import (
+    audit_events,
+    case_claims,
+    cases,
+    claims,
+    decisions,
+    is_postgres,
+    notes,
+    now,
+    ring_links,
+    users,
+    writing,
+)
+
+OUTCOMES = ("fraud", "legitimate", "identity_theft_victim", "needs_verification")
+STATUSES = ("open", "verification", "closed")
+OUTCOME_LABELS = {
+    "fraud": "Fraud",
+    "legitimate": "Legitimate",
+    "identity_theft_victim": "Identity theft victim (claim is fraud, person is honest)",
+    "needs_verification": "Needs verification from the claimant",
+}
+PAGE_SIZE = 50
+RING_MEMBERS_SHOWN = 200
+
+User = dict[str, Any]
+
+
+class CaseError(Exception):
+    """An act that is not allowed now (the message says why); pages show it, HTTP 409 or 403."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = "open"
+    reason: str = ""
+    ring: str = ""
+    night: dt.date | None = None
+    assignee: str = ""  # "" any, "me", "none", or a user name
+
+
+def audit(
+    conn: Connection, user: User | None, action: str, case_id: int | None = None, **fields: Any
+) -> None:
+    """Append one audit event (the only way anything is written to the audit table)."""
+    conn.execute(
+        insert(audit_events).values(
+            at=now(),
+            username=user["username"] if user else None,
+            action=action,
+            case_id=case_id,
+            claim_id=fields.get("claim_id"),
+            before=fields.get("before"),
+            after=fields.get("after"),
+        )
+    )
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def list_queue(
+    conn: Connection, chosen: QueueFilter, user: User, page: int = 1
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of cases in queue order (highest sort key first), and the total matching."""
+    assignee = aliased(users)
+    conditions = _conditions(chosen, user)
+    query = (
+        select(cases, assignee.c.username.label("assignee"))
+        .outerjoin(assignee, assignee.c.id == cases.c.assignee_id)
+        .where(*conditions)
+        .order_by(cases.c.sort_key.desc(), cases.c.id)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    total = conn.execute(select(func.count()).select_from(cases).where(*conditions)).scalar_one()
+    return rows, int(total)
+
+
+def _conditions(chosen: QueueFilter, user: User) -> list[Any]:
+    conditions: list[Any] = []
+    if chosen.status in STATUSES:
+        conditions.append(cases.c.status == chosen.status)
+    if chosen.reason:
+        conditions.append(cases.c.reason_codes.contains(f";{chosen.reason};", autoescape=True))
+    if chosen.ring:
+        conditions.append(cases.c.ring_id == chosen.ring)
+    if chosen.night:
+        conditions.append(cases.c.night == chosen.night)
+    if chosen.assignee == "me":
+        conditions.append(cases.c.assignee_id == user["id"])
+    elif chosen.assignee == "none":
+        conditions.append(cases.c.assignee_id.is_(None))
+    elif chosen.assignee:
+        named = select(users.c.id).where(users.c.username == chosen.assignee).scalar_subquery()
+        conditions.append(cases.c.assignee_id == named)
+    return conditions
+
+
+def get_case(conn: Connection, case_id: int, lock: bool = False) -> dict[str, Any] | None:
+    assignee = aliased(users)
+    query = (
+        select(cases, assignee.c.username.label("assignee"))
+        .outerjoin(assignee, assignee.c.id == cases.c.assignee_id)
+        .where(cases.c.id == case_id)
+    )
+    if lock:
+        query = select(cases).where(cases.c.id == case_id).with_for_update()
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
+    """Everything the case page shows, from indexed reads of the database only."""
+    case = get_case(conn, case_id)
+    if case is None:
+        return None
+    members = _case_claims(conn, case_id)
+    claim_ids = [m["claim_id"] for m in members]
+    current = latest_decisions(conn, claim_ids)
+    for member in members:
+        member["decision"] = current.get(member["claim_id"])
+    identities = sorted({m["identity_id"] for m in members})
+    return {
+        "case": case,
+        "claims": members,
+        "identity_claims": _identity_claims(conn, identities, claim_ids),
+        "ring": _ring(conn, case["ring_id"]) if case["ring_id"] else None,
+        "decisions": _decision_history(conn, case_id),
+        "notes": _notes(conn, case_id),
+    }
+
+
+def _case_claims(conn: Connection, case_id: int) -> list[dict[str, Any]]:
+    query = (
+        select(claims, case_claims)
+        .join(case_claims, case_claims.c.claim_id == claims.c.claim_id)
+        .where(case_claims.c.case_id == case_id)
+        .order_by(case_claims.c.risk_score.desc(), claims.c.claim_id)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def latest_decisions(conn: Connection, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The current (latest) decision of each claim that has one."""
+    if not claim_ids:
+        return {}
+    latest = (
+        select(func.max(decisions.c.id).label("id"))
+        .where(decisions.c.claim_id.in_(claim_ids))
+        .group_by(decisions.c.claim_id)
+        .subquery()
+    )
+    query = (
+        select(decisions, users.c.username)
+        .join(latest, latest.c.id == decisions.c.id)
+        .join(users, users.c.id == decisions.c.decided_by)
+    )
+    return {r["claim_id"]: dict(r) for r in conn.execute(query).mappings()}
+
+
+def _identity_claims(conn: Connection, identities: list[str], exclude: list[str]) -> list[dict[str, Any]]:
+    query = (
+        select(claims, case_claims.c.case_id)
+        .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
+        .where(claims.c.identity_id.in_(identities), claims.c.claim_id.not_in(exclude))
+        .order_by(claims.c.filed_at.desc())
+        .limit(50)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _ring(conn: Connection, ring_id: str) -> dict[str, Any]:
+    query = (
+        select(claims, case_claims.c.case_id, cases.c.status)
+        .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
+        .outerjoin(cases, cases.c.id == case_claims.c.case_id)
+        .where(claims.c.ring_id == ring_id)
+        .order_by(claims.c.filed_at, claims.c.claim_id)
+        .limit(RING_MEMBERS_SHOWN + 1)
+    )
+    members = [dict(r) for r in conn.execute(query).mappings()]
+    size = int(conn.execute(select(func.count()).where(claims.c.ring_id == ring_id)).scalar_one())
+    links = [
+        dict(r)
+        for r in conn.execute(
+            select(ring_links.c.claim_id, ring_links.c.kind, ring_links.c.link_key, ring_links.c.display)
+            .where(ring_links.c.ring_id == ring_id)
+            .order_by(ring_links.c.kind, ring_links.c.display)
+        ).mappings()
+    ]
+    shown = {m["claim_id"] for m in members[:RING_MEMBERS_SHOWN]}
+    links_by_claim: dict[str, list[str]] = {}
+    for link in links:
+        links_by_claim.setdefault(link["claim_id"], []).append(f"{link['kind']}: {link['display']}")
+    for member in members:
+        member["links"] = links_by_claim.get(member["claim_id"], [])
+    return {
+        "ring_id": ring_id,
+        "size": size,
+        "members": members[:RING_MEMBERS_SHOWN],
+        "truncated": len(members) > RING_MEMBERS_SHOWN,
+        "links": [lk for lk in links if lk["claim_id"] in shown],
+    }
+
+
+def _decision_history(conn: Connection, case_id: int) -> list[dict[str, Any]]:
+    query = (
+        select(decisions, users.c.username)
+        .join(users, users.c.id == decisions.c.decided_by)
+        .where(decisions.c.case_id == case_id)
+        .order_by(decisions.c.id.desc())
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _notes(conn: Connection, case_id: int) -> list[dict[str, Any]]:
+    query = (
+        select(notes, users.c.username)
+        .join(users, users.c.id == notes.c.author_id)
+        .where(notes.c.case_id == case_id)
+        .order_by(notes.c.id)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def record_view(conn: Connection, user: User, case_id: int, what: str = "case") -> None:
+    audit(conn, user, "viewed" if what == "case" else f"viewed_{what}", case_id)
+
+
+# --- acting ------------------------------------------------------------------
+
+
+def assign_to_me(conn: Connection, user: User, case_id: int) -> None:
+    """Take an unassigned case; fails if someone else holds it (atomic: one winner)."""
+    taken = conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.assignee_id.is_(None), cases.c.status != "closed")
+        .values(assignee_id=user["id"], assigned_at=now(), updated_at=now())
+    ).rowcount
+    if taken != 1:
+        case = get_case(conn, case_id)
+        if case is None:
+            raise CaseError("no such case", 404)
+        if case["assignee_id"] == user["id"]:
+            return
+        raise CaseError(
+            "this case is closed" if case["status"] == "closed" else f"already assigned to {case['assignee']}"
+        )
+    audit(conn, user, "assigned", case_id, before={"assignee": None}, after={"assignee": user["username"]})
+
+
+def claim_next(engine: Engine, user: User, attempts: int = 50) -> int | None:
+    """Take the top unassigned open case; None when none is left. Safe under concurrency:
+    PostgreSQL skips rows other transactions have locked; every database lets only one
+    conditional UPDATE win a case, and a loser tries the next one."""
+    for _ in range(attempts):
+        with writing(engine) as conn:
+            query = (
+                select(cases.c.id)
+                .where(cases.c.status == "open", cases.c.assignee_id.is_(None))
+                .order_by(cases.c.sort_key.desc(), cases.c.id)
+                .limit(1)
+            )
+            if is_postgres(conn):
+                query = query.with_for_update(skip_locked=True)
+            case_id = conn.execute(query).scalar()
+            if case_id is None:
+                return None
+            try:
+                assign_to_me(conn, user, case_id)
+            except CaseError:
+                continue
+            return int(case_id)
+    return None
+
+
+def unassign(conn: Connection, user: User, case_id: int) -> None:
+    case = _locked(conn, case_id)
+    if case["assignee_id"] is None:
+        return
+    if case["assignee_id"] != user["id"] and not role_at_least(user["role"], "supervisor"):
+        raise CaseError("only the assignee or a supervisor can unassign this case", 403)
+    before = _username(conn, case["assignee_id"])
+    conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.assignee_id == case["assignee_id"])
+        .values(assignee_id=None, assigned_at=None, updated_at=now())
+    )
+    audit(conn, user, "unassigned", case_id, before={"assignee": before}, after={"assignee": None})
+
+
+def reassign(conn: Connection, user: User, case_id: int, to_username: str) -> None:
+    """A supervisor gives a case to another investigator."""
+    _require(user, "supervisor")
+    case = _locked(conn, case_id)
+    target = conn.execute(
+        select(users.c.id).where(users.c.username == to_username, users.c.active.is_(True))
+    ).scalar()
+    if target is None:
+        raise CaseError(f"no active user {to_username!r}", 400)
+    before = _username(conn, case["assignee_id"])
+    conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id)
+        .values(assignee_id=target, assigned_at=now(), updated_at=now())
+    )
+    audit(conn, user, "reassigned", case_id, before={"assignee": before}, after={"assignee": to_username})
+
+
+def reopen(conn: Connection, user: User, case_id: int) -> None:
+    """A supervisor reopens a decided case; its decisions stay, a new one will supersede them."""
+    _require(user, "supervisor")
+    case = _locked(conn, case_id)
+    if case["status"] == "open":
+        raise CaseError("the case is already open")
+    conn.execute(update(cases).where(cases.c.id == case_id).values(status="open", updated_at=now()))
+    audit(conn, user, "reopened", case_id, before={"status": case["status"]}, after={"status": "open"})
+
+
+def decide(
+    conn: Connection,
+    user: User,
+    case_id: int,
+    outcome: str,
+    exceptions: dict[str, str] | None = None,
+    note: str = "",
+) -> str:
+    """Record one decision for every claim of the case (``exceptions`` gives some claims another
+    outcome). Returns the case's new status. Only the assignee decides, and not on a closed case:
+    a supervisor reopens it first, and the new decisions supersede the old ones (kept)."""
+    case = _locked(conn, case_id)
+    if case["assignee_id"] != user["id"]:
+        raise CaseError("assign the case to yourself before deciding it", 403)
+    if case["status"] == "closed":
+        raise CaseError("the case is closed; a supervisor must reopen it before a new decision")
+    exceptions = {k: v for k, v in (exceptions or {}).items() if v}
+    for chosen in (outcome, *exceptions.values()):
+        if chosen not in OUTCOMES:
+            raise CaseError(f"unknown outcome {chosen!r}", 400)
+    claim_ids = list(
+        conn.execute(select(case_claims.c.claim_id).where(case_claims.c.case_id == case_id)).scalars()
+    )
+    unknown = sorted(set(exceptions) - set(claim_ids))
+    if unknown:
+        raise CaseError(f"claim {unknown[0]} is not in this case", 400)
+    previous = latest_decisions(conn, claim_ids)
+    stamp = now()
+    for claim_id in sorted(claim_ids):
+        chosen = exceptions.get(claim_id, outcome)
+        before = previous.get(claim_id)
+        conn.execute(
+            insert(decisions).values(
+                case_id=case_id,
+                claim_id=claim_id,
+                outcome=chosen,
+                decided_by=user["id"],
+                decided_at=stamp,
+                supersedes=before["id"] if before else None,
+                note=note or None,
+            )
+        )
+        audit(
+            conn,
+            user,
+            "decided",
+            case_id,
+            claim_id=claim_id,
+            before={"outcome": before["outcome"]} if before else None,
+            after={"outcome": chosen},
+        )
+    outcomes = {exceptions.get(c, outcome) for c in claim_ids}
+    status = "verification" if "needs_verification" in outcomes else "closed"
+    conn.execute(update(cases).where(cases.c.id == case_id).values(status=status, updated_at=stamp))
+    if status != case["status"]:
+        audit(conn, user, "status", case_id, before={"status": case["status"]}, after={"status": status})
+    if note:
+        add_note(conn, user, case_id, note)
+    return status
+
+
+def add_note(conn: Connection, user: User, case_id: int, body: str) -> None:
+    body = body.strip()
+    if not body:
+        raise CaseError("the note is empty", 400)
+    _locked(conn, case_id)
+    conn.execute(insert(notes).values(case_id=case_id, author_id=user["id"], written_at=now(), body=body))
+    audit(conn, user, "note", case_id, after={"note": body[:2000]})
+
+
+def _locked(conn: Connection, case_id: int) -> dict[str, Any]:
+    case = get_case(conn, case_id, lock=True)
+    if case is None:
+        raise CaseError("no such case", 404)
+    return case
+
+
+def _require(user: User, role: str) -> None:
+    if not role_at_least(user["role"], role):
+        raise CaseError(f"only a {role} can do this", 403)
+
+
+def _username(conn: Connection, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return conn.execute(select(users.c.username).where(users.c.id == user_id)).scalar()
+
+
+def active_users(conn: Connection) -> list[str]:
+    return list(
+        conn.execute(
+            select(users.c.username).where(users.c.active.is_(True)).order_by(users.c.username)
+        ).scalars()
+    )
+
+
+def audit_log(
+    conn: Connection, page: int = 1, case_id: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    conditions = [audit_events.c.case_id == case_id] if case_id else []
+    query = (
+        select(audit_events)
+        .where(*conditions)
+        .order_by(audit_events.c.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    total = conn.execute(select(func.count()).select_from(audit_events).where(*conditions)).scalar_one()
+    return [dict(r) for r in conn.execute(query).mappings()], int(total)

@@ -1,0 +1,325 @@
+"""The review database: its tables (declared once), the engine, and migrations.
+
+SQLite at ``HOME/review.db`` by default; PostgreSQL (or any SQLAlchemy URL) when
+``CLAIMSCREEN_DATABASE_URL`` is set. The schema is created and changed only by the
+Alembic migrations shipped in ``review/migrations``: :func:`migrate` applies them at
+start-up and from ``claimscreen review migrate``.
+
+Two tables are append-only, ``decisions`` and ``audit_events``: no code path updates
+or deletes their rows, and a database trigger refuses it on both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.types import TypeDecorator
+
+DATABASE_URL_ENV = "CLAIMSCREEN_DATABASE_URL"
+DATABASE_FILE = "review.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back time-zone aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: A case is one claim, or the claims of one flagged ring. ``status``: open (to work),
+#: verification (waiting on the claimant), closed (every claim decided).
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_key", String(128), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("assignee_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("assigned_at", UTCDateTime, nullable=True),
+    Column("ring_id", String(64), nullable=True),
+    Column("ring_size", Integer, nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("risk_score", Float, nullable=False),
+    Column("priority", Float, nullable=False),
+    # Order of the queue: priority, plus AGE_WEIGHT per day since the first claim was filed.
+    Column("sort_key", Float, nullable=False),
+    Column("night", Date, nullable=False),
+    Column("first_filed_at", UTCDateTime, nullable=False),
+    Column("route", String(16), nullable=False),
+    Column("audit_sample", Boolean, nullable=False),
+    # ";code1;code2;" so a reason filter is one LIKE '%;code;%'.
+    Column("reason_codes", Text, nullable=False),
+    Column("first_reason", Text, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_cases_status_sort", "status", "sort_key"),
+    Index("ix_cases_assignee_status", "assignee_id", "status"),
+    Index("ix_cases_ring_status", "ring_id", "status"),
+    Index("ix_cases_night", "night"),
+)
+
+#: What the pages show about a claim, copied from the lake at publish time (no raw
+#: identifier: SSN and bank account by their last four digits only).
+claims = Table(
+    "claims",
+    metadata,
+    Column("claim_id", String(64), primary_key=True),
+    Column("batch_date", Date, nullable=False),
+    Column("identity_id", String(64), nullable=False),
+    Column("ring_id", String(64), nullable=True),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("first_name", String(128), nullable=False),
+    Column("middle_name", String(128), nullable=True),
+    Column("last_name", String(128), nullable=False),
+    Column("date_of_birth", Date, nullable=True),
+    Column("address_line1", String(256), nullable=True),
+    Column("address_line2", String(256), nullable=True),
+    Column("city", String(128), nullable=True),
+    Column("state", String(8), nullable=True),
+    Column("zip5", String(8), nullable=True),
+    Column("email", String(256), nullable=True),
+    Column("phone_e164", String(32), nullable=True),
+    Column("ssn_last4", String(4), nullable=True),
+    Column("bank_account_last4", String(4), nullable=True),
+    Column("payment_method", String(32), nullable=True),
+    Column("employer_name", String(256), nullable=True),
+    Column("channel", String(16), nullable=True),
+    Column("ip_address", String(64), nullable=True),
+    Column("device_id", String(128), nullable=True),
+    Column("language", String(8), nullable=True),
+    Index("ix_claims_identity", "identity_id"),
+    Index("ix_claims_ring", "ring_id"),
+)
+
+#: The claims under review: which case holds each, and why it was flagged.
+case_claims = Table(
+    "case_claims",
+    metadata,
+    Column("claim_id", String(64), ForeignKey("claims.claim_id"), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("batch_date", Date, nullable=False),
+    Column("route", String(16), nullable=False),
+    Column("audit_sample", Boolean, nullable=False),
+    Column("risk_score", Float, nullable=False),
+    Column("priority", Float, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("reason_text", JSON, nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Index("ix_case_claims_case", "case_id"),
+)
+
+#: An identifier a ring member shares with another member: ``kind`` is bank_account,
+#: device, ip, email, phone or address; ``display`` is what the page shows (an account by
+#: its last four digits); ``link_key`` groups equal values without holding them.
+ring_links = Table(
+    "ring_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ring_id", String(64), nullable=False),
+    Column("claim_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("link_key", String(32), nullable=False),
+    Column("display", String(256), nullable=False),
+    Index("ix_ring_links_ring", "ring_id"),
+    Index("ux_ring_links", "claim_id", "kind", "link_key", unique=True),
+)
+
+#: Append-only. A changed decision is a new row naming the one it supersedes.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("claim_id", String(64), ForeignKey("claims.claim_id"), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("decided_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("supersedes", Integer, ForeignKey("decisions.id"), nullable=True),
+    Column("note", Text, nullable=True),
+    Index("ix_decisions_claim", "claim_id", "id"),
+    Index("ix_decisions_case", "case_id"),
+    Index("ix_decisions_decided_at", "decided_at"),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("written_at", UTCDateTime, nullable=False),
+    Column("body", Text, nullable=False),
+    Index("ix_notes_case", "case_id"),
+)
+
+#: Append-only: who did what, when, to which case, with the state before and after.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("username", String(64), nullable=True),
+    Column("action", String(32), nullable=False),
+    Column("case_id", Integer, nullable=True),
+    Column("claim_id", String(64), nullable=True),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Index("ix_audit_case", "case_id", "id"),
+    Index("ix_audit_at", "at"),
+)
+
+APPEND_ONLY_TABLES = ("decisions", "audit_events")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def database_url(home: Path) -> str:
+    """``CLAIMSCREEN_DATABASE_URL``, else the SQLite file ``HOME/review.db``."""
+    return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{Path(home) / DATABASE_FILE}"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine; SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE``
+    for write transactions (see :func:`writing`), so writers queue instead of failing."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        _sqlite_pragmas(engine)
+        return engine
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction. On SQLite it takes the write lock at BEGIN (a read-then-write
+    transaction cannot then fail half-way on a lock upgrade); on PostgreSQL it is an
+    ordinary transaction whose read-then-write steps use ``SELECT ... FOR UPDATE``."""
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def is_postgres(conn: Connection | Engine) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied (a no-op when up to date)."""
+    from alembic import command
+
+    with engine.connect() as conn:
+        config = alembic_config(conn)
+        command.upgrade(config, "head")
+        conn.commit()
+
+
+def alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def open_database(home: Path, url: str | None = None) -> Engine:
+    """The engine of the review database, migrated to the latest schema (SQLite file mode 0600:
+    it holds claimants' names and addresses)."""
+    url = url or database_url(home)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def has_database(home: Path) -> bool:
+    """A database is configured (a URL) or the SQLite file exists."""
+    return bool(os.environ.get(DATABASE_URL_ENV)) or (Path(home) / DATABASE_FILE).exists()

@@ -1,0 +1,80 @@
+"""Decisions back to labels: the latest decision of each claim as a disposition (CONTRACT section 3).
+
+``identity_theft_victim`` means the claim is fraud (the person is honest);
+``needs_verification`` is no label yet. ``source`` is ``audit`` for a claim drawn for
+the post-payment audit, else ``investigation``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, inspect, select
+
+from claimscreen.review.db import (
+    case_claims,
+    database_url,
+    decisions,
+    has_database,
+    make_engine,
+    reading,
+    users,
+)
+
+DISPOSITION_COLUMNS = ("claim_id", "outcome", "decided_at", "source", "decided_by")
+_LABELS = {"fraud": "fraud", "identity_theft_victim": "fraud", "legitimate": "legitimate"}
+
+
+def decisions_as_dispositions(home: Path) -> pd.DataFrame:
+    """claim_id, outcome (fraud or legitimate), decided_at (UTC), source, decided_by; one row per
+    claim with a labelling decision. Empty (same columns) when there is no review database."""
+    if not has_database(Path(home)):
+        return _empty()
+    engine = make_engine(database_url(Path(home)))
+    try:
+        if not inspect(engine).has_table("decisions"):
+            return _empty()
+        latest = select(func.max(decisions.c.id).label("id")).group_by(decisions.c.claim_id).subquery()
+        query = (
+            select(
+                decisions.c.claim_id,
+                decisions.c.outcome,
+                decisions.c.decided_at,
+                case_claims.c.audit_sample,
+                users.c.username.label("decided_by"),
+            )
+            .join(latest, latest.c.id == decisions.c.id)
+            .join(users, users.c.id == decisions.c.decided_by)
+            .join(case_claims, case_claims.c.claim_id == decisions.c.claim_id)
+            .order_by(decisions.c.decided_at, decisions.c.claim_id)
+        )
+        with reading(engine) as conn:
+            rows = conn.execute(query).all()
+    finally:
+        engine.dispose()
+    frame = pd.DataFrame(rows, columns=["claim_id", "outcome", "decided_at", "audit_sample", "decided_by"])
+    frame = frame[frame["outcome"].isin(list(_LABELS))]
+    if frame.empty:
+        return _empty()
+    frame["outcome"] = frame["outcome"].map(_LABELS)
+    frame["source"] = frame["audit_sample"].map({True: "audit", False: "investigation"})
+    frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
+    return (
+        frame[list(DISPOSITION_COLUMNS)].reset_index(drop=True).astype({"claim_id": str, "decided_by": str})
+    )
+
+
+def _empty() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in DISPOSITION_COLUMNS})
+    frame["decided_at"] = pd.Series(dtype="datetime64[us, UTC]")
+    return frame
+
+
+def export_dispositions(home: Path, out: Path) -> int:
+    """Write the dispositions CSV (claim_id, outcome, decided_at, source, decided_by); rows written."""
+    frame = decisions_as_dispositions(home)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = frame.assign(decided_at=frame["decided_at"].map(lambda t: t.isoformat()))
+    written.to_csv(out, index=False)
+    return len(frame)

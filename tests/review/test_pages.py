@@ -1,0 +1,71 @@
+"""The pages an investigator uses: queue order, filters, paging, the case page, the ring."""
+
+from __future__ import annotations
+
+import re
+
+from review_support import World, signed_in
+from sqlalchemy import Engine, select
+
+from claimscreen.review.db import cases
+
+
+def test_queue_lists_open_cases_highest_priority_first(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
+    page = signed_in(app, "alice").get("/queue")
+    assert page.status_code == 200
+    shown = [int(n) for n in re.findall(r'href="/cases/(\d+)" class="case-link"', page.text)]
+    with published.connect() as conn:
+        expected = (
+            conn.execute(
+                select(cases.c.id)
+                .where(cases.c.status == "open")
+                .order_by(cases.c.sort_key.desc(), cases.c.id)
+            )
+            .scalars()
+            .all()
+        )
+    assert shown == list(expected)[: len(shown)]
+    assert shown, "the queue should not be empty"
+    assert "Bank account shared with other claimants" in page.text
+    assert "day " in page.text and " of 21" in page.text
+
+
+def test_queue_filters_by_reason_ring_and_assignee(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(app, "alice")
+    singles = client.get("/queue?reason=ip_foreign").text
+    assert "outside the United States" in singles and "Bank account shared" not in singles
+    ring_id = sorted(world.rings)[0]
+    ringed = client.get(f"/queue?status=all&ring={ring_id}").text
+    assert len(re.findall(r'class="case-link"', ringed)) == 1
+    assert "No case matches." in client.get("/queue?assignee=me").text
+    assert "No case matches." in client.get("/queue?night=1999-01-01").text
+
+
+def test_queue_pages(app, published: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from claimscreen.review import cases as work
+
+    monkeypatch.setattr(work, "PAGE_SIZE", 5)
+    client = signed_in(app, "alice")
+    first = re.findall(r'class="case-link">Case (\d+)', client.get("/queue").text)
+    second = re.findall(r'class="case-link">Case (\d+)', client.get("/queue?page=2").text)
+    assert len(first) == 5 and second and not set(first) & set(second)
+
+
+def test_case_page_shows_claims_reasons_ring_and_picture(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
+    with published.connect() as conn:
+        case_id = conn.execute(
+            select(cases.c.id).where(cases.c.ring_id.is_not(None)).order_by(cases.c.ring_size.desc())
+        ).scalar()
+    page = signed_in(app, "alice").get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert "Why it was flagged" in page.text and "Filed from a device used by several" in page.text
+    assert re.search(r"\*\*\*-\*\*-\d{4}", page.text)
+    assert 'id="ring"' in page.text and "<svg" in page.text and "<circle" in page.text
+    assert "Shared identifiers" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_unknown_case_is_404(app) -> None:  # type: ignore[no-untyped-def]
+    assert signed_in(app, "alice").get("/cases/999999").status_code == 404

@@ -1,0 +1,101 @@
+"""Publishing a night's queue: no duplicate, rings join their open case, display fields copied."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from review_support import World
+from sqlalchemy import Engine, func, select, update
+
+from claimscreen.data.errors import InputError
+from claimscreen.review.db import case_claims, cases, claims, ring_links
+from claimscreen.review.publish import publish_night
+
+
+def count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_publishing_twice_changes_nothing(world: World, engine: Engine) -> None:
+    first = publish_night(world.home, world.nights[0], engine)
+    assert first["published"] == len(world.queued[world.nights[0]]) and first["skipped"] == 0
+    before = (
+        count(engine, cases),
+        count(engine, case_claims),
+        count(engine, claims),
+        count(engine, ring_links),
+    )
+    again = publish_night(world.home, world.nights[0], engine)
+    assert again["published"] == 0 and again["skipped"] == first["published"] and again["cases_opened"] == 0
+    after = (
+        count(engine, cases),
+        count(engine, case_claims),
+        count(engine, claims),
+        count(engine, ring_links),
+    )
+    assert after == before
+
+
+def test_one_case_per_ring_and_later_claims_join_it(world: World, engine: Engine) -> None:
+    for night in world.nights:
+        publish_night(world.home, night, engine)
+    with engine.connect() as conn:
+        per_ring = conn.execute(
+            select(cases.c.ring_id, func.count())
+            .where(cases.c.ring_id.is_not(None))
+            .group_by(cases.c.ring_id)
+        ).all()
+        assert per_ring and all(n == 1 for _, n in per_ring)
+        queued = [c for night in world.nights for c in world.queued[night]]
+        assert count(engine, case_claims) == len(queued)
+
+
+def test_a_ring_whose_case_is_closed_opens_a_new_one(world: World, engine: Engine) -> None:
+    first, second = world.nights
+    publish_night(world.home, first, engine)
+    with engine.begin() as conn:
+        conn.execute(update(cases).values(status="closed"))
+    counts = publish_night(world.home, second, engine)
+    assert counts["claims_joined"] == 0
+    with engine.connect() as conn:
+        open_rings = conn.execute(
+            select(cases.c.ring_id, func.count())
+            .where(cases.c.status == "open", cases.c.ring_id.is_not(None))
+            .group_by(cases.c.ring_id)
+        ).all()  # fmt: skip
+    assert all(n == 1 for _, n in open_rings)
+
+
+def test_ring_joining_counts(world: World, engine: Engine) -> None:
+    first, second = world.nights
+    publish_night(world.home, first, engine)
+    with engine.connect() as conn:
+        rings_open = set(conn.execute(select(cases.c.ring_id).where(cases.c.ring_id.is_not(None))).scalars())
+    counts = publish_night(world.home, second, engine)
+    with engine.connect() as conn:
+        second_night = conn.execute(
+            select(case_claims.c.claim_id, claims.c.ring_id)
+            .join(claims, claims.c.claim_id == case_claims.c.claim_id)
+            .where(case_claims.c.batch_date == second)
+        ).all()
+    expected = sum(1 for _, ring in second_night if ring in rings_open)
+    assert counts["claims_joined"] == expected
+
+
+def test_display_fields_are_copied_and_masked(world: World, engine: Engine) -> None:
+    publish_night(world.home, world.nights[0], engine)
+    with engine.connect() as conn:
+        row = conn.execute(select(claims).limit(1)).mappings().one()
+        displays = conn.execute(select(ring_links.c.kind, ring_links.c.display)).all()
+    assert row["first_name"] and row["filed_at"].tzinfo is not None
+    assert row["ssn_last4"] is None or len(row["ssn_last4"]) == 4
+    for kind, display in displays:
+        if kind == "bank_account":
+            assert display.startswith("account ending ") and len(display) == len("account ending 1234")
+
+
+def test_a_night_without_a_queue_is_an_input_error(world: World, engine: Engine) -> None:
+    with pytest.raises(InputError, match="has no review queue"):
+        publish_night(world.home, dt.date(1999, 1, 1), engine)
