@@ -146,8 +146,13 @@ def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
     for member in members:
         member["decision"] = current.get(member["claim_id"])
     identities = sorted({m["identity_id"] for m in members})
+    reasons: dict[str, int] = {}
+    for member in members:
+        for reason in member["reason_text"]:
+            reasons[reason] = reasons.get(reason, 0) + 1
     return {
         "case": case,
+        "reasons": list(reasons.items()),
         "claims": members,
         "identity_claims": _identity_claims(conn, identities, claim_ids),
         "ring": _ring(conn, case["ring_id"]) if case["ring_id"] else None,

@@ -70,11 +70,15 @@ def ring_picture(members: list[dict[str, Any]], links: list[dict[str, Any]], foc
             key = (link["kind"], link["link_key"])
             groups.setdefault(key, []).append(link["claim_id"])
             display[key] = link["display"]
+    placed: list[float] = []
     for (kind, link_key), claim_ids in sorted(groups.items(), key=lambda g: (g[0][0], display[g[0]])):
         if len(claim_ids) < 2:
             continue
         angle = _mean_angle([angle_of[c] for c in claim_ids])
-        x, y = _at(centre, LINK_RADIUS, angle)
+        # identifiers at (nearly) the same angle stack outwards instead of hiding each other
+        near = sum(1 for a in placed if abs(math.remainder(a - angle, 2 * math.pi)) < 0.12)
+        placed.append(angle)
+        x, y = _at(centre, LINK_RADIUS + 24 * near if near < 2 else CLAIM_RADIUS - 40 * (near - 1), angle)
         label = KIND_LABELS.get(kind, kind)
         picture.identifiers.append(
             Node(

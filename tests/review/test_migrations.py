@@ -1,0 +1,58 @@
+"""The schema comes from the migrations, matches the declared tables, and keeps the audit append-only."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from claimscreen.review import cases as work
+from claimscreen.review.db import (
+    audit_events,
+    cases,
+    current_revision,
+    metadata,
+    migrate,
+    now,
+    users,
+    writing,
+)
+
+
+def test_migrations_match_the_declared_tables(engine: Engine) -> None:
+    assert current_revision(engine) == "0001"
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
+
+
+def test_migrating_again_changes_nothing(engine: Engine) -> None:
+    migrate(engine)
+    assert current_revision(engine) == "0001"
+
+
+@pytest.mark.parametrize("change", ["update", "delete"])
+def test_the_audit_log_refuses_changes(engine: Engine, change: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(audit_events).values(at=now(), username="alice", action="viewed", case_id=1))
+    statement = (
+        update(audit_events).values(username="mallory") if change == "update" else delete(audit_events)
+    )
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(statement)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT username FROM audit_events")).scalars().all() == ["alice"]
+
+
+def test_decisions_refuse_changes_too(published: Engine) -> None:
+    with published.connect() as conn:
+        alice = dict(conn.execute(select(users).where(users.c.username == "alice")).mappings().one())
+        case_id = conn.execute(select(cases.c.id)).scalars().first()
+    with writing(published) as conn:
+        work.assign_to_me(conn, alice, case_id)
+        work.decide(conn, alice, case_id, "fraud")
+    for statement in ("UPDATE decisions SET outcome = 'legitimate'", "DELETE FROM decisions"):
+        with pytest.raises(DBAPIError, match="append-only"), published.begin() as conn:
+            conn.execute(text(statement))
