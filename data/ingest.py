@@ -155,6 +155,7 @@ def _ingest_locked(
     }
     clock.lap("tables")
     parts = {zone: lake.batch_part(zone, batch_date, batch_key) for zone in tables}
+    _remove_unfinished_writes(lake, batch_date)
     # Parquet encoding releases the GIL: the three parts are written side by side.
     with ThreadPoolExecutor(max_workers=len(tables)) as pool:
         list(pool.map(lambda zone: lake.write_table(parts[zone], tables[zone]), tables))
@@ -179,6 +180,17 @@ def _ingest_locked(
     # The manifest is the commit: written last, after every part is in place.
     lake.write_json(lake.batch_part("manifests", batch_date, batch_key), result.to_dict())
     return result
+
+
+def _remove_unfinished_writes(lake: Lake, batch_date: dt.date) -> None:
+    """Delete the temporary files a killed ingest of this night left half-written.
+
+    Only ingest writes these zones, and it holds the lake's lock: no other write is
+    under way in them.
+    """
+    for zone in ("raw", "claims", "quarantine", "manifests"):
+        for leftover in lake.partition(zone, batch_date).glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def _file_stamp(path: Path) -> tuple[int, int]:
