@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +111,7 @@ def templates(
     except OperationalError as exc:
         made["postgresql_error", False] = str(exc).splitlines()[0]
     yield made
+    _dropper.finish()
     with contextlib.suppress(OperationalError), admin.connect() as conn:
         for (backend, _), name in made.items():
             if backend == "postgresql":
@@ -133,12 +136,42 @@ def _copy(
     admin = _admin()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{templates[("postgresql", published)]}"'))
+    admin.dispose()
     db = make_engine(_with_database(name))
     yield db
     db.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _dropper.put(name)
+
+
+class _Dropper:
+    """Drops finished test databases in a background thread (a DROP DATABASE waits for a
+    checkpoint: seconds that need not hold up the next test)."""
+
+    def __init__(self) -> None:
+        self.names: queue.Queue[str | None] = queue.Queue()
+        self.thread: threading.Thread | None = None
+
+    def put(self, name: str) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+        self.names.put(name)
+
+    def _run(self) -> None:
+        admin = _admin()
+        while (name := self.names.get()) is not None:
+            with contextlib.suppress(OperationalError), admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    def finish(self) -> None:
+        if self.thread is not None:
+            self.names.put(None)
+            self.thread.join(timeout=120)
+            self.thread = None
+
+
+_dropper = _Dropper()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
