@@ -1,0 +1,222 @@
+"""Benchmark: the review application's queue and case pages under 20 concurrent users.
+
+Seeds a review database directly (bulk inserts, not the pipeline) with 100,000 open
+cases: 90% single claims and 10% rings of five claims with their linking identifiers,
+140,000 claims in all. Serves it with ``claimscreen review serve`` (one uvicorn
+process) and has 20 signed-in users each load queue pages (various pages and filters)
+and case pages (random cases), then prints p50/p95/max latency per page.
+On SQLite (HOME/review.db) and, when reachable, on PostgreSQL.
+
+Goal (issue #6): p95 <= 200 ms for both pages, on both databases.
+
+    .venv/bin/python bench/review.py [--cases 100000] [--users 20] [--rounds 25]
+        [--postgres postgresql+psycopg://root@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, insert, make_url, text
+
+from claimscreen.review.auth import _hasher
+from claimscreen.review.db import case_claims, cases, claims, make_engine, migrate, ring_links, users
+from claimscreen.review.publish import sort_key
+
+PASSWORD = "benchmark-password"
+RING_SIZE = 5
+CHUNK = 5000
+
+
+def seed(engine: Engine, n_cases: int, n_users: int) -> None:
+    """Bulk-insert users, cases, claims, case claims and ring links."""
+    rng = random.Random(6)
+    stamp = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    password_hash = _hasher.hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(users),
+            [{"username": f"user{i}", "role": "investigator", "password_hash": password_hash, "active": True,
+              "created_at": stamp} for i in range(n_users)],
+        )  # fmt: skip
+    case_rows, claim_rows, member_rows, link_rows = [], [], [], []
+    claim_no = 0
+    for case_id in range(1, n_cases + 1):
+        ring = case_id % 10 == 0
+        size = RING_SIZE if ring else 1
+        ring_id = f"R-{case_id:08d}" if ring else None
+        night = dt.date(2026, 10, 1) + dt.timedelta(days=rng.randrange(30))
+        filed = dt.datetime.combine(night, dt.time(12), dt.UTC) - dt.timedelta(hours=rng.randrange(24))
+        risk = rng.random()
+        priority = risk + (0.05 if ring else 0)
+        code = rng.choice(["shared_bank_account", "device_burst", "ip_foreign", "deceased_ssn"])
+        case_rows.append({
+            "id": case_id, "case_key": f"case-{case_id}", "status": "open", "assignee_id": None,
+            "assigned_at": None, "ring_id": ring_id, "ring_size": size, "claims": size, "risk_score": risk,
+            "priority": priority, "sort_key": sort_key(priority, filed.date()), "night": night,
+            "first_filed_at": filed, "route": "review", "audit_sample": False, "reason_codes": f";{code};",
+            "first_reason": f"Reason {code} in plain words", "opened_at": stamp, "updated_at": stamp,
+        })  # fmt: skip
+        for _ in range(size):
+            claim_no += 1
+            claim_id = f"B{claim_no:09d}"
+            claim_rows.append({
+                "claim_id": claim_id, "batch_date": night, "identity_id": f"I{claim_no:09d}",
+                "ring_id": ring_id, "filed_at": filed, "first_name": "Pat", "middle_name": None,
+                "last_name": f"Doe{claim_no}", "date_of_birth": dt.date(1980, 1, 1),
+                "address_line1": f"{claim_no} Main St", "address_line2": None, "city": "Columbus",
+                "state": "OH", "zip5": "43004", "email": f"p{claim_no}@example.org",
+                "phone_e164": "+16145550100",
+                "ssn_last4": f"{claim_no % 10000:04d}", "bank_account_last4": "1234",
+                "payment_method": "direct_deposit", "employer_name": "Acme", "channel": "web",
+                "ip_address": "203.0.113.9", "device_id": f"dev-{case_id}", "language": "en",
+            })  # fmt: skip
+            member_rows.append({
+                "claim_id": claim_id, "case_id": case_id, "batch_date": night, "route": "review",
+                "audit_sample": False, "risk_score": risk, "priority": priority, "reasons": code,
+                "reason_text": [f"Reason {code} in plain words"], "model_version": "bench",
+                "published_at": stamp,
+            })  # fmt: skip
+            if ring:
+                for kind, key in (("bank_account", "b"), ("device", "d")):
+                    link = {"ring_id": ring_id, "claim_id": claim_id, "kind": kind}
+                    link_rows.append({**link, "link_key": f"{key}{case_id}", "display": f"{kind} {case_id}"})
+    for table, rows in (
+        (cases, case_rows),
+        (claims, claim_rows),
+        (case_claims, member_rows),
+        (ring_links, link_rows),
+    ):
+        with engine.begin() as conn:
+            for start in range(0, len(rows), CHUNK):
+                conn.execute(insert(table), rows[start : start + CHUNK])
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(
+                text("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
+            )
+            conn.execute(text("ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(home: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "CLAIMSCREEN_DATABASE_URL": url, "PREFECT_HOME": str(home / "prefect")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimscreen", "--home", str(home), "review", "serve", "--port", str(port)],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def user_session(base: str, name: str, n_cases: int, rounds: int, timings: dict[str, list[float]]) -> None:
+    rng = random.Random(name)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+        client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token})
+        for _ in range(rounds):
+            query = rng.choice(["", "?page=2", f"?page={rng.randrange(1, 50)}", "?reason=device_burst",
+                                "?night=2026-10-05", "?assignee=none"])  # fmt: skip
+            started = time.perf_counter()
+            response = client.get(f"/queue{query}")
+            timings["queue"].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+            started = time.perf_counter()
+            response = client.get(f"/cases/{rng.randrange(1, n_cases + 1)}")
+            timings["case"].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+
+
+def measure(home: Path, url: str, n_cases: int, n_users: int, rounds: int) -> None:
+    engine = make_engine(url)
+    started = time.perf_counter()
+    migrate(engine)
+    seed(engine, n_cases, n_users)
+    engine.dispose()
+    print(f"  seeded {n_cases:,} cases in {time.perf_counter() - started:.1f} s")
+    process, base = serve(home, url)
+    try:
+        user_session(base, "user0", n_cases, 3, {"queue": [], "case": []})  # warm-up
+        timings: dict[str, list[float]] = {"queue": [], "case": []}
+        threads = [threading.Thread(target=user_session, args=(base, f"user{i}", n_cases, rounds, timings))
+                   for i in range(n_users)]  # fmt: skip
+        wall = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - wall
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    total = sum(len(v) for v in timings.values())
+    print(f"  {n_users} users, {total} page loads in {wall:.1f} s ({total / wall:.0f} pages/s)")
+    for page, values in timings.items():
+        ms = sorted(v * 1000 for v in values)
+        p95 = ms[int(0.95 * (len(ms) - 1))]
+        print(f"  {page:<6} p50 {statistics.median(ms):6.1f} ms   p95 {p95:6.1f} ms   max {ms[-1]:6.1f} ms"
+              f"   {'OK' if p95 <= 200 else 'OVER the 200 ms goal'}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--postgres", default="postgresql+psycopg://root@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="review-bench-") as folder:
+        home = Path(folder)
+        print("SQLite (HOME/review.db)")
+        measure(home, f"sqlite:///{home / 'review.db'}", args.cases, args.users, args.rounds)
+        name = f"review_bench_{os.getpid()}"
+        admin = make_engine(args.postgres, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as exc:
+            print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
+            return
+        try:
+            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            print(f"PostgreSQL ({make_url(args.postgres).host})")
+            measure(home, url, args.cases, args.users, args.rounds)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
