@@ -39,6 +39,7 @@ from claimscreen.review.publish import sort_key
 PASSWORD = "benchmark-password"
 RING_SIZE = 5
 CHUNK = 5000
+WORKERS = os.cpu_count() or 1
 
 
 def seed(engine: Engine, n_cases: int, n_users: int) -> None:
@@ -124,7 +125,19 @@ def serve(home: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "CLAIMSCREEN_DATABASE_URL": url, "PREFECT_HOME": str(home / "prefect")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "claimscreen", "--home", str(home), "review", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "claimscreen",
+            "--home",
+            str(home),
+            "review",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{port}"

@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, select
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 
 from claimscreen.review import cases as work
@@ -36,6 +37,7 @@ from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
 
 IDLE_MINUTES_ENV = "CLAIMSCREEN_REVIEW_IDLE_MINUTES"
+SECURE_COOKIES_ENV = "CLAIMSCREEN_REVIEW_SECURE_COOKIES"
 DEFAULT_IDLE_MINUTES = 30
 HERE = Path(__file__).parent
 CSP = (
@@ -89,22 +91,44 @@ def create_app(
         same_site="strict",
         https_only=secure_cookies,
     )
-    app.middleware("http")(_secure_headers)
+    app.add_middleware(SecureHeaders)
     app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(work.CaseError, _case_error)  # type: ignore[arg-type]
     return app
 
 
-async def _secure_headers(request: Request, call_next: Any) -> Response:
-    response: Response = await call_next(request)
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Content-Security-Policy"] = CSP
-    if not request.url.path.startswith("/static/"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
+def app_from_environment() -> FastAPI:
+    """The application for ``CLAIMSCREEN_HOME`` (uvicorn's factory when serving with several workers)."""
+    from claimscreen.data.settings import resolve_home
+
+    return create_app(resolve_home(None), secure_cookies=os.environ.get(SECURE_COOKIES_ENV) == "1")
+
+
+class SecureHeaders:
+    """Headers on every response: no framing, no sniffing, a strict CSP, no caching of pages."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cacheable = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Frame-Options"] = "DENY"
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Content-Security-Policy"] = CSP
+                if not cacheable:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 # --- sessions, login, CSRF ---------------------------------------------------

@@ -49,18 +49,46 @@ def review() -> None:
     help="Sign a user out after this many idle minutes [env CLAIMSCREEN_REVIEW_IDLE_MINUTES; default 30].",
 )
 @click.option("--secure-cookies", is_flag=True, help="Send the session cookie over HTTPS only (behind TLS).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (one per core).",
+)
 @click.pass_obj
-def serve(home: Home, host: str, port: int, idle_minutes: int | None, secure_cookies: bool) -> None:
+def serve(
+    home: Home, host: str, port: int, idle_minutes: int | None, secure_cookies: bool, workers: int
+) -> None:
     """Serve the review application (open http://HOST:PORT/ and sign in)."""
 
     def start() -> None:
+        import os
+
         import uvicorn
 
-        from claimscreen.review.app import create_app
+        from claimscreen.review.app import IDLE_MINUTES_ENV, SECURE_COOKIES_ENV, create_app
+        from claimscreen.review.db import open_database
 
-        app = create_app(home.path, idle_minutes=idle_minutes, secure_cookies=secure_cookies)
+        open_database(home.path).dispose()  # migrate once, before any worker starts
         click.echo(f"claimscreen review: http://{host}:{port}/ (home {home.path})")
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+        if workers == 1:
+            app = create_app(home.path, idle_minutes=idle_minutes, secure_cookies=secure_cookies)
+            uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+            return
+        os.environ["CLAIMSCREEN_HOME"] = str(home.path)
+        os.environ[SECURE_COOKIES_ENV] = "1" if secure_cookies else "0"
+        if idle_minutes:
+            os.environ[IDLE_MINUTES_ENV] = str(idle_minutes)
+        uvicorn.run(
+            "claimscreen.review.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=False,
+        )
 
     _run(start)
 
