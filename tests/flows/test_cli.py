@@ -16,6 +16,8 @@ COMMANDS = [
     [],
     ["generate"],
     ["nightly"],
+    ["backfill"],
+    ["deploy"],
     ["reference"],
     ["reference", "load"],
     ["labels"],

@@ -1,0 +1,159 @@
+"""Scheduled flows and their Prefect deployments (``claimscreen deploy``, ``prefect.yaml``).
+
+* :func:`nightly_from_inbox` runs the nightly flow on the newest night of an inbox
+  folder that is not done yet; it fails (so an automation can alert) when the
+  inbox holds nothing new, or when a night before it is missing.
+* :func:`retrain_flow` runs the retraining flow (``claimscreen.flows.retrain``) as a
+  subflow when it is installed, and says it skipped otherwise; the deployment's
+  entrypoint stays the same either way.
+
+:func:`build_deployments` makes both deployments for a work pool, each with a
+cron schedule in the agency's time zone; :func:`register_deployments` sends them
+to the Prefect server at ``PREFECT_API_URL``. Deployments name the flows by
+module path (``claimscreen.flows.schedules.nightly_from_inbox``), so a worker
+needs claimscreen installed, not a copy of the source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+from uuid import UUID
+
+import httpx
+from prefect import flow
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.schedules import Cron
+
+from claimscreen.data.errors import InputError
+from claimscreen.data.nights import newest_unprocessed
+from claimscreen.data.settings import ScheduleSettings
+from claimscreen.flows.nightly import STAGE_SKIPPED, _as_details, nightly_flow, optional_function
+
+NIGHTLY_DEPLOYMENT = "nightly"
+RETRAIN_DEPLOYMENT = "weekly-retrain"
+DEFAULT_WORK_POOL = "claimscreen"
+RETRAIN_NOT_INSTALLED = "retraining not installed"
+
+
+@flow(name="claimscreen-nightly-from-inbox")
+def nightly_from_inbox(home: str, inbox: str, allow_gap: bool = False) -> dict[str, Any]:
+    """Run the nightly flow on each file of the inbox's newest night not done yet."""
+    todo = newest_unprocessed(Path(home), Path(inbox))
+    if todo is None:
+        raise InputError(f"nothing new in {inbox}: its newest night is done (or it holds no batch file)")
+    report: dict[str, Any] = {}
+    for batch in todo.files:
+        report = nightly_flow(home, str(batch), todo.night.isoformat(), allow_gap=allow_gap)
+    return report
+
+
+@flow(name="claimscreen-weekly-retrain")
+def retrain_flow(home: str) -> dict[str, Any]:
+    """Retrain, evaluate and promote a better model, when the retraining is installed."""
+    retrain = optional_function("claimscreen.flows.retrain", "retrain_flow")
+    if retrain is None:
+        return {STAGE_SKIPPED: RETRAIN_NOT_INSTALLED}
+    return _as_details(retrain(home))
+
+
+def build_deployments(
+    home: Path,
+    inbox: Path,
+    *,
+    nightly_cron: str,
+    retrain_cron: str,
+    timezone: str,
+    work_pool: str,
+) -> list[RunnerDeployment]:
+    """The nightly and the weekly retraining deployments, for one home folder and work pool."""
+    common: dict[str, Any] = {
+        "work_pool_name": work_pool,
+        "entrypoint_type": EntrypointType.MODULE_PATH,
+        "concurrency_limit": 1,
+        "tags": ["claimscreen"],
+        "version": _version(),
+    }
+    # to_deployment and deploy also have async forms; called from sync code they return values.
+    deployments = [
+        nightly_from_inbox.to_deployment(
+            NIGHTLY_DEPLOYMENT,
+            schedules=[Cron(nightly_cron, timezone=timezone)],
+            parameters={"home": str(home), "inbox": str(inbox)},
+            description="Each night: ingest, features, score and publish the newest batch in the inbox.",
+            **common,
+        ),
+        retrain_flow.to_deployment(
+            RETRAIN_DEPLOYMENT,
+            schedules=[Cron(retrain_cron, timezone=timezone)],
+            parameters={"home": str(home)},
+            description="Each week: retrain, evaluate, promote the model only if it is better.",
+            **common,
+        ),
+    ]
+    return [cast(RunnerDeployment, d) for d in deployments]
+
+
+def register_deployments(deployments: list[RunnerDeployment], work_pool: str) -> list[UUID]:
+    """Create or update the deployments on the server (the work pool must exist).
+
+    Each is applied by itself rather than through ``prefect.deploy``, whose check for
+    online workers fails with HTTP 422 against Prefect 3.8's server under FastAPI 0.154.
+    """
+    return [cast(UUID, d.apply(work_pool_name=work_pool)) for d in deployments]
+
+
+def ensure_work_pool(name: str) -> bool:
+    """Create a process work pool named ``name`` unless one exists; whether it was created."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+            return False
+        except ObjectNotFound:
+            template = ProcessWorker.get_default_base_job_template()
+            client.create_work_pool(WorkPoolCreate(name=name, type="process", base_job_template=template))
+            return True
+
+
+def _version() -> str:
+    from claimscreen import __version__
+
+    return __version__
+
+
+def prefect_api_url() -> str | None:
+    """The Prefect server the command talks to (``PREFECT_API_URL``), if one is set."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
+
+
+def deploy_schedules(home: Path, schedule: ScheduleSettings, timezone: str, work_pool: str) -> list[str]:
+    """Register both deployments for ``home``; one line per deployment, for the operator."""
+    if schedule.inbox is None or not Path(schedule.inbox).is_dir():
+        raise InputError(f"inbox {schedule.inbox}: no such folder")
+    deployments = build_deployments(
+        home,
+        Path(schedule.inbox),
+        nightly_cron=schedule.nightly_cron,
+        retrain_cron=schedule.retrain_cron,
+        timezone=timezone,
+        work_pool=work_pool,
+    )
+    url = prefect_api_url()
+    try:
+        created = ensure_work_pool(work_pool)
+        register_deployments(deployments, work_pool)
+    except (OSError, httpx.HTTPError) as exc:
+        raise InputError(f"cannot reach the Prefect server at {url}: {exc}") from exc
+    lines = [f"work pool {work_pool!r} {'created (process)' if created else 'found'} on {url}"]
+    for deployment, cron in zip(deployments, (schedule.nightly_cron, schedule.retrain_cron), strict=True):
+        lines.append(f"  {deployment.flow_name}/{deployment.name}: cron '{cron}' ({timezone})")
+    lines.append(f"start a worker to run them: prefect worker start --pool {work_pool}")
+    return lines
