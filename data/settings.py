@@ -15,6 +15,10 @@ A settings file holds any subset of the fields below, e.g.::
 
     [rings.kinds.device]
     cap = 8
+
+    [schedule]
+    inbox = "/srv/claimscreen/inbox"
+    nightly_cron = "30 1 * * *"
 """
 
 from __future__ import annotations
@@ -86,6 +90,60 @@ class RingSettings(BaseModel):
         return defaults
 
 
+class ScoringSettings(BaseModel):
+    """How claims are routed (see claimscreen.models.routing) and when a model is promoted."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    review_capacity: int = Field(
+        500, ge=0, description="claims the investigators can review per night (a ring counts per claim)"
+    )
+    max_honest_delay_share: float = Field(
+        0.03, ge=0, le=1, description="largest estimated share of honest claimants that may be delayed"
+    )
+    min_verify_score: float = Field(
+        0.5, ge=0, le=1, description="no claim scoring below this is delayed, whatever the capacity"
+    )
+    min_review_score: float = Field(
+        0.8, ge=0, le=1, description="a claim (or a ring's strongest claim) must score this to go to review"
+    )
+    audit_share: float = Field(
+        0.005, ge=0, le=0.2, description="share of clear claims drawn each night for audit after payment"
+    )
+    audit_seed: int = Field(0, description="seed of the nightly audit draw (with the night's date)")
+    fairness_min_ratio: float = Field(
+        0.8, ge=0, le=1, description="a model is promoted only if min/max false-positive rate >= this"
+    )
+    fairness_max_gap_points: float = Field(
+        1.0, ge=0, description="nor if two groups' false-positive rates differ by more (percentage points)"
+    )
+    evaluation_days: int = Field(
+        14, ge=1, description="the most recent labeled nights that champion and challenger are compared on"
+    )
+    min_training_labels: int = Field(
+        200, ge=10, description="fewest labeled claims to train a supervised model on"
+    )
+    min_training_fraud: int = Field(30, ge=5, description="of which at least this many found to be fraud")
+
+
+class ScheduleSettings(BaseModel):
+    """When the scheduled flows run (``claimscreen deploy``), in the agency's time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inbox: Path | None = Field(None, description="folder the nightly batch files arrive in")
+    nightly_cron: str = Field("0 2 * * *", description="when the nightly flow runs (cron)")
+    retrain_cron: str = Field("0 4 * * 0", description="when the retraining flow runs (cron)")
+
+    @field_validator("nightly_cron", "retrain_cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        """Five cron fields (minute hour day month weekday); Prefect checks each at deploy."""
+        if len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a cron expression of five fields, like '0 2 * * *'")
+        return value
+
+
 class Settings(BaseModel):
     """Every tunable value of claimscreen, with its default."""
 
@@ -96,6 +154,8 @@ class Settings(BaseModel):
     )
     history_days: int = Field(90, ge=1, description="days of history the features look back over")
     rings: RingSettings = Field(default_factory=RingSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
 
     @field_validator("agency_timezone")
     @classmethod

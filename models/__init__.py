@@ -1,1 +1,1 @@
-"""claimscreen.models."""
+"""claimscreen.models: rules, models, calibration, routing, reason codes, evaluation, registry."""

@@ -1,22 +1,45 @@
-"""Score and route one night (stub: every claim `clear`; the real models land next).
+"""Score and route one night: the night's features in, its scores and review queue out.
 
-``score_night(home, night)`` reads the night's features partition and writes
-``lake/scores/batch_date=D/scores.parquet`` (SCORES_SCHEMA) and
-``lake/queue/batch_date=D/queue.parquet`` (QUEUE_SCHEMA).
+:func:`score_night` reads ``features/batch_date=D`` and writes
+``scores/batch_date=D/scores.parquet`` (:data:`SCORES_SCHEMA`: the contract's
+columns and what the queue needs) and ``queue/batch_date=D/queue.parquet``
+(:data:`QUEUE_SCHEMA`: the claims an investigator must see).
+
+* **The model**: the registry's champion. On a new state's first night there is
+  none: a cold-start scorer (rules, ring and other evidence, and an anomaly
+  model fitted on the claims of the window, no labels) is saved and promoted as
+  the first champion, so every night is scored by a registered, hashed model.
+* **A record**: a night's scores are what was decided that night. A re-run (or a
+  retrained champion) never rescores a claim already scored; a second batch
+  for the same night scores only its new claims. The queue is derived from the
+  scores and rewritten when missing, so a run killed between the two writes
+  completes on the next.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
 from claimscreen.data.schema import QUEUE_SCHEMA, SCORES_SCHEMA
-from claimscreen.data.settings import Settings
-from claimscreen.features.build import read_features
+from claimscreen.data.settings import Settings, load_settings
+from claimscreen.features.build import read_features, window_start
+from claimscreen.models import registry
+from claimscreen.models.evidence import rule_hits
+from claimscreen.models.reasons import reasons_for
+from claimscreen.models.routing import Routing, route_claims
+from claimscreen.models.scorer import ClaimScorer, logit
 
 
 @dataclass
@@ -27,34 +50,242 @@ class ScoreResult:
     model_version: str
     queued: int
     audit_sampled: int
+    newly_scored: int = 0
+    flagged_rings: int = 0
+    honest_delayed_estimate: float = 0.0
+    honest_delayed_share: float = 0.0
+    delayed_by_reason: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
 
 def score_night(home: Path, night: dt.date, settings: Settings | None = None) -> ScoreResult:
-    lake = Lake(Path(home))
+    """Score, route and queue the claims of ``night`` not scored yet; the features must exist."""
+    started = time.perf_counter()
+    home = Path(home)
+    settings = settings or load_settings(home)
+    lake = Lake(home)
+    if not lake.features_path(night).exists():
+        raise InputError(f"night {night} has no features; run the nightly flow on its batch first")
+    timings: dict[str, float] = {}
     features = read_features(home, night)
-    n = len(features)
-    table = pa.table(
-        {
-            "claim_id": features["claim_id"].astype(str).to_list(),
-            "batch_date": [night] * n,
-            "risk_score": [0.0] * n,
-            "route": ["clear"] * n,
-            "reasons": [""] * n,
-            "ring_id": features["ring_id"].to_list(),
-            "ring_size": features["ring_size"].astype("int64").to_list(),
-            "identity_id": features["identity_id"].astype(str).to_list(),
-            "model_version": ["stub"] * n,
-            "reason_text": [[] for _ in range(n)],
-            "case_id": ("claim-" + features["claim_id"].astype(str)).to_list(),
-            "audit_sample": [False] * n,
-            "rule_hit": [False] * n,
-            "model_score": [0.0] * n,
-            "anomaly_score": [0.0] * n,
-        },
-        schema=SCORES_SCHEMA,
+    previous = _read_scores(lake, night)
+    fresh = features[~features["claim_id"].isin(previous["claim_id"])].reset_index(drop=True)
+    timings["read"] = _since(started)
+    version = registry.champion(home) or bootstrap_champion(home, night, settings)
+    if len(fresh):
+        clock = time.perf_counter()
+        scorer = registry.load(home, version)
+        table = score_claims(scorer, fresh, night, settings, version, timings)
+        table = pa.concat_tables([pa.Table.from_pandas(previous, schema=SCORES_SCHEMA), table])
+        clock = time.perf_counter()
+        lake.write_table(lake.scores_path(night), table)
+        timings["write"] = _since(clock)
+        scores = table.to_pandas()
+    else:
+        scores = previous
+    queue_path = lake.queue_path(night)
+    if len(fresh) or not queue_path.exists():
+        lake.write_table(queue_path, queue_of(scores))
+    return _result(scores, night, len(fresh), settings, started, timings)
+
+
+def score_claims(
+    scorer: ClaimScorer,
+    features: pd.DataFrame,
+    night: dt.date,
+    settings: Settings,
+    version: str,
+    timings: dict[str, float] | None = None,
+) -> pa.Table:
+    """Score, route and explain ``features`` (one night's claims) into a SCORES_SCHEMA table."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+    scores = scorer.score(features)
+    rule = rule_hits(scores.evidence)
+    timings["score"] = _since(clock)
+    clock = time.perf_counter()
+    routing = route_claims(features, scores.risk, rule, night, settings.scoring)
+    timings["route"] = _since(clock)
+    clock = time.perf_counter()
+    codes = np.full(len(features), "", dtype=object)
+    texts: list[list[str]] = [[] for _ in range(len(features))]
+    delayed = np.flatnonzero(routing.route != "clear")
+    if len(delayed):
+        part = features.iloc[delayed].reset_index(drop=True)
+        sub = _subset(scores, delayed)
+        contributions = scorer.contributions(part, sub)
+        model_added = logit(sub.risk) - logit(sub.cold)
+        found, sentences = reasons_for(part, sub.evidence, contributions, model_added, np.arange(len(part)))
+        codes[delayed] = found
+        for i, text in zip(delayed, sentences, strict=True):
+            texts[i] = text
+    timings["reasons"] = _since(clock)
+    return _scores_table(
+        features, scores.risk, scores.model, scores.anomaly, rule, routing, codes, texts, night, version
     )
-    lake.write_table(lake.scores_path(night), table)
-    lake.write_table(lake.queue_path(night), QUEUE_SCHEMA.empty_table())
-    return ScoreResult(night.isoformat(), n, {"clear": n, "verify": 0, "review": 0}, "stub", 0, 0)
+
+
+def _subset(scores: Any, rows: np.ndarray) -> Any:
+    from claimscreen.models.scorer import Scores
+
+    return Scores(
+        evidence=scores.evidence.iloc[rows].reset_index(drop=True),
+        anomaly=scores.anomaly[rows],
+        cold=scores.cold[rows],
+        model=scores.model[rows],
+        risk=scores.risk[rows],
+    )
+
+
+def _scores_table(
+    features: pd.DataFrame,
+    risk: np.ndarray,
+    model: np.ndarray,
+    anomaly: np.ndarray,
+    rule: np.ndarray,
+    routing: Routing,
+    codes: np.ndarray,
+    texts: list[list[str]],
+    night: dt.date,
+    version: str,
+) -> pa.Table:
+    n = len(features)
+    ring_size = pd.to_numeric(features["ring_size"], errors="coerce").fillna(0).astype("int64")
+    columns: dict[str, Any] = {
+        "claim_id": features["claim_id"].astype(str).to_numpy(),
+        "batch_date": pa.array([night] * n, pa.date32()),
+        "risk_score": np.round(risk, 6),
+        "route": routing.route.astype(str),
+        "reasons": codes.astype(str),
+        "ring_id": pa.array(features["ring_id"].astype("string"), pa.string(), from_pandas=True),
+        "ring_size": ring_size.to_numpy(),
+        "identity_id": features["identity_id"].astype(str).to_numpy(),
+        "model_version": np.full(n, version, dtype=object),
+        "reason_text": pa.array(texts, pa.list_(pa.string())),
+        "case_id": routing.case_id.astype(str),
+        "audit_sample": routing.audit_sample,
+        "rule_hit": np.asarray(rule, dtype=bool),
+        "model_score": np.round(model, 6),
+        "anomaly_score": np.round(anomaly, 6),
+    }
+    return pa.table({k: pa.array(v) if not isinstance(v, pa.Array) else v for k, v in columns.items()}).cast(
+        SCORES_SCHEMA
+    )
+
+
+def queue_of(scores: pd.DataFrame) -> pa.Table:
+    """The review queue of a night: delayed or audit-drawn claims, highest priority first."""
+    wanted = scores[(scores["route"] != "clear") | scores["audit_sample"]].copy()
+    wanted["priority"] = priority(wanted)
+    wanted = wanted.sort_values(["priority", "claim_id"], ascending=[False, True], kind="stable")
+    return pa.Table.from_pandas(wanted[list(QUEUE_SCHEMA.names)], schema=QUEUE_SCHEMA, preserve_index=False)
+
+
+def priority(scores: pd.DataFrame) -> np.ndarray:
+    """Risk first; hard evidence and a larger ring raise it; an audit draw comes last.
+
+    The review application adds the claim's age against the 21-day first-payment
+    standard, which grows every day a case waits."""
+    ring = np.log10(1.0 + scores["ring_size"].to_numpy(dtype="float64"))
+    value = scores["risk_score"].to_numpy() + 0.2 * scores["rule_hit"].to_numpy() + 0.05 * ring
+    value = np.where(scores["route"].to_numpy() == "clear", value - 1.0, value)
+    return np.round(value, 6)
+
+
+def bootstrap_champion(home: Path, night: dt.date, settings: Settings) -> str:
+    """Register and promote a cold-start scorer fitted on the window's claims (no labels)."""
+    window = window_features(home, window_start(night, settings.history_days), night)
+    scorer = ClaimScorer().fit_anomaly(window)
+    card = cold_start_card(window, night)
+    version = registry.save(home, scorer, card)
+    registry.promote(home, version, reason="cold start: no model yet, first night scored")
+    return version
+
+
+def cold_start_card(window: pd.DataFrame, night: dt.date) -> dict[str, Any]:
+    from claimscreen.models.inputs import MODEL_INPUTS
+
+    nights = sorted(pd.to_datetime(window["batch_date"]).dt.date.unique()) if len(window) else [night]
+    return {
+        "kind": "cold-start",
+        "training_window": {"first": str(nights[0]), "last": str(nights[-1]), "claims": len(window)},
+        "labels": {"total": 0},
+        "features": list(MODEL_INPUTS),
+        "metrics": {},
+        "note": "rules, evidence weights and an anomaly model fitted on the window's claims; no labels",
+    }
+
+
+def window_features(home: Path, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """The features partitions of the nights ``first`` to ``last`` that exist."""
+    lake = Lake(Path(home))
+    frames = []
+    day = first
+    while day <= last:
+        if lake.features_path(day).exists():
+            frames.append(lake.read_table(lake.features_path(day)).to_pandas())
+        day += dt.timedelta(days=1)
+    return pd.concat(frames, ignore_index=True) if frames else read_features(home, last)
+
+
+def read_scores(home: Path, night: dt.date) -> pd.DataFrame:
+    """One night's scores (empty with the scores columns if the night is not scored)."""
+    return _read_scores(Lake(Path(home)), night)
+
+
+def _read_scores(lake: Lake, night: dt.date) -> pd.DataFrame:
+    path = lake.scores_path(night)
+    table = lake.read_table(path) if path.exists() else SCORES_SCHEMA.empty_table()
+    return table.to_pandas()
+
+
+def export_table(home: Path, night: dt.date) -> pa.Table:
+    """The contract's scores table of one night, plus the reasons in words (``reason_text``)."""
+    from claimscreen.data.schema import SCORES_EXPORT_COLUMNS
+
+    lake = Lake(Path(home))
+    path = lake.scores_path(night)
+    if not path.exists():
+        raise InputError(f"night {night} has no scores; run the nightly flow on its batch first")
+    table = lake.read_table(path)
+    text = pc.binary_join(table["reason_text"], " | ")
+    return table.select(list(SCORES_EXPORT_COLUMNS)).append_column("reason_text", text)
+
+
+def _result(
+    scores: pd.DataFrame,
+    night: dt.date,
+    fresh: int,
+    settings: Settings,
+    started: float,
+    timings: dict[str, float],
+) -> ScoreResult:
+    routes = {r: int((scores["route"] == r).sum()) for r in ("clear", "verify", "review")}
+    delayed = scores[scores["route"] != "clear"]
+    honest = 1.0 - scores["risk_score"].to_numpy()
+    honest_delayed = float((1.0 - delayed["risk_score"]).sum())
+    first = Counter(r.split(";")[0] for r in delayed["reasons"] if r)
+    versions = sorted(scores["model_version"].unique()) if len(scores) else []
+    return ScoreResult(
+        batch_date=night.isoformat(),
+        scored=len(scores),
+        routes=routes,
+        model_version=",".join(versions),
+        queued=int(((scores["route"] != "clear") | scores["audit_sample"]).sum()),
+        audit_sampled=int(scores["audit_sample"].sum()),
+        newly_scored=fresh,
+        flagged_rings=int(scores.loc[scores["case_id"].str.startswith("ring:"), "case_id"].nunique()),
+        honest_delayed_estimate=round(honest_delayed, 1),
+        honest_delayed_share=round(honest_delayed / honest.sum(), 5) if honest.sum() > 0 else 0.0,
+        delayed_by_reason=dict(first.most_common(10)),
+        seconds=_since(started),
+        timings=timings,
+    )
+
+
+def _since(clock: float) -> float:
+    return round(time.perf_counter() - clock, 3)
+
+
+__all__ = ["ScoreResult", "export_table", "queue_of", "read_scores", "score_night"]

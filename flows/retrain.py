@@ -1,0 +1,52 @@
+"""The retraining Prefect flow: train a challenger, compare, promote only if better and fair.
+
+Thin: one task calls :func:`claimscreen.models.training.retrain`, which writes
+the model (with its card) into the registry and the report (JSON and HTML)
+beside it; the flow publishes the outcome as a Prefect Markdown artifact.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+
+from claimscreen.flows.nightly import retry_unless_bad_input
+from claimscreen.models.training import retrain
+
+RETRAIN_TIMEOUT_SECONDS = 2 * 3600
+
+
+@task(name="retrain", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_unless_bad_input)
+def retrain_task(home: str) -> dict[str, Any]:
+    """Build the training set, train and evaluate a challenger, promote it or keep the champion."""
+    return retrain(Path(home)).to_dict()
+
+
+@flow(name="claimscreen-retrain", timeout_seconds=RETRAIN_TIMEOUT_SECONDS)
+def retrain_flow(home: str) -> dict[str, Any]:
+    """Retrain on the labels known now; publish what happened and why."""
+    report = retrain_task(home)
+    create_markdown_artifact(markdown(report), key="retrain-report", description="claimscreen retraining")
+    return report
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f"# Retraining {report['started_at']}: {report['status']}",
+        "",
+        report["reason"],
+        "",
+        f"- champion before: {report['champion_before']}, after: {report['champion_after']}",
+        f"- challenger: {report['challenger']}",
+        f"- labels: {report['labels']}",
+    ]
+    for name, metrics in report.get("metrics", {}).items():
+        lines.append(f"- {name} on the evaluation window: {metrics}")
+    for reason in report.get("fairness", {}).get("reasons", []):
+        lines.append(f"- fairness: {reason}")
+    if report.get("report_html"):
+        lines.append(f"- report: {report['report_html']}")
+    return "\n".join(lines)

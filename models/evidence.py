@@ -1,0 +1,361 @@
+"""Evidence: the signals a claim can show, each with a reason code, a plain-English
+sentence and a cold-start weight.
+
+This table is the one place a reason code is declared. Each :class:`Evidence`
+says when it *fires* on a claim's features, the sentence an investigator and a
+claimant notice read (filled in with the claim's own figures, e.g. "bank
+account shared with 14 other claimants"), its weight in the cold-start score,
+and which model inputs stand behind it (set to their neutral values to measure
+how much the signal adds to a claim's risk, which orders the reasons).
+
+**Hard evidence** (``rule=True``) routes a claim to review whatever any model
+says: a deceased or incarcerated person's SSN, an identifier on the agency's
+bad-actor list, a claim by the same SSN in another state, an SSN that cannot
+exist. A person still decides: these claims are reviewed, never denied.
+
+**Cold-start weights** are log-odds: the cold-start probability is
+``sigmoid(PRIOR_LOGIT + sum of the weights of the evidence that fires)``. They
+are set by judgement from the fraud typologies the pipeline must catch, not fit
+to data (there are no labels on day one): a signal an honest claimant almost
+never shows (a bank account paid for three SSNs inside a ring, a session under
+two minutes) weighs 2 to 4; one that honest claimants show for honest reasons
+(a VPN, an address abroad) weighs 1 or less. Every weight is listed in
+docs/reference.md by :func:`evidence_markdown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+Fires = Callable[[pd.DataFrame], np.ndarray]
+
+#: Log-odds of fraud before any evidence (a 2% base rate).
+PRIOR_LOGIT = float(np.log(0.02 / 0.98))
+
+#: The percentile of the anomaly model's score above which ANOMALY fires.
+ANOMALY_PERCENTILE = 0.995
+
+
+def _num(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.zeros(len(frame))
+    return np.nan_to_num(pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64"), nan=0.0)
+
+
+def _flag(name: str) -> Fires:
+    return lambda f: _num(f, name) > 0
+
+
+def _at_least(name: str, threshold: float) -> Fires:
+    return lambda f: _num(f, name) >= threshold
+
+
+def _short_session(frame: pd.DataFrame) -> np.ndarray:
+    return _num(frame, "short_session") > 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One signal: its reason code, sentence, cold-start weight and model inputs."""
+
+    code: str
+    text: str
+    weight: float
+    fires: Fires
+    #: Model inputs behind the signal and their neutral values (an ordinary claim's).
+    neutral: dict[str, float] = field(default_factory=dict)
+    rule: bool = False
+    group: str = "claim"
+
+
+def _ring(frame: pd.DataFrame) -> np.ndarray:
+    return _num(frame, "ring_identities") >= 3
+
+
+RING_NEUTRAL = {
+    "ring_size": 0.0,
+    "ring_identities": 0.0,
+    "ring_ssns_per_bank_account": 0.0,
+    "ring_span_days": np.nan,
+    "ring_known_fraud": 0.0,
+    "ring_red_flag_share": np.nan,
+    **{f"ring_shares_{k}": 0.0 for k in ("bank_account", "device", "ip", "email", "phone", "address")},
+}
+
+EVIDENCE: tuple[Evidence, ...] = (
+    # --- hard evidence: review whatever the model says ---------------------------------
+    Evidence(
+        "DECEASED",
+        "Death records show that the owner of this Social Security number died before the claim was filed.",
+        6.0,
+        _flag("deceased_before_filing"),
+        {"deceased_before_filing": 0.0},
+        rule=True,
+    ),
+    Evidence(
+        "INCARCERATED",
+        "Prison or jail records show that the owner of this Social Security number was held on the day "
+        "the claim was filed.",
+        6.0,
+        _flag("incarcerated_at_filing"),
+        {"incarcerated_at_filing": 0.0},
+        rule=True,
+    ),
+    Evidence(
+        "SUSPICIOUS_ACTOR",
+        "On the agency's list of identifiers used in past fraud: the claim's {suspicious_actor_kinds}.",
+        6.0,
+        _flag("suspicious_actor_match"),
+        {"suspicious_actor_match": 0.0},
+        rule=True,
+    ),
+    Evidence(
+        "INTERSTATE",
+        "The same Social Security number filed for benefits in {interstate_states} other state(s) "
+        "within the past year.",
+        5.0,
+        _flag("interstate_claim"),
+        {"interstate_claim": 0.0, "interstate_states": 0.0},
+        rule=True,
+    ),
+    Evidence(
+        "SSN_INVALID",
+        "The Social Security number has a structure that the Social Security Administration never issues.",
+        6.0,
+        _flag("ssn_structurally_invalid"),
+        {
+            "ssn_structurally_invalid": 0.0,
+            "ssn_invalid_area": 0.0,
+            "ssn_invalid_group": 0.0,
+            "ssn_invalid_serial": 0.0,
+            "ssn_never_issued": 0.0,
+        },
+        rule=True,
+    ),
+    # --- the ring ---------------------------------------------------------------------
+    Evidence(
+        "RING",
+        "The claim is one of {ring_size} claims by {ring_identities} different people that share "
+        "{ring_shared_kinds}.",
+        3.0,
+        _ring,
+        RING_NEUTRAL,
+        group="ring",
+    ),
+    Evidence(
+        "RING_BANK_ACCOUNT",
+        "In that group, one bank account is paid for {ring_ssns_per_bank_account} different Social "
+        "Security numbers.",
+        3.0,
+        lambda f: _ring(f) & (_num(f, "ring_ssns_per_bank_account") >= 3),
+        {"ring_ssns_per_bank_account": 0.0, "ring_shares_bank_account": 0.0},
+        group="ring",
+    ),
+    Evidence(
+        "RING_KNOWN_FRAUD",
+        "{ring_known_fraud} claim(s) in that group were already found to be fraud by an investigator.",
+        3.0,
+        lambda f: _ring(f) & (_num(f, "ring_known_fraud") >= 1),
+        {"ring_known_fraud": 0.0},
+        group="ring",
+    ),
+    Evidence(
+        "RING_RED_FLAGS",
+        "{ring_red_flag_share:.0%} of the claims in that group carry hard evidence such as a deceased "
+        "person's number.",
+        2.0,
+        lambda f: _ring(f) & (_num(f, "ring_red_flag_share") >= 0.25),
+        {"ring_red_flag_share": np.nan},
+        group="ring",
+    ),
+    Evidence(
+        "RING_LARGE",
+        "The group is large: {ring_identities} different people in {ring_span_days:.0f} days.",
+        1.0,
+        lambda f: _num(f, "ring_identities") >= 8,
+        {"ring_identities": 0.0, "ring_size": 0.0},
+        group="ring",
+    ),
+    # --- the identity -----------------------------------------------------------------
+    Evidence(
+        "SSN_MANY_NAMES",
+        "This Social Security number was used with {ssn_distinct_names} different names in the recent "
+        "window.",
+        4.0,
+        _at_least("ssn_distinct_names", 2),
+        {"ssn_distinct_names": 1.0},
+    ),
+    Evidence(
+        "SSN_MANY_BIRTH_DATES",
+        "This Social Security number was used with {ssn_distinct_dobs} different birth dates in the "
+        "recent window.",
+        2.0,
+        _at_least("ssn_distinct_dobs", 2),
+        {"ssn_distinct_dobs": 1.0},
+    ),
+    Evidence(
+        "SSN_REPEATED",
+        "This Social Security number filed {ssn_claims_window} claims in the recent window.",
+        1.0,
+        _at_least("ssn_claims_window", 3),
+        {"ssn_claims_window": 1.0},
+    ),
+    Evidence(
+        "UNDER_18",
+        "The date of birth makes the claimant younger than 18.",
+        3.0,
+        _flag("age_under_18"),
+        {"age_under_18": 0.0},
+    ),
+    Evidence(
+        "NO_WAGES",
+        "The named employer reported no wages for this Social Security number in the last five quarters.",
+        1.0,
+        _flag("no_wage_record_with_employer"),
+        {"no_wage_record_with_employer": 0.0, "wage_quarters_found": 4.0},
+    ),
+    Evidence(
+        "EMAIL_MANY_PEOPLE",
+        "The email's mailbox was used by {email_canonical_identities} different Social Security numbers.",
+        3.0,
+        _at_least("email_canonical_identities", 3),
+        {"email_canonical_identities": 1.0},
+    ),
+    Evidence(
+        "EMAIL_ALIASES",
+        "The email is one of {email_alias_variants} differently written addresses that deliver to the "
+        "same mailbox.",
+        2.0,
+        _at_least("email_alias_variants", 3),
+        {"email_alias_variants": 1.0},
+    ),
+    Evidence(
+        "EMAIL_DISPOSABLE",
+        "The email is at a throwaway mailbox service.",
+        1.5,
+        _flag("email_disposable"),
+        {"email_disposable": 0.0},
+    ),
+    # --- the device and the session ---------------------------------------------------
+    Evidence(
+        "DEVICE_MANY_PEOPLE",
+        "The device used for this claim filed for {device_identities_30d:.0f} different people in the "
+        "last 30 days.",
+        2.0,
+        _at_least("device_identities_30d", 3),
+        {
+            "device_identities_30d": 1.0,
+            "device_identities_7d": 1.0,
+            "device_identities_1d": 1.0,
+            "device_claims_30d": 1.0,
+            "device_claims_7d": 1.0,
+            "device_claims_1d": 1.0,
+        },
+    ),
+    Evidence(
+        "DEVICE_BURST",
+        "{device_burst_10m:.0f} other claims came from the same device within 10 minutes of this one.",
+        2.0,
+        _at_least("device_burst_10m", 2),
+        {"device_burst_10m": 0.0},
+    ),
+    Evidence(
+        "NETWORK_BURST",
+        "{ip24_burst_10m:.0f} other claims came from the same internet network within 10 minutes of "
+        "this one.",
+        1.0,
+        _at_least("ip24_burst_10m", 3),
+        {"ip24_burst_10m": 0.0},
+    ),
+    Evidence(
+        "SHORT_SESSION",
+        "The application was completed in {session_seconds:.0f} seconds, faster than a person typically can.",
+        2.5,
+        _short_session,
+        {"short_session": 0.0, "session_seconds": 600.0},
+    ),
+    Evidence(
+        "AUTOMATED_BROWSER",
+        "The browser identified itself as an automated script or headless browser.",
+        2.0,
+        _flag("automation_user_agent"),
+        {"automation_user_agent": 0.0},
+    ),
+    Evidence(
+        "IP_TOR",
+        "The claim was filed through the Tor anonymity network.",
+        2.0,
+        _flag("ip_tor"),
+        {"ip_tor": 0.0},
+    ),
+    Evidence(
+        "IP_HOSTING",
+        "The claim was filed from a data-centre (hosting) internet address, not a home or phone network.",
+        1.5,
+        _flag("ip_hosting"),
+        {"ip_hosting": 0.0},
+    ),
+    Evidence(
+        "IP_VPN",
+        "The claim was filed through a commercial VPN service.",
+        1.0,
+        _flag("ip_vpn"),
+        {"ip_vpn": 0.0},
+    ),
+    Evidence(
+        "IP_FOREIGN",
+        "The claim was filed from an internet address outside the United States.",
+        0.5,
+        _flag("ip_foreign"),
+        {"ip_foreign": 0.0},
+    ),
+    # --- the models -------------------------------------------------------------------
+    Evidence(
+        "ANOMALY",
+        "The claim's details are unusual compared with other claims.",
+        1.5,
+        lambda f: _num(f, "anomaly_score") >= ANOMALY_PERCENTILE,
+        group="model",
+    ),
+)
+
+BY_CODE: dict[str, Evidence] = {e.code: e for e in EVIDENCE}
+RULE_CODES: tuple[str, ...] = tuple(e.code for e in EVIDENCE if e.rule)
+
+#: The reason given when the supervised model, not any one signal, raised the score.
+MODEL_CODE = "MODEL_PATTERN"
+MODEL_TEXT = (
+    "The claim's combination of details closely resembles claims that investigators found to be fraud."
+)
+
+#: Every reason code and its sentence (templates keep their {placeholders}).
+REASON_TEXTS: dict[str, str] = {**{e.code: e.text for e in EVIDENCE}, MODEL_CODE: MODEL_TEXT}
+
+
+def evidence_matrix(features: pd.DataFrame) -> pd.DataFrame:
+    """One yes/no column per evidence code: whether it fires on each claim."""
+    return pd.DataFrame({e.code: e.fires(features) for e in EVIDENCE}, index=features.index)
+
+
+def rule_hits(evidence: pd.DataFrame) -> np.ndarray:
+    """Whether any hard-evidence rule fires on each claim."""
+    return np.asarray(evidence[list(RULE_CODES)].to_numpy().any(axis=1), dtype=bool)
+
+
+def cold_logit(evidence: pd.DataFrame) -> np.ndarray:
+    """The cold-start log-odds of each claim: the prior plus the weights of what fires."""
+    weights = np.array([BY_CODE[c].weight for c in evidence.columns])
+    return PRIOR_LOGIT + evidence.to_numpy(dtype="float64") @ weights
+
+
+def evidence_markdown() -> str:
+    """The evidence table for docs/reference.md."""
+    lines = ["| code | hard evidence | cold-start weight | sentence |", "|---|---|---|---|"]
+    for e in EVIDENCE:
+        lines.append(f"| `{e.code}` | {'yes' if e.rule else ''} | {e.weight:g} | {e.text} |")
+    lines.append(f"| `{MODEL_CODE}` |  |  | {MODEL_TEXT} |")
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""The model's input columns, derived from the feature registry.
+
+Every registered numeric or yes/no feature is an input, as a float (missing
+stays NaN: phone and in-person claims have no device data, and missing is a
+value the gradient-boosted model learns from). A text feature listing kinds
+(``ring_shared_kinds``) becomes one yes/no column per kind.
+
+Left out on purpose: ``age_at_filing``. Age is a protected characteristic in
+the fairness gate (false-positive rates by age band must stay within 0.8 of
+each other); the model may use ``age_under_18`` (a child cannot have the
+wages a claim needs) but not age itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from claimscreen.features.build import ALL_FEATURES
+from claimscreen.features.registry import Feature
+
+#: Identifier kinds a ring can share (features.network), one input each.
+RING_KINDS: tuple[str, ...] = ("bank_account", "device", "ip", "email", "phone", "address")
+
+#: Registered features that are never model inputs, and why.
+EXCLUDED: dict[str, str] = {
+    "age_at_filing": "a protected characteristic (fairness by age band); age_under_18 stays",
+    "suspicious_actor_kinds": "text; suspicious_actor_match carries the signal",
+    "session_seconds": "a proxy for age and language (older and non-English claimants take longer); "
+    "short_session stays",
+}
+
+
+def _numeric(feature: Feature) -> bool:
+    return feature.dtype != "str" and feature.name not in EXCLUDED
+
+
+NUMERIC_INPUTS: tuple[str, ...] = tuple(f.name for f in ALL_FEATURES if _numeric(f))
+KIND_INPUTS: tuple[str, ...] = tuple(f"ring_shares_{kind}" for kind in RING_KINDS)
+
+#: The model's columns, in order.
+MODEL_INPUTS: tuple[str, ...] = NUMERIC_INPUTS + KIND_INPUTS
+
+
+def model_matrix(features: pd.DataFrame) -> pd.DataFrame:
+    """One float column per model input, in :data:`MODEL_INPUTS` order, rows as ``features``."""
+    columns: dict[str, np.ndarray] = {}
+    for name in NUMERIC_INPUTS:
+        values = features[name] if name in features else pd.Series(np.nan, index=features.index)
+        columns[name] = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    kinds = features.get("ring_shared_kinds")
+    text = kinds.fillna("").astype(str) if kinds is not None else pd.Series("", index=features.index)
+    for kind, name in zip(RING_KINDS, KIND_INPUTS, strict=True):
+        columns[name] = text.str.contains(kind, regex=False).to_numpy(dtype="float64")
+    return pd.DataFrame(columns, index=features.index)

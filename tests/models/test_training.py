@@ -1,0 +1,98 @@
+"""Retraining: features as of each claim's night, a time split, promotion only when better and fair."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from world_fixture import FeaturedWorld
+
+from claimscreen.data.settings import Settings
+from claimscreen.features.build import read_features
+from claimscreen.models import registry
+from claimscreen.models.training import all_decisions, retrain, split_by_time, training_set
+
+AFTER = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def small_state(world_home: Path) -> None:
+    """A tiny world has a few hundred labels: let it train on them."""
+    (world_home / "settings.toml").write_text(
+        "[scoring]\nmin_training_labels = 60\nmin_training_fraud = 15\n"
+    )
+
+
+def test_the_training_set_holds_each_claims_features_as_of_its_night(
+    world_home: Path, featured_world: FeaturedWorld
+) -> None:
+    labeled = training_set(world_home, all_decisions(world_home))
+    assert len(labeled) and labeled["claim_id"].is_unique
+    night = featured_world.nights[3]
+    partition = read_features(world_home, night).set_index("claim_id")
+    rows = labeled[labeled["batch_date"] == night].set_index("claim_id")
+    for column in ("ring_size", "device_claims_7d", "ssn_claims_window"):
+        pd.testing.assert_series_equal(
+            rows[column], partition.loc[rows.index, column], check_names=False, check_dtype=False
+        )
+    assert set(labeled["label"]) == {0, 1}
+
+
+def test_the_split_is_by_time(world_home: Path) -> None:
+    labeled = training_set(world_home, all_decisions(world_home))
+    train, calibrate, evaluation = split_by_time(labeled, evaluation_days=3)
+    assert train["batch_date"].max() < calibrate["batch_date"].min()
+    assert calibrate["batch_date"].max() < evaluation["batch_date"].min()
+    assert evaluation["batch_date"].nunique() == 3
+    assert len(train) + len(calibrate) + len(evaluation) == len(labeled)
+
+
+def test_only_labels_decided_by_then_are_used(world_home: Path) -> None:
+    early = retrain(world_home, now=dt.datetime(2026, 10, 2, tzinfo=dt.UTC))
+    assert early.labels["total"] < retrain(world_home, now=AFTER).labels["total"]
+
+
+def test_a_first_retrain_promotes_a_supervised_model_with_its_card_and_report(world_home: Path) -> None:
+    report = retrain(world_home, now=AFTER)
+    assert report.status == "bootstrapped", report.reason
+    version = registry.champion(world_home)
+    assert version == report.challenger
+    card = registry.card(world_home, version)
+    assert card["kind"] == "supervised"
+    for key in ("training_window", "labels", "features", "metrics", "thresholds", "fairness", "sha256"):
+        assert card[key], key
+    assert "age_at_filing" not in card["features"]
+    assert Path(report.report_html).read_text().count("<img") >= 3
+    saved = json.loads(Path(report.report_file).read_text())
+    assert saved["status"] == "bootstrapped"
+
+
+def test_a_challenger_no_better_than_the_champion_is_not_promoted(world_home: Path) -> None:
+    first = retrain(world_home, now=AFTER)
+    second = retrain(world_home, now=AFTER)
+    assert second.status == "kept" and "not better" in second.reason
+    assert registry.champion(world_home) == first.challenger
+    assert second.challenger != first.challenger
+
+
+def test_an_unfair_challenger_is_not_promoted(world_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unfair(evaluation: object, settings: Settings) -> dict[str, object]:
+        return {"passes": False, "reasons": ["false-positive rate by age band: ratio 0.50 is below 0.8"]}
+
+    monkeypatch.setattr("claimscreen.models.training.fairness_verdict", unfair)
+    report = retrain(world_home, now=AFTER)
+    assert report.status == "kept" and "fairness gate" in report.reason and "0.50" in report.reason
+    assert registry.champion(world_home) is None
+    assert report.challenger in registry.versions(world_home)
+
+
+def test_too_few_labels_keep_the_champion(world_home: Path, featured_world: FeaturedWorld) -> None:
+    from claimscreen.models.scoring import score_night
+
+    score_night(world_home, featured_world.nights[0])
+    report = retrain(world_home, now=dt.datetime(2026, 10, 3, tzinfo=dt.UTC))
+    assert report.status == "kept" and "too few labels" in report.reason
+    assert registry.champion(world_home) == "v0001"
