@@ -304,13 +304,17 @@ def _routes() -> APIRouter:
 
     @router.get("/cases/{case_id}", response_class=HTMLResponse)
     def case_page(request: Request, case_id: int, user: CurrentUser) -> HTMLResponse:
-        with writing(request.app.state.engine) as conn:
+        engine = request.app.state.engine
+        # Read first, then record the view in its own short write transaction: on SQLite the
+        # write lock is then held for one INSERT, not for the whole page's reads.
+        with reading(engine) as conn:
             detail = work.case_detail(conn, case_id)
             if detail is None:
                 raise work.CaseError("no such case", 404)
-            work.record_view(conn, user, case_id)
             trail = work.audit_log(conn, 1, case_id)[0] if role_at_least(user["role"], "supervisor") else []
             names = work.active_users(conn)
+        with writing(engine) as conn:
+            work.record_view(conn, user, case_id)
         ring = detail["ring"]
         picture = None
         if ring:
