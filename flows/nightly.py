@@ -83,7 +83,7 @@ def publish_task(home: str, batch_date: str) -> dict[str, Any]:
     publish_night = optional_function("claimscreen.review.publish", "publish_night")
     if publish_night is None:
         return {STAGE_SKIPPED: REVIEW_NOT_INSTALLED}
-    return _as_details(publish_night(Path(home), dt.date.fromisoformat(batch_date)))
+    return as_details(publish_night(Path(home), dt.date.fromisoformat(batch_date)))
 
 
 @flow(name="claimscreen-nightly", timeout_seconds=FLOW_TIMEOUT_SECONDS)
@@ -132,7 +132,7 @@ def optional_function(module: str, name: str) -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
-def _as_details(result: Any) -> dict[str, Any]:
+def as_details(result: Any) -> dict[str, Any]:
     """A stage function's result as a JSON-ready dictionary."""
     if is_dataclass(result) and not isinstance(result, type):
         return asdict(result)

@@ -28,7 +28,7 @@ from prefect.schedules import Cron
 from claimscreen.data.errors import InputError
 from claimscreen.data.nights import newest_unprocessed
 from claimscreen.data.settings import ScheduleSettings
-from claimscreen.flows.nightly import STAGE_SKIPPED, _as_details, nightly_flow, optional_function
+from claimscreen.flows.nightly import STAGE_SKIPPED, as_details, nightly_flow, optional_function
 
 NIGHTLY_DEPLOYMENT = "nightly"
 RETRAIN_DEPLOYMENT = "weekly-retrain"
@@ -54,7 +54,7 @@ def retrain_flow(home: str) -> dict[str, Any]:
     retrain = optional_function("claimscreen.flows.retrain", "retrain_flow")
     if retrain is None:
         return {STAGE_SKIPPED: RETRAIN_NOT_INSTALLED}
-    return _as_details(retrain(home))
+    return as_details(retrain(home))
 
 
 def build_deployments(
@@ -138,14 +138,17 @@ def deploy_schedules(home: Path, schedule: ScheduleSettings, timezone: str, work
     """Register both deployments for ``home``; one line per deployment, for the operator."""
     if schedule.inbox is None or not Path(schedule.inbox).is_dir():
         raise InputError(f"inbox {schedule.inbox}: no such folder")
-    deployments = build_deployments(
-        home,
-        Path(schedule.inbox),
-        nightly_cron=schedule.nightly_cron,
-        retrain_cron=schedule.retrain_cron,
-        timezone=timezone,
-        work_pool=work_pool,
-    )
+    try:
+        deployments = build_deployments(
+            home,
+            Path(schedule.inbox),
+            nightly_cron=schedule.nightly_cron,
+            retrain_cron=schedule.retrain_cron,
+            timezone=timezone,
+            work_pool=work_pool,
+        )
+    except ValueError as exc:  # a cron field out of range: Prefect's own check
+        raise InputError(str(exc).splitlines()[0]) from exc
     url = prefect_api_url()
     try:
         created = ensure_work_pool(work_pool)

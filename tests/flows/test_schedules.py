@@ -163,6 +163,9 @@ def test_retraining_is_skipped_when_it_is_not_installed(
     assert schedules.retrain_flow(str(home)) == {"stage_skipped": "retraining not installed"}
 
 
-def test_deploy_refuses_an_inbox_that_does_not_exist(home: Path, tmp_path: Path) -> None:
+def test_deploy_refuses_a_missing_inbox_and_a_cron_out_of_range(home: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder"):
         schedules.deploy_schedules(home, ScheduleSettings(inbox=tmp_path / "nope"), "UTC", "pool")
+    wrong = ScheduleSettings(inbox=tmp_path, nightly_cron="99 2 * * *")
+    with pytest.raises(InputError, match='Invalid cron string: "99 2 \\* \\* \\*"'):
+        schedules.deploy_schedules(home, wrong, "UTC", "pool")
