@@ -43,6 +43,8 @@ docs: $(STAMP)
 	$(BIN)/python -c "from claimscreen.features.build import ALL_FEATURES; \
 	from claimscreen.features.registry import features_markdown; \
 	open('docs/features.md', 'w').write(features_markdown(ALL_FEATURES))"
+	$(BIN)/python -c "from claimscreen.models.evidence import evidence_markdown; \
+	open('docs/reasons.md', 'w').write(evidence_markdown())"
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

@@ -467,7 +467,7 @@ def _first_error(exc: ValueError) -> str:
 
 
 @main.command()
-@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="Nights to simulate.")
+@click.option("--days", type=click.IntRange(1, 90), default=30, show_default=True, help="Nights to simulate.")
 @click.option("--claims-per-day", type=click.IntRange(10), default=2000, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.pass_obj

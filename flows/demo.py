@@ -40,11 +40,13 @@ def prepare_demo_home(home: Path) -> None:
 
 
 def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callable[[str], None]) -> None:
-    """Generate, load and run every night; print what an operator would look at."""
+    """Generate a state; run two thirds of its nights on a cold-start model, retrain on the
+    dispositions decided by then, run the rest; print what an operator and an investigator see."""
     from claimscreen.data.generate import generate_world
     from claimscreen.data.labels import import_labels
     from claimscreen.data.reference import load_reference
     from claimscreen.flows.nightly import nightly_flow
+    from claimscreen.flows.retrain import retrain_flow
 
     console = Console()
     prepare_demo_home(home)
@@ -56,24 +58,46 @@ def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callab
     for kind, path in sorted(summary.reference_files.items()):
         echo("  " + load_reference(home, kind, path).summary())
     echo("  " + import_labels(home, summary.dispositions_file).summary())
+    batches = sorted(summary.batch_files)
+    split = max(1, (2 * len(batches)) // 3) if len(batches) > 2 else len(batches)
     reports = []
     with _progress(console) as progress:
-        bar = progress.add_task("Running nights", total=len(summary.batch_files))
-        for batch in sorted(summary.batch_files):
-            night = batch.stem.removeprefix("claims_")
-            reports.append(nightly_flow(str(home), str(batch), night))
+        bar = progress.add_task("Nights (cold-start model)", total=split)
+        for batch in batches[:split]:
+            reports.append(nightly_flow(str(home), str(batch), batch.stem.removeprefix("claims_")))
             progress.advance(bar)
+    retrained = None
+    if split < len(batches):
+        last = dt.date.fromisoformat(reports[-1]["batch_date"]) + dt.timedelta(days=1)
+        as_of = dt.datetime.combine(last, dt.time(0), tzinfo=dt.UTC).isoformat()
+        with console.status("Retraining on the dispositions decided so far..."):
+            retrained = retrain_flow(str(home), as_of)
+        echo(f"Retraining: {retrained['status']}: {retrained['reason']}")
+        with _progress(console) as progress:
+            bar = progress.add_task("Nights (champion model)", total=len(batches) - split)
+            for batch in batches[split:]:
+                reports.append(nightly_flow(str(home), str(batch), batch.stem.removeprefix("claims_")))
+                progress.advance(bar)
     console.print(_nights_table(reports))
-    console.print(_rings_table(home, reports[-1]["batch_date"]))
+    last_night = reports[-1]["batch_date"]
+    console.print(_cases_table(home, last_night))
+    console.print(_rings_table(home, last_night))
+    _print_where(home, last_night, retrained, echo)
+
+
+def _print_where(
+    home: Path, night: str, retrained: dict[str, Any] | None, echo: Callable[[str], None]
+) -> None:
     command = _command_name()
-    echo(f"Home folder: {home}")
-    echo(f"Run reports: {command} --home {home} runs show --date {reports[-1]['batch_date']}")
-    echo(
-        f"Quarantine:  {command} --home {home} quarantine export --date {reports[-1]['batch_date']} "
-        "--out quarantine.csv"
-    )
-    echo(f"Features:    {home / 'lake' / 'features'} (one Parquet file per night; docs/features.md)")
-    echo("Scoring, routing and the review app arrive in later releases (see CHANGELOG.md).")
+    echo(f"Home folder:  {home}")
+    echo(f"Run report:   {command} --home {home} runs show --date {night}")
+    echo(f"Scores:       {command} --home {home} scores export --date {night} --out scores.csv")
+    echo(f"Models:       {command} --home {home} models list")
+    if retrained and retrained.get("report_html"):
+        echo(f"Evaluation:   {retrained['report_html']}")
+    echo(f"Review app:   {command} --home {home} review add-user YOU --role supervisor")
+    echo(f"              {command} --home {home} review serve   (then open http://127.0.0.1:8000)")
+    echo("The routes only decide who waits: a person decides every fraud case.")
 
 
 def _command_name() -> str:
@@ -99,22 +123,58 @@ def _progress(console: Console) -> Progress:
 
 def _nights_table(reports: list[dict[str, Any]]) -> Table:
     table = Table(title="Nights")
-    for name in ("night", "status", "read", "ingested", "quarantined", "in rings", "seconds"):
+    columns = (
+        "night",
+        "status",
+        "read",
+        "quarantined",
+        "clear",
+        "verify",
+        "review",
+        "honest delayed",
+        "model",
+    )
+    for name in (*columns, "seconds"):
         table.add_column(name, justify="left" if name in ("night", "status") else "right", no_wrap=True)
     for report in reports:
         t = report["totals"]
         seconds = sum(s["seconds"] for s in report["stages"])
-        features: dict[str, Any] = next(
-            (s.get("details", {}) for s in report["stages"] if s["name"] == "features"), {}
+        score: dict[str, Any] = next(
+            (s.get("details", {}) for s in report["stages"] if s["name"] == "score"), {}
         )
+        routes = score.get("routes", {})
         table.add_row(
             report["batch_date"],
             report["status"],
             f"{t['rows_read']:,}",
-            f"{t['rows_ingested']:,}",
             f"{t['rows_quarantined']:,}",
-            f"{features.get('in_rings', 0):,}",
+            f"{routes.get('clear', 0):,}",
+            f"{routes.get('verify', 0):,}",
+            f"{routes.get('review', 0):,}",
+            f"{score.get('honest_delayed_share', 0):.2%}",
+            str(score.get("model_version", "")),
             f"{seconds:.1f}",
+        )
+    return table
+
+
+def _cases_table(home: Path, night: str, top: int = 8) -> Table:
+    """What an investigator would open first: the night's top cases and why."""
+    from claimscreen.data.lake import Lake
+
+    queue = Lake(home).read_table(Lake(home).queue_path(dt.date.fromisoformat(night))).to_pandas()
+    cases = queue[~queue["audit_sample"]].drop_duplicates("case_id").head(top)
+    table = Table(title=f"Top review cases of {night}")
+    for name in ("case", "route", "risk", "claims in ring", "why"):
+        table.add_column(name, justify="right" if name in ("risk", "claims in ring") else "left")
+    for _, row in cases.iterrows():
+        reasons = list(row["reason_text"])
+        table.add_row(
+            str(row["case_id"]),
+            str(row["route"]),
+            f"{row['risk_score']:.2f}",
+            str(row["ring_size"]),
+            reasons[0] if reasons else "",
         )
     return table
 

@@ -143,7 +143,19 @@ def as_details(result: Any) -> dict[str, Any]:
 
 _KEPT_DETAILS: dict[str, tuple[str, ...]] = {
     "features": ("claims", "identities", "rings", "in_rings", "window_claims", "timings"),
-    "score": ("scored", "routes", "queued", "audit_sampled", "model_version", "timings"),
+    "score": (
+        "scored",
+        "newly_scored",
+        "routes",
+        "queued",
+        "audit_sampled",
+        "flagged_rings",
+        "model_version",
+        "honest_delayed_estimate",
+        "honest_delayed_share",
+        "delayed_by_reason",
+        "timings",
+    ),
 }
 
 

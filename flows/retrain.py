@@ -7,6 +7,7 @@ beside it; the flow publishes the outcome as a Prefect Markdown artifact.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,17 @@ RETRAIN_TIMEOUT_SECONDS = 2 * 3600
 
 
 @task(name="retrain", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_unless_bad_input)
-def retrain_task(home: str) -> dict[str, Any]:
+def retrain_task(home: str, as_of: str | None = None) -> dict[str, Any]:
     """Build the training set, train and evaluate a challenger, promote it or keep the champion."""
-    return retrain(Path(home)).to_dict()
+    moment = dt.datetime.fromisoformat(as_of) if as_of else None
+    return retrain(Path(home), now=moment).to_dict()
 
 
 @flow(name="claimscreen-retrain", timeout_seconds=RETRAIN_TIMEOUT_SECONDS)
-def retrain_flow(home: str) -> dict[str, Any]:
-    """Retrain on the labels known now; publish what happened and why."""
-    report = retrain_task(home)
+def retrain_flow(home: str, as_of: str | None = None) -> dict[str, Any]:
+    """Retrain on the labels known now (or at ``as_of``, an ISO time with offset, to replay
+    the past); publish what happened and why."""
+    report = retrain_task(home, as_of)
     create_markdown_artifact(markdown(report), key="retrain-report", description="claimscreen retraining")
     return report
 

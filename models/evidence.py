@@ -353,9 +353,21 @@ def cold_logit(evidence: pd.DataFrame) -> np.ndarray:
 
 
 def evidence_markdown() -> str:
-    """The evidence table for docs/reference.md."""
-    lines = ["| code | hard evidence | cold-start weight | sentence |", "|---|---|---|---|"]
+    """The reason-code page (docs/reasons.md is this, and a test keeps it so)."""
+    lines = [
+        "# Reason codes",
+        "",
+        "Every reason a claim can be given, as declared in `models/evidence.py`. A delayed claim",
+        "lists the codes that apply to it, hard evidence first, then the others by how much each",
+        "adds to its risk. The sentence is what the investigator and the claimant notice read,",
+        "filled in with the claim's own figures. The weight is the signal's log-odds in the",
+        "cold-start score (see docs/data-scientists.md). This page is generated: `make docs`",
+        "rewrites it.",
+        "",
+        "| code | hard evidence | cold-start weight | sentence |",
+        "|---|---|---|---|",
+    ]
     for e in EVIDENCE:
         lines.append(f"| `{e.code}` | {'yes' if e.rule else ''} | {e.weight:g} | {e.text} |")
     lines.append(f"| `{MODEL_CODE}` |  |  | {MODEL_TEXT} |")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"

@@ -159,7 +159,7 @@ def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | Non
         champion_before=before,
         champion_after=before,
     )
-    nights = _feature_nights(home)
+    nights = [n for n in _feature_nights(home) if n <= moment.date()]
     if not nights:
         report.reason = "no scored nights in the lake yet: run the nightly flow first"
         return _finish(home, report, started, timings)

@@ -108,14 +108,16 @@ def test_the_demo_runs_end_to_end(
 ) -> None:
     monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", "demo-key-0123456789abcdef")
     home = tmp_path / "demo"
-    code, out, err = run(home, "demo", "--days", "2", "--claims-per-day", "300")
+    code, out, err = run(home, "demo", "--days", "5", "--claims-per-day", "300")
     assert code == 0, err
-    assert "Nights" in out and "Largest rings" in out
-    assert (home / "lake" / "features").is_dir()
+    assert "Nights" in out and "Largest rings" in out and "Top review cases" in out
+    assert "Retraining:" in out and "review serve" in out
+    assert (home / "lake" / "scores").is_dir()
     # Running it again empties the previous demo first and gives the same nights.
     code, _, _ = run(home, "demo", "--days", "2", "--claims-per-day", "300")
     assert code == 0
     assert len(list((home / "lake" / "manifests").rglob("*.json"))) == 2
+    assert not (home / "models" / "v0002").exists()
 
 
 def test_the_demo_refuses_a_folder_that_is_not_a_demo_home(tmp_path: Path) -> None:

@@ -103,3 +103,10 @@ def test_the_reference_table_lists_every_code() -> None:
     table = evidence_markdown()
     for e in EVIDENCE:
         assert f"`{e.code}`" in table
+
+
+def test_the_reason_code_page_is_current() -> None:
+    from pathlib import Path
+
+    page = Path(__file__).parents[2] / "docs" / "reasons.md"
+    assert page.read_text() == evidence_markdown(), "run `make docs` to regenerate docs/reasons.md"
