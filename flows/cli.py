@@ -200,13 +200,42 @@ ALLOW_GAP_HELP = "Run even if a night before it is missing from the lake (a gap 
     "--date", "date_", default=None, help="The night (YYYY-MM-DD); default: the date in the file name."
 )
 @click.option("--allow-gap", is_flag=True, help=ALLOW_GAP_HELP)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="Score the night's chunks on a local Dask cluster of N worker processes.",
+)
+@click.option(
+    "--dask-address",
+    default=None,
+    metavar="tcp://HOST:PORT",
+    help="Score the night's chunks on an existing Dask cluster (its workers must see --home).",
+)
+@click.option(
+    "--chunk-rows",
+    type=click.IntRange(1),
+    default=None,
+    help="Claims per scoring chunk with --workers or --dask-address [default: 250000].",
+)
 @click.pass_obj
 @reports_errors
-def nightly(home: Home, batch: str, date_: str | None, allow_gap: bool) -> None:
+def nightly(
+    home: Home,
+    batch: str,
+    date_: str | None,
+    allow_gap: bool,
+    workers: int | None,
+    dask_address: str | None,
+    chunk_rows: int | None,
+) -> None:
     """Run the nightly flow on one batch: ingest, features, score and route, publish the review queue.
 
     Nights run in order: a night whose previous night is missing from the lake is
     refused, unless --allow-gap. Running a night again is safe (nothing is doubled).
+
+    With --workers or --dask-address the scoring runs in chunks on Dask workers;
+    ingest, features and routing stay in this process. The scores are the same.
     """
     from claimscreen.data.ingest import batch_date_for
     from claimscreen.data.lake import Lake
@@ -214,8 +243,12 @@ def nightly(home: Home, batch: str, date_: str | None, allow_gap: bool) -> None:
     from claimscreen.data.read import check_batch_file
     from claimscreen.data.runs import RunReport, read_report
 
+    scaled = _check_scale_out(workers, dask_address, chunk_rows)
     make_prefect_home()
-    from claimscreen.flows.nightly import nightly_flow
+    from claimscreen.flows.nightly import ScaleOut, run_nightly
+    from claimscreen.models.scoring import CHUNK_ROWS
+
+    scale_out = ScaleOut(workers, dask_address, chunk_rows or CHUNK_ROWS) if scaled else None
 
     night = batch_date_for(Path(batch), parse_date(date_))
     load_settings(home.path)  # a wrong settings file stops here, in one line
@@ -232,13 +265,28 @@ def nightly(home: Home, batch: str, date_: str | None, allow_gap: bool) -> None:
             failed.write()
         raise
     try:
-        report = nightly_flow(str(home.path), str(Path(batch).resolve()), night.isoformat(), allow_gap)
+        report = run_nightly(
+            str(home.path), str(Path(batch).resolve()), night.isoformat(), allow_gap, scale_out
+        )
     except InputError:
         raise
     except Exception as exc:
         fail(f"night {night} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", code=1)
         return
     print_totals(report)
+
+
+def _check_scale_out(workers: int | None, dask_address: str | None, chunk_rows: int | None) -> bool:
+    """Whether the options ask for a Dask scale-out (a wrong combination is a usage error)."""
+    if workers is not None and dask_address is not None:
+        raise click.UsageError("--workers and --dask-address exclude each other")
+    if workers is None and dask_address is None:
+        if chunk_rows is not None:
+            raise click.UsageError("--chunk-rows needs --workers or --dask-address")
+        return False
+    if dask_address is not None and not dask_address.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise click.BadParameter(f"{dask_address!r} is not a Dask scheduler address (tcp://HOST:PORT)")
+    return True
 
 
 @main.command()

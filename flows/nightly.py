@@ -14,6 +14,14 @@ any point (even SIGKILL) is finished by running the night again.
 The publish stage hands the night's queue to the review application when one is
 installed (``claimscreen.review.publish.publish_night``); until then the lake's
 queue partition is the queue, and the stage says it was skipped.
+
+**Scale-out** (:func:`run_nightly` with ``workers`` or ``dask_address``): the flow
+runs on prefect-dask's ``DaskTaskRunner`` and the score stage splits the night
+into row chunks, one ``score-chunk`` task each, run on the Dask workers; one
+``finish-score`` task then routes the whole night in the flow's process. Ingest
+(the lake lock, duplicates against all history) and features (identities and
+rings over the whole window) stay in the flow's process. Without either option
+the flow runs as it always has, on Prefect's default task runner.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import datetime as dt
 import importlib
 import time
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +46,7 @@ from claimscreen.data.nights import check_night_order
 from claimscreen.data.runs import RunReport, markdown_report
 from claimscreen.data.settings import SettingsError
 from claimscreen.features.build import run_features
-from claimscreen.models.scoring import score_night
+from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
 
 INGEST_RETRIES = 2
 FLOW_TIMEOUT_SECONDS = 4 * 3600
@@ -77,6 +85,45 @@ def score_task(home: str, batch_date: str) -> dict[str, Any]:
     return asdict(score_night(Path(home), dt.date.fromisoformat(batch_date)))
 
 
+@task(name="plan-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+def plan_score_task(home: str, batch_date: str, chunk_rows: int) -> dict[str, Any]:
+    """The model and the row ranges the score-chunk tasks score (a cold-start model is
+    registered here, once, before any chunk runs)."""
+    return asdict(plan_night(Path(home), dt.date.fromisoformat(batch_date), chunk_rows))
+
+
+@task(name="score-chunk", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+def score_chunk_task(home: str, batch_date: str, version: str, start: int, stop: int) -> str:
+    """Score one row range of the night on whichever worker runs it; return its work file."""
+    return str(score_chunk(Path(home), dt.date.fromisoformat(batch_date), version, start, stop))
+
+
+@task(name="finish-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+def finish_score_task(home: str, batch_date: str, version: str, parts: list[str]) -> dict[str, Any]:
+    """Route the whole night from the chunks' parts; write its scores and review queue."""
+    night = dt.date.fromisoformat(batch_date)
+    return asdict(finish_night(Path(home), night, version, [Path(p) for p in parts]))
+
+
+def score_stage(home: str, batch_date: str, chunk_rows: int | None) -> dict[str, Any]:
+    """The score stage: one task in the flow's process, or (``chunk_rows``) chunk tasks on the
+    flow's task runner (the Dask workers) and one finishing task in the flow's process."""
+    if chunk_rows is None:
+        return score_task(home, batch_date)
+    clock = time.perf_counter()
+    plan = plan_score_task(home, batch_date, chunk_rows)
+    planned = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
+    version = plan["model_version"]
+    futures = [score_chunk_task.submit(home, batch_date, version, a, b) for a, b in plan["chunks"]]
+    parts = [future.result() for future in futures]
+    chunked = round(time.perf_counter() - clock, 3)
+    details = finish_score_task(home, batch_date, version, parts)
+    details["chunks"] = len(parts)
+    details["timings"] = {"plan": planned, "chunks": chunked, **details.get("timings", {})}
+    return details
+
+
 @task(name="publish", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 def publish_task(home: str, batch_date: str) -> dict[str, Any]:
     """Hand the night's review queue to the review application, when it is installed."""
@@ -87,9 +134,12 @@ def publish_task(home: str, batch_date: str) -> dict[str, Any]:
 
 
 @flow(name="claimscreen-nightly", timeout_seconds=FLOW_TIMEOUT_SECONDS)
-def nightly_flow(home: str, batch: str, batch_date: str, allow_gap: bool = False) -> dict[str, Any]:
+def nightly_flow(
+    home: str, batch: str, batch_date: str, allow_gap: bool = False, chunk_rows: int | None = None
+) -> dict[str, Any]:
     """One night: ingest the batch, compute the night's features, score and route its claims,
-    publish the review queue; write and publish the report."""
+    publish the review queue; write and publish the report. With ``chunk_rows``, the night is
+    scored in chunks of that many rows on the flow's task runner (see :func:`run_nightly`)."""
     night = dt.date.fromisoformat(batch_date)
     check_night_order(Lake(Path(home)), night, allow_gap)
     report = RunReport(Path(home), night)
@@ -97,7 +147,7 @@ def nightly_flow(home: str, batch: str, batch_date: str, allow_gap: bool = False
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("ingest", lambda: ingest_task(home, batch, batch_date)),
         ("features", lambda: features_task(home, batch_date)),
-        ("score", lambda: score_task(home, batch_date)),
+        ("score", lambda: score_stage(home, batch_date, chunk_rows)),
         ("publish", lambda: publish_task(home, batch_date)),
     ]
     for name, run in stages:
@@ -114,6 +164,37 @@ def nightly_flow(home: str, batch: str, batch_date: str, allow_gap: bool = False
         report.record_stage(name, time.perf_counter() - started, details=_stage_details(name, details))
     report.complete()
     return _publish(report)
+
+
+@dataclass(frozen=True)
+class ScaleOut:
+    """Where the score chunks run: a local Dask cluster of ``workers`` processes, or the
+    existing cluster at ``dask_address``; ``chunk_rows`` rows of the night per chunk."""
+
+    workers: int | None = None
+    dask_address: str | None = None
+    chunk_rows: int = CHUNK_ROWS
+
+
+def run_nightly(
+    home: str, batch: str, batch_date: str, allow_gap: bool = False, scale_out: ScaleOut | None = None
+) -> dict[str, Any]:
+    """Run :func:`nightly_flow`, on a Dask cluster when ``scale_out`` says so."""
+    if scale_out is None:
+        return nightly_flow(home, batch, batch_date, allow_gap)
+    scaled = nightly_flow.with_options(task_runner=dask_task_runner(scale_out))
+    return scaled(home, batch, batch_date, allow_gap, chunk_rows=scale_out.chunk_rows)
+
+
+def dask_task_runner(scale_out: ScaleOut) -> Any:
+    """prefect-dask's task runner for ``scale_out``: one worker process per core asked for, one
+    thread each (scoring is CPU-bound Python and NumPy), no dashboard."""
+    from prefect_dask import DaskTaskRunner
+
+    if scale_out.dask_address:
+        return DaskTaskRunner(address=scale_out.dask_address)
+    cluster = {"n_workers": scale_out.workers or 1, "threads_per_worker": 1, "dashboard_address": None}
+    return DaskTaskRunner(cluster_kwargs={"processes": True, **cluster})
 
 
 def optional_function(module: str, name: str) -> Callable[..., Any] | None:
@@ -146,6 +227,7 @@ _KEPT_DETAILS: dict[str, tuple[str, ...]] = {
     "score": (
         "scored",
         "newly_scored",
+        "chunks",
         "routes",
         "queued",
         "audit_sampled",

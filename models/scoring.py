@@ -14,11 +14,20 @@ columns and what the queue needs) and ``queue/batch_date=D/queue.parquet``
   for the same night scores only its new claims. The queue is derived from the
   scores and rewritten when missing, so a run killed between the two writes
   completes on the next.
+* **Two pieces** (for scale-out): scoring a claim needs only its own features,
+  so :func:`score_chunk` scores any row range of the night on any machine that
+  sees the lake, writing the scorer's parts (:func:`score_parts`) to
+  ``work/batch_date=D/score-<start>.parquet``; :func:`finish_night` then routes
+  the whole night on one machine (capacity, rings and the honest-delay budget
+  need every claim), explains the delayed claims and writes the scores and the
+  queue. :func:`score_night` is the same two pieces in one process, so a
+  chunked night and a single one write the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,10 +45,10 @@ from claimscreen.data.schema import QUEUE_SCHEMA, SCORES_SCHEMA
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import read_features, window_start
 from claimscreen.models import registry
-from claimscreen.models.evidence import rule_hits
+from claimscreen.models.evidence import EVIDENCE, rule_hits
 from claimscreen.models.reasons import reasons_for
 from claimscreen.models.routing import Routing, route_claims
-from claimscreen.models.scorer import ClaimScorer, logit
+from claimscreen.models.scorer import ClaimScorer, Scores, logit
 
 
 @dataclass
@@ -59,24 +68,137 @@ class ScoreResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+#: Rows of the night each scale-out chunk scores (``claimscreen nightly --chunk-rows``).
+CHUNK_ROWS = 250_000
+#: The scorer's parts of each claim, as :func:`score_parts` returns them (plus one yes/no
+#: column per evidence code), in the order the work files store them.
+PART_COLUMNS: tuple[str, ...] = ("claim_id", "anomaly", "cold", "model", "risk")
+
+
+@dataclass(frozen=True)
+class NightPlan:
+    """What the scale-out chunks of a night score: the model, and row ranges of the night's
+    features file (claims already scored inside a range are skipped by its chunk)."""
+
+    batch_date: str
+    model_version: str
+    fresh: int
+    chunks: list[tuple[int, int]]
+
+
 def score_night(home: Path, night: dt.date, settings: Settings | None = None) -> ScoreResult:
     """Score, route and queue the claims of ``night`` not scored yet; the features must exist."""
     started = time.perf_counter()
     home = Path(home)
     settings = settings or load_settings(home)
-    lake = Lake(home)
-    if not lake.features_path(night).exists():
-        raise InputError(f"night {night} has no features; run the nightly flow on its batch first")
-    timings: dict[str, float] = {}
-    features = read_features(home, night)
-    previous = _read_scores(lake, night)
-    fresh = features[~features["claim_id"].isin(previous["claim_id"])].reset_index(drop=True)
-    timings["read"] = _since(started)
+    features, previous, fresh = _night_claims(Lake(home), night)
+    timings: dict[str, float] = {"read": _since(started)}
     version = registry.champion(home) or bootstrap_champion(home, night, settings)
+    parts = None
     if len(fresh):
         clock = time.perf_counter()
+        parts = score_parts(registry.load(home, version), fresh)
+        timings["score"] = _since(clock)
+    return _finish(home, night, version, features, previous, fresh, parts, settings, started, timings)
+
+
+def plan_night(home: Path, night: dt.date, chunk_rows: int = CHUNK_ROWS) -> NightPlan:
+    """The model (the champion, or a cold-start one registered now) and the row ranges of the
+    night's features that :func:`score_chunk` scores; no range when every claim is scored."""
+    if chunk_rows < 1:
+        raise InputError(f"chunk rows must be at least 1, not {chunk_rows}")
+    home = Path(home)
+    settings = load_settings(home)
+    lake = Lake(home)
+    _require_features(lake, night)
+    ids = lake.read_table(lake.features_path(night), columns=["claim_id"]).column("claim_id")
+    scored = _read_scores(lake, night)["claim_id"]
+    fresh = len(ids) - int(pc.sum(pc.is_in(ids, pa.array(scored.astype(str)))).as_py() or 0)
+    version = registry.champion(home) or bootstrap_champion(home, night, settings)
+    chunks = [(a, min(a + chunk_rows, len(ids))) for a in range(0, len(ids), chunk_rows)] if fresh else []
+    return NightPlan(night.isoformat(), version, fresh, chunks)
+
+
+def score_chunk(home: Path, night: dt.date, version: str, start: int, stop: int) -> Path:
+    """Score rows ``start`` to ``stop`` of the night's features (those not scored yet) with
+    model ``version``; write their parts to the night's work folder and return its path."""
+    home = Path(home)
+    lake = Lake(home)
+    _require_features(lake, night)
+    rows = lake.read_table(lake.features_path(night)).slice(start, stop - start).to_pandas()
+    scored = _read_scores(lake, night)["claim_id"]
+    rows = rows[~rows["claim_id"].isin(scored)].reset_index(drop=True)
+    parts = score_parts(registry.load(home, version), rows)
+    path = work_path(lake, night, start)
+    lake.write_table(path, pa.Table.from_pandas(parts, preserve_index=False))
+    return path
+
+
+def finish_night(
+    home: Path, night: dt.date, version: str, part_paths: list[Path], settings: Settings | None = None
+) -> ScoreResult:
+    """Route the whole night from the chunks' parts (in row order), explain the delayed claims,
+    write the night's scores and queue, and remove the work files."""
+    started = time.perf_counter()
+    home = Path(home)
+    settings = settings or load_settings(home)
+    lake = Lake(home)
+    features, previous, fresh = _night_claims(lake, night)
+    timings: dict[str, float] = {"read": _since(started)}
+    parts = None
+    if part_paths:
+        tables = [lake.read_table(Path(p)) for p in sorted(part_paths, key=_chunk_start)]
+        parts = pa.concat_tables(tables).to_pandas()
+    elif len(fresh):
+        raise InputError(f"night {night}: {len(fresh)} claims not scored and no chunk scored them")
+    result = _finish(home, night, version, features, previous, fresh, parts, settings, started, timings)
+    shutil.rmtree(lake.partition("work", night), ignore_errors=True)
+    return result
+
+
+def work_path(lake: Lake, night: dt.date, start: int) -> Path:
+    """Where the chunk that starts at row ``start`` keeps its parts until the night is finished."""
+    return lake.partition("work", night) / f"score-{start:012d}.parquet"
+
+
+def _chunk_start(path: Path) -> int:
+    return int(Path(path).stem.removeprefix("score-"))
+
+
+def _require_features(lake: Lake, night: dt.date) -> None:
+    if not lake.features_path(night).exists():
+        raise InputError(f"night {night} has no features; run the nightly flow on its batch first")
+
+
+def _night_claims(lake: Lake, night: dt.date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The night's features, its scores so far, and the features of its claims not scored yet."""
+    _require_features(lake, night)
+    features = lake.read_table(lake.features_path(night)).to_pandas()
+    previous = _read_scores(lake, night)
+    fresh = features[~features["claim_id"].isin(previous["claim_id"])].reset_index(drop=True)
+    return features, previous, fresh
+
+
+def _finish(
+    home: Path,
+    night: dt.date,
+    version: str,
+    features: pd.DataFrame,
+    previous: pd.DataFrame,
+    fresh: pd.DataFrame,
+    parts: pd.DataFrame | None,
+    settings: Settings,
+    started: float,
+    timings: dict[str, float],
+) -> ScoreResult:
+    """Route and explain ``fresh`` from its ``parts``; write the scores (the record so far plus
+    them) and the queue (also when it is missing)."""
+    lake = Lake(home)
+    if parts is not None and len(fresh):
+        if not np.array_equal(parts["claim_id"].to_numpy(dtype=str), fresh["claim_id"].to_numpy(dtype=str)):
+            raise ValueError(f"night {night}: the scored parts do not match its unscored claims")
         scorer = registry.load(home, version)
-        table = score_claims(scorer, fresh, night, settings, version, timings)
+        table = route_and_explain(scorer, fresh, parts, night, settings, version, timings)
         table = pa.concat_tables([pa.Table.from_pandas(previous, schema=SCORES_SCHEMA), table])
         clock = time.perf_counter()
         lake.write_table(lake.scores_path(night), table)
@@ -90,6 +212,19 @@ def score_night(home: Path, night: dt.date, settings: Settings | None = None) ->
     return _result(scores, night, len(fresh), settings, started, timings)
 
 
+def score_parts(scorer: ClaimScorer, features: pd.DataFrame) -> pd.DataFrame:
+    """The scorer's parts of each claim (claim_id, anomaly, cold, model, risk and one yes/no
+    column per evidence code), rows as ``features``. Each row depends on its claim only,
+    so any split of the night's rows gives the same values."""
+    scores = scorer.score(features.reset_index(drop=True))
+    columns: dict[str, Any] = {"claim_id": features["claim_id"].astype(str).to_numpy()}
+    for name in PART_COLUMNS[1:]:
+        columns[name] = np.asarray(getattr(scores, name), dtype="float64")
+    frame = pd.DataFrame(columns)
+    evidence = scores.evidence.reset_index(drop=True).astype(bool)
+    return pd.concat([frame, evidence], axis=1)
+
+
 def score_claims(
     scorer: ClaimScorer,
     features: pd.DataFrame,
@@ -101,9 +236,27 @@ def score_claims(
     """Score, route and explain ``features`` (one night's claims) into a SCORES_SCHEMA table."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
-    scores = scorer.score(features)
-    rule = rule_hits(scores.evidence)
+    features = features.reset_index(drop=True)
+    parts = score_parts(scorer, features)
     timings["score"] = _since(clock)
+    return route_and_explain(scorer, features, parts, night, settings, version, timings)
+
+
+def route_and_explain(
+    scorer: ClaimScorer,
+    features: pd.DataFrame,
+    parts: pd.DataFrame,
+    night: dt.date,
+    settings: Settings,
+    version: str,
+    timings: dict[str, float] | None = None,
+) -> pa.Table:
+    """Route the whole night's claims from their scored ``parts`` (rows as ``features``),
+    find the reasons of the delayed ones, into a SCORES_SCHEMA table."""
+    timings = {} if timings is None else timings
+    features = features.reset_index(drop=True)
+    scores = _scores_of(parts)
+    rule = rule_hits(scores.evidence)
     clock = time.perf_counter()
     routing = route_claims(features, scores.risk, rule, night, settings.scoring)
     timings["route"] = _since(clock)
@@ -126,9 +279,15 @@ def score_claims(
     )
 
 
-def _subset(scores: Any, rows: np.ndarray) -> Any:
-    from claimscreen.models.scorer import Scores
+def _scores_of(parts: pd.DataFrame) -> Scores:
+    """The scorer's :class:`Scores` back from :func:`score_parts`' frame."""
+    parts = parts.reset_index(drop=True)
+    codes = [e.code for e in EVIDENCE]
+    values = {name: parts[name].to_numpy(dtype="float64") for name in PART_COLUMNS[1:]}
+    return Scores(evidence=parts[codes].astype(bool), **values)
 
+
+def _subset(scores: Scores, rows: np.ndarray) -> Scores:
     return Scores(
         evidence=scores.evidence.iloc[rows].reset_index(drop=True),
         anomaly=scores.anomaly[rows],
@@ -288,4 +447,15 @@ def _since(clock: float) -> float:
     return round(time.perf_counter() - clock, 3)
 
 
-__all__ = ["ScoreResult", "export_table", "queue_of", "read_scores", "score_night"]
+__all__ = [
+    "NightPlan",
+    "ScoreResult",
+    "export_table",
+    "finish_night",
+    "plan_night",
+    "queue_of",
+    "read_scores",
+    "score_chunk",
+    "score_night",
+    "score_parts",
+]
