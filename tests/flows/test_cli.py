@@ -27,6 +27,14 @@ COMMANDS = [
     ["runs"],
     ["runs", "show"],
     ["demo"],
+    ["retrain"],
+    ["scores"],
+    ["scores", "export"],
+    ["models"],
+    ["models", "list"],
+    ["models", "show"],
+    ["models", "promote"],
+    ["models", "rollback"],
 ]
 
 
