@@ -91,15 +91,16 @@ def score_night(home: Path, night: dt.date, settings: Settings | None = None) ->
     started = time.perf_counter()
     home = Path(home)
     settings = settings or load_settings(home)
-    features, previous, fresh = _night_claims(Lake(home), night)
+    previous, fresh = _night_claims(Lake(home), night)
     timings: dict[str, float] = {"read": _since(started)}
     version = registry.champion(home) or bootstrap_champion(home, night, settings)
-    parts = None
+    scorer, parts = None, None
     if len(fresh):
         clock = time.perf_counter()
-        parts = score_parts(registry.load(home, version), fresh)
+        scorer = registry.load(home, version)
+        parts = score_parts(scorer, fresh)
         timings["score"] = _since(clock)
-    return _finish(home, night, version, features, previous, fresh, parts, settings, started, timings)
+    return _finish(home, night, version, previous, fresh, parts, settings, started, timings, scorer)
 
 
 def plan_night(home: Path, night: dt.date, chunk_rows: int = CHUNK_ROWS) -> NightPlan:
@@ -143,7 +144,7 @@ def finish_night(
     home = Path(home)
     settings = settings or load_settings(home)
     lake = Lake(home)
-    features, previous, fresh = _night_claims(lake, night)
+    previous, fresh = _night_claims(lake, night)
     timings: dict[str, float] = {"read": _since(started)}
     parts = None
     if part_paths:
@@ -151,7 +152,7 @@ def finish_night(
         parts = pa.concat_tables(tables).to_pandas()
     elif len(fresh):
         raise InputError(f"night {night}: {len(fresh)} claims not scored and no chunk scored them")
-    result = _finish(home, night, version, features, previous, fresh, parts, settings, started, timings)
+    result = _finish(home, night, version, previous, fresh, parts, settings, started, timings)
     shutil.rmtree(lake.partition("work", night), ignore_errors=True)
     return result
 
@@ -170,26 +171,26 @@ def _require_features(lake: Lake, night: dt.date) -> None:
         raise InputError(f"night {night} has no features; run the nightly flow on its batch first")
 
 
-def _night_claims(lake: Lake, night: dt.date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The night's features, its scores so far, and the features of its claims not scored yet."""
+def _night_claims(lake: Lake, night: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The night's scores so far, and the features of its claims not scored yet."""
     _require_features(lake, night)
     features = lake.read_table(lake.features_path(night)).to_pandas()
     previous = _read_scores(lake, night)
     fresh = features[~features["claim_id"].isin(previous["claim_id"])].reset_index(drop=True)
-    return features, previous, fresh
+    return previous, fresh
 
 
 def _finish(
     home: Path,
     night: dt.date,
     version: str,
-    features: pd.DataFrame,
     previous: pd.DataFrame,
     fresh: pd.DataFrame,
     parts: pd.DataFrame | None,
     settings: Settings,
     started: float,
     timings: dict[str, float],
+    scorer: ClaimScorer | None = None,
 ) -> ScoreResult:
     """Route and explain ``fresh`` from its ``parts``; write the scores (the record so far plus
     them) and the queue (also when it is missing)."""
@@ -197,7 +198,7 @@ def _finish(
     if parts is not None and len(fresh):
         if not np.array_equal(parts["claim_id"].to_numpy(dtype=str), fresh["claim_id"].to_numpy(dtype=str)):
             raise ValueError(f"night {night}: the scored parts do not match its unscored claims")
-        scorer = registry.load(home, version)
+        scorer = scorer or registry.load(home, version)
         table = route_and_explain(scorer, fresh, parts, night, settings, version, timings)
         table = pa.concat_tables([pa.Table.from_pandas(previous, schema=SCORES_SCHEMA), table])
         clock = time.perf_counter()
