@@ -68,6 +68,27 @@ def import_labels(home: Path, source: Path) -> LoadReport:
     return report
 
 
+def record_decisions(home: Path, decisions: pd.DataFrame, origin: str) -> int:
+    """Merge already-validated decisions (e.g. the review application's) into the lake, as
+    an import would; returns how many were new. Running it again adds nothing."""
+    if not len(decisions):
+        return 0
+    lake = Lake(Path(home))
+    incoming = decisions.assign(
+        decided_at=pd.to_datetime(decisions["decided_at"], utc=True).dt.as_unit("us"),
+        decided_by=decisions.get("decided_by", pd.Series(None, index=decisions.index, dtype="str")),
+        imported_from=origin,
+    )[[f.name for f in DISPOSITIONS_SCHEMA]]
+    stored = read_decisions(home)
+    history = add_to_history(stored, incoming)
+    added = len(history) - len(stored)
+    if added:
+        lake.write_table(history_path(lake), to_table(history, DISPOSITIONS_SCHEMA))
+        merged = merge_dispositions(read_labels(home), incoming)
+        lake.write_table(lake.dispositions_path, to_table(merged, DISPOSITIONS_SCHEMA))
+    return added
+
+
 def history_path(lake: Lake) -> Path:
     """Every decision ever imported (a reversed one too), for labels as of a past night."""
     return lake.dispositions_path.with_name("history.parquet")
@@ -117,4 +138,11 @@ def merge_dispositions(stored: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataF
     return latest.drop(columns="_order").reset_index(drop=True)
 
 
-__all__ = ["decisions_as_of", "import_labels", "merge_dispositions", "read_decisions", "read_labels"]
+__all__ = [
+    "decisions_as_of",
+    "import_labels",
+    "merge_dispositions",
+    "read_decisions",
+    "read_labels",
+    "record_decisions",
+]

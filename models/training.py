@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-from claimscreen.data.labels import read_decisions
+from claimscreen.data.labels import read_decisions, record_decisions
 from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import window_start
@@ -96,6 +96,16 @@ def all_decisions(home: Path) -> pd.DataFrame:
     both["decided_at"] = pd.to_datetime(both["decided_at"], utc=True)
     both = both.assign(_order=np.arange(len(both))).sort_values(["claim_id", "decided_at", "_order"])
     return both.drop_duplicates("claim_id", keep="last").drop(columns="_order").reset_index(drop=True)
+
+
+def sync_review_decisions(home: Path) -> int:
+    """Copy the review application's decisions into the lake's decision history, so the
+    features of later nights count them (a ring's known fraud); returns how many were new."""
+    try:
+        from claimscreen.review import export as review_export
+    except ImportError:  # the review application is optional
+        return 0
+    return record_decisions(home, review_export.decisions_as_dispositions(home), "review application")
 
 
 def training_set(home: Path, decisions: pd.DataFrame) -> pd.DataFrame:
@@ -471,4 +481,4 @@ def _since(clock: float) -> float:
     return round(time.perf_counter() - clock, 3)
 
 
-__all__ = ["RetrainReport", "all_decisions", "retrain", "training_set"]
+__all__ = ["RetrainReport", "all_decisions", "retrain", "sync_review_decisions", "training_set"]

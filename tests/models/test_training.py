@@ -96,3 +96,27 @@ def test_too_few_labels_keep_the_champion(world_home: Path, featured_world: Feat
     report = retrain(world_home, now=dt.datetime(2026, 10, 3, tzinfo=dt.UTC))
     assert report.status == "kept" and "too few labels" in report.reason
     assert registry.champion(world_home) == "v0001"
+
+
+def test_review_decisions_reach_the_lake_once(world_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from claimscreen.data.labels import read_decisions
+    from claimscreen.models.training import sync_review_decisions
+
+    reviewed = pd.DataFrame(
+        {
+            "claim_id": ["C00000001", "C00000002"],
+            "outcome": ["fraud", "legitimate"],
+            "decided_at": pd.to_datetime(["2026-10-02T15:00:00Z", "2026-10-02T16:00:00Z"]),
+            "source": ["investigation", "audit"],
+            "decided_by": ["ana", "ben"],
+        }
+    )
+    monkeypatch.setattr("claimscreen.review.export.decisions_as_dispositions", lambda home: reviewed)
+    before = len(read_decisions(world_home))
+    assert sync_review_decisions(world_home) == 2
+    assert sync_review_decisions(world_home) == 0
+    history = read_decisions(world_home)
+    assert len(history) == before + 2
+    mine = history[history["imported_from"] == "review application"]
+    assert sorted(mine["decided_by"]) == ["ana", "ben"]
+    assert "C00000001" in set(all_decisions(world_home).query("outcome == 'fraud'")["claim_id"])
