@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 from world import build_world
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion."""
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def main() -> None:
@@ -122,6 +133,18 @@ def main() -> None:
         print(f"== {name}")
         for line in ev.summary_lines():
             print("  " + line)
+    print()
+    print("false-positive rate by group with 95% Wilson intervals (is a low ratio chance?):")
+    for name in ("cold start", "supervised"):
+        for fair in evaluations[name].fairness.values():
+            cells = []
+            for _, row in fair.table.iterrows():
+                delayed = round(row["fpr"] * row["honest"])
+                low, high = wilson(delayed, int(row["honest"]))
+                cells.append(
+                    f"{row['group']} {row['fpr']:.2%} [{low:.2%}, {high:.2%}] n={int(row['honest']):,}"
+                )
+            print(f"  {name}, {fair.grouping}: " + "; ".join(cells))
     base, best = evaluations["rules-only baseline"], evaluations["supervised"]
     print()
     print(
