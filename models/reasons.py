@@ -14,6 +14,7 @@ A ``clear`` claim has no reasons: nothing is held against it.
 from __future__ import annotations
 
 import math
+import string
 from typing import Any
 
 import numpy as np
@@ -78,16 +79,12 @@ def reasons_for(
     rows: np.ndarray,
 ) -> tuple[list[str], list[list[str]]]:
     """Reason codes (``;``-joined) and their sentences for the claims at positions ``rows``."""
-    codes_out: list[str] = []
-    texts_out: list[list[str]] = []
     fires = evidence.to_numpy(dtype=bool)
     strength = contributions.reindex(columns=evidence.columns).to_numpy(dtype="float64")
     names = [str(c) for c in evidence.columns]
     rule_at = [names.index(c) for c in RULE_CODES]
-    records: list[dict[str, Any]] = [
-        {str(k): v for k, v in r.items()} for r in features.iloc[rows].to_dict("records")
-    ]
-    for record, i in zip(records, rows, strict=True):
+    chosen: list[list[str]] = []
+    for i in rows:
         rules = [names[j] for j in rule_at if fires[i, j]]
         candidates = [(float(strength[i, j]), names[j]) for j in np.flatnonzero(fires[i])]
         candidates = [pair for pair in candidates if pair[1] not in rules]
@@ -98,10 +95,31 @@ def reasons_for(
         if not rules and not named:
             # Every signal is small on its own: name the strongest rather than nothing.
             named = [code for _, code in candidates[:1]] or [MODEL_CODE]
-        codes: list[str] = (rules + named)[:MAX_REASONS]
-        codes_out.append(";".join(codes))
-        texts_out.append([sentence(code, record) for code in codes])
-    return codes_out, texts_out
+        chosen.append((rules + named)[:MAX_REASONS])
+    texts = _sentences(features.iloc[rows].reset_index(drop=True), chosen)
+    return [";".join(codes) for codes in chosen], texts
+
+
+def _sentences(features: pd.DataFrame, chosen: list[list[str]]) -> list[list[str]]:
+    """Each claim's sentences, filled in code by code from only the columns a sentence needs."""
+    wanted: dict[str, list[int]] = {}
+    for position, codes in enumerate(chosen):
+        for code in codes:
+            wanted.setdefault(code, []).append(position)
+    filled: dict[tuple[int, str], str] = {}
+    for code, positions in wanted.items():
+        fields = _fields(code)
+        part = features.iloc[positions]
+        records = part[[f for f in fields if f in part.columns]].to_dict("records")
+        for position, record in zip(positions, records, strict=True):
+            filled[(position, code)] = sentence(code, {str(k): v for k, v in record.items()})
+    return [[filled[(position, code)] for code in codes] for position, codes in enumerate(chosen)]
+
+
+def _fields(code: str) -> list[str]:
+    if code == MODEL_CODE:
+        return []
+    return [name for _, name, _, _ in string.Formatter().parse(BY_CODE[code].text) if name]
 
 
 def all_codes() -> list[str]:
