@@ -2,21 +2,27 @@
 
 Seeds a review database directly (bulk inserts, not the pipeline) with 100,000 open
 cases: 90% single claims and 10% rings of five claims with their linking identifiers,
-140,000 claims in all. Serves it with ``claimscreen review serve`` (one uvicorn
-process) and has 20 signed-in users each load queue pages (various pages and filters)
-and case pages (random cases), then prints p50/p95/max latency per page.
-On SQLite (HOME/review.db) and, when reachable, on PostgreSQL.
+140,000 claims in all. Serves it with ``claimscreen review serve --workers N`` (one
+process per core by default) and has 20 signed-in users, spread over ``--clients``
+load-generating processes of their own (not the servers' processes or event loop), each
+load queue pages (various pages and filters) and case pages (random cases); prints
+p50/p95/max latency per page, pages per second, the servers' CPU time per page, and the
+load average before and after the run (other work on the machine inflates the figures:
+re-run when it is above about 2 before the run). On SQLite (HOME/review.db) and, when
+reachable, on PostgreSQL.
 
 Goal (issue #6): p95 <= 200 ms for both pages, on both databases.
 
-    .venv/bin/python bench/review.py [--cases 100000] [--users 20] [--rounds 25]
-        [--postgres postgresql+psycopg://root@127.0.0.1:5432/test]
+    .venv/bin/python bench/review.py [--cases 100000] [--users 20] [--rounds 25] [--workers 2]
+        [--clients 4] [--postgres postgresql+psycopg://root@127.0.0.1:5432/test] [--skip-postgres]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import multiprocessing
 import os
 import random
 import re
@@ -28,12 +34,23 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psutil
 from sqlalchemy import Engine, insert, make_url, text
 
 from claimscreen.review.auth import _hasher
-from claimscreen.review.db import case_claims, cases, claims, make_engine, migrate, ring_links, users
+from claimscreen.review.db import (
+    case_claims,
+    case_reasons,
+    cases,
+    claims,
+    make_engine,
+    migrate,
+    ring_links,
+    users,
+)
 from claimscreen.review.publish import sort_key
 
 PASSWORD = "benchmark-password"
@@ -53,7 +70,7 @@ def seed(engine: Engine, n_cases: int, n_users: int) -> None:
             [{"username": f"user{i}", "role": "investigator", "password_hash": password_hash, "active": True,
               "created_at": stamp} for i in range(n_users)],
         )  # fmt: skip
-    case_rows, claim_rows, member_rows, link_rows = [], [], [], []
+    case_rows, reason_rows, claim_rows, member_rows, link_rows = [], [], [], [], []
     claim_no = 0
     for case_id in range(1, n_cases + 1):
         ring = case_id % 10 == 0
@@ -71,6 +88,9 @@ def seed(engine: Engine, n_cases: int, n_users: int) -> None:
             "first_filed_at": filed, "route": "review", "audit_sample": False, "reason_codes": f";{code};",
             "first_reason": f"Reason {code} in plain words", "opened_at": stamp, "updated_at": stamp,
         })  # fmt: skip
+        reason_rows.append(
+            {"case_id": case_id, "code": code, "status": "open", "sort_key": case_rows[-1]["sort_key"]}
+        )
         for _ in range(size):
             claim_no += 1
             claim_id = f"B{claim_no:09d}"
@@ -97,6 +117,7 @@ def seed(engine: Engine, n_cases: int, n_users: int) -> None:
                     link_rows.append({**link, "link_key": f"{key}{case_id}", "display": f"{kind} {case_id}"})
     for table, rows in (
         (cases, case_rows),
+        (case_reasons, reason_rows),
         (claims, claim_rows),
         (case_claims, member_rows),
         (ring_links, link_rows),
@@ -121,25 +142,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(home: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
+def serve(home: Path, url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "CLAIMSCREEN_DATABASE_URL": url, "PREFECT_HOME": str(home / "prefect")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "claimscreen",
-            "--home",
-            str(home),
-            "review",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(WORKERS),
-        ],
-        env=env,
-    )
+    command = [sys.executable, "-m", "claimscreen", "--home", str(home), "review", "serve",
+               "--port", str(port), "--workers", str(workers)]  # fmt: skip
+    process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -151,11 +159,18 @@ def serve(home: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start")
 
 
-def user_session(base: str, name: str, n_cases: int, rounds: int, timings: dict[str, list[float]]) -> None:
+def signed_in(base: str, name: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+def user_session(
+    client: httpx.Client, name: str, n_cases: int, rounds: int, timings: dict[str, list[float]]
+) -> None:
     rng = random.Random(name)
-    with httpx.Client(base_url=base, timeout=30) as client:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
-        client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token})
+    with contextlib.closing(client):
         for _ in range(rounds):
             query = rng.choice(["", "?page=2", f"?page={rng.randrange(1, 50)}", "?reason=device_burst",
                                 "?night=2026-10-05", "?assignee=none"])  # fmt: skip
@@ -169,30 +184,78 @@ def user_session(base: str, name: str, n_cases: int, rounds: int, timings: dict[
             assert response.status_code == 200, response.status_code
 
 
-def measure(home: Path, url: str, n_cases: int, n_users: int, rounds: int) -> None:
+def client_process(base: str, names: list[str], n_cases: int, rounds: int, start: Any, out: Any) -> None:
+    """One load-generating process: its users sign in (argon2: not part of the measure), then,
+    once every process is ready (the ``start`` barrier), each loads pages in a thread of its own."""
+    timings: dict[str, list[float]] = {"queue": [], "case": []}
+    clients = {name: signed_in(base, name) for name in names}
+    threads = [threading.Thread(target=user_session, args=(clients[n], n, n_cases, rounds, timings))
+               for n in names]  # fmt: skip
+    start.wait()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(timings)
+
+
+def server_cpu(process: subprocess.Popen[bytes]) -> float:
+    """CPU seconds used so far by the server and its worker processes."""
+    parent = psutil.Process(process.pid)
+    total = 0.0
+    for p in [parent, *parent.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = p.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def measure(home: Path, url: str, args: argparse.Namespace) -> None:
+    n_cases, n_users, rounds = args.cases, args.users, args.rounds
     engine = make_engine(url)
     started = time.perf_counter()
     migrate(engine)
     seed(engine, n_cases, n_users)
     engine.dispose()
     print(f"  seeded {n_cases:,} cases in {time.perf_counter() - started:.1f} s")
-    process, base = serve(home, url)
+    process, base = serve(home, url, args.workers)
+    context = multiprocessing.get_context("spawn")
+    groups = [
+        g for g in ([f"user{i}" for i in range(n_users)][k :: args.clients] for k in range(args.clients)) if g
+    ]
+    start, out = context.Barrier(len(groups) + 1), context.Queue()
+    clients = [
+        context.Process(target=client_process, args=(base, g, n_cases, rounds, start, out)) for g in groups
+    ]
     try:
-        user_session(base, "user0", n_cases, 3, {"queue": [], "case": []})  # warm-up
-        timings: dict[str, list[float]] = {"queue": [], "case": []}
-        threads = [threading.Thread(target=user_session, args=(base, f"user{i}", n_cases, rounds, timings))
-                   for i in range(n_users)]  # fmt: skip
+        for k in range(4):  # warm-up: every worker process renders both pages
+            user_session(signed_in(base, f"user{k}"), f"user{k}", n_cases, 5, {"queue": [], "case": []})
+        for c in clients:
+            c.start()
+        start.wait(timeout=600)  # every user has signed in
+        cpu = server_cpu(process)
         wall = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        print(f"  load average at the start (1, 5, 15 min): {load()}")
+        timings: dict[str, list[float]] = {"queue": [], "case": []}
+        for _ in clients:
+            for page, values in out.get(timeout=600).items():
+                timings[page].extend(values)
         wall = time.perf_counter() - wall
+        cpu = server_cpu(process) - cpu
+        for c in clients:
+            c.join()
+        print(f"  load average after the run: {load()}")
     finally:
         process.terminate()
         process.wait(timeout=30)
     total = sum(len(v) for v in timings.values())
-    print(f"  {n_users} users, {total} page loads in {wall:.1f} s ({total / wall:.0f} pages/s)")
+    print(f"  {n_users} users in {len(clients)} client processes, {args.workers} server processes: "
+          f"{total} page loads in {wall:.1f} s ({total / wall:.0f} pages/s), "
+          f"server CPU {1000 * cpu / total:.1f} ms per page")  # fmt: skip
     for page, values in timings.items():
         ms = sorted(v * 1000 for v in values)
         p95 = ms[int(0.95 * (len(ms) - 1))]
@@ -207,12 +270,19 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="server processes (default: one per core)"
+    )
+    parser.add_argument("--clients", type=int, default=4, help="load-generating processes")
+    parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--postgres", default="postgresql+psycopg://root@127.0.0.1:5432/test")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="review-bench-") as folder:
         home = Path(folder)
         print("SQLite (HOME/review.db)")
-        measure(home, f"sqlite:///{home / 'review.db'}", args.cases, args.users, args.rounds)
+        measure(home, f"sqlite:///{home / 'review.db'}", args)
+        if args.skip_postgres:
+            return
         name = f"review_bench_{os.getpid()}"
         admin = make_engine(args.postgres, isolation_level="AUTOCOMMIT")
         try:
@@ -224,7 +294,7 @@ def main() -> None:
         try:
             url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
             print(f"PostgreSQL ({make_url(args.postgres).host})")
-            measure(home, url, args.cases, args.users, args.rounds)
+            measure(home, url, args)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -2,8 +2,9 @@
 
 Every page but the login form needs a signed-in account. Sessions are signed cookies
 (Starlette's SessionMiddleware, key in ``HOME/review-session.key``, mode 0600) that
-expire after an idle timeout; the account is re-read from the database on every
-request, so a deactivated account or a changed password ends its sessions at once.
+expire after an idle timeout. Each server process keeps the accounts it read for
+ACCOUNT_CACHE_SECONDS: a deactivated account or a changed password ends its sessions
+within that many seconds (a refusal is never taken from the cache: it is re-read).
 Every POST carries the session's CSRF token. Jinja2 escapes all output.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import anyio
 import jinja2
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -31,7 +33,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from claimscreen.review import cases as work
 from claimscreen.review.auth import authenticate, role_at_least, session_secret
 from claimscreen.review.dashboard import dashboard
-from claimscreen.review.db import open_database, reading, users, writing
+from claimscreen.review.db import is_postgres, open_database, reading, users, writing
 from claimscreen.review.network import KIND_LABELS, ring_picture
 from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
@@ -39,6 +41,9 @@ from claimscreen.review.publish import FIRST_PAYMENT_DAYS
 IDLE_MINUTES_ENV = "CLAIMSCREEN_REVIEW_IDLE_MINUTES"
 SECURE_COOKIES_ENV = "CLAIMSCREEN_REVIEW_SECURE_COOKIES"
 DEFAULT_IDLE_MINUTES = 30
+#: How long a server process trusts an account it read (active, role, password) before
+#: reading it again: deactivation or a new password ends sessions within this time.
+ACCOUNT_CACHE_SECONDS = 5.0
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -72,6 +77,8 @@ def create_app(
     app.state.engine = engine or open_database(Path(home))
     app.state.idle_seconds = 60 * (idle_minutes or idle_minutes_default())
     app.state.clock = time.time
+    app.state.accounts = {}  # user id -> (account row, clock when read): see current_user
+    app.state.names = None  # (active user names, clock when read): see _active_names
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
@@ -138,22 +145,59 @@ def _fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def current_user(request: Request) -> dict[str, Any]:
-    """The signed-in account; else a redirect to /login (also after the idle timeout)."""
+async def current_user(request: Request) -> dict[str, Any]:
+    """The signed-in account; else a redirect to /login (also after the idle timeout).
+
+    The account is read from the database at most every ACCOUNT_CACHE_SECONDS per process
+    (an async dependency: a cached account costs no thread hop and no query). Only a pass
+    is taken from the cache: an account that the cache says is inactive or has another
+    password is read again before the session is ended, so a fresh login is never refused."""
     session = request.session
-    clock = request.app.state.clock()
+    state = request.app.state
+    clock = state.clock()
     if "uid" not in session:
         raise LoginRequired()
-    if clock - session.get("seen", 0) > request.app.state.idle_seconds:
+    if clock - session.get("seen", 0) > state.idle_seconds:
         session.clear()
         raise LoginRequired(expired=True)
-    with reading(request.app.state.engine) as conn:
-        row = conn.execute(select(users).where(users.c.id == session["uid"])).mappings().first()
-    if row is None or not row["active"] or _fingerprint(row["password_hash"]) != session.get("pw"):
+    uid = session["uid"]
+    cached = state.accounts.get(uid)
+    row = cached[0] if cached and clock - cached[1] <= ACCOUNT_CACHE_SECONDS else None
+    if row is None or not _admits(row, session):
+        row = await anyio.to_thread.run_sync(_read_account, state.engine, uid)
+        if row is None:
+            state.accounts.pop(uid, None)
+        else:
+            state.accounts[uid] = (row, clock)
+    if row is None or not _admits(row, session):
         session.clear()
         raise LoginRequired()
-    session["seen"] = int(clock)
+    if int(clock) != session.get("seen"):
+        session["seen"] = int(clock)
     return {"id": row["id"], "username": row["username"], "role": row["role"]}
+
+
+def _active_names(request: Request, conn: Any) -> list[str]:
+    """The active accounts' names (the assignee and reassign lists), read at most every
+    ACCOUNT_CACHE_SECONDS per process."""
+    state = request.app.state
+    clock = state.clock()
+    cached = state.names
+    if cached is None or clock - cached[1] > ACCOUNT_CACHE_SECONDS:
+        cached = state.names = (work.active_users(conn), clock)
+    return list(cached[0])
+
+
+def _admits(account: dict[str, Any], session: Any) -> bool:
+    return bool(account["active"]) and account["fingerprint"] == session.get("pw")
+
+
+def _read_account(engine: Engine, uid: int) -> dict[str, Any] | None:
+    with reading(engine) as conn:
+        row = conn.execute(select(users).where(users.c.id == uid)).mappings().first()
+    if row is None:
+        return None
+    return {**row, "fingerprint": _fingerprint(row["password_hash"])}
 
 
 CurrentUser = Annotated[dict[str, Any], Depends(current_user)]
@@ -284,12 +328,12 @@ def _routes() -> APIRouter:
             status, reason.strip(), ring.strip(), _date_or_none(night), assignee.strip()
         )
         with reading(request.app.state.engine) as conn:
-            rows, total = work.list_queue(conn, chosen, user, page)
-            names = work.active_users(conn)
+            rows, total, exact = work.list_queue(conn, chosen, user, page)
+            names = _active_names(request, conn)
         pages = max(1, -(-total // work.PAGE_SIZE))
         query = {"status": status, "reason": reason, "ring": ring, "night": night, "assignee": assignee}
         context = {
-            "rows": rows, "total": total, "page": page, "pages": pages, "chosen": chosen,
+            "rows": rows, "total": total, "exact": exact, "page": page, "pages": pages, "chosen": chosen,
             "query": urlencode({k: v for k, v in query.items() if v}), "names": names,
             "statuses": work.STATUSES, "night": night, "first": (page - 1) * work.PAGE_SIZE,
         }  # fmt: skip
@@ -305,16 +349,26 @@ def _routes() -> APIRouter:
     @router.get("/cases/{case_id}", response_class=HTMLResponse)
     def case_page(request: Request, case_id: int, user: CurrentUser) -> HTMLResponse:
         engine = request.app.state.engine
-        # Read first, then record the view in its own short write transaction: on SQLite the
-        # write lock is then held for one INSERT, not for the whole page's reads.
-        with reading(engine) as conn:
-            detail = work.case_detail(conn, case_id)
-            if detail is None:
-                raise work.CaseError("no such case", 404)
-            trail = work.audit_log(conn, 1, case_id)[0] if role_at_least(user["role"], "supervisor") else []
-            names = work.active_users(conn)
-        with writing(engine) as conn:
-            work.record_view(conn, user, case_id)
+        boss = role_at_least(user["role"], "supervisor")
+        if is_postgres(engine):  # one transaction: the reads and the view's audit row
+            with writing(engine) as conn:
+                detail = work.case_detail(conn, case_id)
+                if detail is None:
+                    raise work.CaseError("no such case", 404)
+                trail = work.audit_log(conn, 1, case_id)[0] if boss else []
+                names = _active_names(request, conn)
+                work.record_view(conn, user, case_id)
+        else:
+            # Read first, then record the view in its own short write transaction: SQLite's
+            # write lock is then held for one INSERT, not for the whole page's reads.
+            with reading(engine) as conn:
+                detail = work.case_detail(conn, case_id)
+                if detail is None:
+                    raise work.CaseError("no such case", 404)
+                trail = work.audit_log(conn, 1, case_id)[0] if boss else []
+                names = _active_names(request, conn)
+            with writing(engine) as conn:
+                work.record_view(conn, user, case_id)
         ring = detail["ring"]
         picture = None
         if ring:

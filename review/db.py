@@ -97,15 +97,37 @@ cases = Table(
     Column("first_filed_at", UTCDateTime, nullable=False),
     Column("route", String(16), nullable=False),
     Column("audit_sample", Boolean, nullable=False),
-    # ";code1;code2;" so a reason filter is one LIKE '%;code;%'.
+    # ";code1;code2;": the case's reason codes for reading; the queue's reason filter reads
+    # the indexed table ``case_reasons`` (one row per case and code), kept with it by publish.
     Column("reason_codes", Text, nullable=False),
     Column("first_reason", Text, nullable=False),
     Column("opened_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
-    Index("ix_cases_status_sort", "status", "sort_key"),
-    Index("ix_cases_assignee_status", "assignee_id", "status"),
     Index("ix_cases_ring_status", "ring_id", "status"),
-    Index("ix_cases_night", "night"),
+)
+# Each filter's index ends in the queue order (sort_key DESC, id), so a page of the queue is
+# read in index order: no sort, and the rows an OFFSET skips are index entries only.
+Index("ix_cases_queue", cases.c.status, cases.c.sort_key.desc(), cases.c.id)
+Index("ix_cases_assignee_queue", cases.c.assignee_id, cases.c.status, cases.c.sort_key.desc(), cases.c.id)
+Index("ix_cases_night_queue", cases.c.night, cases.c.status, cases.c.sort_key.desc(), cases.c.id)
+
+#: The reason codes of each case, one row each, with the case's status and queue order
+#: copied in (kept equal by :func:`claimscreen.review.cases.set_status` and publish's case
+#: refresh): a reason filter reads one index range in queue order, whichever the code.
+case_reasons = Table(
+    "case_reasons",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("sort_key", Float, nullable=False),
+)
+Index(
+    "ix_case_reasons_queue",
+    case_reasons.c.code,
+    case_reasons.c.status,
+    case_reasons.c.sort_key.desc(),
+    case_reasons.c.case_id,
 )
 
 #: What the pages show about a claim, copied from the lake at publish time (no raw
@@ -235,6 +257,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine; SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE``
     for write transactions (see :func:`writing`), so writers queue instead of failing."""
     if url.startswith("sqlite"):
+        # A pool as large as the threads serving requests: a connection made per request would
+        # start each time with an empty page cache and parse the schema again.
+        if not url.startswith("sqlite:///:memory:"):
+            kwargs.setdefault("pool_size", 40)
+            kwargs.setdefault("max_overflow", 10)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _sqlite_pragmas(engine)
         return engine

@@ -17,15 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
 from claimscreen.data.settings import load_settings
-from claimscreen.features.build import read_features, window_start
+from claimscreen.features.build import window_start
 from claimscreen.review.db import (
     audit_events,
     case_claims,
+    case_reasons,
     cases,
     claims,
     is_postgres,
@@ -54,6 +58,7 @@ LINK_SOURCES = {
     "address": "address_norm",
 }
 _CHUNK = 900
+_KEYS = ("claim_id", "identity_id", "ring_id")
 
 
 def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> dict[str, int]:
@@ -75,16 +80,21 @@ def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> d
 
 
 def _window_keys(home: Path, night: dt.date) -> pd.DataFrame:
-    """claim_id, identity_id, ring_id of every claim in the features window ending at ``night``."""
+    """claim_id, identity_id, ring_id of every claim in the features window ending at ``night``
+    (only those three columns are read from each night's features file)."""
+    lake = Lake(home)
     first = window_start(night, load_settings(home).history_days)
-    frames = []
+    tables = []
     for offset in range((night - first).days + 1):
-        frame = read_features(home, first + dt.timedelta(days=offset))
-        if len(frame):
-            frames.append(frame[["claim_id", "identity_id", "ring_id"]])
-    if not frames:
-        return pd.DataFrame(columns=["claim_id", "identity_id", "ring_id"], dtype=object)
-    keys = pd.concat(frames, ignore_index=True).drop_duplicates("claim_id", keep="last")
+        path = lake.features_path(first + dt.timedelta(days=offset))
+        if path.exists():
+            table = pq.read_table(path, columns=list(_KEYS))
+            if table.num_rows:
+                tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=list(_KEYS), dtype=object)
+    keys = pa.concat_tables(tables, promote_options="default").to_pandas()
+    keys = keys.drop_duplicates("claim_id", keep="last")
     return keys.astype({"claim_id": str, "identity_id": str})
 
 
@@ -102,11 +112,43 @@ def _display_rows(
     lake_columns = sorted(
         {c for c in DISPLAY_COLUMNS if c != "batch_date"} | set(LINK_SOURCES.values()) | {"batch_date"}
     )
-    window = lake.read_window("claims", window_start(night, history_days), night, columns=lake_columns)
-    window = window[window["claim_id"].isin(wanted)].drop_duplicates("claim_id", keep="last")
+    parts = lake.committed_parts("claims", window_start(night, history_days), night)
+    tables = [t for t in (_wanted_rows(p, wanted, lake_columns) for p in parts) if t is not None]
+    if tables:
+        window = pa.concat_tables(tables, promote_options="default").to_pandas()
+        window = window.reindex(columns=lake_columns)  # a column missing from older parts is NA
+    else:
+        window = pd.DataFrame(columns=lake_columns)
+    window = window.drop_duplicates("claim_id", keep="last")
     shown = window.merge(members, on="claim_id", how="left")
     shown["identity_id"] = shown["identity_id"].fillna("unknown")
     return shown
+
+
+def _wanted_rows(path: Path, wanted: set[str], columns: list[str]) -> pa.Table | None:
+    """The rows of one claims part whose claim_id is wanted: its claim ids are read first, then
+    only the row groups holding a wanted claim, and of them only the wanted rows (None if none)."""
+    parquet = pq.ParquetFile(path)
+    ids = parquet.read(columns=["claim_id"]).column("claim_id")
+    mask = pc.is_in(ids, value_set=pa.array(sorted(wanted), type=ids.type))
+    if not pc.any(mask).as_py():
+        return None
+    present = [c for c in columns if c in set(parquet.schema_arrow.names)]
+    groups, starts, row = [], [], 0
+    for index in range(parquet.num_row_groups):
+        size = parquet.metadata.row_group(index).num_rows
+        if pc.any(mask.slice(row, size)).as_py():
+            groups.append(index)
+            starts.append(row)
+        row += size
+    table = parquet.read_row_groups(groups, columns=present)
+    keep = pa.chunked_array(
+        [
+            mask.slice(start, parquet.metadata.row_group(g).num_rows)
+            for g, start in zip(groups, starts, strict=True)
+        ]
+    )
+    return table.filter(keep)
 
 
 def _publish(conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame) -> dict[str, int]:
@@ -256,6 +298,14 @@ def _refresh_case(conn: Connection, case_id: int, stamp: Any) -> None:
             updated_at=stamp,
         )
     )
+    status = conn.execute(select(cases.c.status).where(cases.c.id == case_id)).scalar_one()
+    conn.execute(delete(case_reasons).where(case_reasons.c.case_id == case_id))
+    if codes:
+        key = sort_key(priority, first_filed.date())
+        conn.execute(
+            insert(case_reasons),
+            [{"case_id": case_id, "code": c, "status": status, "sort_key": key} for c in codes],
+        )
 
 
 def _ring_size(conn: Connection, ring_id: str) -> int:

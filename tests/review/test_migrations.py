@@ -10,7 +10,9 @@ from sqlalchemy.exc import DBAPIError
 
 from claimscreen.review import cases as work
 from claimscreen.review.db import (
+    alembic_config,
     audit_events,
+    case_reasons,
     cases,
     current_revision,
     metadata,
@@ -22,7 +24,7 @@ from claimscreen.review.db import (
 
 
 def test_migrations_match_the_declared_tables(engine: Engine) -> None:
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
@@ -30,7 +32,38 @@ def test_migrations_match_the_declared_tables(engine: Engine) -> None:
 
 def test_migrating_again_changes_nothing(engine: Engine) -> None:
     migrate(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
+
+
+def test_migration_0002_fills_the_reason_table_from_the_cases(published: Engine) -> None:
+    """A database published under 0001 gets one case_reasons row per case and code."""
+    from alembic import command
+
+    with published.connect() as conn:
+        before = _reason_rows(conn)
+        config = alembic_config(conn)
+        command.downgrade(config, "0001")
+        conn.commit()
+    assert before, "the published cases should have reason codes"
+    migrate(published)
+    with published.connect() as conn:
+        assert _reason_rows(conn) == before
+        expected = {
+            (case_id, code, status)
+            for case_id, codes, status in conn.execute(
+                select(cases.c.id, cases.c.reason_codes, cases.c.status)
+            )
+            for code in codes.split(";")
+            if code
+        }
+    assert {r[:3] for r in before} == expected
+
+
+def _reason_rows(conn) -> set[tuple]:  # type: ignore[no-untyped-def,type-arg]
+    query = select(
+        case_reasons.c.case_id, case_reasons.c.code, case_reasons.c.status, case_reasons.c.sort_key
+    )
+    return {tuple(r) for r in conn.execute(query)}
 
 
 @pytest.mark.parametrize("change", ["update", "delete"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from review_support import World, signed_in
+from review_support import World, post, signed_in
 from sqlalchemy import Engine, select
 
 from claimscreen.review.db import cases
@@ -39,6 +39,43 @@ def test_queue_filters_by_reason_ring_and_assignee(app, world: World) -> None:  
     assert len(re.findall(r'class="case-link"', ringed)) == 1
     assert "No case matches." in client.get("/queue?assignee=me").text
     assert "No case matches." in client.get("/queue?night=1999-01-01").text
+
+
+def test_reason_filter_follows_status_changes(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
+    """The reason filter reads case_reasons: deciding a case takes it out of the open queue there too,
+    and reopening it puts it back."""
+    client = signed_in(app, "alice")
+    shown = re.findall(r'class="case-link">Case (\d+)', client.get("/queue?reason=ip_foreign").text)
+    assert shown
+    case_id = shown[0]
+    assert post(client, f"/cases/{case_id}/assign").status_code == 303
+    assert post(client, f"/cases/{case_id}/decide", outcome="legitimate").status_code == 303
+    after = re.findall(r'class="case-link">Case (\d+)', client.get("/queue?reason=ip_foreign").text)
+    assert case_id not in after
+    closed = client.get("/queue?reason=ip_foreign&status=closed").text
+    assert f'class="case-link">Case {case_id}<' in closed
+    boss = signed_in(app, "sam")
+    assert post(boss, f"/cases/{case_id}/reopen").status_code == 303
+    again = re.findall(r'class="case-link">Case (\d+)', client.get("/queue?reason=ip_foreign").text)
+    assert again == shown
+
+
+def test_queue_count_stops_past_the_page(app, published: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The queue counts at most COUNT_AHEAD cases past the page: "N+" beyond, with a Next link."""
+    from claimscreen.review import cases as work
+
+    with published.connect() as conn:
+        open_cases = len(conn.execute(select(cases.c.id).where(cases.c.status == "open")).all())
+    assert open_cases > 3
+    client = signed_in(app, "alice")
+    exact = client.get("/queue").text
+    assert f"{open_cases} cases</small>" in exact and "page 1 of 1<" in exact
+    monkeypatch.setattr(work, "PAGE_SIZE", 1)
+    monkeypatch.setattr(work, "COUNT_AHEAD", 1)
+    capped = client.get("/queue").text
+    assert "2+ cases</small>" in capped and "page 1 of 2+" in capped and 'rel="next"' in capped
+    last = client.get(f"/queue?page={open_cases}").text
+    assert f"{open_cases} cases</small>" in last and 'rel="next"' not in last
 
 
 def test_queue_pages(app, published: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
