@@ -70,7 +70,7 @@ def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> d
         raise InputError(f"night {night} has no review queue ({path}); run the nightly flow first")
     queue = lake.read_table(path).to_pandas()
     engine = engine or open_database(home)
-    members = _window_keys(home, night)
+    members = _window_keys(home, night, queue)
     wanted = _related_claims(queue, members)
     shown = _display_rows(lake, night, load_settings(home).history_days, wanted, members)
     with writing(engine) as conn:
@@ -79,23 +79,37 @@ def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> d
         return _publish(conn, night, queue, shown)
 
 
-def _window_keys(home: Path, night: dt.date) -> pd.DataFrame:
-    """claim_id, identity_id, ring_id of every claim in the features window ending at ``night``
-    (only those three columns are read from each night's features file)."""
+def _window_keys(home: Path, night: dt.date, queue: pd.DataFrame) -> pd.DataFrame:
+    """claim_id, identity_id, ring_id of the claims in the features window ending at ``night``
+    that can concern tonight's queue: each row read whose claim is queued, or shares a ring or
+    an identity with a queued claim, and every row of those claims (the last one of a claim
+    wins, as for the whole window). Only those three columns are read, and they are filtered
+    in Arrow before anything becomes a DataFrame."""
     lake = Lake(home)
     first = window_start(night, load_settings(home).history_days)
+    rings = pa.array(sorted({str(r) for r in queue["ring_id"].dropna()}), type=pa.string())
+    identities = pa.array(sorted({str(i) for i in queue["identity_id"]}), type=pa.string())
+    queued = pa.array(sorted(queue["claim_id"].astype(str)), type=pa.string())
     tables = []
     for offset in range((night - first).days + 1):
         path = lake.features_path(first + dt.timedelta(days=offset))
         if path.exists():
             table = pq.read_table(path, columns=list(_KEYS))
             if table.num_rows:
-                tables.append(table)
+                tables.append(table.cast(pa.schema([(k, pa.string()) for k in _KEYS])))
     if not tables:
         return pd.DataFrame(columns=list(_KEYS), dtype=object)
-    keys = pa.concat_tables(tables, promote_options="default").to_pandas()
-    keys = keys.drop_duplicates("claim_id", keep="last")
-    return keys.astype({"claim_id": str, "identity_id": str})
+    keys = pa.concat_tables(tables)
+    touches = pc.or_(
+        pc.or_(
+            pc.is_in(keys["ring_id"], value_set=rings), pc.is_in(keys["identity_id"], value_set=identities)
+        ),
+        pc.is_in(keys["claim_id"], value_set=queued),
+    )
+    candidates = pc.unique(keys["claim_id"].filter(pc.fill_null(touches, False)))
+    frame = keys.filter(pc.is_in(keys["claim_id"], value_set=candidates)).to_pandas()
+    frame = frame.drop_duplicates("claim_id", keep="last")
+    return frame.astype({"claim_id": str, "identity_id": str})
 
 
 def _related_claims(queue: pd.DataFrame, members: pd.DataFrame) -> set[str]:

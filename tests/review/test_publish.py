@@ -99,3 +99,51 @@ def test_display_fields_are_copied_and_masked(world: World, engine: Engine) -> N
 def test_a_night_without_a_queue_is_an_input_error(world: World, engine: Engine) -> None:
     with pytest.raises(InputError, match="has no review queue"):
         publish_night(world.home, dt.date(1999, 1, 1), engine)
+
+
+def test_publish_reads_the_same_rows_as_the_whole_window(world: World) -> None:
+    """The filtered lake reads (three feature columns, wanted claims' row groups) give what
+    reading every column of the whole window and filtering after gave."""
+    import pandas as pd
+
+    from claimscreen.data.lake import Lake
+    from claimscreen.data.settings import load_settings
+    from claimscreen.features.build import read_features, window_start
+    from claimscreen.review import publish
+
+    night = world.nights[-1]
+    lake = Lake(world.home)
+    queue = lake.read_table(lake.queue_path(night)).to_pandas()
+    history = load_settings(world.home).history_days
+    first = window_start(night, history)
+    frames = [
+        read_features(world.home, first + dt.timedelta(days=d)) for d in range((night - first).days + 1)
+    ]
+    whole = pd.concat(
+        [f[["claim_id", "identity_id", "ring_id"]] for f in frames if len(f)], ignore_index=True
+    )
+    whole = whole.drop_duplicates("claim_id", keep="last").astype({"claim_id": str, "identity_id": str})
+    members = publish._window_keys(world.home, night, queue)
+    wanted = publish._related_claims(queue, members)
+    assert wanted == publish._related_claims(queue, whole)
+    shown = publish._display_rows(lake, night, history, wanted, members)
+    columns = sorted(set(shown.columns) - {"identity_id", "ring_id"})
+    window = lake.read_window("claims", first, night, columns=columns)
+    window = window[window["claim_id"].isin(wanted)].drop_duplicates("claim_id", keep="last")
+    got = shown[columns].sort_values("claim_id").reset_index(drop=True)
+    expected = window[columns].sort_values("claim_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_wanted_rows_reads_only_the_row_groups_holding_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from claimscreen.review.publish import _wanted_rows
+
+    path = tmp_path / "part.parquet"
+    ids = [f"C{i:04d}" for i in range(100)]
+    pq.write_table(pa.table({"claim_id": ids, "n": list(range(100))}), path, row_group_size=10)
+    got = _wanted_rows(path, {"C0003", "C0057", "C0058", "nope"}, ["claim_id", "n", "missing"])
+    assert got is not None and got.to_pydict() == {"claim_id": ["C0003", "C0057", "C0058"], "n": [3, 57, 58]}
+    assert _wanted_rows(path, {"nope"}, ["claim_id"]) is None
