@@ -80,6 +80,9 @@ class PeakRss:
 
     def __init__(self) -> None:
         self.peak = 0
+        #: The stage under way (set by the timed stage functions) and each stage's peak.
+        self.stage = "flow"
+        self.by_stage: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -91,6 +94,7 @@ class PeakRss:
                 with contextlib.suppress(psutil.Error):
                     total += proc.memory_info().rss
             self.peak = max(self.peak, total)
+            self.by_stage[self.stage] = max(self.by_stage.get(self.stage, 0), total)
             self._stop.wait(0.1)
 
     def __enter__(self) -> PeakRss:
@@ -245,7 +249,7 @@ def tonight_batch(workdir: Path, claims: int, home: Path) -> Path:
 # --- running the night ----------------------------------------------------------------
 
 
-def timed_stage_functions(own: dict[str, float]) -> None:
+def timed_stage_functions(own: dict[str, float], rss: PeakRss | None = None) -> None:
     """Wrap the functions the flow's tasks call, so their own time is known."""
     import claimscreen.review.publish as publish
     from claimscreen.flows import nightly
@@ -253,10 +257,14 @@ def timed_stage_functions(own: dict[str, float]) -> None:
     def timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             clock = time.perf_counter()
+            if rss is not None:
+                rss.stage = name
             try:
                 return func(*args, **kwargs)
             finally:
                 own[name] = own.get(name, 0.0) + time.perf_counter() - clock
+                if rss is not None:
+                    rss.stage = "flow"
 
         return wrapper
 
@@ -293,20 +301,22 @@ def run_night(home: Path, batch: Path, goal: float, workers: int) -> None:
     from claimscreen.flows.nightly import ScaleOut, run_nightly
 
     own: dict[str, float] = {}
-    timed_stage_functions(own)
+    rss = PeakRss()
+    timed_stage_functions(own, rss)
     print(f"temporary Prefect server started in {start_prefect():.1f} s (once per command)")
     scale = ScaleOut(workers=workers) if workers else None
     print(f"load before the night: {load()}", flush=True)
-    with PeakRss() as rss:
+    with rss:
         clock = time.perf_counter()
         report = run_nightly(str(home), str(batch), NIGHT.isoformat(), scale_out=scale)
         wall = time.perf_counter() - clock
     print(f"load after the night:  {load()}")
     stages = {s["name"]: s for s in report["stages"]}
     print(f"night {report['batch_date']}: {report['status']}; {report['totals']['rows_scored']:,} scored")
-    print(f"  {'stage':<10} {'in flow':>8} {'own':>8}")
+    print(f"  {'stage':<10} {'in flow':>8} {'own':>8} {'peak RSS':>9}")
     for stage, detail in stages.items():
-        print(f"  {stage:<10} {detail.get('seconds', 0.0):8.1f} {own.get(stage, 0.0):8.1f}")
+        peak = rss.by_stage.get(stage, 0) / 1e9
+        print(f"  {stage:<10} {detail.get('seconds', 0.0):8.1f} {own.get(stage, 0.0):8.1f} {peak:7.1f} GB")
     spent = sum(own.values())
     print(
         f"  flow wall {wall:.1f} s (goal <= {goal:.0f} s); stage functions {spent:.1f} s; "
