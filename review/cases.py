@@ -11,10 +11,11 @@ the write transaction already holds the database's write lock).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from claimscreen.review.auth import role_at_least
@@ -87,6 +88,8 @@ def audit(
 # --- reading -----------------------------------------------------------------
 
 
+_ASSIGNEE = aliased(users, name="assignee_user")
+
 #: What a queue row shows (fewer columns: less to decode, SQLite's timestamps being text).
 QUEUE_COLUMNS = tuple(
     cases.c[name]
@@ -103,61 +106,135 @@ def list_queue(
 
     Every filter reads an index in queue order (see the indexes of ``cases`` and ``case_reasons``),
     so neither the page nor the count sorts or reads all the matching cases."""
-    assignee = aliased(users)
-    source, conditions, order = _queue_source(chosen, user)
     offset = (max(page, 1) - 1) * PAGE_SIZE
-    query = (
-        select(*QUEUE_COLUMNS, assignee.c.username.label("assignee"))
-        .select_from(source)
-        .outerjoin(assignee, assignee.c.id == cases.c.assignee_id)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset(offset)
-    )
-    rows: list[Row[Any]] = list(conn.execute(query))  # attribute access: fastest in a template
     cap = offset + PAGE_SIZE + COUNT_AHEAD
-    matching = select(cases.c.id).select_from(source).where(*conditions).limit(cap).subquery()
-    total = int(conn.execute(select(func.count()).select_from(matching)).scalar_one())
+    assignee = chosen.assignee if chosen.assignee in ("", "me", "none") else "name"
+    shape = (bool(chosen.reason), chosen.status in STATUSES, bool(chosen.ring), bool(chosen.night), assignee)
+    page_query, count_query = _queue_statements(*shape)
+    params = {
+        "reason": chosen.reason, "status": chosen.status, "ring": chosen.ring, "night": chosen.night,
+        "me": user["id"], "name": chosen.assignee, "limit": PAGE_SIZE, "offset": offset, "cap": cap,
+    }  # fmt: skip
+    rows: list[Row[Any]] = list(conn.execute(page_query, params))  # attributes: fastest in a template
+    total = int(conn.execute(count_query, params).scalar_one())
     return rows, total, total < cap
 
 
-def _queue_source(chosen: QueueFilter, user: User) -> tuple[Any, list[Any], tuple[Any, ...]]:
-    """The table(s) a queue query reads, its conditions and its order. A reason filter reads
-    ``case_reasons`` (code, status, queue order) and joins the cases it names."""
+@functools.cache
+def _queue_statements(reason: bool, status: bool, ring: bool, night: bool, assignee: str) -> tuple[Any, Any]:
+    """The page and count statements of one shape of filter, built once, with bound parameters.
+    A reason filter reads ``case_reasons`` (code, status, queue order) and joins the cases it names."""
     conditions: list[Any] = []
     source: Any = cases
-    status, order = cases.c.status, (cases.c.sort_key.desc(), cases.c.id)
-    if chosen.reason:
-        source = case_reasons.join(cases, cases.c.id == case_reasons.c.case_id)
-        status, order = case_reasons.c.status, (case_reasons.c.sort_key.desc(), case_reasons.c.case_id)
-        conditions.append(case_reasons.c.code == chosen.reason)
-    if chosen.status in STATUSES:
-        conditions.append(status == chosen.status)
-    if chosen.ring:
-        conditions.append(cases.c.ring_id == chosen.ring)
-    if chosen.night:
-        conditions.append(cases.c.night == chosen.night)
-    if chosen.assignee == "me":
-        conditions.append(cases.c.assignee_id == user["id"])
-    elif chosen.assignee == "none":
+    status_column, order = cases.c.status, (cases.c.sort_key.desc(), cases.c.id)
+    if reason:  # cases joined in only for a condition on them
+        needs_cases = ring or night or assignee != ""
+        source = (
+            case_reasons.join(cases, cases.c.id == case_reasons.c.case_id) if needs_cases else case_reasons
+        )
+        status_column = case_reasons.c.status
+        order = (case_reasons.c.sort_key.desc(), case_reasons.c.case_id)
+        conditions.append(case_reasons.c.code == bindparam("reason"))
+    if status:
+        conditions.append(status_column == bindparam("status"))
+    if ring:
+        conditions.append(cases.c.ring_id == bindparam("ring"))
+    if night:
+        conditions.append(cases.c.night == bindparam("night"))
+    if assignee == "me":
+        conditions.append(cases.c.assignee_id == bindparam("me"))
+    elif assignee == "none":
         conditions.append(cases.c.assignee_id.is_(None))
-    elif chosen.assignee:
-        named = select(users.c.id).where(users.c.username == chosen.assignee).scalar_subquery()
+    elif assignee == "name":
+        named = select(users.c.id).where(users.c.username == bindparam("name")).scalar_subquery()
         conditions.append(cases.c.assignee_id == named)
-    return source, conditions, order
+    # The page's case ids first (an index range: the rows an OFFSET skips are never read), then
+    # their rows and assignees.
+    key = (case_reasons.c.case_id if reason else cases.c.id).label("id")
+    window = (
+        select(key)
+        .select_from(source)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    page = (
+        select(*QUEUE_COLUMNS, _ASSIGNEE.c.username.label("assignee"))
+        .select_from(window.join(cases, cases.c.id == window.c.id))
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == cases.c.assignee_id)
+        .order_by(cases.c.sort_key.desc(), cases.c.id)
+    )
+    matching = select(key).select_from(source).where(*conditions).limit(bindparam("cap")).subquery()
+    return page, select(func.count()).select_from(matching)
+
+
+# The case page's reads, built once with bound parameters: building a statement costs more
+# Python time than SQLite takes to run it (and its cache key is then computed only once).
+_GET_CASE = (
+    select(cases, _ASSIGNEE.c.username.label("assignee"))
+    .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == cases.c.assignee_id)
+    .where(cases.c.id == bindparam("case_id"))
+)
+_LOCK_CASE = select(cases).where(cases.c.id == bindparam("case_id")).with_for_update()
+_CASE_CLAIMS = (
+    select(claims, case_claims)
+    .join(case_claims, case_claims.c.claim_id == claims.c.claim_id)
+    .where(case_claims.c.case_id == bindparam("case_id"))
+    .order_by(case_claims.c.risk_score.desc(), claims.c.claim_id)
+)
+_LATEST_IDS = (
+    select(func.max(decisions.c.id).label("id"))
+    .where(decisions.c.claim_id.in_(bindparam("claim_ids", expanding=True)))
+    .group_by(decisions.c.claim_id)
+    .subquery()
+)
+_LATEST_DECISIONS = (
+    select(decisions, users.c.username)
+    .join(_LATEST_IDS, _LATEST_IDS.c.id == decisions.c.id)
+    .join(users, users.c.id == decisions.c.decided_by)
+)
+_IDENTITY_CLAIMS = (
+    select(claims, case_claims.c.case_id)
+    .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
+    .where(
+        claims.c.identity_id.in_(bindparam("identities", expanding=True)),
+        claims.c.claim_id.not_in(bindparam("exclude", expanding=True)),
+    )
+    .order_by(claims.c.filed_at.desc())
+    .limit(50)
+)
+_RING_MEMBERS = (
+    select(claims, case_claims.c.case_id, cases.c.status)
+    .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
+    .outerjoin(cases, cases.c.id == case_claims.c.case_id)
+    .where(claims.c.ring_id == bindparam("ring_id"))
+    .order_by(claims.c.filed_at, claims.c.claim_id)
+    .limit(RING_MEMBERS_SHOWN + 1)
+)
+_RING_SIZE = select(func.count()).where(claims.c.ring_id == bindparam("ring_id"))
+_RING_LINKS = (
+    select(ring_links.c.claim_id, ring_links.c.kind, ring_links.c.link_key, ring_links.c.display)
+    .where(ring_links.c.ring_id == bindparam("ring_id"))
+    .order_by(ring_links.c.kind, ring_links.c.display)
+)
+_DECISION_HISTORY = (
+    select(decisions, users.c.username)
+    .join(users, users.c.id == decisions.c.decided_by)
+    .where(decisions.c.case_id == bindparam("case_id"))
+    .order_by(decisions.c.id.desc())
+)
+_NOTES = (
+    select(notes, users.c.username)
+    .join(users, users.c.id == notes.c.author_id)
+    .where(notes.c.case_id == bindparam("case_id"))
+    .order_by(notes.c.id)
+)
 
 
 def get_case(conn: Connection, case_id: int, lock: bool = False) -> dict[str, Any] | None:
-    assignee = aliased(users)
-    query = (
-        select(cases, assignee.c.username.label("assignee"))
-        .outerjoin(assignee, assignee.c.id == cases.c.assignee_id)
-        .where(cases.c.id == case_id)
-    )
-    if lock:
-        query = select(cases).where(cases.c.id == case_id).with_for_update()
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(_LOCK_CASE if lock else _GET_CASE, {"case_id": case_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -188,65 +265,31 @@ def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
 
 
 def _case_claims(conn: Connection, case_id: int) -> list[dict[str, Any]]:
-    query = (
-        select(claims, case_claims)
-        .join(case_claims, case_claims.c.claim_id == claims.c.claim_id)
-        .where(case_claims.c.case_id == case_id)
-        .order_by(case_claims.c.risk_score.desc(), claims.c.claim_id)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [dict(r) for r in conn.execute(_CASE_CLAIMS, {"case_id": case_id}).mappings()]
 
 
 def latest_decisions(conn: Connection, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The current (latest) decision of each claim that has one."""
     if not claim_ids:
         return {}
-    latest = (
-        select(func.max(decisions.c.id).label("id"))
-        .where(decisions.c.claim_id.in_(claim_ids))
-        .group_by(decisions.c.claim_id)
-        .subquery()
-    )
-    query = (
-        select(decisions, users.c.username)
-        .join(latest, latest.c.id == decisions.c.id)
-        .join(users, users.c.id == decisions.c.decided_by)
-    )
-    return {r["claim_id"]: dict(r) for r in conn.execute(query).mappings()}
+    rows = conn.execute(_LATEST_DECISIONS, {"claim_ids": claim_ids}).mappings()
+    return {r["claim_id"]: dict(r) for r in rows}
 
 
 def _identity_claims(conn: Connection, identities: list[str], exclude: list[str]) -> list[dict[str, Any]]:
-    query = (
-        select(claims, case_claims.c.case_id)
-        .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
-        .where(claims.c.identity_id.in_(identities), claims.c.claim_id.not_in(exclude))
-        .order_by(claims.c.filed_at.desc())
-        .limit(50)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    if not identities:
+        return []
+    params = {"identities": identities, "exclude": exclude or [""]}
+    return [dict(r) for r in conn.execute(_IDENTITY_CLAIMS, params).mappings()]
 
 
 def _ring(conn: Connection, ring_id: str) -> dict[str, Any]:
-    query = (
-        select(claims, case_claims.c.case_id, cases.c.status)
-        .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
-        .outerjoin(cases, cases.c.id == case_claims.c.case_id)
-        .where(claims.c.ring_id == ring_id)
-        .order_by(claims.c.filed_at, claims.c.claim_id)
-        .limit(RING_MEMBERS_SHOWN + 1)
-    )
-    members = [dict(r) for r in conn.execute(query).mappings()]
+    ring = {"ring_id": ring_id}
+    members = [dict(r) for r in conn.execute(_RING_MEMBERS, ring).mappings()]
     size = len(members)
     if size > RING_MEMBERS_SHOWN:  # counted only when not all are shown
-        size = int(conn.execute(select(func.count()).where(claims.c.ring_id == ring_id)).scalar_one())
-    links = [
-        dict(r)
-        for r in conn.execute(
-            select(ring_links.c.claim_id, ring_links.c.kind, ring_links.c.link_key, ring_links.c.display)
-            .where(ring_links.c.ring_id == ring_id)
-            .order_by(ring_links.c.kind, ring_links.c.display)
-        ).mappings()
-    ]
+        size = int(conn.execute(_RING_SIZE, ring).scalar_one())
+    links = [dict(r) for r in conn.execute(_RING_LINKS, ring).mappings()]
     shown = {m["claim_id"] for m in members[:RING_MEMBERS_SHOWN]}
     links_by_claim: dict[str, list[str]] = {}
     for link in links:
@@ -263,23 +306,11 @@ def _ring(conn: Connection, ring_id: str) -> dict[str, Any]:
 
 
 def _decision_history(conn: Connection, case_id: int) -> list[dict[str, Any]]:
-    query = (
-        select(decisions, users.c.username)
-        .join(users, users.c.id == decisions.c.decided_by)
-        .where(decisions.c.case_id == case_id)
-        .order_by(decisions.c.id.desc())
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [dict(r) for r in conn.execute(_DECISION_HISTORY, {"case_id": case_id}).mappings()]
 
 
 def _notes(conn: Connection, case_id: int) -> list[dict[str, Any]]:
-    query = (
-        select(notes, users.c.username)
-        .join(users, users.c.id == notes.c.author_id)
-        .where(notes.c.case_id == case_id)
-        .order_by(notes.c.id)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [dict(r) for r in conn.execute(_NOTES, {"case_id": case_id}).mappings()]
 
 
 def record_view(conn: Connection, user: User, case_id: int, what: str = "case") -> None:

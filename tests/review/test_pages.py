@@ -49,6 +49,10 @@ def test_reason_filter_follows_status_changes(app, published: Engine) -> None:  
     assert shown
     case_id = shown[0]
     assert post(client, f"/cases/{case_id}/assign").status_code == 303
+    mine = re.findall(
+        r'class="case-link">Case (\d+)', client.get("/queue?reason=ip_foreign&assignee=me").text
+    )
+    assert mine == [case_id]  # a reason and a condition on the case together
     assert post(client, f"/cases/{case_id}/decide", outcome="legitimate").status_code == 303
     after = re.findall(r'class="case-link">Case (\d+)', client.get("/queue?reason=ip_foreign").text)
     assert case_id not in after
