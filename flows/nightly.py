@@ -47,6 +47,7 @@ from claimscreen.data.runs import RunReport, markdown_report
 from claimscreen.data.settings import SettingsError
 from claimscreen.features.build import run_features
 from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
+from claimscreen.models.training import sync_review_decisions
 
 INGEST_RETRIES = 2
 FLOW_TIMEOUT_SECONDS = 4 * 3600
@@ -75,8 +76,12 @@ def ingest_task(home: str, batch: str, batch_date: str) -> dict[str, Any]:
 
 @task(name="features", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 def features_task(home: str, batch_date: str) -> dict[str, Any]:
-    """Identity, rings and every registered feature for the night's claims, into the lake."""
-    return asdict(run_features(Path(home), dt.date.fromisoformat(batch_date)))
+    """The review application's new decisions join the lake's decision history (a ring's
+    known fraud counts them); then identity, rings and every registered feature for the
+    night's claims, into the lake."""
+    synced = sync_review_decisions(Path(home))
+    result = asdict(run_features(Path(home), dt.date.fromisoformat(batch_date)))
+    return {**result, "review_decisions_synced": synced}
 
 
 @task(name="score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
@@ -223,7 +228,15 @@ def as_details(result: Any) -> dict[str, Any]:
 
 
 _KEPT_DETAILS: dict[str, tuple[str, ...]] = {
-    "features": ("claims", "identities", "rings", "in_rings", "window_claims", "timings"),
+    "features": (
+        "claims",
+        "identities",
+        "rings",
+        "in_rings",
+        "window_claims",
+        "review_decisions_synced",
+        "timings",
+    ),
     "score": (
         "scored",
         "newly_scored",
