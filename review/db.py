@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +255,10 @@ def database_url(home: Path) -> str:
     return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{Path(home) / DATABASE_FILE}"
 
 
+#: One lock per SQLite engine that this process's writers take before SQLite's own (see writing).
+_sqlite_write_locks: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine; SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE``
     for write transactions (see :func:`writing`), so writers queue instead of failing."""
@@ -264,6 +270,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("max_overflow", 10)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _sqlite_pragmas(engine)
+        _sqlite_write_locks[engine] = threading.RLock()
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
@@ -290,9 +297,13 @@ def _sqlite_pragmas(engine: Engine) -> None:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction. On SQLite it takes the write lock at BEGIN (a read-then-write
-    transaction cannot then fail half-way on a lock upgrade); on PostgreSQL it is an
-    ordinary transaction whose read-then-write steps use ``SELECT ... FOR UPDATE``."""
-    with engine.connect() as conn:
+    transaction cannot then fail half-way on a lock upgrade), and the threads of one process
+    queue for it on a lock of their own first: a thread that finds SQLite's lock taken sleeps
+    in SQLite's busy handler (1, 2, 5, 10 ms and more) however soon the lock frees, while the
+    process lock wakes the next writer at once. On PostgreSQL it is an ordinary transaction
+    whose read-then-write steps use ``SELECT ... FOR UPDATE``."""
+    lock = _sqlite_write_locks.get(engine)
+    with lock if lock is not None else nullcontext(), engine.connect() as conn:
         conn.execution_options(write=True)
         with conn.begin():
             yield conn
