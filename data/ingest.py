@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 from claimscreen import __version__
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
+from claimscreen.data.normalize import as_large_string, digits_only, keep_where
 from claimscreen.data.read import RawBatch, file_sha256, read_batch
 from claimscreen.data.schema import (
     CLAIM_COLUMN_NAMES,
@@ -46,7 +47,7 @@ from claimscreen.data.schema import (
 )
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import ssn_structure_flags
-from claimscreen.data.tokenize import last4, load_secret_key, tokenize
+from claimscreen.data.tokenize import last4_array, load_secret_key, tokenize_array
 from claimscreen.data.validate import Problems, validate_claims
 
 DUPLICATE_IN_BATCH = "duplicate claim_id within the batch"
@@ -134,26 +135,26 @@ def _ingest_locked(
     raw = read_batch(source)
     if _file_stamp(source) != stamp:
         raise InputError(f"{source.name}: the file changed while it was read; run again once it is complete")
-    _check_header(source, raw.frame)
+    _check_header(source, raw.table)
     key = load_secret_key(home)
     clock.lap("read")
-    # Tokenizing needs only the raw text: it runs beside validation on the second core
-    # (the Arrow kernels of validation release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as side:
-        tokens = side.submit(_tokenize_sensitive, raw.frame, key)
-        frame, problems = validate_claims(raw.frame, settings.agency_timezone, batch_date)
+    # The column work runs in Arrow kernels and numpy, which release the GIL: tokenizing
+    # and the validation of independent columns share the two threads.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tokens = pool.submit(_tokenize_sensitive, raw.table, key)
+        columns, problems = validate_claims(raw.table, settings.agency_timezone, batch_date, pool=pool)
         clock.lap("validate")
-        _mark_duplicates(frame, problems, _seen_claim_ids(lake, committed, sha))
+        _mark_duplicates(columns["claim_id"], problems, _seen_claim_ids(lake, committed, sha))
         clock.lap("duplicates")
         sensitive = tokens.result()
-    clock.lap("tokenize (beyond validation)")
-    batch_key = sha[:12]
-    tables = {
-        "raw": _raw_table(raw, sensitive, source, batch_date),
-        "claims": _claims_table(frame, problems, raw, sensitive, source, sha, batch_date),
-        "quarantine": _quarantine_table(frame, problems, raw, source, sha, batch_date),
-    }
+        clock.lap("tokenize (beyond validation)")
+        tables = {
+            "raw": _raw_table(raw, sensitive, source, batch_date),
+            "claims": _claims_table(columns, problems, raw, sensitive, source, sha, batch_date, pool),
+            "quarantine": _quarantine_table(columns, problems, raw, source, sha, batch_date),
+        }
     clock.lap("tables")
+    batch_key = sha[:12]
     parts = {zone: lake.batch_part(zone, batch_date, batch_key) for zone in tables}
     _remove_unfinished_writes(lake, batch_date)
     # Parquet encoding releases the GIL: the three parts are written side by side.
@@ -171,7 +172,7 @@ def _ingest_locked(
         rows_ingested=claims.num_rows,
         rows_quarantined=quarantine.num_rows,
         quarantined_by_reason={str(k): int(v) for k, v in reasons.sort_index().items()},
-        extra_columns=sorted(set(raw.frame.columns) - set(CLAIM_COLUMN_NAMES)),
+        extra_columns=sorted(set(raw.table.column_names) - set(CLAIM_COLUMN_NAMES)),
         seconds=round(time.perf_counter() - started, 3),
         timings=clock.laps,
         ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -227,8 +228,8 @@ def _committed_elsewhere(
     return None
 
 
-def _check_header(source: Path, frame: pd.DataFrame) -> None:
-    missing = [name for name in REQUIRED_COLUMN_NAMES if name not in frame.columns]
+def _check_header(source: Path, table: pa.Table) -> None:
+    missing = [name for name in REQUIRED_COLUMN_NAMES if name not in table.column_names]
     if missing:
         raise InputError(f"{source.name}: missing required column(s): {', '.join(missing)}")
 
@@ -246,18 +247,23 @@ def _seen_claim_ids(lake: Lake, committed: list[dict[str, Any]], sha: str) -> pa
     return pa.concat_arrays(seen) if seen else pa.array([], pa.string())
 
 
-def _mark_duplicates(frame: pd.DataFrame, problems: Problems, seen: pa.Array) -> None:
-    ids = frame["claim_id"]
-    problems.add(DUPLICATE_IN_BATCH, ids.notna() & ids.duplicated(keep="first"))
+def _mark_duplicates(ids: pa.Array, problems: Problems, seen: pa.Array) -> None:
+    # Dictionary codes are numbered in order of first appearance: a value repeats an
+    # earlier row exactly when its code is not above every code before it.
+    codes = pc.fill_null(pc.dictionary_encode(ids).indices, -1).to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.int64)
+    highest_before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    problems.add(DUPLICATE_IN_BATCH, (codes >= 0) & (codes <= highest_before))
     if len(seen):
-        ids_arrow = pa.array(ids.to_numpy(dtype=object), pa.string(), from_pandas=True)
-        problems.add(
-            DUPLICATE_SEEN,
-            pc.fill_null(pc.is_in(ids_arrow, value_set=seen), False).to_numpy(zero_copy_only=False),
-        )
+        known = pc.is_in(ids, value_set=seen.cast(ids.type))
+        problems.add(DUPLICATE_SEEN, pc.fill_null(known, False).to_numpy(zero_copy_only=False))
 
 
-def _tokenize_sensitive(raw: pd.DataFrame, key: bytes) -> pd.DataFrame:
+#: Arrow arrays by name.
+Arrays = dict[str, pa.Array]
+
+
+def _tokenize_sensitive(raw: pa.Table, key: bytes) -> Arrays:
     """Tokens and last four digits of every row's SSN and bank account, valid or not.
 
     A token is computed from the value's digits, so for a valid row it equals the
@@ -266,69 +272,65 @@ def _tokenize_sensitive(raw: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """
     ssn = _digits(raw, "ssn")
     account = _digits(raw, "bank_account")
-    routing = _digits(raw, "bank_routing").fillna("")
-    return pd.DataFrame(
-        {
-            "ssn_digits_raw": ssn,
-            "account_digits_raw": account,
-            "ssn_token": tokenize(ssn, key, "ssn"),
-            "ssn_last4": last4(ssn),
-            "bank_account_token": tokenize(routing + ":" + account, key, "bank_account"),
-            "bank_account_last4": last4(account),
-        },
-        index=raw.index,
-    )
+    routing = pc.fill_null(_digits(raw, "bank_routing"), pa.scalar("", pa.large_string()))
+    routed_account = pc.binary_join_element_wise(routing, account, pa.scalar(":", pa.large_string()))
+    return {
+        "ssn_digits_raw": ssn,
+        "account_digits_raw": account,
+        "ssn_token": tokenize_array(ssn, key, "ssn"),
+        "ssn_last4": last4_array(ssn),
+        "bank_account_token": tokenize_array(routed_account, key, "bank_account"),
+        "bank_account_last4": last4_array(account),
+    }
 
 
-def _digits(raw: pd.DataFrame, name: str) -> pd.Series:
-    if name not in raw.columns:
-        return pd.Series(pd.NA, index=raw.index, dtype="str")
-    stripped = raw[name].str.replace(r"\D", "", regex=True)
-    return stripped.where(stripped != "")
+def _digits(raw: pa.Table, name: str) -> pa.Array:
+    """The column's ASCII digits, every other character dropped; null if none."""
+    if name not in raw.column_names:
+        return pa.nulls(raw.num_rows, pa.large_string())
+    return digits_only(as_large_string(raw.column(name)))
 
 
 def _claims_table(
-    frame: pd.DataFrame,
+    columns: Arrays,
     problems: Problems,
     raw: RawBatch,
-    sensitive: pd.DataFrame,
+    sensitive: Arrays,
     source: Path,
     sha: str,
     batch_date: dt.date,
+    pool: Executor,
 ) -> pa.Table:
-    keep = ~problems.any()
-    # Built over every row and filtered once in Arrow: cheaper than a pandas row selection
-    # of ~50 text columns, since almost every row is kept.
-    full = frame.assign(
-        source_file=source.name,
-        source_sha256=sha,
-        row_number=raw.row_numbers.to_numpy(),
-        batch_date=np.datetime64(batch_date, "D"),
-        **{name: sensitive[name] for name in ("ssn_token", "ssn_last4")},
-        bank_account_token=sensitive["bank_account_token"].where(frame["account_digits"].notna()),
-        bank_account_last4=sensitive["bank_account_last4"].where(frame["account_digits"].notna()),
-        **ssn_structure_flags(frame["ssn_digits"]),
-        **{
-            name: frame[name].to_numpy().astype("datetime64[D]")
-            for name in ("date_of_birth", "separation_date")
-        },
-    )
-    table = pa.Table.from_pandas(
-        full[CLAIMS_LAKE_SCHEMA.names], schema=_NULLABLE_CLAIMS, preserve_index=False
-    )
-    table = table.filter(pa.array(keep))
+    rows = raw.table.num_rows
+    flagged = pool.submit(ssn_structure_flags, pd.Series(columns["ssn_digits"], dtype="str"))
+    has_account = pc.is_valid(columns["account_digits"])
+    full: Arrays = {
+        **columns,
+        "source_file": pa.repeat(pa.scalar(source.name, pa.string()), rows),
+        "source_sha256": pa.repeat(pa.scalar(sha, pa.string()), rows),
+        "row_number": pa.array(raw.row_numbers.to_numpy(), pa.int64()),
+        "batch_date": pa.repeat(pa.scalar(batch_date, pa.date32()), rows),
+        "ssn_token": sensitive["ssn_token"],
+        "ssn_last4": sensitive["ssn_last4"],
+        "bank_account_token": keep_where(sensitive["bank_account_token"], has_account),
+        "bank_account_last4": keep_where(sensitive["bank_account_last4"], has_account),
+    }
+    # Built over every row and filtered once (almost every row is kept), column by
+    # column in the pool's threads: Arrow's filter releases the GIL.
+    keep = pa.array(~problems.any())
+    names = [name for name in CLAIMS_LAKE_SCHEMA.names if name in full]
+    kept = dict(zip(names, pool.map(lambda name: full[name].filter(keep), names), strict=True))
+    flags = flagged.result()
+    kept |= {name: pa.array(flags[name].to_numpy(dtype=bool)).filter(keep) for name in flags.columns}
+    table = pa.table({name: kept[name] for name in CLAIMS_LAKE_SCHEMA.names})
     for schema_field, column in zip(CLAIMS_LAKE_SCHEMA, table.columns, strict=True):
         if not schema_field.nullable and column.null_count:
             raise AssertionError(f"kept claims with no {schema_field.name}: a validation rule is missing")
     return table.cast(CLAIMS_LAKE_SCHEMA)
 
 
-#: The claims schema with every field nullable, for the rows before quarantined ones are dropped.
-_NULLABLE_CLAIMS = pa.schema([f.with_nullable(True) for f in CLAIMS_LAKE_SCHEMA])
-
-
 def _quarantine_table(
-    frame: pd.DataFrame,
+    columns: Arrays,
     problems: Problems,
     raw: RawBatch,
     source: Path,
@@ -339,7 +341,7 @@ def _quarantine_table(
     rows = pd.DataFrame(
         {
             "row_number": raw.row_numbers.to_numpy()[bad_mask],
-            "claim_id": frame["claim_id"].to_numpy()[bad_mask],
+            "claim_id": pd.Series(columns["claim_id"].filter(pa.array(bad_mask)), dtype="str").to_numpy(),
             "reason": problems.first_reason().to_numpy()[bad_mask],
             "details": problems.all_reasons().to_numpy()[bad_mask],
         }
@@ -360,7 +362,7 @@ def _quarantine_table(
     return pa.Table.from_pandas(rows[QUARANTINE_SCHEMA.names], schema=QUARANTINE_SCHEMA, preserve_index=False)
 
 
-def _raw_table(raw: RawBatch, sensitive: pd.DataFrame, source: Path, batch_date: dt.date) -> pa.Table:
+def _raw_table(raw: RawBatch, sensitive: Arrays, source: Path, batch_date: dt.date) -> pa.Table:
     """The batch as received, every column as text, sensitive values tokenized.
 
     Built from the Arrow table as read, without a round trip through pandas. An
@@ -375,11 +377,11 @@ def _raw_table(raw: RawBatch, sensitive: pd.DataFrame, source: Path, batch_date:
     for name in (n for n in SENSITIVE_COLUMN_NAMES if n in table.column_names):
         at = table.column_names.index(name)
         table = table.remove_column(at)
-        table = table.add_column(at, f"{name}_token", _arrow_text(sensitive[f"{name}_token"]))
-        table = table.add_column(at + 1, f"{name}_last4", _arrow_text(sensitive[f"{name}_last4"]))
+        table = table.add_column(at, f"{name}_token", sensitive[f"{name}_token"].cast(pa.string()))
+        table = table.add_column(at + 1, f"{name}_last4", sensitive[f"{name}_last4"].cast(pa.string()))
     table = table.add_column(0, "row_number", pa.array(raw.row_numbers.to_numpy(), pa.int64()))
-    table = table.add_column(0, "source_file", pa.array([source.name] * table.num_rows, pa.string()))
-    return table.add_column(0, "batch_date", pa.array([batch_date] * table.num_rows, pa.date32()))
+    table = table.add_column(0, "source_file", pa.repeat(pa.scalar(source.name, pa.string()), table.num_rows))
+    return table.add_column(0, "batch_date", pa.repeat(pa.scalar(batch_date, pa.date32()), table.num_rows))
 
 
 #: In an unknown column, a run of six or more digits (spaces or dashes between them
@@ -387,14 +389,15 @@ def _raw_table(raw: RawBatch, sensitive: pd.DataFrame, source: Path, batch_date:
 _DIGIT_RUN = r"\d(?:[ -]?\d){5,}"
 
 
-def _redact(column: pa.ChunkedArray, sensitive: pd.DataFrame) -> pa.Array:
+def _redact(column: pa.ChunkedArray, sensitive: Arrays) -> pa.Array:
     """An unknown column's text with every long digit run redacted, and a value equal to
     the row's own SSN or account digits (however written) redacted whole."""
     values = pd.Series(column.to_pandas(), dtype="str")
     digits = values.str.replace(r"\D", "", regex=True)
-    leaks = (digits == sensitive["ssn_digits_raw"]).fillna(False) | (
-        digits == sensitive["account_digits_raw"]
-    ).fillna(False)
+    ssn, account = (
+        pd.Series(sensitive[name], dtype="str") for name in ("ssn_digits_raw", "account_digits_raw")
+    )
+    leaks = (digits == ssn).fillna(False) | (digits == account).fillna(False)
     scrubbed = values.str.replace(_DIGIT_RUN, "[redacted]", regex=True)
     return _arrow_text(scrubbed.mask(leaks.to_numpy(), "[redacted]"))
 

@@ -28,6 +28,8 @@ knowing:
 from __future__ import annotations
 
 import ipaddress
+import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -100,6 +102,8 @@ _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 #: A dotted IPv4 address already in canonical form (no leading zeros, octets up to 255).
 _IPV4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$"
+#: A full IPv6 address already in canonical form: eight lower-case groups, none zero or zero-led.
+_IPV6_FULL = r"^[1-9a-f][0-9a-f]{0,3}(?::[1-9a-f][0-9a-f]{0,3}){7}$"
 _NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _ABA_WEIGHTS = np.array([3, 7, 1, 3, 7, 1, 3, 7, 1], dtype=np.int64)
 
@@ -116,11 +120,18 @@ DELETE = -1
 _WHITESPACE = "\t\n\r\f\v"
 
 
+class _ByteMap(NamedTuple):
+    """A 256-entry byte map: each byte's replacement, and whether it is deleted instead."""
+
+    replacement: np.ndarray
+    deleted: np.ndarray
+
+
 def _byte_table(
     keep: str | None = None, delete: str = "", to_space: str = "", non_ascii: bool = True
-) -> pa.Array:
-    """A 256-entry byte map (-1 deletes): identity, except bytes outside ``keep`` or in ``delete``
-    are deleted, bytes in ``to_space`` become spaces and, unless ``non_ascii``, bytes >= 0x80 go."""
+) -> _ByteMap:
+    """A byte map: identity, except bytes outside ``keep`` or in ``delete`` are deleted,
+    bytes in ``to_space`` become spaces and, unless ``non_ascii``, bytes >= 0x80 go."""
     table = np.arange(256, dtype=np.int16)
     if keep is not None:
         table[:] = DELETE
@@ -129,16 +140,20 @@ def _byte_table(
     table[[ord(c) for c in to_space]] = ord(" ")
     if not non_ascii:
         table[128:] = DELETE
-    return pa.array(table)
+    return _ByteMap(np.where(table == DELETE, 0, table).astype(np.uint8), table == DELETE)
 
 
 def _to_arrow(values: pd.Series) -> pa.Array:
     """The column as one Arrow large-string array (nulls where missing)."""
     if not isinstance(values.dtype, pd.StringDtype):
         values = values.astype("str")
-    array = pa.array(values.array)
+    return as_large_string(pa.array(values.array))
+
+
+def as_large_string(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous large-string array (the type every ``*_array`` function takes)."""
     if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
     return array.cast(pa.large_string()) if array.type != pa.large_string() else array
 
 
@@ -151,13 +166,33 @@ def _null_like(array: pa.Array) -> pa.Scalar:
     return pa.scalar(None, array.type)
 
 
+def keep_where(array: pa.Array, keep: pa.BooleanArray | np.ndarray) -> pa.Array:
+    """``array`` with nulls where ``keep`` is false or null.
+
+    Only the validity bitmap changes: the string buffers are shared, not copied
+    (a ``pc.if_else`` with a null scalar would copy every string).
+    """
+    keep = pa.array(keep) if isinstance(keep, np.ndarray) else keep
+    keep = pc.and_(pc.fill_null(keep, False), pc.is_valid(array))
+    if array.offset or keep.offset or not pa.types.is_large_string(array.type):
+        return pc.if_else(keep, array, _null_like(array))
+    buffers = array.buffers()
+    return pa.Array.from_buffers(array.type, len(array), [keep.buffers()[1], buffers[1], buffers[2]])
+
+
 def _blank_to_null(array: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(array, ""), _null_like(array), array)
+    if len(array) == 0 or not pa.types.is_large_string(array.type):
+        return pc.if_else(pc.equal(array, ""), _null_like(array), array)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    blank = offsets[1:] == offsets[:-1]
+    if array.null_count == 0 and not blank.any():
+        return array
+    return keep_where(array, ~blank)
 
 
 def _keep_matching(array: pa.Array, pattern: str) -> pa.Array:
     """Nulls where ``array`` does not match ``pattern`` (RE2 syntax)."""
-    return pc.if_else(pc.match_substring_regex(array, pattern), array, _null_like(array))
+    return keep_where(array, pc.match_substring_regex(array, pattern))
 
 
 def _trim(array: pa.Array) -> pa.Array:
@@ -209,11 +244,14 @@ def _compact(data: np.ndarray, offsets: np.ndarray, drop: np.ndarray) -> tuple[n
     return data[~drop], offsets - np.searchsorted(dropped, offsets).astype(np.int64)
 
 
-def _translate(array: pa.Array, table: pa.Array, squeeze: bool = False) -> pa.Array:
+def _translate(array: pa.Array, table: _ByteMap, squeeze: bool = False) -> pa.Array:
     """Map or delete single bytes through ``table``; with ``squeeze``, also collapse and trim spaces."""
     data, offsets = _string_buffers(array)
-    mapped = pc.take(table, pa.array(data)).to_numpy()
-    data, offsets = _compact(mapped.astype(np.uint8), offsets, mapped == DELETE)
+    mapped = table.replacement[data]
+    if table.deleted.any():
+        data, offsets = _compact(mapped, offsets, table.deleted[data])
+    else:
+        data = mapped
     if squeeze:
         data, offsets = _compact(data, offsets, _redundant_spaces(data, offsets))
     buffers = [pc.is_valid(array).buffers()[1], pa.py_buffer(offsets), pa.py_buffer(data)]
@@ -280,17 +318,24 @@ def _unclean_rows(array: pa.Array) -> np.ndarray:
     Found on the UTF-8 bytes with numpy: cheaper than a regular expression per value.
     """
     data, offsets = _string_buffers(array)
-    control = data < 32
-    double = np.zeros(len(data), bool)
-    if len(data) > 1:
-        double[1:] = (data[1:] == 32) & (data[:-1] == 32)
-    hits = np.flatnonzero(control | double)
     rows = np.zeros(len(array), bool)
-    rows[np.searchsorted(offsets, hits, side="right") - 1] = True
+    if len(data) == 0:
+        return rows
+    # In blocks, so the temporaries stay small (a column of user agents is 100 MB).
+    hits = []
+    for start in range(0, len(data), _SCAN_BLOCK):
+        block = data[start : start + _SCAN_BLOCK + 1]  # one byte more: a pair across the edge
+        space = block == ord(" ")
+        hits.append(np.flatnonzero(block[:_SCAN_BLOCK] < ord(" ")) + start)
+        hits.append(np.flatnonzero(space[1:] & space[:-1]) + (start + 1))
+    rows[np.searchsorted(offsets, np.concatenate(hits), side="right") - 1] = True
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
-    rows[filled] |= (data[starts[filled]] == 32) | (data[ends[filled] - 1] == 32)
+    rows[filled] |= (data[starts[filled]] == ord(" ")) | (data[ends[filled] - 1] == ord(" "))
     return rows
+
+
+_SCAN_BLOCK = 1 << 22
 
 
 def clean_text(values: pd.Series) -> pd.Series:
@@ -298,13 +343,17 @@ def clean_text(values: pd.Series) -> pd.Series:
 
     Most values are already clean: only those that are not go through the byte map.
     """
-    array = _to_arrow(values)
+    return _to_series(clean_text_array(_to_arrow(values)), values.index)
+
+
+def clean_text_array(array: pa.Array) -> pa.Array:
+    """:func:`clean_text` on a large-string Arrow array (as every ``*_array`` function here)."""
     unclean = _unclean_rows(array)
     if unclean.any():
         mask = pa.array(unclean)
         fixed = _translate(array.filter(mask), _SPACES, squeeze=True)
         array = pc.replace_with_mask(array, mask, fixed)
-    return _to_series(array, values.index)
+    return _blank_to_null(array)
 
 
 def normalize_name(values: pd.Series) -> pd.Series:
@@ -313,8 +362,12 @@ def normalize_name(values: pd.Series) -> pd.Series:
     ``José`` becomes ``JOSE``, ``O'Brien`` ``OBRIEN``, ``Mary-Ann`` ``MARY ANN``;
     hyphens, periods and commas separate words, any other non-letter is dropped.
     """
-    array = pc.ascii_upper(_fold_accents(_to_arrow(values)))
-    return _to_series(_translate(array, _NAME_BYTES, squeeze=True), values.index)
+    return _to_series(normalize_name_array(_to_arrow(values)), values.index)
+
+
+def normalize_name_array(array: pa.Array) -> pa.Array:
+    array = pc.ascii_upper(_fold_accents(array))
+    return _blank_to_null(_translate(array, _NAME_BYTES, squeeze=True))
 
 
 # --- Contact -------------------------------------------------------------------
@@ -326,7 +379,11 @@ def canonical_email(values: pd.Series) -> pd.Series:
     ``john.doe+ui@GMail.com`` becomes ``johndoe@gmail.com``; a googlemail.com
     address becomes its gmail.com form.
     """
-    array = _keep_matching(pc.utf8_lower(_trim(_to_arrow(values))), _EMAIL)
+    return _to_series(canonical_email_array(_to_arrow(values)), values.index)
+
+
+def canonical_email_array(array: pa.Array) -> pa.Array:
+    array = _keep_matching(pc.utf8_lower(_trim(array)), _EMAIL)
     array = _sub(array, r"\+[^@]*@", "@", needs_text="+")
     gmail = pc.fill_null(
         pc.or_(pc.ends_with(array, "@gmail.com"), pc.ends_with(array, "@googlemail.com")), False
@@ -335,8 +392,7 @@ def canonical_email(values: pd.Series) -> pd.Series:
         local = pc.list_element(pc.split_pattern(array.filter(gmail), "@", max_splits=1), 0)
         folded = _concat(pc.replace_substring(local, ".", ""), pa.scalar("gmail.com", local.type), sep="@")
         array = pc.replace_with_mask(array, gmail, folded)
-    no_local = pc.starts_with(array, "@")
-    return _to_series(pc.if_else(no_local, _null_like(array), array), values.index)
+    return _blank_to_null(keep_where(array, pc.invert(pc.starts_with(array, "@"))))
 
 
 def phone_e164(values: pd.Series) -> pd.Series:
@@ -345,14 +401,17 @@ def phone_e164(values: pd.Series) -> pd.Series:
     The text may hold digits, spaces, ``().-`` and a leading ``+``; a leading
     ``+`` must be followed by country code 1.
     """
-    array = _keep_matching(_trim(_to_arrow(values)), r"^\+?[0-9(). -]+$")
+    return _to_series(phone_e164_array(_to_arrow(values)), values.index)
+
+
+def phone_e164_array(array: pa.Array) -> pa.Array:
+    array = _keep_matching(_trim(array), r"^\+?[0-9(). -]+$")
     digits = _translate(array, _DIGITS)
-    plus = pc.starts_with(array, "+")
-    eleven = pc.match_substring_regex(digits, r"^1[0-9]{10}$")
-    national = pc.if_else(eleven, pc.utf8_slice_codeunits(digits, 1), digits)
-    national = pc.if_else(pc.and_(plus, pc.invert(eleven)), pa.scalar(None, national.type), national)
-    national = _keep_matching(national, _NANP)
-    return _to_series(_concat(pa.scalar("+1", national.type), national), values.index)
+    # Ten NANP digits, after a country code 1 or (without a leading +) alone.
+    with_country = pc.match_substring_regex(digits, r"^1[2-9][0-9]{2}[2-9][0-9]{6}$")
+    alone = pc.and_(pc.match_substring_regex(digits, _NANP), pc.invert(pc.starts_with(array, "+")))
+    national = keep_where(pc.utf8_slice_codeunits(digits, -10), pc.or_(with_country, alone))
+    return _blank_to_null(_concat(pa.scalar("+1", national.type), national))
 
 
 # --- Addresses -----------------------------------------------------------------
@@ -360,10 +419,13 @@ def phone_e164(values: pd.Series) -> pd.Series:
 
 def split_zip(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(zip5, zip4) from 12345, 12345-6789 or 123456789; both NA if malformed."""
-    parts = pc.extract_regex(_trim(_to_arrow(values)), r"^(?P<zip5>\d{5})(?:-?(?P<zip4>\d{4}))?$")
-    zip5 = _to_series(pc.struct_field(parts, "zip5"), values.index)
-    zip4 = _to_series(pc.struct_field(parts, "zip4"), values.index)
-    return zip5, zip4
+    zip5, zip4 = split_zip_array(_to_arrow(values))
+    return _to_series(zip5, values.index), _to_series(zip4, values.index)
+
+
+def split_zip_array(array: pa.Array) -> tuple[pa.Array, pa.Array]:
+    parts = pc.extract_regex(_trim(array), r"^(?P<zip5>\d{5})(?:-?(?P<zip4>\d{4}))?$")
+    return _blank_to_null(pc.struct_field(parts, "zip5")), _blank_to_null(pc.struct_field(parts, "zip4"))
 
 
 def normalize_address(line1: pd.Series, line2: pd.Series) -> pd.Series:
@@ -372,9 +434,12 @@ def normalize_address(line1: pd.Series, line2: pd.Series) -> pd.Series:
     ``123 North Main Street, Apt. 4-B`` becomes ``123 N MAIN ST #4B``. The two
     lines are joined with a space; a missing line 1 gives NA whatever line 2 is.
     """
-    first = _blank_to_null(_trim(_to_arrow(line1)))
-    second = _to_arrow(line2)
-    second = pc.if_else(pc.is_null(second), pa.scalar("", second.type), second)
+    return _to_series(normalize_address_array(_to_arrow(line1), _to_arrow(line2)), line1.index)
+
+
+def normalize_address_array(line1: pa.Array, line2: pa.Array) -> pa.Array:
+    first = _blank_to_null(_trim(line1))
+    second = pc.fill_null(line2, pa.scalar("", line2.type))
     array = pc.ascii_upper(_fold_accents(_concat(first, second, sep=" ")))
     array = _translate(_replace(array, "#", " #"), _ADDRESS_BYTES, squeeze=True)
     array = _map_words(array, _WORD_KEYS, _WORD_VALUES)
@@ -382,15 +447,23 @@ def normalize_address(line1: pd.Series, line2: pd.Series) -> pd.Series:
     array = _sub(array, r"#{2,}", "#", needs_text="##")
     array = _sub(array, r"#([A-Z0-9]+) ?- ?([A-Z0-9]+)", r"#\1\2", needs_text="-")
     dangling = pc.fill_null(pc.ends_with(array, "#"), False)
-    array = pc.if_else(dangling, _trim(pc.utf8_slice_codeunits(array, 0, -1)), array)
-    return _to_series(array, line1.index)
+    if pc.any(dangling).as_py():
+        cut = _trim(pc.utf8_slice_codeunits(array.filter(dangling), 0, -1))
+        array = pc.replace_with_mask(array, dangling, cut)
+    return _blank_to_null(array)
 
 
 def normalize_state(values: pd.Series) -> pd.Series:
     """A USPS two-letter state or territory code; NA if unknown."""
-    array = pc.utf8_upper(_trim(_to_arrow(values)))
-    known = pc.is_in(array, value_set=pa.array(sorted(USPS_STATES), type=array.type))
-    return _to_series(pc.if_else(known, array, pa.scalar(None, array.type)), values.index)
+    return _to_series(normalize_state_array(_to_arrow(values)), values.index)
+
+
+_STATE_CODES = pa.array(sorted(USPS_STATES), type=pa.large_string())
+
+
+def normalize_state_array(array: pa.Array) -> pa.Array:
+    array = pc.utf8_upper(_trim(array))
+    return _blank_to_null(keep_where(array, pc.is_in(array, value_set=_STATE_CODES)))
 
 
 # --- Identifiers ---------------------------------------------------------------
@@ -402,14 +475,22 @@ def ssn_digits(values: pd.Series) -> pd.Series:
     Structurally impossible SSNs (area 000 or 666, ...) are kept: they are a
     risk signal for the features, not a format error.
     """
-    digits = _translate(_keep_matching(_to_arrow(values), r"^[\d\s-]+$"), _DIGITS)
-    return _to_series(_keep_matching(digits, r"^\d{9}$"), values.index)
+    return _to_series(ssn_digits_array(_to_arrow(values)), values.index)
+
+
+def ssn_digits_array(array: pa.Array) -> pa.Array:
+    digits = _translate(_keep_matching(array, r"^[\d\s-]+$"), _DIGITS)
+    return _blank_to_null(_keep_matching(digits, r"^\d{9}$"))
 
 
 def ein_digits(values: pd.Series) -> pd.Series:
     """Nine digits with the optional dash removed; NA if malformed."""
-    array = _keep_matching(_trim(_to_arrow(values)), r"^\d{2}-?\d{7}$")
-    return _to_series(pc.replace_substring(array, "-", ""), values.index)
+    return _to_series(ein_digits_array(_to_arrow(values)), values.index)
+
+
+def ein_digits_array(array: pa.Array) -> pa.Array:
+    array = _keep_matching(_trim(array), r"^\d{2}-?\d{7}$")
+    return _blank_to_null(_translate(array, _DIGITS))
 
 
 def routing_number(values: pd.Series) -> pd.Series:
@@ -417,35 +498,69 @@ def routing_number(values: pd.Series) -> pd.Series:
 
     The checksum: ``3*(d1+d4+d7) + 7*(d2+d5+d8) + (d3+d6+d9)`` is a multiple of 10.
     """
-    array = _keep_matching(_trim(_to_arrow(values)), r"^\d{9}$")
+    return _to_series(routing_number_array(_to_arrow(values)), values.index)
+
+
+def routing_number_array(array: pa.Array) -> pa.Array:
+    array = _keep_matching(_trim(array), r"^\d{9}$")
     present = pc.is_valid(array).to_numpy(zero_copy_only=False)
     valid = np.zeros(len(array), dtype=bool)
     digits = _digit_matrix(array.filter(pa.array(present)), 9)
     valid[present] = (digits @ _ABA_WEIGHTS) % 10 == 0
-    return _to_series(pc.if_else(pa.array(valid), array, pa.scalar(None, array.type)), values.index)
+    return _blank_to_null(keep_where(array, valid))
 
 
 def account_number(values: pd.Series) -> pd.Series:
     """Account digits (4 to 17) with spaces and dashes removed; NA otherwise."""
-    digits = _translate(_keep_matching(_to_arrow(values), r"^[\d\s-]+$"), _DIGITS)
-    return _to_series(_keep_matching(digits, r"^\d{4,17}$"), values.index)
+    return _to_series(account_number_array(_to_arrow(values)), values.index)
+
+
+def account_number_array(array: pa.Array) -> pa.Array:
+    digits = _translate(_keep_matching(array, r"^[\d\s-]+$"), _DIGITS)
+    return _blank_to_null(_keep_matching(digits, r"^\d{4,17}$"))
+
+
+def digits_only(array: pa.Array) -> pa.Array:
+    """Every character but the digits removed (Python's ``\\D``); empty becomes null.
+
+    ASCII values go through the byte map; the rare others through :mod:`re`, which
+    keeps every Unicode decimal digit (``٣``, ``３``), as pandas' ``str.replace`` did.
+    """
+    digits = _translate(array, _DIGITS)
+    non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
+    if pc.any(non_ascii).as_py():
+        kept = [_NON_DIGIT.sub("", value) for value in array.filter(non_ascii).to_pylist()]
+        digits = pc.replace_with_mask(digits, non_ascii, pa.array(kept, pa.large_string()))
+    return _blank_to_null(digits)
+
+
+_NON_DIGIT = re.compile(r"\D")
 
 
 def normalize_ip(values: pd.Series) -> pd.Series:
     """Canonical text of an IPv4 or IPv6 address (IPv6 compressed); NA if malformed.
 
     An IPv4-mapped IPv6 address (``::ffff:1.2.3.4``) becomes the IPv4 address.
-    Dotted quads already in canonical form (the bulk of a night) are kept as
-    they are; the rest go through :mod:`ipaddress` once per distinct value.
+    Addresses already in canonical form (dotted quads, and full IPv6 addresses of
+    eight lower-case groups without a zero group or a leading zero: the bulk of a
+    night) are kept as they are; the rest go through :mod:`ipaddress` once per
+    distinct value.
     """
-    array = _trim(_to_arrow(values))
-    plain_v4 = pc.fill_null(pc.match_substring_regex(array, _IPV4), False)
-    others = pc.if_else(plain_v4, _null_like(array), array)
+    return _to_series(normalize_ip_array(_to_arrow(values)), values.index)
+
+
+def normalize_ip_array(array: pa.Array) -> pa.Array:
+    array = _trim(array)
+    canonical_as_is = pc.or_(
+        pc.fill_null(pc.match_substring_regex(array, _IPV4), False),
+        pc.fill_null(pc.match_substring_regex(array, _IPV6_FULL), False),
+    )
+    others = keep_where(array, pc.invert(canonical_as_is))
     encoded = pc.dictionary_encode(others)
     uniques = np.array([_canonical_ip(v) for v in encoded.dictionary.to_pylist()] + [None], dtype=object)
     codes = pc.fill_null(encoded.indices, len(uniques) - 1).to_numpy(zero_copy_only=False)
     canonical = pa.array(uniques[codes], type=pa.large_string())
-    return _to_series(pc.if_else(plain_v4, array, canonical), values.index)
+    return _blank_to_null(pc.if_else(canonical_as_is, array, canonical))
 
 
 def _canonical_ip(text: str) -> str | None:
@@ -466,13 +581,27 @@ def parse_date(values: pd.Series) -> pd.Series:
 
     Each distinct text is parsed once (a column of birth dates repeats a lot).
     """
-    array = _keep_matching(_trim(_to_arrow(values)), r"^\d{4}-\d{2}-\d{2}$")
+    return pd.Series(_parse_date_numpy(_to_arrow(values)), index=values.index, dtype="datetime64[us]")
+
+
+def parse_date_array(array: pa.Array) -> pa.Array:
+    """:func:`parse_date` as an Arrow ``date32`` array (null if malformed or impossible)."""
+    midnights = _parse_date_numpy(array)
+    missing = np.isnat(midnights)
+    days = np.where(missing, 0, midnights.view(np.int64) // _MICROSECONDS_PER_DAY).astype(np.int32)
+    return pa.array(days, type=pa.date32(), mask=missing)
+
+
+_MICROSECONDS_PER_DAY = 86_400 * 1_000_000
+
+
+def _parse_date_numpy(array: pa.Array) -> np.ndarray:
+    array = _keep_matching(_trim(array), r"^\d{4}-\d{2}-\d{2}$")
     encoded = pc.dictionary_encode(array)
     uniques = pd.Index(encoded.dictionary.to_pylist(), dtype="str")
     parsed = pd.to_datetime(uniques, format="%Y-%m-%d", errors="coerce").as_unit("us").to_numpy()
     codes = pc.fill_null(encoded.indices, len(parsed)).to_numpy(zero_copy_only=False)
-    days = np.append(parsed, np.datetime64("NaT", "us"))[codes]
-    return pd.Series(days, index=values.index, dtype="datetime64[us]")
+    return np.append(parsed, np.datetime64("NaT", "us"))[codes]
 
 
 def parse_timestamp(values: pd.Series, timezone: str) -> pd.Series:
@@ -483,7 +612,13 @@ def parse_timestamp(values: pd.Series, timezone: str) -> pd.Series:
     spring-forward gap moves forward past the gap; one in the repeated
     fall-back hour is read as its first (daylight-time) occurrence. NA if malformed.
     """
-    array = _keep_matching(pc.ascii_upper(_trim(_to_arrow(values))), _TIMESTAMP)
+    utc = parse_timestamp_numpy(_to_arrow(values), timezone)
+    return pd.Series(utc, index=values.index).dt.tz_localize("UTC")
+
+
+def parse_timestamp_numpy(array: pa.Array, timezone: str) -> np.ndarray:
+    """:func:`parse_timestamp` as naive UTC ``datetime64[us]`` (NaT if malformed)."""
+    array = _keep_matching(pc.ascii_upper(_trim(array)), _TIMESTAMP)
     array = _replace(array, ",", ".")
     has_offset = pc.fill_null(pc.match_substring_regex(array, _OFFSET), False).to_numpy(zero_copy_only=False)
     naive = ~has_offset & pc.is_valid(array).to_numpy(zero_copy_only=False)
@@ -495,7 +630,7 @@ def parse_timestamp(values: pd.Series, timezone: str) -> pd.Series:
         first = np.ones(len(local), dtype=bool)
         local = local.tz_localize(timezone, ambiguous=first, nonexistent="shift_forward")
         utc[naive] = local.tz_convert(None).to_numpy()
-    return pd.Series(utc, index=values.index).dt.tz_localize("UTC")
+    return utc
 
 
 def _parse_iso(array: pa.Array, utc: bool) -> pd.DatetimeIndex:
@@ -505,13 +640,36 @@ def _parse_iso(array: pa.Array, utc: bool) -> pd.DatetimeIndex:
 
 def parse_number(values: pd.Series) -> pd.Series:
     """Floats (``float64``, NaN when missing) from decimal text; NA if malformed, infinite or NaN text."""
-    array = _keep_matching(_trim(_to_arrow(values)), _NUMBER)
-    numbers = pc.cast(array, pa.float64())
-    numbers = pc.if_else(pc.is_finite(numbers), numbers, pa.scalar(None, pa.float64()))
+    numbers = parse_number_array(_to_arrow(values))
     return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
+
+
+def parse_number_array(array: pa.Array) -> pa.Array:
+    """:func:`parse_number` as an Arrow ``float64`` array (null if missing or malformed)."""
+    array = _keep_matching(_trim(array), _NUMBER)
+    numbers = pc.cast(array, pa.float64())
+    return pc.if_else(pc.is_finite(numbers), numbers, pa.scalar(None, pa.float64()))
 
 
 def normalize_language(values: pd.Series) -> pd.Series:
     """A lower-case ISO 639-1 code; NA if not two letters."""
-    array = _keep_matching(_trim(_to_arrow(values)), r"^[A-Za-z]{2}$")
-    return _to_series(pc.ascii_lower(array), values.index)
+    return _to_series(normalize_language_array(_to_arrow(values)), values.index)
+
+
+def normalize_language_array(array: pa.Array) -> pa.Array:
+    return _blank_to_null(pc.ascii_lower(_keep_matching(_trim(array), r"^[A-Za-z]{2}$")))
+
+
+_EMPLOYER_KEEP = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789& "
+#: Every byte but upper-case letters, digits, ``&`` and space becomes a space.
+_EMPLOYER_BYTES = _byte_table(to_space="".join(chr(b) for b in range(256) if chr(b) not in _EMPLOYER_KEEP))
+
+
+def employer_name_key_array(array: pa.Array) -> pa.Array:
+    """An employer's name as a matching key: upper case, every run of characters other than
+    ``A-Z``, digits and ``&`` a single space, trimmed; null if nothing is left."""
+    upper = pc.ascii_upper(array)
+    non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(upper)), False)
+    if pc.any(non_ascii).as_py():
+        upper = pc.replace_with_mask(upper, non_ascii, pc.utf8_upper(upper.filter(non_ascii)))
+    return _blank_to_null(_translate(upper, _EMPLOYER_BYTES, squeeze=True))

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimscreen.data.lake import write_bytes_atomic
 from claimscreen.data.settings import SECRET_KEY_ENV
@@ -56,35 +58,57 @@ def load_secret_key(home: Path) -> bytes:
 
 
 def tokenize(values: pd.Series, key: bytes, domain: str) -> pd.Series:
-    """Keyed-hash tokens (32 hex digits) of canonical identifier strings; missing stays missing.
+    """Keyed-hash tokens (32 hex digits) of canonical identifier strings; missing stays missing."""
+    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
+    array = pa.array(text.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pd.Series(tokenize_array(array, key, domain), index=values.index, dtype="str")
 
-    Each distinct value is hashed once, so a batch with many repeats costs little.
+
+def tokenize_array(values: pa.Array, key: bytes, domain: str) -> pa.Array:
+    """:func:`tokenize` on an Arrow string array: a large-string array of tokens, null where missing.
+
+    The keyed state is set up once and copied for each value (cheaper than keying a
+    new hash each time), and the hex text is written straight into an Arrow buffer:
+    no Python string per row. Values are not deduplicated first: SSNs and account
+    numbers hardly repeat within a night, so finding the repeats costs more than it saves.
     """
-    person = DOMAINS[domain]
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    digests = b"".join(
-        hashlib.blake2b(str(v).encode("utf-8"), key=key, digest_size=TOKEN_BYTES, person=person).digest()
-        for v in uniques.tolist()
+    keyed = hashlib.blake2b(key=key, digest_size=TOKEN_BYTES, person=DOMAINS[domain])
+
+    def digest(value: bytes) -> bytes:
+        state = keyed.copy()
+        state.update(value)
+        return state.digest()
+
+    present = pc.drop_null(values).cast(pa.large_binary()).to_pylist()
+    digests = np.frombuffer(b"".join(map(digest, present)), dtype=np.uint8).reshape(-1, TOKEN_BYTES)
+    width = TOKEN_BYTES * 2
+    offsets = np.arange(len(present) + 1, dtype=np.int64) * width
+    hexed = pa.Array.from_buffers(
+        pa.large_string(), len(present), [None, pa.py_buffer(offsets), pa.py_buffer(_hex_bytes(digests))]
     )
-    hexed = _hex(np.frombuffer(digests, dtype=np.uint8).reshape(-1, TOKEN_BYTES))
-    tokens = np.empty(len(values), dtype=object)
-    present = codes >= 0
-    tokens[present] = hexed[codes[present]]
-    tokens[~present] = None
-    return pd.Series(tokens, index=values.index, dtype="str")
+    if values.null_count == 0:
+        return hexed
+    return pc.replace_with_mask(pa.nulls(len(values), pa.large_string()), pc.is_valid(values), hexed)
 
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
-def _hex(rows: np.ndarray) -> np.ndarray:
-    """Lower-case hex text of each row of bytes, vectorized."""
+def _hex_bytes(rows: np.ndarray) -> np.ndarray:
+    """Lower-case hex text of each row of bytes, concatenated, vectorized."""
     pairs = np.empty((rows.shape[0], rows.shape[1] * 2), dtype=np.uint8)
     pairs[:, 0::2] = _HEX_DIGITS[rows >> 4]
     pairs[:, 1::2] = _HEX_DIGITS[rows & 0x0F]
-    return pairs.view(f"S{rows.shape[1] * 2}").ravel().astype(str).astype(object)
+    return pairs.ravel()
 
 
 def last4(values: pd.Series) -> pd.Series:
     """The display form: the last four digits, missing stays missing."""
     return values.str.slice(-4)
+
+
+def last4_array(values: pa.Array) -> pa.Array:
+    """:func:`last4` on an Arrow string array."""
+    return pc.utf8_slice_codeunits(values, -4)

@@ -6,16 +6,25 @@ rules come from :data:`claimscreen.data.schema.CLAIM_COLUMNS`: a required
 column that is empty is *missing*, a value the normalizer for its kind rejects
 is *malformed*, a value outside the allowed set is *unknown*. No problem text
 ever quotes a value, so a shifted column cannot leak an SSN into a report.
+
+The columns stay Arrow arrays from the file to the lake (no pandas round trip),
+and the work runs in ``pyarrow.compute`` kernels and numpy, which release the
+GIL: the per-column cleaning and the groups of normalizers are handed to a
+thread pool when one is given. The problems are gathered per group and added in
+one fixed order, so a row's first reason does not depend on thread timing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimscreen.data import normalize as nz
 from claimscreen.data.schema import CLAIM_COLUMNS, COLUMNS_BY_NAME, Column, Condition
@@ -62,47 +71,68 @@ class Problems:
         return pd.Series(out, index=self.index, dtype="str")
 
 
-def validate_claims(raw: pd.DataFrame, timezone: str, batch_date: dt.date) -> tuple[pd.DataFrame, Problems]:
-    """Normalize the declared columns of ``raw`` and list every row's problems."""
-    problems = Problems(raw.index)
-    text = {c.name: _text(raw, c.name) for c in CLAIM_COLUMNS}
-    out = pd.DataFrame(index=raw.index)
+#: Normalized columns by name (Arrow arrays), and problems in the order they were found.
+Columns = dict[str, pa.Array]
+Found = list[tuple[str, np.ndarray]]
+
+
+def validate_claims(
+    raw: pa.Table, timezone: str, batch_date: dt.date, pool: Executor | None = None
+) -> tuple[Columns, Problems]:
+    """Normalize the declared columns of ``raw`` (text columns) and list every row's problems.
+
+    Returns the normalized columns as Arrow arrays, by name, and the problems.
+    With ``pool``, independent columns are worked on in its threads.
+    """
+    run = pool.map if pool is not None else map
+    problems = Problems(pd.RangeIndex(raw.num_rows))
+    names = [c.name for c in CLAIM_COLUMNS]
+    text = dict(zip(names, run(lambda name: _text(raw, name), names), strict=True))
+    out: Columns = {}
     unknown = _normalize_enums(text, out)
-    _check_presence(text, out, problems)
+    for label, mask in _check_presence(text, out):
+        problems.add(label, mask)
     for label, mask in unknown:
         problems.add(label, mask)
-    for normalizer in _NORMALIZERS.values():
-        normalizer(text, out, problems)
-    # filed_at is parsed here because its time zone is a setting.
-    filed_at = nz.parse_timestamp(text["filed_at"], timezone)
-    out["filed_at"] = _malformed("filed_at", text["filed_at"], filed_at, problems)
-    _check_timing(out, problems, timezone, batch_date)
+    groups = [*_NORMALIZERS.values(), lambda text: _filed_at(text, timezone)]
+    for columns, found in run(lambda normalizer: normalizer(text), groups):
+        out.update(columns)
+        for label, mask in found:
+            problems.add(label, mask)
+    for label, mask in _check_timing(out, timezone, batch_date):
+        problems.add(label, mask)
     return out, problems
 
 
-def _text(raw: pd.DataFrame, name: str) -> pd.Series:
-    if name not in raw.columns:
-        return pd.Series(pd.NA, index=raw.index, dtype="str")
-    return nz.clean_text(raw[name].astype("str"))
+def _text(raw: pa.Table, name: str) -> pa.Array:
+    if name not in raw.column_names:
+        return pa.nulls(raw.num_rows, pa.large_string())
+    return nz.clean_text_array(nz.as_large_string(raw.column(name)))
 
 
-def _normalize_enums(text: dict[str, pd.Series], out: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+def _mask(condition: pa.Array) -> np.ndarray:
+    """A boolean Arrow array as a numpy mask (null counts as false)."""
+    return np.asarray(pc.fill_null(condition, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _normalize_enums(text: Columns, out: Columns) -> Found:
     """Enum columns first: the conditions of conditional columns read them."""
     problems = []
     for column in CLAIM_COLUMNS:
         if column.allowed is None:
             continue
         values = text[column.name]
-        values = values.str.upper() if column.name == "program" else values.str.lower()
+        values = pc.utf8_upper(values) if column.name == "program" else pc.utf8_lower(values)
         if column.default is not None:
-            values = values.fillna(column.default)
-        unknown = values.notna() & ~values.isin(column.allowed)
-        problems.append((f"unknown {column.name}", unknown))
-        out[column.name] = values.where(~unknown)
+            values = pc.fill_null(values, pa.scalar(column.default, values.type))
+        known = pc.is_in(values, value_set=pa.array(column.allowed, values.type))
+        unknown = pc.and_(pc.is_valid(values), pc.invert(known))
+        problems.append((f"unknown {column.name}", _mask(unknown)))
+        out[column.name] = nz.keep_where(values, known)
     return problems
 
 
-def _required_mask(column: Column, out: pd.DataFrame) -> pd.Series | bool:
+def _required_mask(column: Column, out: Columns) -> np.ndarray | bool:
     if column.required:
         return True
     if column.required_when is None:
@@ -110,111 +140,146 @@ def _required_mask(column: Column, out: pd.DataFrame) -> pd.Series | bool:
     return _condition_holds(column.required_when, out)
 
 
-def _condition_holds(condition: Condition, out: pd.DataFrame) -> pd.Series:
-    matches = out[condition.column].isin(condition.values)
+def _condition_holds(condition: Condition, out: Columns) -> np.ndarray:
+    values = out[condition.column]
+    matches = _mask(pc.is_in(values, value_set=pa.array(condition.values, values.type)))
     return ~matches if condition.negate else matches
 
 
-def _check_presence(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
+def _check_presence(text: Columns, out: Columns) -> Found:
+    problems = []
     for column in CLAIM_COLUMNS:
         if column.default is not None:
             continue
         required = _required_mask(column, out)
         if required is False:
             continue
-        missing = text[column.name].isna() & required
+        missing = _mask(pc.is_null(text[column.name])) & required
         label = f"missing {column.name}"
         if column.required_when is not None:
             label += f" ({column.required_when.describe()})"
-        problems.add(label, missing)
+        problems.append((label, missing))
+    return problems
 
 
-def _malformed(name: str, given: pd.Series, parsed: pd.Series, problems: Problems) -> pd.Series:
-    problems.add(f"malformed {name}", given.notna() & parsed.isna())
+def _malformed(name: str, given: pa.Array, parsed: pa.Array, found: Found) -> pa.Array:
+    found.append((f"malformed {name}", _mask(pc.and_(pc.is_valid(given), pc.is_null(parsed)))))
     return parsed
 
 
-Normalizer = Callable[[dict[str, pd.Series], pd.DataFrame, Problems], None]
+Normalizer = Callable[[Columns], tuple[Columns, Found]]
 
 
-def _claim_id(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
-    out["claim_id"] = text["claim_id"]
+def _claim_id(text: Columns) -> tuple[Columns, Found]:
+    return {"claim_id": text["claim_id"]}, []
 
 
-def _names(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
+def _names(text: Columns) -> tuple[Columns, Found]:
+    out: Columns = {}
+    found: Found = []
     for name in ("first_name", "last_name", "middle_name"):
         out[name] = text[name]
-        out[f"{name}_norm"] = _malformed(name, text[name], nz.normalize_name(text[name]), problems)
+        out[f"{name}_norm"] = _malformed(name, text[name], nz.normalize_name_array(text[name]), found)
+    return out, found
 
 
-def _identifiers(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
-    out["ssn_digits"] = _malformed("ssn", text["ssn"], nz.ssn_digits(text["ssn"]), problems)
-    out["bank_routing"] = _malformed(
-        "bank_routing", text["bank_routing"], nz.routing_number(text["bank_routing"]), problems
-    )
-    out["account_digits"] = _malformed(
-        "bank_account", text["bank_account"], nz.account_number(text["bank_account"]), problems
-    )
-    out["employer_ein"] = _malformed(
-        "employer_ein", text["employer_ein"], nz.ein_digits(text["employer_ein"]), problems
-    )
-    out["employer_name"] = text["employer_name"]
-    out["employer_name_norm"] = (
-        text["employer_name"].str.upper().str.replace(r"[^A-Z0-9& ]+", " ", regex=True).pipe(nz.clean_text)
-    )
+def _identifiers(text: Columns) -> tuple[Columns, Found]:
+    found: Found = []
+    out = {
+        "ssn_digits": _malformed("ssn", text["ssn"], nz.ssn_digits_array(text["ssn"]), found),
+        "bank_routing": _malformed(
+            "bank_routing", text["bank_routing"], nz.routing_number_array(text["bank_routing"]), found
+        ),
+        "account_digits": _malformed(
+            "bank_account", text["bank_account"], nz.account_number_array(text["bank_account"]), found
+        ),
+        "employer_ein": _malformed(
+            "employer_ein", text["employer_ein"], nz.ein_digits_array(text["employer_ein"]), found
+        ),
+        "employer_name": text["employer_name"],
+        "employer_name_norm": nz.employer_name_key_array(text["employer_name"]),
+    }
+    return out, found
 
 
-def _dates(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
-    for name in ("date_of_birth", "separation_date"):
-        out[name] = _malformed(name, text[name], nz.parse_date(text[name]), problems)
-    problems.add("implausible date_of_birth (before 1900)", out["date_of_birth"] < EARLIEST_BIRTH)
+def _dates(text: Columns) -> tuple[Columns, Found]:
+    found: Found = []
+    out = {
+        name: _malformed(name, text[name], nz.parse_date_array(text[name]), found)
+        for name in ("date_of_birth", "separation_date")
+    }
+    birth = _as_datetime(out["date_of_birth"])
+    found.append(("implausible date_of_birth (before 1900)", birth < EARLIEST_BIRTH.to_datetime64()))
+    return out, found
 
 
-def _contact(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
-    out["email"] = text["email"].str.lower()
-    out["email_canonical"] = _malformed("email", text["email"], nz.canonical_email(text["email"]), problems)
-    out["phone_e164"] = _malformed("phone", text["phone"], nz.phone_e164(text["phone"]), problems)
+def _as_datetime(dates: pa.Array) -> np.ndarray:
+    """A date32 array as ``datetime64[us]`` midnights (NaT where null)."""
+    return dates.to_numpy(zero_copy_only=False).astype("datetime64[us]")
 
 
-def _residence(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
-    for name in ("address_line1", "address_line2", "city"):
-        out[name] = text[name]
-    out["address_norm"] = nz.normalize_address(text["address_line1"], text["address_line2"])
-    problems.add("malformed address_line1", text["address_line1"].notna() & out["address_norm"].isna())
-    out["state"] = _malformed("state", text["state"], nz.normalize_state(text["state"]), problems)
-    zip5, zip4 = nz.split_zip(text["zip"])
-    out["zip5"] = _malformed("zip", text["zip"], zip5, problems)
+def _contact(text: Columns) -> tuple[Columns, Found]:
+    found: Found = []
+    out = {
+        "email": pc.utf8_lower(text["email"]),
+        "email_canonical": _malformed("email", text["email"], nz.canonical_email_array(text["email"]), found),
+        "phone_e164": _malformed("phone", text["phone"], nz.phone_e164_array(text["phone"]), found),
+    }
+    return out, found
+
+
+def _residence(text: Columns) -> tuple[Columns, Found]:
+    found: Found = []
+    out = {name: text[name] for name in ("address_line1", "address_line2", "city")}
+    out["address_norm"] = nz.normalize_address_array(text["address_line1"], text["address_line2"])
+    malformed_line = pc.and_(pc.is_valid(text["address_line1"]), pc.is_null(out["address_norm"]))
+    found.append(("malformed address_line1", _mask(malformed_line)))
+    out["state"] = _malformed("state", text["state"], nz.normalize_state_array(text["state"]), found)
+    zip5, zip4 = nz.split_zip_array(text["zip"])
+    out["zip5"] = _malformed("zip", text["zip"], zip5, found)
     out["zip4"] = zip4
+    return out, found
 
 
-def _mailing(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
-    for name in ("mailing_address_line1", "mailing_address_line2", "mailing_city"):
-        out[name] = text[name]
-    out["mailing_address_norm"] = nz.normalize_address(
+def _mailing(text: Columns) -> tuple[Columns, Found]:
+    found: Found = []
+    out = {name: text[name] for name in ("mailing_address_line1", "mailing_address_line2", "mailing_city")}
+    out["mailing_address_norm"] = nz.normalize_address_array(
         text["mailing_address_line1"], text["mailing_address_line2"]
     )
     out["mailing_state"] = _malformed(
-        "mailing_state", text["mailing_state"], nz.normalize_state(text["mailing_state"]), problems
+        "mailing_state", text["mailing_state"], nz.normalize_state_array(text["mailing_state"]), found
     )
-    zip5, _ = nz.split_zip(text["mailing_zip"])
-    out["mailing_zip5"] = _malformed("mailing_zip", text["mailing_zip"], zip5, problems)
+    zip5, _ = nz.split_zip_array(text["mailing_zip"])
+    out["mailing_zip5"] = _malformed("mailing_zip", text["mailing_zip"], zip5, found)
+    return out, found
 
 
-def _device(text: dict[str, pd.Series], out: pd.DataFrame, problems: Problems) -> None:
-    out["ip_address"] = _malformed(
-        "ip_address", text["ip_address"], nz.normalize_ip(text["ip_address"]), problems
-    )
-    out["device_id"] = text["device_id"]
-    out["user_agent"] = text["user_agent"]
+def _device(text: Columns) -> tuple[Columns, Found]:
+    found: Found = []
+    out = {
+        "ip_address": _malformed(
+            "ip_address", text["ip_address"], nz.normalize_ip_array(text["ip_address"]), found
+        ),
+        "device_id": text["device_id"],
+        "user_agent": text["user_agent"],
+    }
     seconds = _malformed(
-        "session_seconds", text["session_seconds"], nz.parse_number(text["session_seconds"]), problems
+        "session_seconds", text["session_seconds"], nz.parse_number_array(text["session_seconds"]), found
     )
-    problems.add("malformed session_seconds (negative)", seconds < 0)
-    out["session_seconds"] = seconds.astype("float64")
-    language = nz.normalize_language(text["language"])
-    out["language"] = _malformed("language", text["language"], language, problems).fillna(
-        COLUMNS_BY_NAME["language"].default
-    )
+    found.append(("malformed session_seconds (negative)", _mask(pc.less(seconds, 0))))
+    out["session_seconds"] = seconds
+    language = _malformed("language", text["language"], nz.normalize_language_array(text["language"]), found)
+    out["language"] = pc.fill_null(language, pa.scalar(COLUMNS_BY_NAME["language"].default, language.type))
+    return out, found
+
+
+def _filed_at(text: Columns, timezone: str) -> tuple[Columns, Found]:
+    """filed_at is parsed apart from the other normalizers because its time zone is a setting."""
+    found: Found = []
+    utc = nz.parse_timestamp_numpy(text["filed_at"], timezone)
+    parsed = pa.array(utc, type=pa.timestamp("us", tz="UTC"), mask=np.isnat(utc))
+    return {"filed_at": _malformed("filed_at", text["filed_at"], parsed, found)}, found
 
 
 _NORMALIZERS: dict[str, Normalizer] = {
@@ -229,9 +294,10 @@ _NORMALIZERS: dict[str, Normalizer] = {
 }
 
 
-def _check_timing(out: pd.DataFrame, problems: Problems, timezone: str, batch_date: dt.date) -> None:
+def _check_timing(out: Columns, timezone: str, batch_date: dt.date) -> Iterable[tuple[str, np.ndarray]]:
     """Nothing is dated after the night it arrives in, nobody is born after filing."""
-    night_end = pd.Timestamp(batch_date + dt.timedelta(days=1))
-    local_filed = out["filed_at"].dt.tz_convert(timezone).dt.tz_localize(None)
-    problems.add("filed_at after the batch night", local_filed >= night_end)
-    problems.add("date_of_birth after filed_at", out["date_of_birth"] > local_filed)
+    night_end = np.datetime64(batch_date + dt.timedelta(days=1), "us")
+    utc = out["filed_at"].to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    local_filed = pd.DatetimeIndex(utc).tz_localize("UTC").tz_convert(timezone).tz_localize(None).to_numpy()
+    yield "filed_at after the batch night", local_filed >= night_end
+    yield "date_of_birth after filed_at", _as_datetime(out["date_of_birth"]) > local_filed
