@@ -31,8 +31,9 @@ home, batch, night = sys.argv[1], sys.argv[2], sys.argv[3]
 started = time.perf_counter()
 result = ingest_batch(Path(home), Path(batch), dt.date.fromisoformat(night))
 seconds = time.perf_counter() - started
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_rss_mib": peak_kib / 1024, "rows": result.rows_read,
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": seconds, "peak_rss_mib": usage.ru_maxrss / 1024, "rows": result.rows_read,
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime,
                   "ingested": result.rows_ingested, "quarantined": result.rows_quarantined,
                   "already": result.already_ingested, "timings": result.timings}))
 """
@@ -79,6 +80,7 @@ def main() -> None:
             ("same night again (idempotent re-run)", first, night1),
             ("second night against the first", second, night2),
         ):
+            load = os.getloadavg()[0]
             figures = run_child(home, batch, night)
             rate = figures["rows"] / figures["seconds"]
             print(
@@ -86,6 +88,9 @@ def main() -> None:
                 f"{rate:>10,.0f} claims/s  peak RSS {figures['peak_rss_mib']:7.0f} MiB  "
                 f"(ingested {figures['ingested']:,}, quarantined {figures['quarantined']:,})"
             )
+            # Other work on the machine slows the wall time: the load before the run and
+            # the CPU the ingest used say how far the figure is from an idle machine's.
+            print(f"{'':<40} load before {load:.2f}, CPU {figures['cpu_seconds']:.1f} s (user + system)")
             if figures["already"]:
                 print(f"{'':<40} already ingested: the file is hashed, nothing parsed or written")
             elif figures["timings"]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ import pyarrow.compute as pc
 from claimscreen import __version__
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
-from claimscreen.data.normalize import as_large_string, digits_only, keep_where
+from claimscreen.data.normalize import as_large_string, clean_text_array, digits_only, keep_where
 from claimscreen.data.read import RawBatch, file_sha256, read_batch
 from claimscreen.data.schema import (
     CLAIM_COLUMN_NAMES,
@@ -142,9 +143,11 @@ def _ingest_locked(
     # and the validation of independent columns share the two threads.
     with ThreadPoolExecutor(max_workers=2) as pool:
         tokens = pool.submit(_tokenize_sensitive, raw.table, key)
+        duplicates = pool.submit(_find_duplicates, raw.table, lambda: _seen_claim_ids(lake, committed, sha))
         columns, problems = validate_claims(raw.table, settings.agency_timezone, batch_date, pool=pool)
         clock.lap("validate")
-        _mark_duplicates(columns["claim_id"], problems, _seen_claim_ids(lake, committed, sha))
+        for label, mask in duplicates.result():
+            problems.add(label, mask)
         clock.lap("duplicates")
         sensitive = tokens.result()
         clock.lap("tokenize (beyond validation)")
@@ -247,16 +250,23 @@ def _seen_claim_ids(lake: Lake, committed: list[dict[str, Any]], sha: str) -> pa
     return pa.concat_arrays(seen) if seen else pa.array([], pa.string())
 
 
-def _mark_duplicates(ids: pa.Array, problems: Problems, seen: pa.Array) -> None:
+def _find_duplicates(raw: pa.Table, seen: Callable[[], pa.Array]) -> list[tuple[str, np.ndarray]]:
+    """The rows whose claim_id repeats an earlier row, or one of ``seen()``, as problems.
+
+    Works on the claim_ids as validation cleans them, beside the validation itself.
+    """
+    ids = clean_text_array(as_large_string(raw.column("claim_id")))
     # Dictionary codes are numbered in order of first appearance: a value repeats an
     # earlier row exactly when its code is not above every code before it.
     codes = pc.fill_null(pc.dictionary_encode(ids).indices, -1).to_numpy(zero_copy_only=False)
     codes = codes.astype(np.int64)
     highest_before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
-    problems.add(DUPLICATE_IN_BATCH, (codes >= 0) & (codes <= highest_before))
-    if len(seen):
-        known = pc.is_in(ids, value_set=seen.cast(ids.type))
-        problems.add(DUPLICATE_SEEN, pc.fill_null(known, False).to_numpy(zero_copy_only=False))
+    found = [(DUPLICATE_IN_BATCH, (codes >= 0) & (codes <= highest_before))]
+    earlier = seen()
+    if len(earlier):
+        known = pc.is_in(ids, value_set=earlier.cast(ids.type))
+        found.append((DUPLICATE_SEEN, pc.fill_null(known, False).to_numpy(zero_copy_only=False)))
+    return found
 
 
 #: Arrow arrays by name.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -318,8 +319,14 @@ def _to_text_table(table: pa.Table) -> pa.Table:
             raise InputError(f"column {name!r} holds nested values; expected plain text")
         if not pa.types.is_string(column.type):
             column = _cast_to_text(name, column)
-        columns[name.strip()] = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    return pa.table(columns)
+        columns[name.strip()] = column
+    # Copying the chunks together releases the GIL: two columns at a time.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return pa.table(dict(zip(columns, pool.map(_one_chunk, columns.values()), strict=True)))
+
+
+def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
 
 
 def _cast_to_text(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
