@@ -38,8 +38,8 @@ from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
-from claimscreen.features import device, identity_signals, network
-from claimscreen.features.identity import CONTACT_COLUMNS, REQUIRED_COLUMNS, link_identities
+from claimscreen.features import codes, device, identity_signals, network
+from claimscreen.features.identity import CONTACT_COLUMNS, REQUIRED_COLUMNS, resolve_identities
 from claimscreen.features.registry import Feature, check_unique
 
 #: Every feature models train on, in one list (names unique across groups).
@@ -68,6 +68,13 @@ WINDOW_COLUMNS: tuple[str, ...] = tuple(
             "address_norm", "zip5", "mailing_address_norm", "mailing_zip5",
         )
     )
+)  # fmt: skip
+
+
+#: Identifier columns coded once per window and shared by identity, rings, device and IP categories.
+SHARED_COLUMNS: tuple[str, ...] = (
+    "ssn_token", "email_canonical", "phone_e164", "address_norm", "zip5", "bank_account_token",
+    "ssn_last4", "device_id", "ip_address", "mailing_address_norm", "mailing_zip5",
 )  # fmt: skip
 
 
@@ -113,16 +120,23 @@ def build_features(
     timings = {} if timings is None else timings
     clock = time.perf_counter()
     window = window.reset_index(drop=True)
-    window["identity_id"] = link_identities(window, known[["claim_id", "identity_id"]])
+    encoded = codes.encode_columns(window, SHARED_COLUMNS)
+    known_position = codes.known_positions(window["claim_id"], known["claim_id"])
+    clock = _lap(timings, "encode", clock)
+    identity, identity_names = resolve_identities(
+        window, known[["claim_id", "identity_id"]], encoded=encoded, known_position=known_position
+    )
     clock = _lap(timings, "identity", clock)
     decided = decisions_as_of(decisions, end_of_night_utc(night, settings.agency_timezone))
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
     signals = identity_signals.compute_identity_signals(
-        window, night, references, timezone=settings.agency_timezone
+        window, night, references, timezone=settings.agency_timezone, encoded=encoded
     )
     clock = _lap(timings, "identity_signals", clock)
-    categories = device.categorize_ips(window["ip_address"], references.get("ip_ranges"))
-    red_flags = red_flags_of(window, known, signals)
+    categories = device.categorize_ips(
+        window["ip_address"], references.get("ip_ranges"), encoded.get("ip_address")
+    )
+    red_flags = red_flags_of(window, known, signals, known_position)
     clock = _lap(timings, "ring_inputs", clock)
     rings = network.find_rings(
         window,
@@ -131,36 +145,51 @@ def build_features(
         fraud_claim_ids=fraud_ids,
         red_flags=red_flags,
         rules=network.RingRules.from_settings(settings.rings),
+        shared=network.SharedCodes(encoded, identity, identity_names),
     )
     clock = _lap(timings, "network", clock)
     devices = device.compute_device_features(
-        window, night, references.get("ip_ranges"), timezone=settings.agency_timezone
+        window,
+        night,
+        references.get("ip_ranges"),
+        timezone=settings.agency_timezone,
+        encoded=encoded,
+        identity=identity,
     )
+    del encoded
     _lap(timings, "device", clock)
-    tonight = window["batch_date"] == night
-    keys = window.loc[tonight, ["claim_id", "batch_date", "identity_id"]].set_index("claim_id")
+    tonight = (window["batch_date"] == night).to_numpy()
+    keys = window.loc[tonight, ["claim_id", "batch_date"]].set_index("claim_id")
+    # Only tonight's identity ids are written out as text.
+    keys["identity_id"] = pd.array(identity_names.take(pa.array(identity[tonight])), dtype="str")
     ring_columns = ["ring_id", *(f.name for f in network.FEATURES)]
     ring_part = rings.loc[tonight, ring_columns].set_axis(keys.index)
     out = keys.join(ring_part).join(signals).join(devices).reset_index()
     return out[[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]]
 
 
-def red_flags_of(window: pd.DataFrame, known: pd.DataFrame, signals: pd.DataFrame) -> pd.Series:
+def red_flags_of(
+    window: pd.DataFrame, known: pd.DataFrame, signals: pd.DataFrame, known_position: np.ndarray | None = None
+) -> pd.Series:
     """Whether each window claim carries hard evidence: tonight's from ``signals``, earlier
     claims' as their own night's features recorded them (a claim never seen there has none).
 
     The lookups are hash joins in Arrow: the window holds millions of claim ids.
+    ``known_position`` (each claim's row in ``known``, -1 if none) spares the first one.
     """
     ids = pa.array(window["claim_id"].array)
     flags = np.zeros(len(window), dtype=bool)
-    for claim_ids, values in (
-        (known["claim_id"], known.get("red_flag")),
-        (pd.Series(signals.index), signals[list(RED_FLAG_FEATURES)].any(axis=1)),
+    for positions, claim_ids, values in (
+        (known_position, known["claim_id"], known.get("red_flag")),
+        (None, pd.Series(signals.index), signals[list(RED_FLAG_FEATURES)].any(axis=1)),
     ):
         if values is None or not len(claim_ids):
             continue
-        found = pc.index_in(ids, value_set=pa.array(claim_ids.astype("str").array))
-        at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+        if positions is not None:
+            at = positions
+        else:
+            found = pc.index_in(ids, value_set=pa.array(claim_ids.astype("str").array))
+            at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
         hit = at >= 0
         flags[hit] = np.asarray(values, dtype=bool)[at[hit]]
     return pd.Series(flags, index=window.index)

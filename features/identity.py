@@ -105,7 +105,16 @@ from rapidfuzz.distance import JaroWinkler
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["NICKNAME_GROUPS", "REQUIRED_COLUMNS", "LinkageSettings", "compare_claims", "link_identities"]
+from claimscreen.features.codes import Encoded, blank_values
+
+__all__ = [
+    "NICKNAME_GROUPS",
+    "REQUIRED_COLUMNS",
+    "LinkageSettings",
+    "compare_claims",
+    "link_identities",
+    "resolve_identities",
+]
 
 IntArr = np.ndarray[Any, np.dtype[np.int64]]
 BoolArr = np.ndarray[Any, np.dtype[np.bool_]]
@@ -219,7 +228,12 @@ class KnownIds:
 
 
 def link_identities(
-    claims: pd.DataFrame, known: pd.DataFrame | None = None, settings: LinkageSettings | None = None
+    claims: pd.DataFrame,
+    known: pd.DataFrame | None = None,
+    settings: LinkageSettings | None = None,
+    *,
+    encoded: dict[str, Encoded] | None = None,
+    known_position: IntArr | None = None,
 ) -> pd.Series:
     """identity_id for every row of ``claims`` (same index); see the module docstring.
 
@@ -229,18 +243,35 @@ def link_identities(
     may be None or empty). Claims in ``known`` keep
     their id unless their cluster merges with an older identity, in which case
     the cluster takes the oldest id (of the earliest filed claim).
+    ``encoded`` (the window's text columns already coded, :mod:`~claimscreen.features.codes`)
+    and ``known_position`` (each claim's row in ``known``, -1 if none) save work; same result.
     """
+    codes, names = resolve_identities(claims, known, settings, encoded=encoded, known_position=known_position)
+    return pd.Series(
+        pd.array(names.take(pa.array(codes)), dtype="str"), index=claims.index, name="identity_id"
+    )
+
+
+def resolve_identities(
+    claims: pd.DataFrame,
+    known: pd.DataFrame | None = None,
+    settings: LinkageSettings | None = None,
+    *,
+    encoded: dict[str, Encoded] | None = None,
+    known_position: IntArr | None = None,
+) -> tuple[IntArr, pa.Array]:
+    """:func:`link_identities` as codes: each row's code into the distinct ids (equal ids, equal codes)."""
     check_columns(claims, REQUIRED_COLUMNS, "claims")
     settings = settings or LinkageSettings()
     if claims.empty:
-        return pd.Series(pd.array([], dtype="str"), index=claims.index, name="identity_id")
-    known_ids = lookup_known_ids(claims, known)
+        return np.zeros(0, dtype=np.int64), pa.array([], pa.large_string())
+    known_ids = lookup_known_ids(claims, known, known_position)
     is_new = known_ids.code < 0
-    records = prepare_records(claims, is_new)
+    records = prepare_records(claims, is_new, encoded or {})
     left, right = find_candidate_pairs(records, is_new, settings)
     accepted = decide_merges(records, left, right, settings) > 0
-    ids = assign_ids(claims, known_ids, left[accepted], right[accepted])
-    return pd.Series(pd.array(ids, dtype="str"), index=claims.index, name="identity_id")
+    del records
+    return assign_ids(claims, known_ids, left[accepted], right[accepted])
 
 
 def compare_claims(
@@ -249,7 +280,7 @@ def compare_claims(
     """The comparisons and the rule (0 = not linked) of claim pairs, by row position: for explanations."""
     check_columns(claims, REQUIRED_COLUMNS, "claims")
     settings = settings or LinkageSettings()
-    records = prepare_records(claims, np.ones(len(claims), dtype=bool))
+    records = prepare_records(claims, np.ones(len(claims), dtype=bool), {})
     a, b = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
     table: dict[str, Any] = dict(compare_pairs(records, a, b, settings))
     table["rule"] = decide_merges(records, a, b, settings)
@@ -263,12 +294,20 @@ def check_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> N
         raise ValueError(f"link_identities: {what} lack columns: {', '.join(missing)}")
 
 
-def lookup_known_ids(claims: pd.DataFrame, known: pd.DataFrame | None) -> KnownIds:
-    """The identity_id already assigned to each claim, as codes into the distinct known ids."""
+def lookup_known_ids(
+    claims: pd.DataFrame, known: pd.DataFrame | None, known_position: IntArr | None = None
+) -> KnownIds:
+    """The identity_id already assigned to each claim, as codes into the distinct known ids.
+
+    ``known_position`` (each claim's row in ``known``, -1 if none) spares the claim_id lookup.
+    """
     if known is None or known.empty:
         return KnownIds(np.full(len(claims), -1, dtype=np.int64), pa.array([], pa.large_string()))
     check_columns(known, ("claim_id", "identity_id"), "known")
-    position = pc.index_in(to_strings(claims["claim_id"]), value_set=to_strings(known["claim_id"]))
+    if known_position is None:
+        position = pc.index_in(to_strings(claims["claim_id"]), value_set=to_strings(known["claim_id"]))
+    else:
+        position = pa.array(known_position, mask=known_position < 0)
     encoded = to_strings(known["identity_id"]).combine_chunks().dictionary_encode()
     codes = pc.fill_null(pc.take(encoded.indices, position), -1)
     code = np.asarray(codes.to_numpy(), dtype=np.int64)
@@ -278,18 +317,26 @@ def lookup_known_ids(claims: pd.DataFrame, known: pd.DataFrame | None) -> KnownI
 # --- Preparing the matching fields -----------------------------------------------------------
 
 
-def prepare_records(claims: pd.DataFrame, is_new: BoolArr) -> Records:
-    """Integer codes of every matching field (see :class:`Records`)."""
+def prepare_records(claims: pd.DataFrame, is_new: BoolArr, encoded: dict[str, Encoded]) -> Records:
+    """Integer codes of every matching field (see :class:`Records`); ``encoded`` columns are not re-read."""
     dob = to_day_numbers(claims["date_of_birth"])
     names = code_names(claims["first_name_norm"], claims["last_name_norm"])
+
+    def code(column: str) -> IntArr:
+        if column in encoded:
+            return code_encoded(encoded[column], is_new)
+        return code_optional(claims, column, is_new)
+
     return Records(
-        ssn=code_values(claims["ssn_token"], is_new),
-        email=code_optional(claims, "email_canonical", is_new),
-        phone=code_optional(claims, "phone_e164", is_new),
-        address=code_optional(claims, "address_norm", is_new),
-        zip5=code_optional(claims, "zip5", is_new),
-        bank=code_optional(claims, "bank_account_token", is_new),
-        last4=code_optional(claims, "ssn_last4", is_new),
+        ssn=code_encoded(encoded["ssn_token"], is_new)
+        if "ssn_token" in encoded
+        else code_values(claims["ssn_token"], is_new),
+        email=code("email_canonical"),
+        phone=code("phone_e164"),
+        address=code("address_norm"),
+        zip5=code("zip5"),
+        bank=code("bank_account_token"),
+        last4=code("ssn_last4"),
         dob_days=dob,
         dob_ymd=to_ymd(dob),
         **names,
@@ -315,6 +362,16 @@ def code_values(values: pd.Series, is_new: BoolArr) -> IntArr:
     wanted = wanted.filter(pc.invert(pc.equal(pc.utf8_trim_whitespace(wanted), "")))
     codes = pc.index_in(array, value_set=wanted, skip_nulls=True)
     return np.asarray(pc.fill_null(codes, -1).to_numpy(), dtype=np.int64)
+
+
+def code_encoded(encoded: Encoded, is_new: BoolArr) -> IntArr:
+    """:func:`code_values` from codes made once for the whole window (the same codes, no text read)."""
+    new_codes = encoded.codes[is_new]
+    wanted = pd.unique(new_codes[new_codes >= 0])
+    wanted = wanted[~blank_values(encoded)[wanted]]
+    mapping = np.full(len(encoded.values), -1, dtype=np.int64)
+    mapping[wanted] = np.arange(len(wanted))
+    return np.where(encoded.codes >= 0, mapping[np.maximum(encoded.codes, 0)], -1)
 
 
 def code_optional(claims: pd.DataFrame, column: str, is_new: BoolArr) -> IntArr:
@@ -670,8 +727,9 @@ def decide_merges(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
 # --- Clusters and ids --------------------------------------------------------------------------
 
 
-def assign_ids(claims: pd.DataFrame, known: KnownIds, left: IntArr, right: IntArr) -> pa.Array:
-    """The identity_id of each claim, given the accepted pairs (see "Ids" in the module docstring).
+def assign_ids(claims: pd.DataFrame, known: KnownIds, left: IntArr, right: IntArr) -> tuple[IntArr, pa.Array]:
+    """The identity_id of each claim as (codes, ids), given the accepted pairs (see "Ids" in the
+    module docstring); equal ids have equal codes.
 
     Every known identity is one node and every new claim another; only the claims of components
     with more than one node are named again, in integer codes: a known claim elsewhere keeps its
@@ -697,8 +755,31 @@ def assign_ids(claims: pd.DataFrame, known: KnownIds, left: IntArr, right: IntAr
     out[lone_new] = n_names + np.arange(len(lone_new))
     out[merged] = chosen[np.searchsorted(groups, label[merged])]
     fresh_ids = claim_ids.take(pa.array(np.r_[lone_new, earliest[fresh_groups]])).to_pylist()
-    values = pa.concat_arrays([known.names, pa.array(new_identity_ids(fresh_ids), pa.large_string())])
-    return values.take(pa.array(out))
+    fresh = pa.array(new_identity_ids(fresh_ids), pa.large_string())
+    return distinct_codes(out, known.names, fresh)
+
+
+def distinct_codes(codes: IntArr, names: pa.Array, fresh: pa.Array) -> tuple[IntArr, pa.Array]:
+    """``codes`` into ``names`` then ``fresh``, renumbered so that equal texts share one code.
+
+    ``names`` are distinct; a fresh id may repeat one of them or another fresh id (12 hex digits of
+    SHA-1 collide now and then among millions), and must then count as the same identity.
+    """
+    n_names = len(names)
+    encoded = fresh.dictionary_encode()
+    distinct = encoded.dictionary
+    in_names = np.full(len(distinct), -1, dtype=np.int64)
+    if n_names and len(distinct):
+        hit = pc.fill_null(pc.index_in(names, value_set=distinct), -1).to_numpy(zero_copy_only=False)
+        hit = np.asarray(hit, dtype=np.int64)
+        at = np.flatnonzero(hit >= 0)
+        in_names[hit[at]] = at
+    to_code = np.where(in_names >= 0, in_names, n_names + np.arange(len(distinct)))
+    fresh_code = to_code[np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    is_fresh = codes >= n_names
+    out = codes.copy()
+    out[is_fresh] = fresh_code[codes[is_fresh] - n_names]
+    return out, pa.concat_arrays([names, distinct])
 
 
 def graph_nodes(known: KnownIds, is_new: BoolArr) -> tuple[IntArr, int]:

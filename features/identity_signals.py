@@ -47,6 +47,7 @@ from rapidfuzz import fuzz, process
 from claimscreen.data.schema import SUSPICIOUS_ACTOR_KINDS
 from claimscreen.data.settings import Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
+from claimscreen.features.codes import Encoded
 from claimscreen.features.registry import Feature, check_unique
 
 __all__ = [
@@ -211,6 +212,7 @@ def compute_identity_signals(
     labels: pd.DataFrame | None = None,
     *,
     timezone: str = DEFAULT_TIMEZONE,
+    encoded: dict[str, Encoded] | None = None,
 ) -> pd.DataFrame:
     """Feature columns for the claims of `night` (the rows of `window` with batch_date == night), by claim_id.
 
@@ -220,20 +222,25 @@ def compute_identity_signals(
     ssn_structure: the :func:`ssn_structure_flags` columns by claim_id, used when the window lacks them.
     labels: not read (identity signals do not learn from dispositions); accepted for a common signature.
     timezone: the agency's time zone, which turns ``filed_at`` into a filing date.
+    encoded: the window's ``ssn_token`` and ``email_canonical`` already coded
+    (:mod:`~claimscreen.features.codes`): the history rows sharing tonight's values are found
+    on the codes, with the same result.
     """
     del labels
     nights = _as_dates(window["batch_date"]).to_numpy()
     known = nights <= np.datetime64(night)
+    is_tonight = nights == np.datetime64(night)
+    sharing = _sharing_rows(encoded or {}, known, is_tonight)
     history = window if known.all() else window.loc[known]
-    tonight = window.loc[nights == np.datetime64(night)].reset_index(drop=True)
+    tonight = window.loc[is_tonight].reset_index(drop=True)
     if tonight.empty:
         return _with_dtypes(pd.DataFrame(columns=list(FEATURE_NAMES), index=pd.Index([], name="claim_id")))
     filed = _filing_dates(tonight["filed_at"], timezone)
     parts = [
         _ssn_flags(tonight, ssn_structure),
-        _ssn_reuse(tonight, history),
+        _ssn_reuse(tonight, history, sharing.get("ssn_token")),
         _age(tonight, filed),
-        _email_signals(tonight, history),
+        _email_signals(tonight, history, sharing.get("email_canonical")),
         _deceased(tonight, filed, references.get("deceased")),
         _incarcerated(tonight, filed, references.get("incarcerated")),
         _interstate(tonight, filed, night, references.get("interstate_claims"), timezone),
@@ -310,9 +317,33 @@ def _count_by_row(rows: pd.Series, n: int) -> np.ndarray:
     return np.bincount(rows.to_numpy(dtype=np.int64), minlength=n).astype(np.int64)
 
 
-def _sharing_key(history: pd.DataFrame, keys: pd.Series, key: str, columns: list[str]) -> pd.DataFrame:
-    """``columns`` of the history rows whose ``key`` is one of ``keys`` (one hash pass over the window)."""
-    return history[columns].loc[_isin(history[key], keys)]
+def _sharing_key(
+    history: pd.DataFrame, keys: pd.Series, key: str, columns: list[str], rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``columns`` of the history rows whose ``key`` is one of ``keys`` (one hash pass over the window).
+
+    ``rows``: those rows, when already known (from codes).
+    """
+    return history[columns].loc[_isin(history[key], keys) if rows is None else rows]
+
+
+def _sharing_rows(
+    encoded: dict[str, Encoded], known: np.ndarray, tonight: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per coded key column: which history rows (``known``) have a value one of ``tonight``'s rows has.
+
+    The same rows as :func:`_isin` finds on the text (missing never matches), from the codes.
+    """
+    out: dict[str, np.ndarray] = {}
+    for column in ("ssn_token", "email_canonical"):
+        if column not in encoded:
+            continue
+        codes = encoded[column].codes
+        seen = np.zeros(len(encoded[column].values) + 1, dtype=bool)
+        seen[codes[tonight]] = True
+        seen[-1] = False  # missing (code -1)
+        out[column] = seen[codes][known]
+    return out
 
 
 def _codes(*columns: pd.Series) -> np.ndarray:
@@ -358,11 +389,11 @@ def _ssn_flags(tonight: pd.DataFrame, ssn_structure: pd.DataFrame | None) -> pd.
     return flags.fillna(False).astype(bool)
 
 
-def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
     """Names, birth dates and claims seen with each claim's SSN over the window."""
     ssn = tonight["ssn_token"]
     columns = ["ssn_token", "first_name_norm", "last_name_norm", "date_of_birth"]
-    related = _sharing_key(history, ssn, "ssn_token", columns)
+    related = _sharing_key(history, ssn, "ssn_token", columns, rows)
     return pd.DataFrame(
         {
             "ssn_distinct_names": _distinct_per_key(
@@ -385,10 +416,13 @@ def _age(tonight: pd.DataFrame, filed: pd.Series) -> pd.DataFrame:
     )
 
 
-def _email_signals(tonight: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+def _email_signals(
+    tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | None = None
+) -> pd.DataFrame:
     """Mailbox name against the claimant's name, provider kind, and alias rings on one mailbox."""
     canonical = _text(tonight["email_canonical"])
-    related = _sharing_key(history, canonical, "email_canonical", ["email_canonical", "email", "ssn_token"])
+    columns = ["email_canonical", "email", "ssn_token"]
+    related = _sharing_key(history, canonical, "email_canonical", columns, rows)
     domain = canonical.str.replace(r"^[^@]*@", "", regex=True)
     return pd.DataFrame(
         {

@@ -1,0 +1,81 @@
+"""Identifier columns of the window as integer codes, encoded once and shared by the feature groups.
+
+Identity resolution, device velocity, rings and the IP categories all read the
+same text columns of a window of millions of claims (SSN token, email, phone,
+address, bank account, device, IP...). Hashing each column once, here, and
+handing the codes to every group costs one pass per column instead of one per
+group. A column's :class:`Encoded` holds ``codes`` (equal values, equal codes;
+-1 where missing; ``int32`` to halve the memory, so widen before multiplying)
+and ``values``, the distinct values in order of first appearance (Arrow's
+``dictionary_encode``), so ``values[codes[i]]`` is row ``i``'s text. Blank
+values keep a code: each group decides what blank means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["Encoded", "blank_values", "encode_column", "encode_columns", "known_positions"]
+
+IntArr = np.ndarray[Any, np.dtype[np.int64]]
+Int32Arr = np.ndarray[Any, np.dtype[np.int32]]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One text column as codes into its distinct values (-1 where missing)."""
+
+    codes: Int32Arr
+    values: pa.Array
+
+
+def to_arrow(values: pd.Series) -> pa.ChunkedArray:
+    """A text column as an Arrow string array (no copy for Arrow-backed strings)."""
+    array = pa.array(values.astype("str").array)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+def encode_column(values: pd.Series) -> Encoded:
+    """Codes of a text column (equal values, equal codes; -1 for missing) and its distinct values.
+
+    The chunks are encoded as they are (one dictionary for all; no copy of the text into one chunk).
+    """
+    array = to_arrow(values)
+    encoded = pc.dictionary_encode(array)
+    if not encoded.num_chunks:
+        return Encoded(np.full(len(array), -1, dtype=np.int32), pa.array([], array.type))
+    codes = np.empty(len(array), dtype=np.int32)
+    start = 0
+    for chunk in encoded.chunks:
+        codes[start : start + len(chunk)] = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+        start += len(chunk)
+    return Encoded(codes, encoded.chunk(encoded.num_chunks - 1).dictionary)
+
+
+def encode_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, Encoded]:
+    """:func:`encode_column` of the given columns the frame has.
+
+    One after the other: on two cores, two Arrow hash kernels side by side took twice the
+    CPU time of the same work in sequence (measured on an 11-column, 2.2M-row window).
+    """
+    return {c: encode_column(frame[c]) for c in columns if c in frame.columns}
+
+
+def blank_values(encoded: Encoded) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Per distinct value: is it empty or only whitespace."""
+    blank = pc.equal(pc.utf8_trim_whitespace(encoded.values), "")
+    return np.asarray(pc.fill_null(blank, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def known_positions(claim_ids: pd.Series, known_ids: pd.Series) -> IntArr:
+    """For each claim, the position of its claim_id among ``known_ids`` (the first one), -1 if absent."""
+    if not len(known_ids):
+        return np.full(len(claim_ids), -1, dtype=np.int64)
+    found = pc.index_in(to_arrow(claim_ids), value_set=to_arrow(known_ids))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
