@@ -4,15 +4,19 @@ Every function takes a pandas Series of raw text (dtype ``str``, missing values
 as NA, surrounding whitespace possibly present) and returns a Series with the
 same index. A value that is present in the input but cannot be normalized
 comes out as NA: the validator treats "present in, missing out" as malformed.
-Missing in is missing out.
+Missing in is missing out. Each has an Arrow form, ``<name>_array``, taking and
+returning a large-string array (nulls for NA): ingest works on those, without a
+round trip through pandas; the Series form is a thin wrapper around it.
 
 The work is done by ``pyarrow.compute`` kernels over whole columns (RE2
-regular expressions, Unicode normalization, hash lookups); the only Python
-loop, :func:`normalize_ip`, runs once per distinct value. Decisions worth
-knowing:
+regular expressions, Unicode normalization, hash lookups) and numpy over the
+UTF-8 bytes, which release the GIL; the only Python loop,
+:func:`normalize_ip`, runs once per distinct value that is not already in
+canonical form. Decisions worth knowing:
 
 * Dates (:func:`parse_date`) come back as ``datetime64[us]`` at midnight: the
-  unit pandas gives parsed text, wide enough for every four-digit year.
+  unit pandas gives parsed text, wide enough for every four-digit year
+  (:func:`parse_date_array`: Arrow ``date32``).
 * Timestamps (:func:`parse_timestamp`) come back as ``datetime64[us, UTC]``. A
   local time that does not exist (the spring-forward gap) is shifted forward to
   the first instant after the gap; an ambiguous one (the repeated fall-back
