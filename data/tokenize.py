@@ -75,14 +75,13 @@ def tokenize_array(values: pa.Array, key: bytes, domain: str) -> pa.Array:
     numbers hardly repeat within a night, so finding the repeats costs more than it saves.
     """
     keyed = hashlib.blake2b(key=key, digest_size=TOKEN_BYTES, person=DOMAINS[domain])
-
-    def digest(value: bytes) -> bytes:
+    present = pc.drop_null(values).cast(pa.large_binary()).to_pylist()
+    joined = bytearray()
+    for value in present:  # a plain loop: a third cheaper than a function per value
         state = keyed.copy()
         state.update(value)
-        return state.digest()
-
-    present = pc.drop_null(values).cast(pa.large_binary()).to_pylist()
-    digests = np.frombuffer(b"".join(map(digest, present)), dtype=np.uint8).reshape(-1, TOKEN_BYTES)
+        joined += state.digest()
+    digests = np.frombuffer(bytes(joined), dtype=np.uint8).reshape(-1, TOKEN_BYTES)
     width = TOKEN_BYTES * 2
     offsets = np.arange(len(present) + 1, dtype=np.int64) * width
     hexed = pa.Array.from_buffers(
