@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.labels import decisions_as_of, read_decisions
@@ -70,6 +71,15 @@ WINDOW_COLUMNS: tuple[str, ...] = tuple(
     )
 )  # fmt: skip
 
+
+#: Columns only tonight's claims are read for (the session, channel, program and employer features).
+TONIGHT_ONLY_COLUMNS: tuple[str, ...] = (
+    "program",
+    "channel",
+    "user_agent",
+    "session_seconds",
+    "employer_ein",
+)
 
 #: Identifier columns coded once per window and shared by identity, rings, device and IP categories.
 SHARED_COLUMNS: tuple[str, ...] = (
@@ -159,7 +169,7 @@ def build_features(
     del encoded
     _lap(timings, "device", clock)
     tonight = (window["batch_date"] == night).to_numpy()
-    keys = window.loc[tonight, ["claim_id", "batch_date"]].set_index("claim_id")
+    keys = codes.select_rows(window[["claim_id", "batch_date"]], tonight).set_index("claim_id")
     # Only tonight's identity ids are written out as text.
     keys["identity_id"] = pd.array(identity_names.take(pa.array(identity[tonight])), dtype="str")
     ring_columns = ["ring_id", *(f.name for f in network.FEATURES)]
@@ -246,7 +256,7 @@ def run_features(home: Path, night: dt.date, settings: Settings | None = None) -
     if not lake.manifests(night):
         raise InputError(f"night {night} has no ingested batch; run the nightly flow on its file first")
     first = window_start(night, settings.history_days)
-    window = lake.read_window("claims", first, night, columns=list(WINDOW_COLUMNS))
+    window = read_window(lake, first, night)
     # Claims ingested before a release stored SSN structure have no flags: none raised.
     window[list(SSN_FLAG_COLUMNS)] = window[list(SSN_FLAG_COLUMNS)].fillna(False).astype(bool)
     timings: dict[str, float] = {"read": round(time.perf_counter() - started, 3)}
@@ -272,6 +282,23 @@ def run_features(home: Path, night: dt.date, settings: Settings | None = None) -
         seconds=round(time.perf_counter() - started, 3),
         timings=timings,
     )
+
+
+def read_window(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
+    """The :data:`WINDOW_COLUMNS` of the claims of nights ``first`` to ``night``, as the lake's
+    ``read_window`` gives them, except that earlier nights' :data:`TONIGHT_ONLY_COLUMNS` are left
+    missing: no feature reads them there, and ten million user agents need not be read."""
+    tonight_parts = set(lake.committed_parts("claims", night, night))
+    earlier_columns = [c for c in WINDOW_COLUMNS if c not in TONIGHT_ONLY_COLUMNS]
+    tables = []
+    for part in lake.committed_parts("claims", first, night):
+        wanted = WINDOW_COLUMNS if part in tonight_parts else earlier_columns
+        present = set(pq.read_schema(part).names)
+        tables.append(lake.read_table(part, columns=[c for c in wanted if c in present]))
+    if not tables:
+        return lake.read_window("claims", first, night, columns=list(WINDOW_COLUMNS))
+    frame = pa.concat_tables(tables, promote_options="default").to_pandas()
+    return frame.reindex(columns=list(WINDOW_COLUMNS))
 
 
 def read_features(home: Path, night: dt.date) -> pd.DataFrame:

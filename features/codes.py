@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Encoded", "blank_values", "encode_column", "encode_columns", "known_positions"]
+__all__ = ["Encoded", "blank_values", "encode_column", "encode_columns", "known_positions", "select_rows"]
 
 IntArr = np.ndarray[Any, np.dtype[np.int64]]
 Int32Arr = np.ndarray[Any, np.dtype[np.int32]]
@@ -79,3 +79,15 @@ def known_positions(claim_ids: pd.Series, known_ids: pd.Series) -> IntArr:
         return np.full(len(claim_ids), -1, dtype=np.int64)
     found = pc.index_in(to_arrow(claim_ids), value_set=to_arrow(known_ids))
     return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
+
+
+def select_rows(frame: pd.DataFrame, mask: np.ndarray[Any, np.dtype[np.bool_]]) -> pd.DataFrame:
+    """``frame.loc[mask]`` (a boolean mask over its rows), as a slice when the rows are contiguous.
+
+    Tonight's claims are usually one run at the end of the window: a slice of Arrow-backed
+    columns copies nothing, where a mask copies every column.
+    """
+    rows = np.flatnonzero(mask)
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return frame.iloc[int(rows[0]) : int(rows[-1]) + 1]
+    return frame.loc[mask]

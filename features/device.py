@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.schema import CHANNELS, IP_RANGE_CATEGORIES
-from claimscreen.features.codes import Encoded, blank_values
+from claimscreen.features.codes import Encoded, blank_values, select_rows
 from claimscreen.features.registry import Feature, FeatureDtype, check_unique
 
 # --- Thresholds (to move to Settings) -----------------------------------------
@@ -157,7 +157,8 @@ def compute_device_features(
         columns.update(count_key_windows(key, codes, identity, recent_age))
         if key != "ip":
             columns[f"{key}_burst_10m"] = count_bursts(codes, seconds, tonight)
-    night_rows = window.loc[age == 0, ["claim_id", "filed_at", "channel", "user_agent", "session_seconds"]]
+    night_columns = ["claim_id", "filed_at", "channel", "user_agent", "session_seconds"]
+    night_rows = select_rows(window[night_columns], age == 0)
     columns.update(flag_ip_categories(keys, tonight, ip_ranges))
     columns.update(describe_sessions(night_rows, timezone))
     columns.update(has_device_data=(keys.codes["device"][tonight] >= 0) | (keys.codes["ip"][tonight] >= 0))
@@ -240,10 +241,11 @@ def keys_from_codes(device: Encoded, ip: Encoded, rows: np.ndarray) -> Keys:
     """
     device_codes = _drop_blank(device, device.codes[rows].astype(np.int64))
     ip_codes = _drop_blank(ip, ip.codes[rows].astype(np.int64))
-    used, ip_codes = np.unique(ip_codes, return_inverse=True)
-    if len(used) and used[0] < 0:
-        used, ip_codes = used[1:], ip_codes - 1
-    ip_codes = np.asarray(ip_codes, dtype=np.int64).ravel()
+    present = ip_codes >= 0
+    used = np.flatnonzero(np.bincount(ip_codes[present], minlength=len(ip.values)))
+    renumber = np.full(len(ip.values), -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    ip_codes = np.where(present, renumber[np.maximum(ip_codes, 0)], -1)
     ip_text = pd.Index(ip.values.take(pa.array(used)).to_pandas().array, dtype="str")
     ips = parse_ips(ip_text)
     network_codes = encode_networks(ips)

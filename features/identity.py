@@ -105,7 +105,7 @@ from rapidfuzz.distance import JaroWinkler
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from claimscreen.features.codes import Encoded, blank_values
+from claimscreen.features.codes import Encoded, blank_values, encode_column, known_positions
 
 __all__ = [
     "NICKNAME_GROUPS",
@@ -305,13 +305,12 @@ def lookup_known_ids(
         return KnownIds(np.full(len(claims), -1, dtype=np.int64), pa.array([], pa.large_string()))
     check_columns(known, ("claim_id", "identity_id"), "known")
     if known_position is None:
-        position = pc.index_in(to_strings(claims["claim_id"]), value_set=to_strings(known["claim_id"]))
-    else:
-        position = pa.array(known_position, mask=known_position < 0)
-    encoded = to_strings(known["identity_id"]).combine_chunks().dictionary_encode()
-    codes = pc.fill_null(pc.take(encoded.indices, position), -1)
-    code = np.asarray(codes.to_numpy(), dtype=np.int64)
-    return KnownIds(code, encoded.dictionary.cast(pa.large_string()))
+        known_position = known_positions(claims["claim_id"], known["claim_id"])
+    encoded = encode_column(known["identity_id"])
+    found = known_position >= 0
+    code = np.full(len(claims), -1, dtype=np.int64)
+    code[found] = encoded.codes[known_position[found]]
+    return KnownIds(code, encoded.values.cast(pa.large_string()))
 
 
 # --- Preparing the matching fields -----------------------------------------------------------
@@ -338,7 +337,7 @@ def prepare_records(claims: pd.DataFrame, is_new: BoolArr, encoded: dict[str, En
         bank=code("bank_account_token"),
         last4=code("ssn_last4"),
         dob_days=dob,
-        dob_ymd=to_ymd(dob),
+        dob_ymd=ymd_of_days(dob),
         **names,
     )
 
@@ -395,6 +394,12 @@ def to_day_numbers(values: pd.Series) -> IntArr:
     out = days.astype(np.int64)
     out[np.isnat(days)] = -_DOB_OFFSET + 1
     return out
+
+
+def ymd_of_days(days: IntArr) -> IntArr:
+    """:func:`to_ymd` computed once per distinct day (a window of millions holds some 25,000 birth dates)."""
+    codes, distinct = pd.factorize(days)
+    return to_ymd(np.asarray(distinct, dtype=np.int64))[codes]
 
 
 def to_ymd(days: IntArr) -> IntArr:
@@ -505,6 +510,11 @@ def soundex(names: np.ndarray[Any, Any], width: int = 24) -> IntArr:
 # --- Blocking ----------------------------------------------------------------------------------
 
 
+#: Block kinds keyed by a field's own code: codes are given only to values new claims have
+#: (:func:`code_values`), so every block of these kinds holds a new claim.
+_NEW_VALUE_KINDS = frozenset({"ssn", "email", "phone", "address", "bank"})
+
+
 def block_keys(records: Records) -> Iterator[tuple[str, IntArr, IntArr, IntArr | None]]:
     """(kind, rows, key, refinement) of each blocking key; keys < 0 are not blocked on.
 
@@ -531,8 +541,9 @@ def find_candidate_pairs(
     """
     found: list[IntArr] = []
     n = len(records)
-    for _, rows, keys, refine in block_keys(records):
-        for left, right in pairs_within_blocks(rows, keys, is_new[rows], refine, settings):
+    for kind, rows, keys, refine in block_keys(records):
+        touched = kind in _NEW_VALUE_KINDS
+        for left, right in pairs_within_blocks(rows, keys, is_new[rows], refine, settings, touched):
             related = dob_related(records, left, right)
             left, right = left[related], right[related]
             found.append(np.minimum(left, right) * n + np.maximum(left, right))
@@ -543,13 +554,23 @@ def find_candidate_pairs(
 
 
 def pairs_within_blocks(
-    rows: IntArr, keys: IntArr, is_new: BoolArr, refine: IntArr | None, settings: LinkageSettings
+    rows: IntArr,
+    keys: IntArr,
+    is_new: BoolArr,
+    refine: IntArr | None,
+    settings: LinkageSettings,
+    touched: bool = False,
 ) -> Iterator[tuple[IntArr, IntArr]]:
     """Row pairs sharing a key (at least one new), in chunks.
 
-    Blocks over the size cap are split by ``refine`` (when given) or skipped.
+    Blocks over the size cap are split by ``refine`` (when given) or skipped. ``touched``: every
+    valid key is known to be some new claim's (no lookup needed to drop the others).
     """
-    rows, keys, is_new = keep_touched_blocks(rows, keys, is_new)
+    if touched:
+        valid = keys >= 0
+        rows, keys, is_new = rows[valid], keys[valid], is_new[valid]
+    else:
+        rows, keys, is_new = keep_touched_blocks(rows, keys, is_new)
     rows, keys, is_new = sort_blocks(rows, keys, is_new)
     big = block_sizes(keys) > settings.max_block_size
     if refine is not None and big.any():

@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 from claimscreen.data.schema import SUSPICIOUS_ACTOR_KINDS
 from claimscreen.data.settings import Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
-from claimscreen.features.codes import Encoded
+from claimscreen.features.codes import Encoded, select_rows
 from claimscreen.features.registry import Feature, check_unique
 
 __all__ = [
@@ -231,8 +231,8 @@ def compute_identity_signals(
     known = nights <= np.datetime64(night)
     is_tonight = nights == np.datetime64(night)
     sharing = _sharing_rows(encoded or {}, known, is_tonight)
-    history = window if known.all() else window.loc[known]
-    tonight = window.loc[is_tonight].reset_index(drop=True)
+    history = window if known.all() else select_rows(window, known)
+    tonight = select_rows(window, is_tonight).reset_index(drop=True)
     if tonight.empty:
         return _with_dtypes(pd.DataFrame(columns=list(FEATURE_NAMES), index=pd.Index([], name="claim_id")))
     filed = _filing_dates(tonight["filed_at"], timezone)
@@ -450,13 +450,9 @@ def _name_email_similarity(tonight: pd.DataFrame) -> np.ndarray:
     Each distinct (word, mailbox) pair is scored once, by rapidfuzz's vectorized ``cpdist``.
     """
     mailbox = _mailbox_names(tonight)
-    names = pd.concat([tonight["first_name_norm"], tonight["last_name_norm"]], ignore_index=True)
-    words = _text(names).str.lower().str.split().explode().dropna()
-    words = words[words.str.len() >= MIN_NAME_TOKEN]
-    row = words.index.to_numpy(dtype=np.int64) % len(tonight)
-    pairs = pd.DataFrame(
-        {"word": words.to_numpy(dtype=object), "mailbox": mailbox.to_numpy(dtype=object)[row]}
-    )
+    words, row = _name_words(pd.concat([tonight["first_name_norm"], tonight["last_name_norm"]]))
+    row = row % len(tonight)
+    pairs = pd.DataFrame({"word": words, "mailbox": mailbox.to_numpy()[row]})
     kept = pairs["mailbox"].notna().to_numpy()
     pair_codes = _codes(pairs["word"], pairs["mailbox"])[kept]
     first = np.unique(pair_codes, return_index=True)[1]
@@ -474,6 +470,19 @@ def _name_email_similarity(tonight: pd.DataFrame) -> np.ndarray:
     np.maximum.at(best, row[kept], by_code[pair_codes])
     has_mailbox = mailbox.notna().to_numpy()
     return np.where(has_mailbox, np.maximum(best, 0.0), np.nan)
+
+
+def _name_words(names: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The lower-case words of each name (split on whitespace) of :data:`MIN_NAME_TOKEN`+ characters,
+    and the position of the name each comes from, in order (Arrow kernels: no Python lists)."""
+    array = pa.array(_text(names).array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks else pa.array([], pa.large_string())
+    split = pc.utf8_split_whitespace(pc.utf8_lower(array))
+    words, parents = pc.list_flatten(split), pc.list_parent_indices(split)
+    long_enough = pc.greater_equal(pc.utf8_length(words), MIN_NAME_TOKEN)
+    kept = pd.Series(pd.array(words.filter(long_enough), dtype="str"))
+    return kept, np.asarray(parents.filter(long_enough).to_numpy(), dtype=np.int64)
 
 
 def _deceased(tonight: pd.DataFrame, filed: pd.Series, deceased: pd.DataFrame | None) -> pd.DataFrame:

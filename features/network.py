@@ -338,6 +338,8 @@ class _Incidence:
 
 
 _RULE_NAMES: tuple[str, ...] = (*KINDS, RISKY_IP)
+#: The columns :func:`ring_statistics` reads of ring members (with the linking columns).
+_MEMBER_COLUMNS: tuple[str, ...] = ("claim_id", "filed_at", "ssn_token", "identity_id", "bank_account_token")
 
 
 def _incidence(
@@ -604,7 +606,8 @@ def find_rings(
         }
     )
     ring_id = _assign_ring_ids(members, known).reindex(members["comp"].to_numpy()).to_numpy(dtype=object)
-    members_frame = claims.iloc[rows]
+    wanted = [c for c in dict.fromkeys(_MEMBER_COLUMNS + _TEXT_COLUMNS) if c in claims.columns]
+    members_frame = claims[wanted].iloc[rows]
     if shared is not None and shared.identity_names is not None:
         names = shared.identity_names.take(pa.array(shared.identity[rows]))
         members_frame = members_frame.assign(identity_id=pd.array(names, dtype="str"))
