@@ -49,7 +49,9 @@ def model_matrix(features: pd.DataFrame) -> pd.DataFrame:
         values = features[name] if name in features else pd.Series(np.nan, index=features.index)
         columns[name] = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     kinds = features.get("ring_shared_kinds")
-    text = kinds.fillna("").astype(str) if kinds is not None else pd.Series("", index=features.index)
+    # Few distinct values (kind lists): decide each once, then spread by code.
+    codes, uniques = pd.factorize(kinds if kinds is not None else pd.Series("", index=features.index))
     for kind, name in zip(RING_KINDS, KIND_INPUTS, strict=True):
-        columns[name] = text.str.contains(kind, regex=False).to_numpy(dtype="float64")
+        has = np.array([kind in str(u).split(";") for u in uniques] + [False], dtype="float64")
+        columns[name] = has[codes]
     return pd.DataFrame(columns, index=features.index)
