@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -122,20 +123,13 @@ def _progress(console: Console) -> Progress:
 
 
 def _nights_table(reports: list[dict[str, Any]]) -> Table:
-    table = Table(title="Nights")
-    columns = (
-        "night",
-        "status",
-        "read",
-        "quarantined",
-        "clear",
-        "verify",
-        "review",
-        "honest delayed",
-        "model",
+    """One line a night; a night that did not complete shows its status instead of a model."""
+    table = Table(
+        title="Nights (wait: estimated share of honest claimants delayed; s: seconds)", box=box.SIMPLE_HEAD
     )
-    for name in (*columns, "seconds"):
-        table.add_column(name, justify="left" if name in ("night", "status") else "right", no_wrap=True)
+    columns = ("night", "read", "quar", "clear", "verify", "review", "wait", "model", "s")
+    for name in columns:
+        table.add_column(name, justify="left" if name in ("night", "model") else "right", no_wrap=True)
     for report in reports:
         t = report["totals"]
         seconds = sum(s["seconds"] for s in report["stages"])
@@ -143,37 +137,41 @@ def _nights_table(reports: list[dict[str, Any]]) -> Table:
             (s.get("details", {}) for s in report["stages"] if s["name"] == "score"), {}
         )
         routes = score.get("routes", {})
+        done = report["status"] == "completed"
         table.add_row(
             report["batch_date"],
-            report["status"],
             f"{t['rows_read']:,}",
             f"{t['rows_quarantined']:,}",
             f"{routes.get('clear', 0):,}",
             f"{routes.get('verify', 0):,}",
             f"{routes.get('review', 0):,}",
             f"{score.get('honest_delayed_share', 0):.2%}",
-            str(score.get("model_version", "")),
+            str(score.get("model_version", "")) if done else report["status"],
             f"{seconds:.1f}",
         )
     return table
 
 
 def _cases_table(home: Path, night: str, top: int = 8) -> Table:
-    """What an investigator would open first: the night's top cases and why."""
+    """What an investigator would open first: the night's top cases and the first reason why."""
     from claimscreen.data.lake import Lake
 
     queue = Lake(home).read_table(Lake(home).queue_path(dt.date.fromisoformat(night))).to_pandas()
     cases = queue[~queue["audit_sample"]].drop_duplicates("case_id").head(top)
     table = Table(title=f"Top review cases of {night}")
-    for name in ("case", "route", "risk", "claims in ring", "why"):
-        table.add_column(name, justify="right" if name in ("risk", "claims in ring") else "left")
+    table.add_column("case", no_wrap=True)
+    table.add_column("route", no_wrap=True)
+    table.add_column("risk", justify="right", no_wrap=True)
+    table.add_column("claims", justify="right", no_wrap=True)
+    table.add_column("first reason", overflow="fold")
     for _, row in cases.iterrows():
         reasons = list(row["reason_text"])
+        ring = row["ring_id"] if str(row["case_id"]).startswith("ring:") else None
         table.add_row(
-            str(row["case_id"]),
+            f"ring {ring}" if ring else f"claim {row['claim_id']}",
             str(row["route"]),
             f"{row['risk_score']:.2f}",
-            str(row["ring_size"]),
+            str(row["ring_size"]) if ring else "1",
             reasons[0] if reasons else "",
         )
     return table
