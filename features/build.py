@@ -130,8 +130,13 @@ def build_features(
     timings = {} if timings is None else timings
     clock = time.perf_counter()
     window = window.reset_index(drop=True)
-    encoded = codes.encode_columns(window, SHARED_COLUMNS)
     known_position = codes.known_positions(window["claim_id"], known["claim_id"])
+    encoded = codes.encode_columns(window, [c for c in SHARED_COLUMNS if c != "ssn_token"])
+    # SSNs are looked up only among new claims' (identity) and tonight's (signals).
+    tonight = (window["batch_date"] == night).to_numpy(dtype=bool)
+    encoded["ssn_token"] = codes.encode_among(
+        window["ssn_token"], unresolved(known, known_position) | tonight
+    )
     clock = _lap(timings, "encode", clock)
     identity, identity_names = resolve_identities(
         window, known[["claim_id", "identity_id"]], encoded=encoded, known_position=known_position
@@ -156,6 +161,7 @@ def build_features(
         red_flags=red_flags,
         rules=network.RingRules.from_settings(settings.rings),
         shared=network.SharedCodes(encoded, identity, identity_names),
+        report=tonight,
     )
     clock = _lap(timings, "network", clock)
     devices = device.compute_device_features(
@@ -168,14 +174,21 @@ def build_features(
     )
     del encoded
     _lap(timings, "device", clock)
-    tonight = (window["batch_date"] == night).to_numpy()
     keys = codes.select_rows(window[["claim_id", "batch_date"]], tonight).set_index("claim_id")
     # Only tonight's identity ids are written out as text.
     keys["identity_id"] = pd.array(identity_names.take(pa.array(identity[tonight])), dtype="str")
     ring_columns = ["ring_id", *(f.name for f in network.FEATURES)]
-    ring_part = rings.loc[tonight, ring_columns].set_axis(keys.index)
+    ring_part = rings[ring_columns].set_axis(keys.index)
     out = keys.join(ring_part).join(signals).join(devices).reset_index()
     return out[[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]]
+
+
+def unresolved(known: pd.DataFrame, known_position: np.ndarray) -> np.ndarray:
+    """The claims without an identity from an earlier night (not in ``known``, or without an id there)."""
+    if not len(known):
+        return np.ones(len(known_position), dtype=bool)
+    has_id = known["identity_id"].notna().to_numpy(dtype=bool)
+    return (known_position < 0) | ~has_id[np.maximum(known_position, 0)]
 
 
 def red_flags_of(

@@ -21,7 +21,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Encoded", "blank_values", "encode_column", "encode_columns", "known_positions", "select_rows"]
+__all__ = [
+    "Encoded",
+    "blank_values",
+    "encode_among",
+    "encode_column",
+    "encode_columns",
+    "known_positions",
+    "select_rows",
+]
 
 IntArr = np.ndarray[Any, np.dtype[np.int64]]
 Int32Arr = np.ndarray[Any, np.dtype[np.int32]]
@@ -29,10 +37,19 @@ Int32Arr = np.ndarray[Any, np.dtype[np.int32]]
 
 @dataclass(frozen=True)
 class Encoded:
-    """One text column as codes into its distinct values (-1 where missing)."""
+    """One text column as codes into its distinct values (-1 where missing).
+
+    With ``rows`` (a mask), only the values of those rows are coded: another row whose value
+    none of them has gets -1 too (see :func:`encode_among`).
+    """
 
     codes: Int32Arr
     values: pa.Array
+    rows: np.ndarray[Any, np.dtype[np.bool_]] | None = None
+
+    def covers(self, rows: np.ndarray[Any, np.dtype[np.bool_]]) -> bool:
+        """Whether the codes are exact on the rows of the mask ``rows``."""
+        return self.rows is None or not bool((rows & ~self.rows).any())
 
 
 def to_arrow(values: pd.Series) -> pa.ChunkedArray:
@@ -58,6 +75,20 @@ def encode_column(values: pd.Series) -> Encoded:
     return Encoded(codes, encoded.chunk(encoded.num_chunks - 1).dictionary)
 
 
+def encode_among(values: pd.Series, rows: np.ndarray[Any, np.dtype[np.bool_]]) -> Encoded:
+    """Codes of a text column among the values the rows of the mask ``rows`` have.
+
+    A hash of those values probed by every row: cheaper than coding millions of values no
+    one will look up (the SSNs of history claims that share nothing with the new claims).
+    """
+    array = to_arrow(values)
+    wanted = pc.unique(array.filter(pa.array(rows))).drop_null()
+    if isinstance(wanted, pa.ChunkedArray):
+        wanted = wanted.combine_chunks() if wanted.num_chunks else pa.array([], array.type)
+    found = pc.fill_null(pc.index_in(array, value_set=wanted), -1).to_numpy(zero_copy_only=False)
+    return Encoded(np.asarray(found, dtype=np.int32), wanted, rows)
+
+
 def encode_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, Encoded]:
     """:func:`encode_column` of the given columns the frame has.
 
@@ -67,9 +98,12 @@ def encode_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) ->
     return {c: encode_column(frame[c]) for c in columns if c in frame.columns}
 
 
-def blank_values(encoded: Encoded) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Per distinct value: is it empty or only whitespace."""
-    blank = pc.equal(pc.utf8_trim_whitespace(encoded.values), "")
+def blank_values(
+    encoded: Encoded, codes: np.ndarray[Any, Any] | None = None
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Per distinct value (or per one of ``codes``, valid codes only): is it empty or only whitespace."""
+    values = encoded.values if codes is None else encoded.values.take(pa.array(codes))
+    blank = pc.equal(pc.utf8_trim_whitespace(values), "")
     return np.asarray(pc.fill_null(blank, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 

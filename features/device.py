@@ -140,7 +140,7 @@ def compute_device_features(
     in_window = (age >= 0) & (age < max(COUNT_WINDOWS_DAYS))
     recent_age = age[in_window]
     tonight = recent_age == 0
-    if "device_id" in encoded and "ip_address" in encoded:
+    if all(c in encoded and encoded[c].rows is None for c in ("device_id", "ip_address")):
         keys = keys_from_codes(encoded["device_id"], encoded["ip_address"], in_window)
     else:
         keys = encode_keys(window["device_id"][in_window], window["ip_address"][in_window])
@@ -254,11 +254,15 @@ def keys_from_codes(device: Encoded, ip: Encoded, rows: np.ndarray) -> Keys:
 
 
 def _drop_blank(encoded: Encoded, codes: np.ndarray) -> np.ndarray:
-    """Codes with blank values made missing (-1)."""
-    blank = blank_values(encoded)
-    if not blank.any():
+    """Codes with blank values made missing (-1); only the values the codes use are looked at."""
+    present = codes >= 0
+    used = np.flatnonzero(np.bincount(codes[present], minlength=len(encoded.values)))
+    blank = used[blank_values(encoded, used)]
+    if not len(blank):
         return codes
-    return np.where((codes >= 0) & _take(blank, codes), -1, codes)
+    is_blank = np.zeros(len(encoded.values), dtype=bool)
+    is_blank[blank] = True
+    return np.where(present & _take(is_blank, codes), -1, codes)
 
 
 def encode_networks(ips: IpTable) -> np.ndarray:

@@ -322,14 +322,12 @@ def prepare_records(claims: pd.DataFrame, is_new: BoolArr, encoded: dict[str, En
     names = code_names(claims["first_name_norm"], claims["last_name_norm"])
 
     def code(column: str) -> IntArr:
-        if column in encoded:
+        if column in encoded and encoded[column].covers(is_new):
             return code_encoded(encoded[column], is_new)
         return code_optional(claims, column, is_new)
 
     return Records(
-        ssn=code_encoded(encoded["ssn_token"], is_new)
-        if "ssn_token" in encoded
-        else code_values(claims["ssn_token"], is_new),
+        ssn=code("ssn_token"),
         email=code("email_canonical"),
         phone=code("phone_e164"),
         address=code("address_norm"),
@@ -367,7 +365,7 @@ def code_encoded(encoded: Encoded, is_new: BoolArr) -> IntArr:
     """:func:`code_values` from codes made once for the whole window (the same codes, no text read)."""
     new_codes = encoded.codes[is_new]
     wanted = pd.unique(new_codes[new_codes >= 0])
-    wanted = wanted[~blank_values(encoded)[wanted]]
+    wanted = wanted[~blank_values(encoded, wanted)]
     mapping = np.full(len(encoded.values), -1, dtype=np.int64)
     mapping[wanted] = np.arange(len(wanted))
     return np.where(encoded.codes >= 0, mapping[np.maximum(encoded.codes, 0)], -1)

@@ -336,7 +336,7 @@ def _sharing_rows(
     """
     out: dict[str, np.ndarray] = {}
     for column in ("ssn_token", "email_canonical"):
-        if column not in encoded:
+        if column not in encoded or not encoded[column].covers(tonight):
             continue
         codes = encoded[column].codes
         seen = np.zeros(len(encoded[column].values) + 1, dtype=bool)

@@ -318,9 +318,10 @@ def _encoded_window(claims: pd.DataFrame, shared: SharedCodes | None) -> dict[st
     if shared is None:
         columns = {c: claims[c] for c in _TEXT_COLUMNS if c in claims.columns}
         return _encode_columns({"identity": _identity(claims), **columns})
-    missing = {c: claims[c] for c in _TEXT_COLUMNS if c in claims.columns and c not in shared.columns}
+    full = {c: e for c, e in shared.columns.items() if c in _TEXT_COLUMNS and e.rows is None}
+    missing = {c: claims[c] for c in _TEXT_COLUMNS if c in claims.columns and c not in full}
     encoded = _encode_columns(missing) if missing else {}
-    encoded.update({c: (e.codes, e.values) for c, e in shared.columns.items() if c in _TEXT_COLUMNS})
+    encoded.update({c: (e.codes, e.values) for c, e in full.items()})
     encoded["identity"] = (shared.identity, pa.array([], pa.string()))
     return encoded
 
@@ -584,6 +585,7 @@ def find_rings(
     red_flags: pd.Series | None = None,
     rules: RingRules | None = None,
     shared: SharedCodes | None = None,
+    report: Arr | None = None,
 ) -> pd.DataFrame:
     """One row per claim of ``claims`` (same index): ``ring_id`` (NA if none) and :data:`FEATURES`.
 
@@ -594,6 +596,7 @@ def find_rings(
     claims with a ``fraud`` disposition as of tonight; ``red_flags`` is an
     optional boolean per claim, row for row with ``claims``, for
     ``ring_red_flag_share``. ``shared``: the window's columns already coded (same result, faster).
+    ``report``: a boolean mask; only those rows are returned (tonight's claims, say).
     """
     rules = rules or RingRules()
     labels, is_ring = ring_components(claims, ip_categories, rules, shared)
@@ -617,8 +620,15 @@ def find_rings(
     ids, position = (
         np.unique(ring_id.astype(str), return_inverse=True) if len(rows) else (np.empty(0, str), rows)
     )
-    out = _scatter(stats, rows, claims.index)
-    out.insert(0, "ring_id", _take_text(ids, _positions(rows, position, len(claims)), claims.index))
+    index, at = claims.index, rows
+    if report is not None:
+        # Only the reported rows: statistics still count every member of each ring.
+        index = claims.index[report]
+        kept = report[rows]
+        at = (np.cumsum(report) - 1)[rows[kept]]
+        stats, position = stats.iloc[np.flatnonzero(kept)], np.asarray(position)[kept]
+    out = _scatter(stats, at, index)
+    out.insert(0, "ring_id", _take_text(ids, _positions(at, position, len(index)), index))
     return out
 
 
