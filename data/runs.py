@@ -156,6 +156,26 @@ def markdown_report(report: dict[str, Any]) -> str:
         ]
         lines += [f"| {route} | {n} |" for route, n in ordered_routes(t["routes"]).items()]
         lines.append("")
+    score: dict[str, Any] = next(
+        (st.get("details", {}) for st in report["stages"] if st["name"] == "score"), {}
+    )
+    if score.get("honest_delayed_estimate") is not None:
+        why = ", ".join(f"{code} {n}" for code, n in score.get("delayed_by_reason", {}).items())
+        lines += [
+            f"Estimated honest claimants delayed: {score['honest_delayed_estimate']} "
+            f"({score.get('honest_delayed_share', 0):.2%}); first reasons of the delayed: {why or 'none'}.",
+            "",
+        ]
+    if score.get("largest_rings"):
+        lines += ["| largest rings tonight | claims | tonight | route | new |", "|---|---:|---:|---|---|"]
+        for r in score["largest_rings"]:
+            new = "yes" if r["new"] else ""
+            lines.append(f"| {r['ring_id']} | {r['size']} | {r['claims_tonight']} | {r['route']} | {new} |")
+        lines.append("")
+    for warning in score.get("drift_warnings", []):
+        lines.append(f"**Drift warning**: {warning}")
+    if score.get("drift_warnings"):
+        lines.append("")
     lines += ["| stage | status | seconds |", "|---|---|---:|"]
     lines += [f"| {s['name']} | {_stage_status(s)} | {s['seconds']:.2f} |" for s in report["stages"]]
     return "\n".join(lines)

@@ -440,8 +440,32 @@ def runs_show(home: Home, date_: str | None, as_json: bool) -> None:
     if report.get("failed_stage"):
         click.echo(f"  failed in stage {report['failed_stage']}: {report['error']}")
     print_totals(report)
+    print_scoring(report)
     for stage in report["stages"]:
         click.echo(f"  stage {stage['name']:<12} {stage['status']:<10} {stage['seconds']:8.2f} s")
+
+
+def print_scoring(report: dict[str, Any]) -> None:
+    """Honest claimants delayed and why, the largest rings, and drift, from the score stage."""
+    score: dict[str, Any] = next((s.get("details", {}) for s in report["stages"] if s["name"] == "score"), {})
+    if score.get("honest_delayed_estimate") is None:
+        return
+    why = ", ".join(f"{code} {n}" for code, n in score.get("delayed_by_reason", {}).items()) or "none"
+    click.echo(
+        f"  honest claimants delayed (estimated): {score['honest_delayed_estimate']:,} "
+        f"({score.get('honest_delayed_share', 0):.2%}); first reasons: {why}"
+    )
+    for ring in score.get("largest_rings", []):
+        new = ", new" if ring["new"] else ""
+        click.echo(
+            f"  ring {ring['ring_id']}: {ring['size']} claims, {ring['claims_tonight']} tonight, "
+            f"{ring['route']}{new}"
+        )
+    warnings = score.get("drift_warnings", [])
+    for warning in warnings:
+        click.echo(f"  drift warning: {warning}")
+    if score.get("drift") and not warnings:
+        click.echo(f"  drift: no input above PSI 0.2 ({len(score['drift'])} inputs checked)")
 
 
 @main.command()

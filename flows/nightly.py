@@ -249,6 +249,9 @@ _KEPT_DETAILS: dict[str, tuple[str, ...]] = {
         "honest_delayed_estimate",
         "honest_delayed_share",
         "delayed_by_reason",
+        "largest_rings",
+        "drift",
+        "drift_warnings",
         "timings",
     ),
 }

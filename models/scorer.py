@@ -32,6 +32,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
+from claimscreen.models import drift
 from claimscreen.models.evidence import EVIDENCE, cold_logit, evidence_matrix
 from claimscreen.models.inputs import MODEL_INPUTS, model_matrix
 
@@ -117,6 +118,8 @@ class ClaimScorer:
         self.anomaly_ = make_anomaly_model(self.seed, len(x)).fit(filled)
         raw = -self.anomaly_.score_samples(filled)
         self.anomaly_quantiles_ = np.quantile(raw, np.linspace(0, 1, 1001))
+        # What the fitting window's claims looked like, for the nightly drift check.
+        self.profile_ = drift.profile(x, MODEL_INPUTS)
         self.supervised_: CalibratedClassifierCV | None = getattr(self, "supervised_", None)
         return self
 
@@ -137,6 +140,12 @@ class ClaimScorer:
 
     def _filled(self, x: np.ndarray) -> np.ndarray:
         return np.where(np.isnan(x), self.fill_, x)
+
+    def drift(self, features: pd.DataFrame) -> dict[str, float]:
+        """Population stability index of each input of ``features`` against the fitting window
+        (empty for a scorer saved before profiles were kept)."""
+        reference = getattr(self, "profile_", None)
+        return drift.psi(reference, _matrix(features), MODEL_INPUTS) if reference else {}
 
     def anomaly_percentile(self, x: np.ndarray) -> np.ndarray:
         """The anomaly model's score as a percentile of the claims it was fitted on (0 to 1).

@@ -44,7 +44,7 @@ from claimscreen.data.lake import Lake
 from claimscreen.data.schema import QUEUE_SCHEMA, SCORES_SCHEMA
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import read_features, window_start
-from claimscreen.models import registry
+from claimscreen.models import drift, registry
 from claimscreen.models.evidence import EVIDENCE, rule_hits
 from claimscreen.models.reasons import reasons_for
 from claimscreen.models.routing import Routing, route_claims
@@ -64,6 +64,12 @@ class ScoreResult:
     honest_delayed_estimate: float = 0.0
     honest_delayed_share: float = 0.0
     delayed_by_reason: dict[str, int] = field(default_factory=dict)
+    #: Largest rings with claims tonight: id, size, claims tonight, route, new (not seen before).
+    largest_rings: list[dict[str, Any]] = field(default_factory=list)
+    #: Population stability index of each input of tonight's new claims against the fitting
+    #: window (models/drift.py), and one warning per input above 0.2.
+    drift: dict[str, float] = field(default_factory=dict)
+    drift_warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -210,7 +216,47 @@ def _finish(
     queue_path = lake.queue_path(night)
     if len(fresh) or not queue_path.exists():
         lake.write_table(queue_path, queue_of(scores))
-    return _result(scores, night, len(fresh), settings, started, timings)
+    result = _result(scores, night, len(fresh), settings, started, timings)
+    if scorer is not None and len(fresh):
+        result.drift = scorer.drift(fresh)
+        result.drift_warnings = drift.warnings(result.drift)
+    result.largest_rings = largest_rings(lake, scores, night, settings.history_days)
+    return result
+
+
+def largest_rings(
+    lake: Lake, scores: pd.DataFrame, night: dt.date, days: int, top: int = 5
+) -> list[dict[str, Any]]:
+    """The largest rings with claims tonight, and whether each is new (no claim of it scored on
+    the ``days`` nights before)."""
+    ringed = scores.dropna(subset=["ring_id"])
+    if not len(ringed):
+        return []
+    summary = (
+        ringed.groupby("ring_id")
+        .agg(
+            size=("ring_size", "max"),
+            tonight=("claim_id", "size"),
+            review=("route", lambda r: (r == "review").any()),
+        )
+        .sort_values(["size", "tonight"], ascending=False, kind="stable")
+        .head(top)
+    )
+    earlier: set[str] = set()
+    for back in range(1, days + 1):
+        path = lake.scores_path(night - dt.timedelta(days=back))
+        if path.exists():
+            earlier.update(x for x in lake.read_table(path, columns=["ring_id"])["ring_id"].to_pylist() if x)
+    return [
+        {
+            "ring_id": str(ring),
+            "size": int(row["size"]),
+            "claims_tonight": int(row["tonight"]),
+            "route": "review" if row["review"] else "verify or clear",
+            "new": str(ring) not in earlier,
+        }
+        for ring, row in summary.iterrows()
+    ]
 
 
 def score_parts(scorer: ClaimScorer, features: pd.DataFrame) -> pd.DataFrame:

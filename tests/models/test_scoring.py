@@ -128,3 +128,17 @@ def test_cold_start_catches_most_fraud_and_clears_the_honest(
     ev = evaluate(frame.merge(truth, on="claim_id"))
     assert ev.honest_clear_rate is not None and ev.honest_clear_rate >= 0.95
     assert ev.fraud_caught_rate is not None and ev.fraud_caught_rate >= 0.80
+
+
+def test_the_result_reports_drift_and_the_largest_rings(
+    world_home: Path, featured_world: FeaturedWorld
+) -> None:
+    first = score_night(world_home, featured_world.nights[0])
+    later = score_night(world_home, featured_world.nights[1])
+    assert later.drift and all(value >= 0 for value in later.drift.values())
+    assert isinstance(later.drift_warnings, list)
+    rings = later.largest_rings
+    assert rings and rings == sorted(rings, key=lambda r: (-r["size"], -r["claims_tonight"]))
+    assert all(r["new"] for r in first.largest_rings)
+    seen = set(read_scores(world_home, featured_world.nights[0])["ring_id"].dropna())
+    assert all(r["new"] == (r["ring_id"] not in seen) for r in rings)
