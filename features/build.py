@@ -141,12 +141,14 @@ def build_features(
     identity, identity_names = resolve_identities(
         window, known[["claim_id", "identity_id"]], encoded=encoded, known_position=known_position
     )
+    encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
     clock = _lap(timings, "identity", clock)
     decided = decisions_as_of(decisions, end_of_night_utc(night, settings.agency_timezone))
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
     signals = identity_signals.compute_identity_signals(
         window, night, references, timezone=settings.agency_timezone, encoded=encoded
     )
+    encoded.pop("ssn_token", None)
     clock = _lap(timings, "identity_signals", clock)
     categories = device.categorize_ips(
         window["ip_address"], references.get("ip_ranges"), encoded.get("ip_address")
@@ -163,6 +165,7 @@ def build_features(
         shared=network.SharedCodes(encoded, identity, identity_names),
         report=tonight,
     )
+    encoded = {c: encoded[c] for c in ("device_id", "ip_address") if c in encoded}
     clock = _lap(timings, "network", clock)
     devices = device.compute_device_features(
         window,
