@@ -13,8 +13,6 @@ values keep a code: each group decides what blank means.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,18 +90,14 @@ def encode_among(values: pd.Series, rows: np.ndarray[Any, np.dtype[np.bool_]]) -
 
 
 def encode_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, Encoded]:
-    """:func:`encode_column` of the given columns the frame has: two at a time when the cores are
-    idle, else one after the other (the codes are the same either way).
+    """:func:`encode_column` of the given columns the frame has, one after the other.
 
-    Measured on 6 columns of 11M rows, 2 cores: at load 0.5-0.9, two threads took 10.6-15.3 s
-    against 17.8-21.4 s in sequence (for 10-35% more CPU); at load 10, on 2.2M rows, two threads
-    took twice the CPU and twice the time of the sequence.
+    Two threads were tried on 2 cores: 6 columns of 11M rows took 10.6-15.3 s against 17.8-21.4 s
+    in sequence when this was the only job, but 10-35% more CPU; within the whole stage (1M vs
+    10M) they took 23.8 s against 23.2-24.7 s, and at load 10 twice the time. The nightly
+    machine is shared: the sequence spends the least CPU.
     """
-    present = [c for c in columns if c in frame.columns]
-    if len(present) < 2 or os.getloadavg()[0] > (os.cpu_count() or 1) - 1:
-        return {c: encode_column(frame[c]) for c in present}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(present, pool.map(encode_column, (frame[c] for c in present)), strict=True))
+    return {c: encode_column(frame[c]) for c in columns if c in frame.columns}
 
 
 def blank_values(
