@@ -111,15 +111,9 @@ def sync_review_decisions(home: Path) -> int:
 def training_set(home: Path, decisions: pd.DataFrame) -> pd.DataFrame:
     """Each labeled claim's features as of its own night, with ``label`` (1 fraud) and ``source``."""
     lake = Lake(Path(home))
-    nights = sorted(
-        {
-            dt.date.fromisoformat(p.parent.name.split("=", 1)[1])
-            for p in lake.root.glob("features/batch_date=*/features.parquet")
-        }
-    )
     wanted = set(decisions["claim_id"].astype(str))
     frames = []
-    for night in nights:
+    for night in _feature_nights(home):
         table = lake.read_table(lake.features_path(night)).to_pandas()
         frames.append(table[table["claim_id"].isin(wanted)])
     if not frames:
@@ -207,13 +201,15 @@ def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | Non
     from claimscreen.models.evaluation import evaluate
 
     systems = {"challenger": challenger, **({"champion": champion} if champion is not None else {})}
-    frames = {name: window_frame(home, scorer, eval_nights, settings) for name, scorer in systems.items()}
+    frames = {
+        name: window_frame(home, scorer, eval_nights, settings, decisions) for name, scorer in systems.items()
+    }
     evaluations = {name: evaluate(frame) for name, frame in frames.items()}
     report.fairness = fairness_verdict(evaluations["challenger"], settings)
     report.fairness["nights"] = [str(n) for n in eval_nights]
     fairness = report.fairness
     timings["evaluate"] = _since(clock)
-    card = _card(challenger, labeled, train, calibrate, evaluation, report, settings)
+    card = _card(challenger, report, settings)
     version = registry.save(home, challenger, card)
     report.challenger = version
     better, why = _is_better(
@@ -291,17 +287,18 @@ def label_metrics(scorer: ClaimScorer, evaluation: pd.DataFrame) -> dict[str, An
     return out
 
 
-def window_frame(home: Path, scorer: ClaimScorer, nights: list[dt.date], settings: Settings) -> pd.DataFrame:
+def window_frame(
+    home: Path, scorer: ClaimScorer, nights: list[dt.date], settings: Settings, decisions: pd.DataFrame
+) -> pd.DataFrame:
     """Every claim of ``nights`` scored and routed by ``scorer`` as the nightly flow would,
     with what is known of it: ``is_fraud``, ``labeled``, ``age``, ``language``.
 
     A labeled claim is honest or fraud as decided; an unlabeled one is drawn as
     fraud with the scorer's probability (seeded), so the figures estimate the
     false-positive rate rather than counting every unlabeled fraud as an honest
-    claimant delayed."""
+    claimant delayed. ``decisions`` are those known at the time of the evaluation."""
     lake = Lake(Path(home))
-    decided = all_decisions(home)
-    outcome = dict(zip(decided["claim_id"].astype(str), decided["outcome"], strict=True))
+    outcome = dict(zip(decisions["claim_id"].astype(str), decisions["outcome"], strict=True))
     rng = np.random.default_rng(settings.scoring.audit_seed)
     frames = []
     for night in nights:
@@ -437,15 +434,7 @@ def _window(part: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _card(
-    scorer: ClaimScorer,
-    labeled: pd.DataFrame,
-    train: pd.DataFrame,
-    calibrate: pd.DataFrame,
-    evaluation: pd.DataFrame,
-    report: RetrainReport,
-    settings: Settings,
-) -> dict[str, Any]:
+def _card(scorer: ClaimScorer, report: RetrainReport, settings: Settings) -> dict[str, Any]:
     return {
         "kind": scorer.kind,
         "training_window": report.split,
