@@ -220,15 +220,13 @@ def _finish(
     if scorer is not None and len(fresh):
         result.drift = scorer.drift(fresh)
         result.drift_warnings = drift.warnings(result.drift)
-    result.largest_rings = largest_rings(lake, scores, night, settings.history_days)
+    result.largest_rings = largest_rings(scores)
     return result
 
 
-def largest_rings(
-    lake: Lake, scores: pd.DataFrame, night: dt.date, days: int, top: int = 5
-) -> list[dict[str, Any]]:
-    """The largest rings with claims tonight, and whether each is new (no claim of it scored on
-    the ``days`` nights before)."""
+def largest_rings(scores: pd.DataFrame, top: int = 5) -> list[dict[str, Any]]:
+    """The largest rings with claims tonight. A ring is new when all of its claims in the window
+    were filed tonight (``ring_size`` counts the window's claims)."""
     ringed = scores.dropna(subset=["ring_id"])
     if not len(ringed):
         return []
@@ -242,18 +240,13 @@ def largest_rings(
         .sort_values(["size", "tonight"], ascending=False, kind="stable")
         .head(top)
     )
-    earlier: set[str] = set()
-    for back in range(1, days + 1):
-        path = lake.scores_path(night - dt.timedelta(days=back))
-        if path.exists():
-            earlier.update(x for x in lake.read_table(path, columns=["ring_id"])["ring_id"].to_pylist() if x)
     return [
         {
             "ring_id": str(ring),
             "size": int(row["size"]),
             "claims_tonight": int(row["tonight"]),
             "route": "review" if row["review"] else "verify or clear",
-            "new": str(ring) not in earlier,
+            "new": int(row["tonight"]) >= int(row["size"]),
         }
         for ring, row in summary.iterrows()
     ]

@@ -140,5 +140,6 @@ def test_the_result_reports_drift_and_the_largest_rings(
     rings = later.largest_rings
     assert rings and rings == sorted(rings, key=lambda r: (-r["size"], -r["claims_tonight"]))
     assert all(r["new"] for r in first.largest_rings)
+    assert all(r["new"] == (r["claims_tonight"] == r["size"]) for r in rings)
     seen = set(read_scores(world_home, featured_world.nights[0])["ring_id"].dropna())
-    assert all(r["new"] == (r["ring_id"] not in seen) for r in rings)
+    assert not any(r["new"] and r["ring_id"] in seen for r in rings)
