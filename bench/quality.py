@@ -17,6 +17,7 @@ and their figures are printed against the goals, with fairness by age band and
 language (group sizes included). The HTML report is written beside the world.
 
     .venv/bin/python bench/quality.py [--root /tmp/cs-quality] [--days 42] [--claims-per-day 20000]
+        [--seed 11] [--calibration sigmoid|isotonic]
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def main() -> None:
     parser.add_argument("--claims-per-day", type=int, default=20_000)
     parser.add_argument("--train-days", type=int, default=21)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--calibration", choices=("sigmoid", "isotonic"), help="override [scoring] calibration"
+    )
     args = parser.parse_args()
 
     from claimscreen.data.lake import Lake
@@ -70,6 +74,10 @@ def main() -> None:
     print(f"world: {args.days} nights x {args.claims_per_day:,} claims ready in {ready:.0f} s")
     home = world.home
     settings = load_settings(home)
+    if args.calibration:
+        scoring = settings.scoring.model_copy(update={"calibration": args.calibration})
+        settings = settings.model_copy(update={"scoring": scoring})
+    print(f"calibration: {settings.scoring.calibration}")
     lake = Lake(home)
     nights = [dt.date.fromisoformat(n) for n in world.nights]
     cutoff = nights[args.train_days]
@@ -134,7 +142,10 @@ def main() -> None:
         for line in ev.summary_lines():
             print("  " + line)
     print()
-    print("false-positive rate by group with 95% Wilson intervals (is a low ratio chance?):")
+    print(
+        "false-positive rate by group with 95% Wilson intervals, "
+        "and what equal treatment gives (is a low ratio chance?):"
+    )
     for name in ("cold start", "supervised"):
         for fair in evaluations[name].fairness.values():
             cells = []
@@ -145,6 +156,13 @@ def main() -> None:
                     f"{row['group']} {row['fpr']:.2%} [{low:.2%}, {high:.2%}] n={int(row['honest']):,}"
                 )
             print(f"  {name}, {fair.grouping}: " + "; ".join(cells))
+            chance = fair.chance()
+            if chance is not None:
+                print(
+                    f"    ratio {fair.ratio:.2f}; equal treatment at these group sizes gives "
+                    f"{chance.median:.2f} (90% of {chance.draws:,} random spreads between "
+                    f"{chance.low:.2f} and {chance.high:.2f}); as low or lower in {chance.p_value:.1%}"
+                )
     base, best = evaluations["rules-only baseline"], evaluations["supervised"]
     print()
     print(

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -124,6 +125,9 @@ class ScoringSettings(BaseModel):
         200, ge=10, description="fewest labeled claims to train a supervised model on"
     )
     min_training_fraud: int = Field(30, ge=5, description="of which at least this many found to be fraud")
+    calibration: Literal["sigmoid", "isotonic"] = Field(
+        "sigmoid", description="how the supervised model's scores become probabilities (sigmoid or isotonic)"
+    )
 
 
 class ScheduleSettings(BaseModel):

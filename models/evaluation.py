@@ -26,7 +26,7 @@ import html
 import io
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,22 @@ _FIGSIZE = (6.0, 3.2)
 # --- The figures -----------------------------------------------------------------------------
 
 
+#: Draws of the equal-treatment distribution of the FPR ratio (:meth:`GroupFairness.chance`).
+CHANCE_DRAWS = 4000
+
+
+@dataclass(frozen=True)
+class Chance:
+    """The FPR ratio equal treatment gives at a grouping's sizes: median and 90% range over
+    ``draws`` random spreads, and the share of them at or below the measured ratio."""
+
+    median: float
+    low: float
+    high: float
+    p_value: float
+    draws: int
+
+
 @dataclass(frozen=True, eq=False)
 class GroupFairness:
     """False-positive rate (honest claimants routed away from ``clear``) by one grouping.
@@ -116,8 +132,42 @@ class GroupFairness:
         groups, rates = ordered["group"].tolist(), ordered["fpr"].tolist()
         return str(groups[0]), float(rates[0]), str(groups[-1]), float(rates[-1])
 
+    def chance(self, draws: int = CHANCE_DRAWS, seed: int = 0) -> Chance | None:
+        """What equal treatment would give for the ratio at these group sizes.
+
+        Under equal treatment the honest claimants delayed are a random subset of the
+        honest claimants: the same number, spread over the groups by chance alone (a
+        multivariate hypergeometric draw). The ratio's distribution over ``draws`` such
+        spreads says whether the measured one is low because a group is treated
+        differently or because the groups hold too few delayed claimants for a ratio
+        to be steady: ``p_value`` is the share of draws with a ratio as low or lower
+        (several groups compared at once, so no multiple-comparison correction is
+        needed). None when the ratio was not measured."""
+        if self.ratio is None:
+            return None
+        groups, _ = _split_by_size(self.table, self.min_group_ratio)
+        sizes = groups["honest"].to_numpy(dtype="int64")
+        delayed = int(np.round(groups["fpr"].to_numpy(dtype="float64") * sizes).sum())
+        if delayed == 0:
+            return Chance(median=1.0, low=1.0, high=1.0, p_value=1.0, draws=draws)
+        counts = np.random.default_rng(seed).multivariate_hypergeometric(sizes, delayed, size=draws)
+        rates = counts / sizes
+        high = rates.max(axis=1)
+        ratios = np.where(high > 0, rates.min(axis=1) / np.where(high > 0, high, 1.0), 1.0)
+        low_5, median, high_95 = np.quantile(ratios, [0.05, 0.5, 0.95])
+        p_value = float((ratios <= self.ratio + 1e-9).mean())
+        return Chance(
+            median=round(float(median), 3),
+            low=round(float(low_5), 3),
+            high=round(float(high_95), 3),
+            p_value=round(p_value, 4),
+            draws=draws,
+        )
+
     def to_dict(self) -> dict[str, Any]:
+        chance = self.chance()
         return {
+            "chance": None if chance is None else asdict(chance),
             "grouping": self.grouping,
             "groups": _records(self.table),
             "min_group_ratio": self.min_group_ratio,
@@ -481,6 +531,13 @@ def _fairness_lines(fair: GroupFairness, goals: Mapping[str, float]) -> list[str
         f"largest FPR gap by {fair.grouping}: {_points(fair.gap_points)}"
         f" (goal <= {goals['fpr_gap_points']:g}: {_verdict(gap_ok)})",
     ]
+    chance = fair.chance()
+    if chance is not None and ratio_ok is False:
+        lines.append(
+            f"  equal treatment at these group sizes gives a ratio of {chance.median:.2f}"
+            f" (90% of random spreads between {chance.low:.2f} and {chance.high:.2f});"
+            f" {chance.p_value:.0%} of them are as low as {fair.ratio:.2f} or lower"
+        )
     if fair.excluded_from_ratio:
         lines.append(
             f"  left out of the {fair.grouping} ratio (under {fair.min_group_ratio} honest claimants):"

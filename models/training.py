@@ -29,7 +29,6 @@ figures on it are unbiased estimates; they are reported apart.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -187,7 +186,13 @@ def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | Non
     )
     if supervised:
         clock = time.perf_counter()
-        challenger.fit_supervised(train, train["label"].to_numpy(), calibrate, calibrate["label"].to_numpy())
+        challenger.fit_supervised(
+            train,
+            train["label"].to_numpy(),
+            calibrate,
+            calibrate["label"].to_numpy(),
+            method=settings.scoring.calibration,
+        )
         timings["train"] = _since(clock)
     elif before is not None:
         report.status, report.reason = "kept", _too_few(train, calibrate, low, fraud)
@@ -341,9 +346,10 @@ def _discount_noise(evaluation: Any, settings: Settings, reasons: list[str]) -> 
     """A ratio below the limit that chance explains does not refuse a model.
 
     With false-positive rates of a fraction of a percent, a group of a thousand
-    claimants holds a handful of delayed honest claimants, and a ratio of two
-    such counts is noise. The ratio refuses a model only when the lowest and
-    highest groups differ significantly (two-proportion z-test, p < 0.05); the
+    claimants holds a handful of delayed honest claimants, and a ratio of such
+    counts is noise. The ratio refuses a model only when equal treatment would
+    rarely give a ratio that low at these group sizes (fewer than 5% of random
+    spreads of the same delayed claimants, :meth:`GroupFairness.chance`); the
     gap (percentage points) always counts."""
     passes = True
     out = list(reasons)
@@ -352,29 +358,21 @@ def _discount_noise(evaluation: Any, settings: Settings, reasons: list[str]) -> 
             passes = False
         if fair.ratio_passes is not False:
             continue
-        low, low_fpr, high, high_fpr = fair.extremes(fair.min_group_ratio)
-        sizes = fair.table.set_index("group")["honest"]
-        p_value = _two_proportion_p(low_fpr, int(sizes[low]), high_fpr, int(sizes[high]))
+        low, _, high, _ = fair.extremes(fair.min_group_ratio)
+        p_value = fair.chance().p_value
         if p_value < 0.05:
             passes = False
             out.append(
-                f"false-positive rate by {fair.grouping}: {low} and {high} differ significantly "
-                f"(p={p_value:.3f})"
+                f"false-positive rate by {fair.grouping}: {low} and {high} differ beyond chance "
+                f"(equal treatment gives a ratio this low in {p_value:.1%} of random spreads)"
             )
         else:
             out.append(
                 f"false-positive rate by {fair.grouping}: the ratio below the limit is within chance "
-                f"(p={p_value:.2f}), so it does not refuse the model"
+                f"(equal treatment gives one this low in {p_value:.0%} of random spreads), "
+                "so it does not refuse the model"
             )
     return passes, out
-
-
-def _two_proportion_p(p1: float, n1: int, p2: float, n2: int) -> float:
-    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return 1.0
-    return math.erfc(abs(p1 - p2) / se / math.sqrt(2))
 
 
 def _fraud_estimate(

@@ -47,6 +47,7 @@ def test_default_ring_rules_are_the_settings_defaults() -> None:
         ("colour = 3", "colour: Extra inputs are not permitted"),
         ("[rings.kinds.fax]\ncap = 3", "unknown identifier kind(s): fax"),
         ("history_days = ", "not valid TOML"),
+        ('[scoring]\ncalibration = "platt"', "scoring.calibration: Input should be 'sigmoid' or 'isotonic'"),
     ],
 )
 def test_a_wrong_value_is_named_in_one_line(tmp_path: Path, text: str, message: str) -> None:

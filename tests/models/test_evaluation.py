@@ -159,6 +159,40 @@ def test_too_few_large_groups_leaves_ratio_and_gap_unmeasured() -> None:
     assert fair.excluded_from_ratio == ("en", "es")
 
 
+def test_equal_treatment_at_small_sizes_gives_low_ratios_by_chance() -> None:
+    # Seven groups of 3,000 at 0.5% (15 delayed each): equal rates, so the ratio is 1.0,
+    # but a random spread of the same 105 delayed claimants rarely gives a ratio that high.
+    frame = by_language({lang: (3000, 15) for lang in ("en", "es", "vi", "zh", "ht", "ru", "ko")})
+    fair = evaluate(frame).fairness_language
+    assert fair is not None and fair.ratio == 1.0
+    chance = fair.chance()
+    assert chance is not None
+    assert chance.low < chance.median < chance.high < 0.8  # median 0.5: 0.8 is out of reach
+    assert chance.p_value == 1.0  # every spread is as low as 1.0 or lower
+
+
+def test_a_low_ratio_is_chance_in_small_groups_and_real_in_large_ones() -> None:
+    small = evaluate(by_language({"en": (3000, 20), "es": (3000, 12)})).fairness_language
+    large = evaluate(by_language({"en": (300_000, 2000), "es": (300_000, 1200)})).fairness_language
+    assert small is not None and large is not None
+    assert small.ratio == large.ratio == 0.6
+    small_chance, large_chance = small.chance(), large.chance()
+    assert small_chance is not None and large_chance is not None
+    assert small_chance.p_value > 0.05  # 20 against 12 delayed: chance does that often
+    assert large_chance.p_value == 0.0  # 2,000 against 1,200: never
+    assert large_chance.low > 0.85
+    lines = evaluate(by_language({"en": (3000, 20), "es": (3000, 12)})).summary_lines()
+    assert any("equal treatment at these group sizes gives a ratio of" in line for line in lines)
+    assert small.to_dict()["chance"]["p_value"] == small_chance.p_value
+
+
+def test_chance_is_repeatable_and_unmeasured_without_a_ratio() -> None:
+    fair = evaluate(by_language({"en": (3000, 20), "es": (3000, 12)})).fairness_language
+    assert fair is not None and fair.chance() == fair.chance()
+    unmeasured = evaluate(by_language({"en": (50, 1), "es": (20, 0)})).fairness_language
+    assert unmeasured is not None and unmeasured.chance() is None
+
+
 # --- Edge cases ----------------------------------------------------------------------------
 
 

@@ -89,6 +89,26 @@ def test_an_unfair_challenger_is_not_promoted(world_home: Path, monkeypatch: pyt
     assert report.challenger in registry.versions(world_home)
 
 
+def test_the_fairness_gate_discounts_a_ratio_that_chance_explains() -> None:
+    from claimscreen.models.evaluation import evaluate
+    from claimscreen.models.training import fairness_verdict
+
+    def frame(sizes: dict[str, tuple[int, int]]) -> pd.DataFrame:
+        rows = [
+            pd.DataFrame({"risk_score": 0.5, "route": ["verify"] * d + ["clear"] * (n - d), "language": lang})
+            for lang, (n, d) in sizes.items()
+        ]
+        return pd.concat(rows, ignore_index=True).assign(is_fraud=False, age=30.0)
+
+    settings = Settings()
+    noisy = fairness_verdict(evaluate(frame({"en": (3000, 20), "es": (3000, 12)})), settings)
+    assert noisy["passes"] is True
+    assert any("within chance" in reason for reason in noisy["reasons"])
+    real = fairness_verdict(evaluate(frame({"en": (300_000, 2000), "es": (300_000, 1200)})), settings)
+    assert real["passes"] is False
+    assert any("differ beyond chance" in reason for reason in real["reasons"])
+
+
 def test_too_few_labels_keep_the_champion(world_home: Path, featured_world: FeaturedWorld) -> None:
     from claimscreen.models.scoring import score_night
 
