@@ -33,7 +33,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from claimscreen.review import cases as work
 from claimscreen.review.auth import authenticate, role_at_least, session_secret
 from claimscreen.review.dashboard import dashboard
-from claimscreen.review.db import is_postgres, open_database, reading, users, writing
+from claimscreen.review.db import is_postgres, open_database, reading, statements, users, writing
 from claimscreen.review.network import KIND_LABELS, ring_picture
 from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
@@ -327,7 +327,7 @@ def _routes() -> APIRouter:
         chosen = work.QueueFilter(
             status, reason.strip(), ring.strip(), _date_or_none(night), assignee.strip()
         )
-        with reading(request.app.state.engine) as conn:
+        with statements(request.app.state.engine) as conn:
             rows, total, exact = work.list_queue(conn, chosen, user, page)
             names = _active_names(request, conn)
         pages = max(1, -(-total // work.PAGE_SIZE))
@@ -350,23 +350,20 @@ def _routes() -> APIRouter:
     def case_page(request: Request, case_id: int, user: CurrentUser) -> HTMLResponse:
         engine = request.app.state.engine
         boss = role_at_least(user["role"], "supervisor")
-        if is_postgres(engine):  # one transaction: the reads and the view's audit row
-            with writing(engine) as conn:
-                detail = work.case_detail(conn, case_id)
-                if detail is None:
-                    raise work.CaseError("no such case", 404)
-                trail = work.audit_log(conn, 1, case_id)[0] if boss else []
-                names = _active_names(request, conn)
+        postgres = is_postgres(engine)
+        # Read first, then record the view. On PostgreSQL on the same connection, each statement
+        # committing on its own (no BEGIN or COMMIT round trip); on SQLite in a short write
+        # transaction of its own, so that SQLite's write lock is held for one INSERT, not for
+        # the whole page's reads.
+        with statements(engine) as conn:
+            detail = work.case_detail(conn, case_id)
+            if detail is None:
+                raise work.CaseError("no such case", 404)
+            trail = work.audit_log(conn, 1, case_id)[0] if boss else []
+            names = _active_names(request, conn)
+            if postgres:
                 work.record_view(conn, user, case_id)
-        else:
-            # Read first, then record the view in its own short write transaction: SQLite's
-            # write lock is then held for one INSERT, not for the whole page's reads.
-            with reading(engine) as conn:
-                detail = work.case_detail(conn, case_id)
-                if detail is None:
-                    raise work.CaseError("no such case", 404)
-                trail = work.audit_log(conn, 1, case_id)[0] if boss else []
-                names = _active_names(request, conn)
+        if not postgres:
             with writing(engine) as conn:
                 work.record_view(conn, user, case_id)
         ring = detail["ring"]

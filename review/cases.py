@@ -72,17 +72,15 @@ def audit(
     conn: Connection, user: User | None, action: str, case_id: int | None = None, **fields: Any
 ) -> None:
     """Append one audit event (the only way anything is written to the audit table)."""
-    conn.execute(
-        insert(audit_events).values(
-            at=now(),
-            username=user["username"] if user else None,
-            action=action,
-            case_id=case_id,
-            claim_id=fields.get("claim_id"),
-            before=fields.get("before"),
-            after=fields.get("after"),
-        )
-    )
+    row = {
+        "at": now(), "username": user["username"] if user else None, "action": action, "case_id": case_id,
+        "claim_id": fields.get("claim_id"), "before": fields.get("before"), "after": fields.get("after"),
+    }  # fmt: skip
+    conn.execute(_AUDIT, row)
+
+
+#: Built once: a statement built per call (``.values(...)``) costs more Python time than the INSERT.
+_AUDIT = insert(audit_events)
 
 
 # --- reading -----------------------------------------------------------------
@@ -116,7 +114,8 @@ def list_queue(
         "me": user["id"], "name": chosen.assignee, "limit": PAGE_SIZE, "offset": offset, "cap": cap,
     }  # fmt: skip
     rows: list[Row[Any]] = list(conn.execute(page_query, params))  # attributes: fastest in a template
-    total = int(conn.execute(count_query, params).scalar_one())
+    # Each row carries the count (one statement); a page past the end has no row to carry it.
+    total = int(rows[0].matching if rows else conn.execute(count_query, params).scalar_one())
     return rows, total, total < cap
 
 
@@ -160,14 +159,17 @@ def _queue_statements(reason: bool, status: bool, ring: bool, night: bool, assig
         .offset(bindparam("offset"))
         .subquery()
     )
+    matching = select(key).select_from(source).where(*conditions).limit(bindparam("cap")).subquery()
+    count = select(func.count()).select_from(matching)
     page = (
-        select(*QUEUE_COLUMNS, _ASSIGNEE.c.username.label("assignee"))
+        select(
+            *QUEUE_COLUMNS, _ASSIGNEE.c.username.label("assignee"), count.scalar_subquery().label("matching")
+        )
         .select_from(window.join(cases, cases.c.id == window.c.id))
         .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == cases.c.assignee_id)
         .order_by(cases.c.sort_key.desc(), cases.c.id)
     )
-    matching = select(key).select_from(source).where(*conditions).limit(bindparam("cap")).subquery()
-    return page, select(func.count()).select_from(matching)
+    return page, count
 
 
 # The case page's reads, built once with bound parameters: building a statement costs more
@@ -178,12 +180,49 @@ _GET_CASE = (
     .where(cases.c.id == bindparam("case_id"))
 )
 _LOCK_CASE = select(cases).where(cases.c.id == bindparam("case_id")).with_for_update()
-_CASE_CLAIMS = (
-    select(claims, case_claims)
-    .join(case_claims, case_claims.c.claim_id == claims.c.claim_id)
-    .where(case_claims.c.case_id == bindparam("case_id"))
+# The case page reads in one statement its case (columns "case.*"), with flags saying whether
+# its decision history and its notes have any row, and its claims (one row each, none if it has
+# none), each with its current decision ("decision_*") and a flag saying whether another claim
+# has its identity: the lists found empty are not read at all.
+_CURRENT = aliased(decisions, name="current_decision")
+_DECIDER = aliased(users, name="decider")
+_OTHER = aliased(claims, name="other_claim")
+_CASE_PAGE = (
+    select(
+        *(column.label(f"case.{column.name}") for column in cases.c),
+        _ASSIGNEE.c.username.label("case.assignee"),
+        select(decisions.c.id).where(decisions.c.case_id == cases.c.id).exists().label("has_decisions"),
+        select(notes.c.id).where(notes.c.case_id == cases.c.id).exists().label("has_notes"),
+        claims,
+        case_claims,
+        *(column.label(f"decision_{column.name}") for column in _CURRENT.c),
+        _DECIDER.c.username.label("decision_username"),
+        select(_OTHER.c.claim_id)
+        .where(_OTHER.c.identity_id == claims.c.identity_id, _OTHER.c.claim_id != claims.c.claim_id)
+        .exists()
+        .label("has_other_claims"),
+    )
+    .select_from(cases)
+    .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == cases.c.assignee_id)
+    .outerjoin(case_claims, case_claims.c.case_id == cases.c.id)
+    .outerjoin(claims, claims.c.claim_id == case_claims.c.claim_id)
+    .outerjoin(
+        _CURRENT,
+        (_CURRENT.c.claim_id == claims.c.claim_id)  # an index range (ix_decisions_claim), then its latest
+        & (
+            _CURRENT.c.id
+            == select(func.max(decisions.c.id))
+            .where(decisions.c.claim_id == claims.c.claim_id)
+            .scalar_subquery()
+        ),
+    )
+    .outerjoin(_DECIDER, _DECIDER.c.id == _CURRENT.c.decided_by)
+    .where(cases.c.id == bindparam("case_id"))
     .order_by(case_claims.c.risk_score.desc(), claims.c.claim_id)
 )
+#: What the page shows of a claim that is not the case's own (the same person's, a ring member).
+_LISTED = (claims.c.claim_id, claims.c.first_name, claims.c.last_name, claims.c.filed_at, claims.c.city,
+           claims.c.state)  # fmt: skip
 _LATEST_IDS = (
     select(func.max(decisions.c.id).label("id"))
     .where(decisions.c.claim_id.in_(bindparam("claim_ids", expanding=True)))
@@ -196,7 +235,7 @@ _LATEST_DECISIONS = (
     .join(users, users.c.id == decisions.c.decided_by)
 )
 _IDENTITY_CLAIMS = (
-    select(claims, case_claims.c.case_id)
+    select(*_LISTED, case_claims.c.case_id)
     .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
     .where(
         claims.c.identity_id.in_(bindparam("identities", expanding=True)),
@@ -206,7 +245,7 @@ _IDENTITY_CLAIMS = (
     .limit(50)
 )
 _RING_MEMBERS = (
-    select(claims, case_claims.c.case_id, cases.c.status)
+    select(*_LISTED, case_claims.c.case_id, cases.c.status)
     .outerjoin(case_claims, case_claims.c.claim_id == claims.c.claim_id)
     .outerjoin(cases, cases.c.id == case_claims.c.case_id)
     .where(claims.c.ring_id == bindparam("ring_id"))
@@ -239,16 +278,17 @@ def get_case(conn: Connection, case_id: int, lock: bool = False) -> dict[str, An
 
 
 def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
-    """Everything the case page shows, from indexed reads of the database only."""
-    case = get_case(conn, case_id)
-    if case is None:
+    """Everything the case page shows, from indexed reads of the database only: one statement
+    when the case has no decision, note, ring or claimant with other claims."""
+    rows = conn.execute(_CASE_PAGE, {"case_id": case_id}).mappings().all()
+    if not rows:
         return None
-    members = _case_claims(conn, case_id)
+    case = {k[5:]: v for k, v in rows[0].items() if k.startswith("case.")}
+    has_decisions, has_notes = rows[0]["has_decisions"], rows[0]["has_notes"]
+    members = [_member(row) for row in rows if row["claim_id"] is not None]
     claim_ids = [m["claim_id"] for m in members]
-    current = latest_decisions(conn, claim_ids)
-    for member in members:
-        member["decision"] = current.get(member["claim_id"])
-    identities = sorted({m["identity_id"] for m in members})
+    others = any([m.pop("has_other_claims") for m in members])
+    identities = sorted({m["identity_id"] for m in members}) if others else []
     reasons: dict[str, int] = {}
     for member in members:
         for reason in member["reason_text"]:
@@ -259,13 +299,21 @@ def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
         "claims": members,
         "identity_claims": _identity_claims(conn, identities, claim_ids),
         "ring": _ring(conn, case["ring_id"]) if case["ring_id"] else None,
-        "decisions": _decision_history(conn, case_id),
-        "notes": _notes(conn, case_id),
+        "decisions": _decision_history(conn, case_id) if has_decisions else [],
+        "notes": _notes(conn, case_id) if has_notes else [],
     }
 
 
-def _case_claims(conn: Connection, case_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(_CASE_CLAIMS, {"case_id": case_id}).mappings()]
+def _member(row: Any) -> dict[str, Any]:
+    """A claim of the case from a row of _CASE_PAGE, with its current decision (None if it has none)."""
+    member: dict[str, Any] = {"decision": {} if row["decision_id"] is not None else None}
+    for key, value in row.items():
+        if key.startswith("decision_"):
+            if member["decision"] is not None:
+                member["decision"][key[9:]] = value
+        elif not key.startswith("case.") and key not in ("has_decisions", "has_notes"):
+            member[key] = value
+    return member
 
 
 def latest_decisions(conn: Connection, claim_ids: list[str]) -> dict[str, dict[str, Any]]:

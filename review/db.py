@@ -315,6 +315,21 @@ def reading(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def statements(engine: Engine) -> Iterator[Connection]:
+    """For a page's reads and its view's audit row. On PostgreSQL a connection in autocommit
+    mode: each statement is a transaction of its own, so there are no BEGIN and COMMIT round
+    trips, and each read sees the data committed when it starts (as in a READ COMMITTED
+    transaction); an INSERT is committed when it returns. On SQLite a read transaction
+    (:func:`reading`): write with :func:`writing` there."""
+    if not is_postgres(engine):
+        with reading(engine) as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def is_postgres(conn: Connection | Engine) -> bool:
     return conn.dialect.name == "postgresql"
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from review_support import World, post, signed_in
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, func, insert, select
 
-from claimscreen.review.db import cases
+from claimscreen.review.db import case_claims, cases, claims
 
 
 def test_queue_lists_open_cases_highest_priority_first(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -106,6 +107,51 @@ def test_case_page_shows_claims_reasons_ring_and_picture(app, published: Engine)
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_case_page_reads_a_list_only_when_it_has_rows(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
+    """A case without decisions, notes, ring or other claims of its claimant costs one read and the
+    view's audit row; once it has them, the page shows each (current decision, history, note, the
+    same person's other claim)."""
+    other = claims.alias("other")
+    with published.connect() as conn:
+        others = select(func.count()).where(other.c.identity_id == claims.c.identity_id).scalar_subquery()
+        case_id, claim_id = conn.execute(
+            select(cases.c.id, case_claims.c.claim_id)
+            .join(case_claims, case_claims.c.case_id == cases.c.id)
+            .join(claims, claims.c.claim_id == case_claims.c.claim_id)
+            .where(cases.c.ring_id.is_(None), cases.c.claims == 1, cases.c.status == "open", others == 1)
+            .order_by(cases.c.id)
+        ).first()
+    alice = signed_in(app, "alice")
+    alice.get(f"/cases/{case_id}")  # the account and the names of the users are read once, then kept
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT"):
+            seen.append(statement)
+
+    event.listen(published, "before_cursor_execute", count)
+    try:
+        page = alice.get(f"/cases/{case_id}").text
+    finally:
+        event.remove(published, "before_cursor_execute", count)
+    assert [s.split(None, 1)[0].upper() for s in seen] == ["SELECT", "INSERT"], seen
+    assert "None in the look-back window." in page and "No notes." in page and "No decision yet." in page
+
+    with published.begin() as conn:
+        row = dict(conn.execute(select(claims).where(claims.c.claim_id == claim_id)).mappings().one())
+        conn.execute(insert(claims).values({**row, "claim_id": "same-person-earlier"}))
+    assert post(alice, f"/cases/{case_id}/assign").status_code == 303
+    assert post(alice, f"/cases/{case_id}/notes", body="called the employer").status_code == 303
+    assert post(alice, f"/cases/{case_id}/decide", outcome="needs_verification").status_code == 303
+    page = alice.get(f"/cases/{case_id}").text
+    assert "same-person-earlier" in page and "None in the look-back window." not in page
+    assert "called the employer" in page and "No notes." not in page
+    label = "Needs verification from the claimant"
+    assert f"<strong>{label}</strong>" in page  # the claim's current decision
+    assert f"<td>{label}</td>" in page and "No decision yet." not in page  # the decision history
+    assert "Draft claimant notice" in page
 
 
 def test_unknown_case_is_404(app) -> None:  # type: ignore[no-untyped-def]
