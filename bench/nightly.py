@@ -30,7 +30,10 @@ score, publish (into the review app's SQLite database in the home). The
 temporary Prefect server is started first by an empty flow and timed apart
 (``claimscreen nightly`` pays it on every run without a Prefect server).
 
-    .venv/bin/python bench/nightly.py [--cases normal,large] [--workdir DIR] [--workers N]
+    .venv/bin/python bench/nightly.py [--cases normal,large] [--workdir DIR] [--workers N] [--again]
+
+A built lake is kept beside the case's home (``home.built``): ``--again`` restores it
+and runs the night again without building, to measure a change to the night's code.
 """
 
 from __future__ import annotations
@@ -280,9 +283,21 @@ def run_case(name: str, tonight: int, history: int, goal: float, args: argparse.
     """Build the case's lake, then run its night in a fresh process (so the build's memory is
     not counted) and print the figures."""
     root = args.workdir / name
-    home = root / "home"
-    shutil.rmtree(home, ignore_errors=True)
+    home, built = root / "home", root / "home.built"
     print(f"\n== {name}: {tonight:,} claims tonight against {history:,} history ==", flush=True)
+    if args.again:
+        if not (built / "batch").exists():
+            raise SystemExit(
+                f"--again: no lake built by an earlier run in {built}; run without --again first"
+            )
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.copytree(built, home, symlinks=True)
+        batch = Path((built / "batch").read_text())
+        command = [sys.executable, __file__, "--night", str(home), str(batch), "--goal", str(goal)]
+        subprocess.run([*command, "--workers", str(args.workers)], check=True)
+        return
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(built, ignore_errors=True)
     clock = time.perf_counter()
     with PeakRss() as build_rss:
         base_home, base, features = base_frames(args.workdir, args.base)
@@ -292,6 +307,8 @@ def run_case(name: str, tonight: int, history: int, goal: float, args: argparse.
         del base, features
         batch = tonight_batch(args.workdir, tonight, home)
     print(f"built in {time.perf_counter() - clock:.0f} s (peak RSS {build_rss.gb:.1f} GB)", flush=True)
+    shutil.copytree(home, built, symlinks=True)  # what --again restores
+    (built / "batch").write_text(str(batch))
     command = [sys.executable, __file__, "--night", str(home), str(batch), "--goal", str(goal)]
     subprocess.run([*command, "--workers", str(args.workers)], check=True)
 
@@ -357,6 +374,9 @@ def main() -> None:
     parser.add_argument("--night", nargs=2, metavar=("HOME", "BATCH"), help=argparse.SUPPRESS)
     parser.add_argument("--goal", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=0, help="score on a local Dask cluster of N workers")
+    parser.add_argument(
+        "--again", action="store_true", help="run the night again on the lake an earlier run built (no build)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("CLAIMSCREEN_SECRET_KEY", "benchmark-key-0123456789")
     os.environ.setdefault("PREFECT_HOME", str(args.workdir / "prefect"))

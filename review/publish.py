@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
@@ -166,24 +166,23 @@ def _wanted_rows(path: Path, wanted: set[str], columns: list[str]) -> pa.Table |
 
 
 def _publish(conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame) -> dict[str, int]:
+    """Write the night in a fixed number of bulk statements, whatever the number of cases: the
+    claims, the cases opened tonight with their summaries, the claims under review, the
+    refreshed summaries of the open ring cases that claims joined, their reason rows, the links."""
     stamp = now()
     queued_ids = queue["claim_id"].astype(str).tolist()
     already = _existing(conn, case_claims.c.claim_id, queued_ids)
     fresh = queue[~queue["claim_id"].isin(already) & queue["claim_id"].isin(set(shown["claim_id"]))]
     missing = int((~queue["claim_id"].isin(set(shown["claim_id"]))).sum())
-    added_claims = _insert_claims(conn, shown)
+    added_claims, present = _insert_claims(conn, shown)
     counts = {"queued": len(queue), "skipped": len(already), "missing_in_lake": missing}
-    opened = joined = 0
-    by_id = shown.set_index("claim_id")
-    for (ring_id, case_key), rows in _case_groups(fresh):
-        case_id = _open_ring_case(conn, ring_id) if ring_id else None
-        if case_id is None:
-            case_id = _new_case(conn, case_key, night, rows, by_id, stamp)
-            opened += 1
-        else:
-            joined += len(rows)
-        _add_case_claims(conn, case_id, rows, stamp)
-        _refresh_case(conn, case_id, stamp)
+    plan, opened, joined = _plan_cases(conn, fresh)
+    rows = _case_claim_rows(conn, fresh, plan, shown, present)
+    earlier = rows["_case_id"].notna()
+    new_ids = _insert_new_cases(conn, night, rows[~earlier], plan, stamp)
+    rows["_case_id"] = rows["_case_id"].fillna(rows["_open_key"].map(new_ids)).astype("int64")
+    _insert_case_claims(conn, rows, stamp)
+    _refresh_joined(conn, sorted({int(c) for c in rows.loc[earlier, "_case_id"]}), stamp)
     links = _insert_links(conn, shown[shown["ring_id"].notna()])
     counts |= {
         "published": len(fresh),
@@ -208,122 +207,262 @@ def _existing(conn: Connection, column: Any, values: list[str]) -> set[str]:
     return found
 
 
-def _case_groups(fresh: pd.DataFrame) -> list[tuple[tuple[str | None, str], pd.DataFrame]]:
-    """Queued claims grouped into cases: a ring's claims together, any other claim by its case_id."""
-    keyed = fresh.assign(_ring=fresh["ring_id"].where(fresh["ring_id"].notna(), None))
-    groups = []
-    for case_key, rows in keyed.groupby("case_id", sort=True):
-        ring_ids = rows["_ring"].dropna().unique()
-        groups.append(((str(ring_ids[0]) if len(ring_ids) else None, str(case_key)), rows))
-    return groups
+def _plan_cases(conn: Connection, fresh: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """Where each of tonight's case groups goes, and the counts (cases opened, claims joined).
 
-
-def _open_ring_case(conn: Connection, ring_id: str) -> int | None:
-    query = (
-        select(cases.c.id)
-        .where(cases.c.ring_id == ring_id, cases.c.status != "closed")
-        .order_by(cases.c.id)
-        .limit(1)
-        .with_for_update()
+    Queued claims are grouped by their case_id (a ring's claims share one); a group's ring is
+    its first claim's ring. A group whose ring has an open (not closed) case joins the oldest
+    such case (``case_id``); among tonight's other groups of one ring, the first by case_id
+    opens the ring's case and the others join it; any other group opens its own case. Returns
+    one row per group, indexed by case_id: ``ring_id``, ``claims``, ``case_id`` (the open case
+    joined, or NA), ``open_key`` (the case_id of the group that opens the case) and ``joined``.
+    """
+    groups = fresh.groupby("case_id", sort=True).agg(
+        ring_id=("ring_id", "first"), claims=("claim_id", "size")
     )
-    return conn.execute(query).scalar()
+    groups.index = groups.index.astype(str)
+    ring = pd.Series(
+        [None if pd.isna(r) else str(r) for r in groups["ring_id"]], index=groups.index, dtype=object
+    )
+    open_cases = _open_ring_cases(conn, sorted({r for r in ring if r is not None}))
+    groups["ring_id"] = ring
+    groups["case_id"] = ring.map(lambda r: open_cases.get(r) if r is not None else None).astype("Int64")
+    opener = pd.Series(groups.index, index=groups.index)
+    ringed = ring.notna()
+    opener[ringed] = opener[ringed].groupby(ring[ringed]).transform("first")
+    groups["open_key"] = opener.where(groups["case_id"].isna(), None)
+    groups["joined"] = groups["case_id"].notna() | (
+        groups["open_key"].notna() & (groups["open_key"] != groups.index)
+    )
+    opened = int((groups["open_key"] == groups.index).sum())
+    joined = int(groups.loc[groups["joined"], "claims"].sum())
+    return groups, opened, joined
 
 
-def _new_case(
-    conn: Connection, case_key: str, night: dt.date, rows: pd.DataFrame, by_id: pd.DataFrame, stamp: Any
-) -> int:
-    first_filed = min(by_id.loc[c, "filed_at"] for c in rows["claim_id"]).to_pydatetime()
-    ring_ids = rows["ring_id"].dropna()
-    values = {
-        "case_key": case_key,
-        "status": "open",
-        "ring_id": str(ring_ids.iloc[0]) if len(ring_ids) else None,
-        "ring_size": 1,
-        "claims": 0,
-        "risk_score": 0.0,
-        "priority": 0.0,
-        "sort_key": 0.0,
-        "night": night,
+def _open_ring_cases(conn: Connection, rings: list[str]) -> dict[str, int]:
+    """Each ring's oldest open (not closed) case, locked for update on PostgreSQL."""
+    found: dict[str, int] = {}
+    for start in range(0, len(rings), _CHUNK):
+        query = (
+            select(cases.c.ring_id, cases.c.id)
+            .where(cases.c.ring_id.in_(rings[start : start + _CHUNK]), cases.c.status != "closed")
+            .order_by(cases.c.id)
+            .with_for_update()
+        )
+        for ring_id, case_id in conn.execute(query):
+            found.setdefault(str(ring_id), int(case_id))
+    return found
+
+
+def _case_claim_rows(
+    conn: Connection, fresh: pd.DataFrame, plan: pd.DataFrame, shown: pd.DataFrame, present: set[str]
+) -> pd.DataFrame:
+    """Tonight's claims under review with their case (``_case_id`` for an open case joined,
+    ``_open_key`` for a case opened tonight), and filed_at and ring_id as the database holds
+    them (a claim copied on an earlier night keeps that night's ring), in each case's order:
+    highest risk first, then claim_id."""
+    key = fresh["case_id"].astype(str)
+    rows = fresh.assign(
+        claim_id=fresh["claim_id"].astype(str),
+        _case_id=key.map(plan["case_id"]).astype("Int64"),
+        _open_key=key.map(plan["open_key"]),
+    )
+    lake = shown.drop_duplicates("claim_id").set_index("claim_id")
+    rows["_filed_at"] = rows["claim_id"].map(lake["filed_at"])
+    ring = {c: None if pd.isna(r) else str(r) for c, r in zip(lake.index, lake["ring_id"], strict=True)}
+    copied = sorted(present.intersection(rows["claim_id"]))
+    for start in range(0, len(copied), _CHUNK):
+        query = select(claims.c.claim_id, claims.c.ring_id).where(
+            claims.c.claim_id.in_(copied[start : start + _CHUNK])
+        )
+        ring.update(conn.execute(query).all())
+    rows["_ring_id"] = rows["claim_id"].map(ring)
+    return rows.sort_values(["risk_score", "claim_id"], ascending=[False, True], kind="stable")
+
+
+def _summaries(rows: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
+    """Each case's summary from its claims (``rows`` in case order, highest risk first): claims,
+    risk, priority, first filing, route, audit flag, reason codes in order, first reason."""
+    out: dict[Any, dict[str, Any]] = {}
+    columns = [
+        "risk_score",
+        "priority",
+        "_filed_at",
+        "route",
+        "audit_sample",
+        "reasons",
+        "reason_text",
+        "_ring_id",
+    ]
+    for case, risk, priority, filed, route, audit, reasons, texts, ring_id in zip(
+        rows[key], *(rows[c] for c in columns), strict=True
+    ):
+        case_summary = out.get(case)
+        if case_summary is None:
+            case_summary = out[case] = {
+                "claims": 0, "risk_score": float(risk), "priority": float(priority), "first_filed_at": filed,
+                "routes": set(), "audit_sample": True, "codes": {}, "first_text": None, "ring_id": None,
+            }  # fmt: skip
+        case_summary["claims"] += 1
+        case_summary["risk_score"] = max(case_summary["risk_score"], float(risk))
+        case_summary["priority"] = max(case_summary["priority"], float(priority))
+        case_summary["first_filed_at"] = min(case_summary["first_filed_at"], filed)
+        case_summary["routes"].add(str(route))
+        case_summary["audit_sample"] = case_summary["audit_sample"] and bool(audit)
+        case_summary["codes"].update(dict.fromkeys(c for c in str(reasons).split(";") if c))
+        if case_summary["first_text"] is None and len(texts):
+            case_summary["first_text"] = str(texts[0])
+        if case_summary["ring_id"] is None and isinstance(ring_id, str) and ring_id:
+            case_summary["ring_id"] = ring_id
+    return out
+
+
+def _case_values(summary: dict[str, Any], ring_sizes: dict[str, int]) -> dict[str, Any]:
+    """The cases columns a summary sets (what an earlier per-case refresh wrote)."""
+    routes, audit = summary["routes"], summary["audit_sample"]
+    first_filed = _plain(summary["first_filed_at"])
+    first_reason = summary["first_text"]
+    if first_reason is None:
+        first_reason = "Drawn at random for a post-payment audit" if audit else ""
+    ring_id = summary["ring_id"]
+    return {
+        "claims": summary["claims"],
+        "risk_score": summary["risk_score"],
+        "priority": summary["priority"],
+        "sort_key": sort_key(summary["priority"], first_filed.date()),
         "first_filed_at": first_filed,
-        "route": "clear",
-        "audit_sample": True,
-        "reason_codes": ";",
-        "first_reason": "",
-        "opened_at": stamp,
-        "updated_at": stamp,
+        "route": "review" if "review" in routes else "verify" if "verify" in routes else "clear",
+        "audit_sample": audit,
+        "reason_codes": ";" + "".join(f"{c};" for c in summary["codes"]),
+        "first_reason": first_reason,
+        "ring_size": ring_sizes.get(ring_id, 1) if ring_id else 1,
     }
-    return int(conn.execute(insert(cases).values(**values).returning(cases.c.id)).scalar_one())
 
 
-def _add_case_claims(conn: Connection, case_id: int, rows: pd.DataFrame, stamp: Any) -> None:
-    conn.execute(
-        insert(case_claims),
-        [
-            {
-                "claim_id": str(r["claim_id"]),
-                "case_id": case_id,
-                "batch_date": r["batch_date"],
-                "route": str(r["route"]),
-                "audit_sample": bool(r["audit_sample"]),
-                "risk_score": float(r["risk_score"]),
-                "priority": float(r["priority"]),
-                "reasons": str(r["reasons"]),
-                "reason_text": [str(t) for t in r["reason_text"]],
-                "model_version": str(r["model_version"]),
-                "published_at": stamp,
-            }
-            for r in rows.to_dict("records")
-        ],
-    )
-
-
-def _refresh_case(conn: Connection, case_id: int, stamp: Any) -> None:
-    """Recompute a case's summary (risk, priority, order, route, reasons) from its claims."""
-    query = (
-        select(case_claims, claims.c.filed_at, claims.c.ring_id)
-        .join(claims, claims.c.claim_id == case_claims.c.claim_id)
-        .where(case_claims.c.case_id == case_id)
-        .order_by(case_claims.c.risk_score.desc(), case_claims.c.claim_id)
-    )
-    rows = conn.execute(query).mappings().all()
-    first_filed = min(r["filed_at"] for r in rows)
-    priority = max(r["priority"] for r in rows)
-    codes = dict.fromkeys(c for r in rows for c in r["reasons"].split(";") if c)
-    texts = [t for r in rows for t in r["reason_text"]]
-    routes = {r["route"] for r in rows}
-    audit = all(r["audit_sample"] for r in rows)
-    ring_id = next((r["ring_id"] for r in rows if r["ring_id"]), None)
-    ring_size = _ring_size(conn, ring_id) if ring_id else 1
-    first_reason = texts[0] if texts else ("Drawn at random for a post-payment audit" if audit else "")
-    conn.execute(
-        update(cases)
-        .where(cases.c.id == case_id)
-        .values(
-            claims=len(rows),
-            risk_score=max(r["risk_score"] for r in rows),
-            priority=priority,
-            sort_key=sort_key(priority, first_filed.date()),
-            first_filed_at=first_filed,
-            route="review" if "review" in routes else "verify" if "verify" in routes else "clear",
-            audit_sample=audit,
-            reason_codes=";" + "".join(f"{c};" for c in codes),
-            first_reason=first_reason,
-            ring_size=ring_size,
-            updated_at=stamp,
+def _ring_sizes(conn: Connection, rings: list[str]) -> dict[str, int]:
+    """How many claims of each ring the database holds."""
+    sizes: dict[str, int] = {}
+    for start in range(0, len(rings), _CHUNK):
+        query = (
+            select(claims.c.ring_id, func.count())
+            .where(claims.c.ring_id.in_(rings[start : start + _CHUNK]))
+            .group_by(claims.c.ring_id)
         )
-    )
-    status = conn.execute(select(cases.c.status).where(cases.c.id == case_id)).scalar_one()
-    conn.execute(delete(case_reasons).where(case_reasons.c.case_id == case_id))
-    if codes:
-        key = sort_key(priority, first_filed.date())
-        conn.execute(
-            insert(case_reasons),
-            [{"case_id": case_id, "code": c, "status": status, "sort_key": key} for c in codes],
+        sizes.update((str(r), int(n)) for r, n in conn.execute(query))
+    return sizes
+
+
+def _insert_new_cases(
+    conn: Connection, night: dt.date, rows: pd.DataFrame, plan: pd.DataFrame, stamp: Any
+) -> dict[str, int]:
+    """Open tonight's new cases with their summaries (and reason rows); returns case_id -> id."""
+    if rows.empty:
+        return {}
+    summaries = _summaries(rows, "_open_key")
+    sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
+    keys = sorted(summaries)
+    values = [
+        {
+            "case_key": key,
+            "status": "open",
+            "ring_id": plan.at[key, "ring_id"],
+            "night": night,
+            "opened_at": stamp,
+            "updated_at": stamp,
+            **_case_values(summaries[key], sizes),
+        }
+        for key in keys
+    ]
+    ids: dict[str, int] = {}
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        result = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True), chunk)
+        ids.update(
+            (row["case_key"], int(case_id)) for row, case_id in zip(chunk, result.scalars(), strict=True)
         )
+    _insert_reasons(
+        conn, [(ids[k], "open", summaries[k], v["sort_key"]) for k, v in zip(keys, values, strict=True)]
+    )
+    return ids
 
 
-def _ring_size(conn: Connection, ring_id: str) -> int:
-    return int(conn.execute(select(func.count()).where(claims.c.ring_id == ring_id)).scalar_one())
+def _insert_case_claims(conn: Connection, rows: pd.DataFrame, stamp: Any) -> None:
+    columns = [
+        "claim_id",
+        "_case_id",
+        "batch_date",
+        "route",
+        "audit_sample",
+        "risk_score",
+        "priority",
+        "reasons",
+    ]
+    records = [
+        {
+            "claim_id": claim_id,
+            "case_id": int(case_id),
+            "batch_date": batch_date,
+            "route": str(route),
+            "audit_sample": bool(audit),
+            "risk_score": float(risk),
+            "priority": float(priority),
+            "reasons": str(reasons),
+            "reason_text": [str(t) for t in texts],
+            "model_version": str(version),
+            "published_at": stamp,
+        }
+        for (claim_id, case_id, batch_date, route, audit, risk, priority, reasons), texts, version in zip(
+            zip(*(rows[c] for c in columns), strict=True),
+            rows["reason_text"],
+            rows["model_version"],
+            strict=True,
+        )
+    ]
+    for start in range(0, len(records), _CHUNK):
+        conn.execute(insert(case_claims), records[start : start + _CHUNK])
+
+
+def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
+    """Recompute the summaries of the open cases that tonight's claims joined, from all their
+    claims (earlier nights' and tonight's), with their reason rows."""
+    if not case_ids:
+        return
+    parts: list[pd.DataFrame] = []
+    status: dict[int, str] = {}
+    for start in range(0, len(case_ids), _CHUNK):
+        chunk = case_ids[start : start + _CHUNK]
+        query = (
+            select(case_claims, claims.c.filed_at.label("_filed_at"), claims.c.ring_id.label("_ring_id"))
+            .join(claims, claims.c.claim_id == case_claims.c.claim_id)
+            .where(case_claims.c.case_id.in_(chunk))
+        )
+        result = conn.execute(query)
+        parts.append(pd.DataFrame(result.all(), columns=list(result.keys())))
+        status.update(conn.execute(select(cases.c.id, cases.c.status).where(cases.c.id.in_(chunk))).all())
+    rows = pd.concat(parts, ignore_index=True).sort_values(
+        ["case_id", "risk_score", "claim_id"], ascending=[True, False, True], kind="stable"
+    )
+    summaries = _summaries(rows, "case_id")
+    sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
+    values = {case_id: _case_values(summary, sizes) for case_id, summary in summaries.items()}
+    statement = update(cases).where(cases.c.id == bindparam("case_pk"))
+    conn.execute(statement, [{"case_pk": case_id, **v, "updated_at": stamp} for case_id, v in values.items()])
+    for start in range(0, len(case_ids), _CHUNK):
+        conn.execute(delete(case_reasons).where(case_reasons.c.case_id.in_(case_ids[start : start + _CHUNK])))
+    _insert_reasons(
+        conn, [(int(c), status[c], summaries[c], values[c]["sort_key"]) for c in sorted(summaries)]
+    )
+
+
+def _insert_reasons(conn: Connection, cases_: list[tuple[int, str, dict[str, Any], float]]) -> None:
+    """One case_reasons row per case and reason code, with the case's status and queue order."""
+    rows = [
+        {"case_id": case_id, "code": code, "status": status, "sort_key": key}
+        for case_id, status, summary, key in cases_
+        for code in summary["codes"]
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        conn.execute(insert(case_reasons), rows[start : start + _CHUNK])
 
 
 def sort_key(priority: float, first_filed: dt.date) -> float:
@@ -332,20 +471,21 @@ def sort_key(priority: float, first_filed: dt.date) -> float:
     return priority - AGE_WEIGHT * (first_filed - _EPOCH).days
 
 
-def _insert_claims(conn: Connection, shown: pd.DataFrame) -> int:
+def _insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]]:
+    """Copy the claims the database does not hold yet; returns how many, and the ids it held."""
     present = _existing(conn, claims.c.claim_id, shown["claim_id"].tolist())
     new = shown[~shown["claim_id"].isin(present)]
     if new.empty:
-        return 0
-    rows = []
-    for record in new.to_dict("records"):
-        row = {c.name: _plain(record.get(c.name)) for c in claims.columns}
+        return 0, present
+    names = [c.name for c in claims.columns]
+    columns = [[_plain(v) for v in new[name]] if name in new else [None] * len(new) for name in names]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    for row in rows:
         row["first_name"] = row["first_name"] or ""
         row["last_name"] = row["last_name"] or ""
-        rows.append(row)
     for start in range(0, len(rows), _CHUNK):
         conn.execute(insert(claims), rows[start : start + _CHUNK])
-    return len(rows)
+    return len(rows), present
 
 
 def _plain(value: Any) -> Any:

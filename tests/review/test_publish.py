@@ -84,6 +84,68 @@ def test_ring_joining_counts(world: World, engine: Engine) -> None:
     assert counts["claims_joined"] == expected
 
 
+def test_case_summaries_follow_their_claims_after_joining(world: World, engine: Engine) -> None:
+    """Each case's summary is recomputed from all its claims, earlier nights' too, and its reason
+    rows carry its status: a ring case put in verification keeps that status as claims join."""
+    from claimscreen.review.db import case_reasons
+    from claimscreen.review.publish import sort_key
+
+    first, second = world.nights
+    publish_night(world.home, first, engine)
+    with engine.begin() as conn:
+        conn.execute(update(cases).where(cases.c.ring_id.is_not(None)).values(status="verification"))
+        ringed = select(cases.c.id).where(cases.c.ring_id.is_not(None))
+        conn.execute(
+            update(case_reasons).where(case_reasons.c.case_id.in_(ringed)).values(status="verification")
+        )
+    counts = publish_night(world.home, second, engine)
+    assert counts["claims_joined"] > 0, "the test world should have ring claims on both nights"
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(
+                select(case_claims, claims.c.filed_at, claims.c.ring_id).join(
+                    claims, claims.c.claim_id == case_claims.c.claim_id
+                )
+            )
+            .mappings()
+            .all()
+        )
+        summary = {r.id: r for r in conn.execute(select(cases)).all()}
+        reasons = conn.execute(select(case_reasons)).mappings().all()
+        ring_sizes = dict(
+            conn.execute(select(claims.c.ring_id, func.count()).group_by(claims.c.ring_id)).all()
+        )
+    by_case: dict[int, list] = {}  # type: ignore[type-arg]
+    for r in rows:
+        by_case.setdefault(r["case_id"], []).append(r)
+    assert set(by_case) == set(summary)
+    joined = 0
+    for case_id, members in by_case.items():
+        case = summary[case_id]
+        members.sort(key=lambda r: (-r["risk_score"], r["claim_id"]))
+        nights = {r["batch_date"] for r in members}
+        joined += nights == {first, second}
+        first_filed = min(r["filed_at"] for r in members)
+        routes = {r["route"] for r in members}
+        codes = list(dict.fromkeys(c for r in members for c in r["reasons"].split(";") if c))
+        assert case.claims == len(members)
+        assert case.risk_score == max(r["risk_score"] for r in members)
+        assert case.priority == max(r["priority"] for r in members)
+        assert case.first_filed_at == first_filed
+        assert case.sort_key == sort_key(case.priority, first_filed.date())
+        assert case.route == ("review" if "review" in routes else "verify" if "verify" in routes else "clear")
+        assert case.audit_sample == all(r["audit_sample"] for r in members)
+        assert case.reason_codes == ";" + "".join(f"{c};" for c in codes)
+        texts = [t for r in members for t in r["reason_text"]]
+        assert case.first_reason == (texts[0] if texts else "Drawn at random for a post-payment audit")
+        assert case.ring_size == (ring_sizes[case.ring_id] if case.ring_id else 1)
+        assert case.status == ("verification" if case.ring_id and first in nights else "open")
+        mine = [r for r in reasons if r["case_id"] == case_id]
+        assert [r["code"] for r in sorted(mine, key=lambda r: codes.index(r["code"]))] == codes
+        assert all(r["status"] == case.status and r["sort_key"] == case.sort_key for r in mine)
+    assert joined > 0, "some ring case should hold claims of both nights"
+
+
 def test_display_fields_are_copied_and_masked(world: World, engine: Engine) -> None:
     publish_night(world.home, world.nights[0], engine)
     with engine.connect() as conn:
