@@ -110,10 +110,25 @@ def blank_values(
 
 
 def known_positions(claim_ids: pd.Series, known_ids: pd.Series) -> IntArr:
-    """For each claim, the position of its claim_id among ``known_ids`` (the first one), -1 if absent."""
+    """For each claim, the position of its claim_id among ``known_ids`` (the first one), -1 if absent.
+
+    The window and the ids known from earlier nights are both read night by night, so the
+    window usually starts with exactly the known ids, in their order: then the positions are
+    those rows' own, and the later rows (tonight's) are not among them, since a claim_id is in
+    one batch only (ingest quarantines a repeat). That comparison costs one pass over the ids,
+    where a lookup hashes ten million of them; any other order takes the lookup.
+    """
     if not len(known_ids):
         return np.full(len(claim_ids), -1, dtype=np.int64)
-    found = pc.index_in(to_arrow(claim_ids), value_set=to_arrow(known_ids))
+    claims, known = to_arrow(claim_ids), to_arrow(known_ids)
+    aligned = len(known) <= len(claims) and pc.all(
+        pc.equal(claims.slice(0, len(known)), known), skip_nulls=False
+    )
+    if aligned and aligned.as_py():
+        positions = np.full(len(claims), -1, dtype=np.int64)
+        positions[: len(known)] = np.arange(len(known))
+        return positions
+    found = pc.index_in(claims, value_set=known)
     return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
 
 
