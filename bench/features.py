@@ -28,6 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import claimscreen  # noqa: F401  (before pyarrow loads: it sets Arrow's allocator options)
+
+# isort: split
 import pandas as pd
 
 COPIED = (

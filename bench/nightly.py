@@ -52,6 +52,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import claimscreen  # noqa: F401  (before pyarrow loads: it sets Arrow's allocator options)
+
+# isort: split
 import pandas as pd
 import psutil
 import pyarrow as pa

@@ -40,7 +40,12 @@ from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
 from claimscreen.features import codes, device, identity_signals, network
-from claimscreen.features.identity import CONTACT_COLUMNS, REQUIRED_COLUMNS, resolve_identities
+from claimscreen.features.identity import (
+    CONTACT_COLUMNS,
+    REQUIRED_COLUMNS,
+    lookup_known_ids,
+    resolve_identities,
+)
 from claimscreen.features.registry import Feature, check_unique
 
 #: Every feature models train on, in one list (names unique across groups).
@@ -138,9 +143,14 @@ def build_features(
         window["ssn_token"], unresolved(known, known_position) | tonight
     )
     clock = _lap(timings, "encode", clock)
-    identity, identity_names = resolve_identities(
-        window, known[["claim_id", "identity_id"]], encoded=encoded, known_position=known_position
-    )
+    # What later steps need of the ids known from earlier nights is taken now, and the ten
+    # million rows let go before identity resolution, the stage's peak of memory.
+    known_ids = lookup_known_ids(window, known[["claim_id", "identity_id"]], known_position)
+    known_rings = known[["claim_id", "ring_id"]].dropna()
+    earlier_flags = red_flags_of(window, known, _NO_SIGNALS, known_position)
+    del known
+    identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=known_ids)
+    del known_ids
     encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
     clock = _lap(timings, "identity", clock)
     decided = decisions_as_of(decisions, end_of_night_utc(night, settings.agency_timezone))
@@ -153,11 +163,11 @@ def build_features(
     categories = device.categorize_ips(
         window["ip_address"], references.get("ip_ranges"), encoded.get("ip_address")
     )
-    red_flags = red_flags_of(window, known, signals, known_position)
+    red_flags = red_flags_of(window, known_rings.iloc[:0], signals, start=earlier_flags)
     clock = _lap(timings, "ring_inputs", clock)
     rings = network.find_rings(
         window,
-        known[["claim_id", "ring_id"]].dropna(),
+        known_rings,
         categories,
         fraud_claim_ids=fraud_ids,
         red_flags=red_flags,
@@ -195,16 +205,21 @@ def unresolved(known: pd.DataFrame, known_position: np.ndarray) -> np.ndarray:
 
 
 def red_flags_of(
-    window: pd.DataFrame, known: pd.DataFrame, signals: pd.DataFrame, known_position: np.ndarray | None = None
+    window: pd.DataFrame,
+    known: pd.DataFrame,
+    signals: pd.DataFrame,
+    known_position: np.ndarray | None = None,
+    start: pd.Series | None = None,
 ) -> pd.Series:
     """Whether each window claim carries hard evidence: tonight's from ``signals``, earlier
     claims' as their own night's features recorded them (a claim never seen there has none).
 
     The lookups are hash joins in Arrow: the window holds millions of claim ids.
-    ``known_position`` (each claim's row in ``known``, -1 if none) spares the first one.
+    ``known_position`` (each claim's row in ``known``, -1 if none) spares the first one;
+    ``start`` gives the earlier claims' flags already looked up (``known`` then empty).
     """
     ids = pa.array(window["claim_id"].array)
-    flags = np.zeros(len(window), dtype=bool)
+    flags = np.zeros(len(window), dtype=bool) if start is None else start.to_numpy(dtype=bool, copy=True)
     for positions, claim_ids, values in (
         (known_position, known["claim_id"], known.get("red_flag")),
         (None, pd.Series(signals.index), signals[list(RED_FLAG_FEATURES)].any(axis=1)),
@@ -219,6 +234,10 @@ def red_flags_of(
         hit = at >= 0
         flags[hit] = np.asarray(values, dtype=bool)[at[hit]]
     return pd.Series(flags, index=window.index)
+
+
+#: No claim's signals: :func:`red_flags_of` then gives the flags known from earlier nights only.
+_NO_SIGNALS = pd.DataFrame({name: pd.Series([], dtype=bool) for name in RED_FLAG_FEATURES})
 
 
 def _lap(timings: dict[str, float], name: str, since: float) -> float:

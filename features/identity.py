@@ -259,13 +259,18 @@ def resolve_identities(
     *,
     encoded: dict[str, Encoded] | None = None,
     known_position: IntArr | None = None,
+    known_ids: KnownIds | None = None,
 ) -> tuple[IntArr, pa.Array]:
-    """:func:`link_identities` as codes: each row's code into the distinct ids (equal ids, equal codes)."""
+    """:func:`link_identities` as codes: each row's code into the distinct ids (equal ids, equal codes).
+
+    ``known_ids`` (:func:`lookup_known_ids` of ``known``, done by the caller) replaces ``known``.
+    """
     check_columns(claims, REQUIRED_COLUMNS, "claims")
     settings = settings or LinkageSettings()
     if claims.empty:
         return np.zeros(0, dtype=np.int64), pa.array([], pa.large_string())
-    known_ids = lookup_known_ids(claims, known, known_position)
+    if known_ids is None:
+        known_ids = lookup_known_ids(claims, known, known_position)
     is_new = known_ids.code < 0
     records = prepare_records(claims, is_new, encoded or {})
     left, right = find_candidate_pairs(records, is_new, settings)
