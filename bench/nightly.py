@@ -342,7 +342,7 @@ def run_night(home: Path, batch: Path, goal: float, workers: int) -> None:
         f"  flow wall {wall:.1f} s (goal <= {goal:.0f} s); stage functions {spent:.1f} s; "
         f"Prefect overhead {wall - spent:.1f} s ({(wall - spent) / wall:.0%})"
     )
-    print(f"  peak RSS (this process + children) {rss.gb:.1f} GB (goal <= {GOAL_RSS_GB:.0f} GB)")
+    print(f"  peak RSS (this process + children) {rss.gb:.2f} GB (goal <= {GOAL_RSS_GB:.0f} GB)")
     for stage in ("ingest", "features", "score"):
         timings = stages.get(stage, {}).get("details", {}).get("timings", {})
         print(f"  {stage} steps: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))

@@ -361,11 +361,12 @@ def _insert_new_cases(
     summaries = _summaries(rows, "_open_key")
     sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
     keys = sorted(summaries)
+    ring_of = plan["ring_id"].to_dict()
     values = [
         {
             "case_key": key,
             "status": "open",
-            "ring_id": plan.at[key, "ring_id"],
+            "ring_id": ring_of[key],
             "night": night,
             "opened_at": stamp,
             "updated_at": stamp,
@@ -478,8 +479,10 @@ def _insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]
     if new.empty:
         return 0, present
     names = [c.name for c in claims.columns]
-    columns = [[_plain(v) for v in new[name]] if name in new else [None] * len(new) for name in names]
-    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    # Through Arrow: missing values become None and timestamps datetimes, column by column.
+    table = pa.Table.from_pandas(new[[n for n in names if n in new]], preserve_index=False)
+    absent = dict.fromkeys(n for n in names if n not in new)
+    rows = [row | absent for row in table.to_pylist()]
     for row in rows:
         row["first_name"] = row["first_name"] or ""
         row["last_name"] = row["last_name"] or ""
