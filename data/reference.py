@@ -43,7 +43,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from claimscreen.data import normalize as nz
 from claimscreen.data.errors import InputError
@@ -171,10 +171,12 @@ def load_reference(home: Path, kind: str, source: Path) -> LoadReport:
     table = to_table(frame[~problems.any()], REFERENCE_SCHEMAS[kind])
     lake = Lake(home)
     # Every load is also kept as a version, so a night re-run later can read the lists it used.
+    # The version travels in the file's own metadata, so it always names the content beside it.
     version = table_version(table)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), VERSION_KEY: version.encode()})
     lake.write_table(version_path(lake, kind, version), table)
     lake.write_table(lake.reference_path(kind), table)
-    lake.write_json(sidecar_path(lake, kind), _sidecar(report, source) | _version_stamp(lake, kind, version))
+    lake.write_json(sidecar_path(lake, kind), _sidecar(report, source) | {"version": version})
     return report
 
 
@@ -188,6 +190,10 @@ def read_reference(home: Path, kind: str, version: str | None = None) -> pd.Data
     path = version_path(lake, kind, version) if version else lake.reference_path(kind)
     table = lake.read_table(path) if path.exists() else REFERENCE_SCHEMAS[kind].empty_table()
     return to_frame(table)
+
+
+#: Key of the list file's metadata holding its version (see :func:`current_version`).
+VERSION_KEY = b"claimscreen.version"
 
 
 def table_version(table: pa.Table) -> str:
@@ -205,47 +211,22 @@ def version_path(lake: Lake, kind: str, version: str) -> Path:
 def current_version(home: Path, kind: str) -> str | None:
     """The version of the list as loaded now (None if never loaded).
 
-    The load records it in the sidecar with the list file's size and modification time; while
-    they still match, it is read from there (hashing the wage records every night took
-    seconds). Otherwise, as for a list loaded by an earlier release, the content is hashed.
+    A load writes the version into the list file's metadata; reading it there costs the file's
+    footer only (hashing the wage records every night took seconds). A list loaded by an
+    earlier release has none: its content is hashed, as then.
     """
     lake = Lake(Path(home))
     path = lake.reference_path(kind)
     if not path.exists():
         return None
-    recorded = _recorded_version(lake, kind)
-    if recorded is not None:
-        return recorded
+    recorded = (pq.read_schema(path).metadata or {}).get(VERSION_KEY)
+    if recorded is not None and version_path(lake, kind, recorded.decode()).exists():
+        return recorded.decode()
     table = lake.read_table(path)
     version = table_version(table)
     if not version_path(lake, kind, version).exists():
         # A list loaded before versions were kept becomes a version when first used.
         lake.write_table(version_path(lake, kind, version), table)
-    return version
-
-
-def _version_stamp(lake: Lake, kind: str, version: str) -> dict[str, Any]:
-    """The version of the list file as just written, with the file's size and modification time."""
-    stat = lake.reference_path(kind).stat()
-    return {"version": version, "table_bytes": stat.st_size, "table_mtime_ns": stat.st_mtime_ns}
-
-
-def _recorded_version(lake: Lake, kind: str) -> str | None:
-    """The version the sidecar records, if the list file is still the one it was recorded for
-    and that version is kept; None otherwise."""
-    try:
-        sidecar = json.loads(sidecar_path(lake, kind).read_text(encoding="utf-8"))
-        stat = lake.reference_path(kind).stat()
-    except (OSError, ValueError):
-        return None
-    version = sidecar.get("version")
-    if (
-        not isinstance(version, str)
-        or sidecar.get("table_bytes") != stat.st_size
-        or sidecar.get("table_mtime_ns") != stat.st_mtime_ns
-        or not version_path(lake, kind, version).exists()
-    ):
-        return None
     return version
 
 

@@ -116,7 +116,8 @@ def known_positions(claim_ids: pd.Series, known_ids: pd.Series) -> IntArr:
     window usually starts with exactly the known ids, in their order: then the positions are
     those rows' own, and the later rows (tonight's) are not among them, since a claim_id is in
     one batch only (ingest quarantines a repeat). That comparison costs one pass over the ids,
-    where a lookup hashes ten million of them; any other order takes the lookup.
+    where a lookup hashes ten million of them; any other order takes the lookup. So the known
+    ids must be distinct (a repeated one would keep its own position, not the first).
     """
     if not len(known_ids):
         return np.full(len(claim_ids), -1, dtype=np.int64)

@@ -260,7 +260,8 @@ def _case_claim_rows(
     """Tonight's claims under review with their case (``_case_id`` for an open case joined,
     ``_open_key`` for a case opened tonight), and filed_at and ring_id as the database holds
     them (a claim copied on an earlier night keeps that night's ring), in each case's order:
-    highest risk first, then claim_id."""
+    highest risk first, then claim_id in code-point order (the same on every database; an
+    earlier release let the database's collation break ties)."""
     key = fresh["case_id"].astype(str)
     rows = fresh.assign(
         claim_id=fresh["claim_id"].astype(str),
@@ -268,14 +269,16 @@ def _case_claim_rows(
         _open_key=key.map(plan["open_key"]),
     )
     lake = shown.drop_duplicates("claim_id").set_index("claim_id")
-    rows["_filed_at"] = rows["claim_id"].map(lake["filed_at"])
+    filed = dict(zip(lake.index, lake["filed_at"], strict=True))
     ring = {c: None if pd.isna(r) else str(r) for c, r in zip(lake.index, lake["ring_id"], strict=True)}
     copied = sorted(present.intersection(rows["claim_id"]))
     for start in range(0, len(copied), _CHUNK):
-        query = select(claims.c.claim_id, claims.c.ring_id).where(
+        query = select(claims.c.claim_id, claims.c.ring_id, claims.c.filed_at).where(
             claims.c.claim_id.in_(copied[start : start + _CHUNK])
         )
-        ring.update(conn.execute(query).all())
+        for claim_id, ring_id, filed_at in conn.execute(query):
+            ring[claim_id], filed[claim_id] = ring_id, pd.Timestamp(filed_at)
+    rows["_filed_at"] = rows["claim_id"].map(filed)
     rows["_ring_id"] = rows["claim_id"].map(ring)
     return rows.sort_values(["risk_score", "claim_id"], ascending=[False, True], kind="stable")
 

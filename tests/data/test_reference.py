@@ -287,24 +287,28 @@ def test_no_raw_ssn_or_account_anywhere_under_home(home: Path, inbox: Path) -> N
         assert not [r for r in raw if r in data], path
 
 
-def test_current_version_is_recorded_at_load_and_rehashed_when_the_file_changes(
+def test_current_version_is_recorded_at_load_and_hashed_for_an_unstamped_file(
     home: Path, inbox: Path
 ) -> None:
-    """The version a night pins is the content's hash: read from the load's sidecar while the
-    list file is the one loaded, hashed again when it is not (or the sidecar predates it)."""
-    from claimscreen.data.reference import current_version, sidecar_path, table_version
+    """The version a night pins is the hash the load took of the content, written into the list
+    file's metadata and read from there; a file without it (an earlier release's load) is hashed."""
+    from claimscreen.data.reference import VERSION_KEY, current_version, sidecar_path, table_version
 
     load_reference(home, "deceased", write(inbox, "d.csv", LISTS["deceased"]))
     lake = Lake(home)
     path = lake.reference_path("deceased")
-    hashed = table_version(pq.read_table(path))
-    sidecar = json.loads(sidecar_path(lake, "deceased").read_text(encoding="utf-8"))
-    assert sidecar["version"] == hashed == current_version(home, "deceased")
-    # Another content written in place (not by a load): the stamp no longer matches, so it is hashed.
-    pq.write_table(pq.read_table(path).slice(0, 1), path)
-    other = pq.read_table(path)
-    assert current_version(home, "deceased") == table_version(other) != hashed
-    # A sidecar without a version (an earlier release's load): hashed, and the version kept.
-    sidecar_path(lake, "deceased").write_text(json.dumps({"kind": "deceased"}), encoding="utf-8")
-    assert current_version(home, "deceased") == table_version(other)
-    assert (lake.root / "reference" / "versions" / "deceased" / f"{table_version(other)}.parquet").exists()
+    stored = pq.read_table(path)
+    recorded = stored.schema.metadata[VERSION_KEY].decode()
+    unstamped = stored.replace_schema_metadata(
+        {k: v for k, v in stored.schema.metadata.items() if k != VERSION_KEY}
+    )
+    assert recorded == current_version(home, "deceased")
+    assert json.loads(sidecar_path(lake, "deceased").read_text(encoding="utf-8"))["version"] == recorded
+    # Another content written in place without a version: hashed, and that version kept.
+    pq.write_table(unstamped.slice(0, 1), path)
+    other = table_version(pq.read_table(path))
+    assert current_version(home, "deceased") == other != recorded
+    assert (lake.root / "reference" / "versions" / "deceased" / f"{other}.parquet").exists()
+    # The version a night pinned reads back the list as it was.
+    pinned = read_reference(home, "deceased", recorded)
+    assert len(pinned) == len(stored)
