@@ -295,9 +295,7 @@ def run_case(name: str, tonight: int, history: int, goal: float, args: argparse.
             )
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(built, home, symlinks=True)
-        batch = Path((built / "batch").read_text())
-        command = [sys.executable, __file__, "--night", str(home), str(batch), "--goal", str(goal)]
-        subprocess.run([*command, "--workers", str(args.workers)], check=True)
+        night_process(home, Path((built / "batch").read_text()), goal, args.workers)
         return
     shutil.rmtree(home, ignore_errors=True)
     shutil.rmtree(built, ignore_errors=True)
@@ -312,8 +310,13 @@ def run_case(name: str, tonight: int, history: int, goal: float, args: argparse.
     print(f"built in {time.perf_counter() - clock:.0f} s (peak RSS {build_rss.gb:.1f} GB)", flush=True)
     shutil.copytree(home, built, symlinks=True)  # what --again restores
     (built / "batch").write_text(str(batch))
+    night_process(home, batch, goal, args.workers)
+
+
+def night_process(home: Path, batch: Path, goal: float, workers: int) -> None:
+    """:func:`run_night` in a fresh process (so the build's memory is not counted)."""
     command = [sys.executable, __file__, "--night", str(home), str(batch), "--goal", str(goal)]
-    subprocess.run([*command, "--workers", str(args.workers)], check=True)
+    subprocess.run([*command, "--workers", str(workers)], check=True)
 
 
 def run_night(home: Path, batch: Path, goal: float, workers: int) -> None:

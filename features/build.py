@@ -147,7 +147,7 @@ def build_features(
     # million rows let go before identity resolution, the stage's peak of memory.
     known_ids = lookup_known_ids(window, known[["claim_id", "identity_id"]], known_position)
     known_rings = known[["claim_id", "ring_id"]].dropna()
-    earlier_flags = red_flags_of(window, known, _NO_SIGNALS, known_position)
+    earlier_flags = red_flags_of(window, known, None, known_position)
     del known
     identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=known_ids)
     del known_ids
@@ -163,7 +163,7 @@ def build_features(
     categories = device.categorize_ips(
         window["ip_address"], references.get("ip_ranges"), encoded.get("ip_address")
     )
-    red_flags = red_flags_of(window, known_rings.iloc[:0], signals, start=earlier_flags)
+    red_flags = red_flags_of(window, None, signals, start=earlier_flags)
     clock = _lap(timings, "ring_inputs", clock)
     rings = network.find_rings(
         window,
@@ -206,8 +206,8 @@ def unresolved(known: pd.DataFrame, known_position: np.ndarray) -> np.ndarray:
 
 def red_flags_of(
     window: pd.DataFrame,
-    known: pd.DataFrame,
-    signals: pd.DataFrame,
+    known: pd.DataFrame | None,
+    signals: pd.DataFrame | None,
     known_position: np.ndarray | None = None,
     start: pd.Series | None = None,
 ) -> pd.Series:
@@ -215,15 +215,17 @@ def red_flags_of(
     claims' as their own night's features recorded them (a claim never seen there has none).
 
     The lookups are hash joins in Arrow: the window holds millions of claim ids.
-    ``known_position`` (each claim's row in ``known``, -1 if none) spares the first one;
-    ``start`` gives the earlier claims' flags already looked up (``known`` then empty).
+    ``known_position`` (each claim's row in ``known``, -1 if none) spares the first one.
+    Either source may be None: ``start`` then holds the flags already taken from the other.
     """
     ids = pa.array(window["claim_id"].array)
     flags = np.zeros(len(window), dtype=bool) if start is None else start.to_numpy(dtype=bool, copy=True)
-    for positions, claim_ids, values in (
-        (known_position, known["claim_id"], known.get("red_flag")),
-        (None, pd.Series(signals.index), signals[list(RED_FLAG_FEATURES)].any(axis=1)),
-    ):
+    sources = []
+    if known is not None:
+        sources.append((known_position, known["claim_id"], known.get("red_flag")))
+    if signals is not None:
+        sources.append((None, pd.Series(signals.index), signals[list(RED_FLAG_FEATURES)].any(axis=1)))
+    for positions, claim_ids, values in sources:
         if values is None or not len(claim_ids):
             continue
         if positions is not None:
@@ -234,10 +236,6 @@ def red_flags_of(
         hit = at >= 0
         flags[hit] = np.asarray(values, dtype=bool)[at[hit]]
     return pd.Series(flags, index=window.index)
-
-
-#: No claim's signals: :func:`red_flags_of` then gives the flags known from earlier nights only.
-_NO_SIGNALS = pd.DataFrame({name: pd.Series([], dtype=bool) for name in RED_FLAG_FEATURES})
 
 
 def _lap(timings: dict[str, float], name: str, since: float) -> float:

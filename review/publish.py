@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -199,10 +200,15 @@ def _publish(conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.Da
     return counts
 
 
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    """``values`` in slices of at most ``_CHUNK`` (bound parameters per statement stay few)."""
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
 def _existing(conn: Connection, column: Any, values: list[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
+    for chunk in _chunks(values):
         found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
     return found
 
@@ -242,10 +248,10 @@ def _plan_cases(conn: Connection, fresh: pd.DataFrame) -> tuple[pd.DataFrame, in
 def _open_ring_cases(conn: Connection, rings: list[str]) -> dict[str, int]:
     """Each ring's oldest open (not closed) case, locked for update on PostgreSQL."""
     found: dict[str, int] = {}
-    for start in range(0, len(rings), _CHUNK):
+    for chunk in _chunks(rings):
         query = (
             select(cases.c.ring_id, cases.c.id)
-            .where(cases.c.ring_id.in_(rings[start : start + _CHUNK]), cases.c.status != "closed")
+            .where(cases.c.ring_id.in_(chunk), cases.c.status != "closed")
             .order_by(cases.c.id)
             .with_for_update()
         )
@@ -272,9 +278,9 @@ def _case_claim_rows(
     filed = dict(zip(lake.index, lake["filed_at"], strict=True))
     ring = {c: None if pd.isna(r) else str(r) for c, r in zip(lake.index, lake["ring_id"], strict=True)}
     copied = sorted(present.intersection(rows["claim_id"]))
-    for start in range(0, len(copied), _CHUNK):
+    for chunk in _chunks(copied):
         query = select(claims.c.claim_id, claims.c.ring_id, claims.c.filed_at).where(
-            claims.c.claim_id.in_(copied[start : start + _CHUNK])
+            claims.c.claim_id.in_(chunk)
         )
         for claim_id, ring_id, filed_at in conn.execute(query):
             ring[claim_id], filed[claim_id] = ring_id, pd.Timestamp(filed_at)
@@ -342,13 +348,23 @@ def _case_values(summary: dict[str, Any], ring_sizes: dict[str, int]) -> dict[st
     }
 
 
+def _case_updates(
+    conn: Connection, rows: pd.DataFrame, key: str
+) -> dict[Any, tuple[dict[str, Any], list[str]]]:
+    """Per case (``key`` of ``rows``, in case order): the cases columns its claims give, and its
+    reason codes in order."""
+    summaries = _summaries(rows, key)
+    sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
+    return {case: (_case_values(s, sizes), list(s["codes"])) for case, s in summaries.items()}
+
+
 def _ring_sizes(conn: Connection, rings: list[str]) -> dict[str, int]:
     """How many claims of each ring the database holds."""
     sizes: dict[str, int] = {}
-    for start in range(0, len(rings), _CHUNK):
+    for chunk in _chunks(rings):
         query = (
             select(claims.c.ring_id, func.count())
-            .where(claims.c.ring_id.in_(rings[start : start + _CHUNK]))
+            .where(claims.c.ring_id.in_(chunk))
             .group_by(claims.c.ring_id)
         )
         sizes.update((str(r), int(n)) for r, n in conn.execute(query))
@@ -361,9 +377,7 @@ def _insert_new_cases(
     """Open tonight's new cases with their summaries (and reason rows); returns case_id -> id."""
     if rows.empty:
         return {}
-    summaries = _summaries(rows, "_open_key")
-    sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
-    keys = sorted(summaries)
+    updates = _case_updates(conn, rows, "_open_key")
     ring_of = plan["ring_id"].to_dict()
     values = [
         {
@@ -373,34 +387,25 @@ def _insert_new_cases(
             "night": night,
             "opened_at": stamp,
             "updated_at": stamp,
-            **_case_values(summaries[key], sizes),
+            **updates[key][0],
         }
-        for key in keys
+        for key in sorted(updates)
     ]
     ids: dict[str, int] = {}
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
+    for chunk in _chunks(values):
         result = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True), chunk)
         ids.update(
             (row["case_key"], int(case_id)) for row, case_id in zip(chunk, result.scalars(), strict=True)
         )
     _insert_reasons(
-        conn, [(ids[k], "open", summaries[k], v["sort_key"]) for k, v in zip(keys, values, strict=True)]
+        conn, [(ids[k], "open", v["sort_key"], codes) for k, (v, codes) in sorted(updates.items())]
     )
     return ids
 
 
 def _insert_case_claims(conn: Connection, rows: pd.DataFrame, stamp: Any) -> None:
-    columns = [
-        "claim_id",
-        "_case_id",
-        "batch_date",
-        "route",
-        "audit_sample",
-        "risk_score",
-        "priority",
-        "reasons",
-    ]
+    columns = ["claim_id", "_case_id", "batch_date", "route", "audit_sample", "risk_score", "priority"]
+    columns += ["reasons", "reason_text", "model_version"]
     records = [
         {
             "claim_id": claim_id,
@@ -415,15 +420,12 @@ def _insert_case_claims(conn: Connection, rows: pd.DataFrame, stamp: Any) -> Non
             "model_version": str(version),
             "published_at": stamp,
         }
-        for (claim_id, case_id, batch_date, route, audit, risk, priority, reasons), texts, version in zip(
-            zip(*(rows[c] for c in columns), strict=True),
-            rows["reason_text"],
-            rows["model_version"],
-            strict=True,
+        for claim_id, case_id, batch_date, route, audit, risk, priority, reasons, texts, version in zip(
+            *(rows[c] for c in columns), strict=True
         )
     ]
-    for start in range(0, len(records), _CHUNK):
-        conn.execute(insert(case_claims), records[start : start + _CHUNK])
+    for chunk in _chunks(records):
+        conn.execute(insert(case_claims), chunk)
 
 
 def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
@@ -433,8 +435,7 @@ def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
         return
     parts: list[pd.DataFrame] = []
     status: dict[int, str] = {}
-    for start in range(0, len(case_ids), _CHUNK):
-        chunk = case_ids[start : start + _CHUNK]
+    for chunk in _chunks(case_ids):
         query = (
             select(case_claims, claims.c.filed_at.label("_filed_at"), claims.c.ring_id.label("_ring_id"))
             .join(claims, claims.c.claim_id == case_claims.c.claim_id)
@@ -446,27 +447,26 @@ def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
     rows = pd.concat(parts, ignore_index=True).sort_values(
         ["case_id", "risk_score", "claim_id"], ascending=[True, False, True], kind="stable"
     )
-    summaries = _summaries(rows, "case_id")
-    sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
-    values = {case_id: _case_values(summary, sizes) for case_id, summary in summaries.items()}
+    updates = _case_updates(conn, rows, "case_id")
     statement = update(cases).where(cases.c.id == bindparam("case_pk"))
-    conn.execute(statement, [{"case_pk": case_id, **v, "updated_at": stamp} for case_id, v in values.items()])
-    for start in range(0, len(case_ids), _CHUNK):
-        conn.execute(delete(case_reasons).where(case_reasons.c.case_id.in_(case_ids[start : start + _CHUNK])))
+    conn.execute(statement, [{"case_pk": c, **v, "updated_at": stamp} for c, (v, _) in updates.items()])
+    for chunk in _chunks(case_ids):
+        conn.execute(delete(case_reasons).where(case_reasons.c.case_id.in_(chunk)))
     _insert_reasons(
-        conn, [(int(c), status[c], summaries[c], values[c]["sort_key"]) for c in sorted(summaries)]
+        conn, [(int(c), status[c], v["sort_key"], codes) for c, (v, codes) in sorted(updates.items())]
     )
 
 
-def _insert_reasons(conn: Connection, cases_: list[tuple[int, str, dict[str, Any], float]]) -> None:
-    """One case_reasons row per case and reason code, with the case's status and queue order."""
+def _insert_reasons(conn: Connection, cases_: list[tuple[int, str, float, list[str]]]) -> None:
+    """One case_reasons row per case and reason code, with the case's status and queue order:
+    ``cases_`` holds (case id, status, sort key, codes)."""
     rows = [
         {"case_id": case_id, "code": code, "status": status, "sort_key": key}
-        for case_id, status, summary, key in cases_
-        for code in summary["codes"]
+        for case_id, status, key, codes in cases_
+        for code in codes
     ]
-    for start in range(0, len(rows), _CHUNK):
-        conn.execute(insert(case_reasons), rows[start : start + _CHUNK])
+    for chunk in _chunks(rows):
+        conn.execute(insert(case_reasons), chunk)
 
 
 def sort_key(priority: float, first_filed: dt.date) -> float:
@@ -489,8 +489,8 @@ def _insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]
     for row in rows:
         row["first_name"] = row["first_name"] or ""
         row["last_name"] = row["last_name"] or ""
-    for start in range(0, len(rows), _CHUNK):
-        conn.execute(insert(claims), rows[start : start + _CHUNK])
+    for chunk in _chunks(rows):
+        conn.execute(insert(claims), chunk)
     return len(rows), present
 
 
@@ -553,12 +553,12 @@ def _insert_links(conn: Connection, members: pd.DataFrame) -> int:
         return 0
     existing: set[tuple[str, str, str]] = set()
     rings = sorted({r["ring_id"] for r in rows})
-    for start in range(0, len(rings), _CHUNK):
+    for chunk in _chunks(rings):
         query = select(ring_links.c.claim_id, ring_links.c.kind, ring_links.c.link_key).where(
-            ring_links.c.ring_id.in_(rings[start : start + _CHUNK])
+            ring_links.c.ring_id.in_(chunk)
         )
         existing.update(tuple(r) for r in conn.execute(query))
     new = [r for r in rows if (r["claim_id"], r["kind"], r["link_key"]) not in existing]
-    for start in range(0, len(new), _CHUNK):
-        conn.execute(insert(ring_links), new[start : start + _CHUNK])
+    for chunk in _chunks(new):
+        conn.execute(insert(ring_links), chunk)
     return len(new)
