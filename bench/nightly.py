@@ -174,12 +174,17 @@ class NightWriters:
         self.rows: dict[dt.date, int] = {}
 
     def add(self, frame: pd.DataFrame) -> None:
+        from claimscreen.data.lake import dictionary_columns
+
         for night, part in frame.groupby("batch_date", sort=True):
             table = pa.Table.from_pandas(part, schema=self.schema, preserve_index=False)
             if night not in self.writers:
                 path = self.path_of(night)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.writers[night] = pq.ParquetWriter(path, self.schema, compression="zstd")
+                # Encoded as the lake writes a night's file (see data.lake.write_parquet).
+                self.writers[night] = pq.ParquetWriter(
+                    path, self.schema, compression="zstd", use_dictionary=dictionary_columns(table)
+                )
             self.writers[night].write_table(table)
             self.rows[night] = self.rows.get(night, 0) + len(part)
 

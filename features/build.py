@@ -22,7 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,7 +36,7 @@ import pyarrow.parquet as pq
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.labels import decisions_as_of, read_decisions
-from claimscreen.data.lake import Lake
+from claimscreen.data.lake import Lake, read_files
 from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
@@ -86,6 +88,8 @@ TONIGHT_ONLY_COLUMNS: tuple[str, ...] = (
     "employer_ein",
 )
 
+_KNOWN_IDENTITY = "known identity_id"  # the encoding job of the ids given on earlier nights
+
 #: Identifier columns coded once per window and shared by identity, rings, device and IP categories.
 SHARED_COLUMNS: tuple[str, ...] = (
     "ssn_token", "email_canonical", "phone_e164", "address_norm", "zip5", "bank_account_token",
@@ -136,16 +140,29 @@ def build_features(
     clock = time.perf_counter()
     window = window.reset_index(drop=True)
     known_position = codes.known_positions(window["claim_id"], known["claim_id"])
-    encoded = codes.encode_columns(window, [c for c in SHARED_COLUMNS if c != "ssn_token"])
-    # SSNs are looked up only among new claims' (identity) and tonight's (signals).
     tonight = (window["batch_date"] == night).to_numpy(dtype=bool)
-    encoded["ssn_token"] = codes.encode_among(
-        window["ssn_token"], unresolved(known, known_position) | tonight
+    # The longest jobs first: the ten million known ids, then the window's columns.
+    jobs: dict[str, Callable[[], codes.Encoded]] = {
+        _KNOWN_IDENTITY: partial(codes.encode_column, known["identity_id"])
+    }
+    jobs.update(
+        (c, partial(codes.encode_column, window[c]))
+        for c in SHARED_COLUMNS
+        if c != "ssn_token" and c in window.columns
     )
+    # SSNs are looked up only among new claims' (identity) and tonight's (signals).
+    jobs["ssn_token"] = partial(
+        codes.encode_among, window["ssn_token"], unresolved(known, known_position) | tonight
+    )
+    encoded = codes.run_encodings(jobs)
+    known_identity = encoded.pop(_KNOWN_IDENTITY)
     clock = _lap(timings, "encode", clock)
     # What later steps need of the ids known from earlier nights is taken now, and the ten
     # million rows let go before identity resolution, the stage's peak of memory.
-    known_ids = lookup_known_ids(window, known[["claim_id", "identity_id"]], known_position)
+    known_ids = lookup_known_ids(
+        window, known[["claim_id", "identity_id"]], known_position, encoded=known_identity
+    )
+    del known_identity
     known_rings = known[["claim_id", "ring_id"]].dropna()
     earlier_flags = red_flags_of(window, known, None, known_position)
     del known
@@ -201,7 +218,7 @@ def unresolved(known: pd.DataFrame, known_position: np.ndarray) -> np.ndarray:
     if not len(known):
         return np.ones(len(known_position), dtype=bool)
     has_id = known["identity_id"].notna().to_numpy(dtype=bool)
-    return (known_position < 0) | ~has_id[np.maximum(known_position, 0)]
+    return ~codes.lookup(has_id, known_position, False)
 
 
 def red_flags_of(
@@ -246,18 +263,17 @@ def _lap(timings: dict[str, float], name: str, since: float) -> float:
 
 def load_known_ids(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
     """claim_id, identity_id, ring_id and red_flag as given on the nights of the window before ``night``."""
-    frames = []
-    day = first
     columns = ["claim_id", "identity_id", "ring_id", *RED_FLAG_FEATURES]
-    while day < night:
-        path = lake.features_path(day)
-        if path.exists():
-            part = pq.read_table(
-                path, columns=columns, schema=large_strings(pq.read_schema(path))
-            ).to_pandas()
-            part["red_flag"] = part[list(RED_FLAG_FEATURES)].any(axis=1)
-            frames.append(part.drop(columns=list(RED_FLAG_FEATURES)))
-        day += dt.timedelta(days=1)
+    nights = [first + dt.timedelta(days=d) for d in range((night - first).days)]
+    paths = [p for p in (lake.features_path(day) for day in nights) if p.exists()]
+
+    def read(path: Path, threads: bool) -> pd.DataFrame:
+        schema = large_strings(pq.read_schema(path))
+        part = pq.read_table(path, columns=columns, schema=schema, use_threads=threads).to_pandas()
+        part["red_flag"] = part[list(RED_FLAG_FEATURES)].any(axis=1)
+        return part.drop(columns=list(RED_FLAG_FEATURES))
+
+    frames = read_files(paths, read)
     if not frames:
         empty = pd.DataFrame({"claim_id": [], "identity_id": [], "ring_id": []}, dtype="str")
         return empty.assign(red_flag=pd.Series([], dtype=bool))
@@ -325,12 +341,14 @@ def read_window(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
     missing: no feature reads them there, and ten million user agents need not be read."""
     tonight_parts = set(lake.committed_parts("claims", night, night))
     earlier_columns = [c for c in WINDOW_COLUMNS if c not in TONIGHT_ONLY_COLUMNS]
-    tables = []
-    for part in lake.committed_parts("claims", first, night):
+
+    def read(part: Path, threads: bool) -> pa.Table:
         wanted = WINDOW_COLUMNS if part in tonight_parts else earlier_columns
         schema = pq.read_schema(part)
         columns = [c for c in wanted if c in set(schema.names)]
-        tables.append(pq.read_table(part, columns=columns, schema=large_strings(schema)))
+        return pq.read_table(part, columns=columns, schema=large_strings(schema), use_threads=threads)
+
+    tables = read_files(lake.committed_parts("claims", first, night), read)
     if not tables:
         return lake.read_window("claims", first, night, columns=list(WINDOW_COLUMNS))
     frame = pa.concat_tables(tables, promote_options="default").to_pandas()

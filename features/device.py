@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.schema import CHANNELS, IP_RANGE_CATEGORIES
-from claimscreen.features.codes import Encoded, blank_values, select_rows
+from claimscreen.features.codes import Encoded, blank_values, lookup, select_rows
 from claimscreen.features.registry import Feature, FeatureDtype, check_unique
 
 # --- Thresholds (to move to Settings) -----------------------------------------
@@ -245,7 +245,7 @@ def keys_from_codes(device: Encoded, ip: Encoded, rows: np.ndarray) -> Keys:
     used = np.flatnonzero(np.bincount(ip_codes[present], minlength=len(ip.values)))
     renumber = np.full(len(ip.values), -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
-    ip_codes = np.where(present, renumber[np.maximum(ip_codes, 0)], -1)
+    ip_codes = lookup(renumber, ip_codes)
     ip_text = pd.Index(ip.values.take(pa.array(used)).to_pandas().array, dtype="str")
     ips = parse_ips(ip_text)
     network_codes = encode_networks(ips)

@@ -105,7 +105,7 @@ from rapidfuzz.distance import JaroWinkler
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from claimscreen.features.codes import Encoded, blank_values, encode_column, known_positions
+from claimscreen.features.codes import Encoded, blank_values, encode_column, known_positions, lookup
 
 __all__ = [
     "NICKNAME_GROUPS",
@@ -179,6 +179,7 @@ NICKNAME_GROUPS: tuple[str, ...] = (
 _NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
 _DOB_OFFSET = 1 << 17  # day numbers are shifted to stay positive in block keys
 _SOUNDEX_SPACE = 1 << 15
+_TABLE_SPAN = 1 << 29  # block keys below this are looked up in a table of flags (at most 512 MB)
 
 
 @dataclass(frozen=True)
@@ -300,18 +301,23 @@ def check_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> N
 
 
 def lookup_known_ids(
-    claims: pd.DataFrame, known: pd.DataFrame | None, known_position: IntArr | None = None
+    claims: pd.DataFrame,
+    known: pd.DataFrame | None,
+    known_position: IntArr | None = None,
+    encoded: Encoded | None = None,
 ) -> KnownIds:
     """The identity_id already assigned to each claim, as codes into the distinct known ids.
 
-    ``known_position`` (each claim's row in ``known``, -1 if none) spares the claim_id lookup.
+    ``known_position`` (each claim's row in ``known``, -1 if none) spares the claim_id lookup,
+    and ``encoded`` (:func:`encode_column` of ``known["identity_id"]``) the encoding.
     """
     if known is None or known.empty:
         return KnownIds(np.full(len(claims), -1, dtype=np.int64), pa.array([], pa.large_string()))
     check_columns(known, ("claim_id", "identity_id"), "known")
     if known_position is None:
         known_position = known_positions(claims["claim_id"], known["claim_id"])
-    encoded = encode_column(known["identity_id"])
+    if encoded is None:
+        encoded = encode_column(known["identity_id"])
     found = known_position >= 0
     code = np.full(len(claims), -1, dtype=np.int64)
     code[found] = encoded.codes[known_position[found]]
@@ -373,7 +379,7 @@ def code_encoded(encoded: Encoded, is_new: BoolArr) -> IntArr:
     wanted = wanted[~blank_values(encoded, wanted)]
     mapping = np.full(len(encoded.values), -1, dtype=np.int64)
     mapping[wanted] = np.arange(len(wanted))
-    return np.where(encoded.codes >= 0, mapping[np.maximum(encoded.codes, 0)], -1)
+    return lookup(mapping, encoded.codes)
 
 
 def code_optional(claims: pd.DataFrame, column: str, is_new: BoolArr) -> IntArr:
@@ -592,8 +598,16 @@ def keep_touched_blocks(rows: IntArr, keys: IntArr, is_new: BoolArr) -> tuple[In
     valid = keys >= 0
     if is_new.all():
         return rows[valid], keys[valid], is_new[valid]
-    touched = pd.Index(pd.unique(keys[valid & is_new]))
-    keep = valid & (touched.get_indexer(pd.Index(keys)) >= 0)
+    wanted = keys[valid & is_new]
+    span = int(keys.max(initial=0)) + 1
+    if span <= _TABLE_SPAN:
+        # Keys of a small range (SSN last four digits and a name sound): a table of flags
+        # answers without hashing 20 million keys (0.3 s against 1.1 s).
+        table = np.zeros(span + 1, dtype=bool)  # the last slot answers key -1
+        table[wanted] = True
+        keep = valid & table[keys]
+    else:
+        keep = valid & (pd.Index(pd.unique(wanted)).get_indexer(pd.Index(keys)) >= 0)
     return rows[keep], keys[keep], is_new[keep]
 
 

@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 from claimscreen.data.schema import SUSPICIOUS_ACTOR_KINDS
 from claimscreen.data.settings import Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
-from claimscreen.features.codes import Encoded, select_rows
+from claimscreen.features.codes import Encoded, lookup, select_rows
 from claimscreen.features.registry import Feature, check_unique
 
 __all__ = [
@@ -368,7 +368,7 @@ def _distinct_per_key(related: pd.DataFrame, keys: pd.Series, key: str, values: 
     width = int(value_codes.max(initial=0)) + 1
     pairs = pd.unique(theirs[present] * width + value_codes[present])
     counts = np.bincount(pairs // width, minlength=int(key_codes.max(initial=0)) + 1)
-    return np.where(mine >= 0, counts[np.maximum(mine, 0)], 0).astype(np.int64)
+    return lookup(counts.astype(np.int64), mine, 0)
 
 
 # --- Signals ---------------------------------------------------------------------------

@@ -87,6 +87,7 @@ from scipy.sparse.csgraph import connected_components
 
 from claimscreen.data.settings import RingSettings
 from claimscreen.features.codes import Encoded as EncodedColumn
+from claimscreen.features.codes import lookup
 from claimscreen.features.registry import Feature, check_unique
 
 __all__ = [
@@ -253,7 +254,7 @@ def _unify(codes: Arr, dictionary: pa.Array, into: pa.Array) -> Arr:
     position[found[at]] = at
     new = position < 0
     mapping = np.where(new, len(into) + np.cumsum(new) - 1, position).astype(np.int64)
-    return np.where(codes >= 0, mapping[np.maximum(codes, 0)], -1)
+    return lookup(mapping, codes)
 
 
 def _pair_codes(first: Arr, second: Arr) -> Arr:
@@ -300,7 +301,7 @@ def _repeated(codes: Arr) -> tuple[Arr, Arr]:
     values = np.flatnonzero(counts >= 2)
     renumber = np.full(len(counts), -1, dtype=np.int64)
     renumber[values] = np.arange(len(values))
-    return np.where(present, renumber[np.maximum(codes, 0)], -1), values
+    return lookup(renumber, codes), values
 
 
 @dataclass(frozen=True)

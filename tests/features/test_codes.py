@@ -1,4 +1,4 @@
-"""Shared identifier codes: the claim lookups against the ids known from earlier nights."""
+"""Shared identifier codes: lookups against the ids known from earlier nights, encodings, gathers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claimscreen.features.codes import known_positions
+from claimscreen.features.codes import (
+    encode_among,
+    encode_column,
+    encode_columns,
+    known_positions,
+    run_encodings,
+)
+from claimscreen.features.codes import lookup as lookup_codes
 
 
 def lookup(claims: list[str], known: list[str]) -> list[int]:
@@ -48,3 +55,41 @@ def test_same_as_the_plain_lookup(ids: list[str], cut: int, random) -> None:  # 
     random.shuffle(shuffled)
     assert positions(ids, shuffled) == lookup(ids, shuffled)
     assert np.array_equal(positions(ids[::-1], known), lookup(ids[::-1], known))
+
+
+def test_lookup_reads_the_table_and_answers_missing_for_minus_one() -> None:
+    table = np.array([10, 20, 30])
+    assert lookup_codes(table, np.array([2, -1, 0, 0, -1])).tolist() == [30, -1, 10, 10, -1]
+    assert lookup_codes(table, np.array([-1, 1]), 0).tolist() == [0, 20]
+    flags = np.array([True, False])
+    assert lookup_codes(flags, np.array([-1, 0, 1]), False).tolist() == [False, True, False]
+
+
+def test_encodings_on_threads_equal_the_sequence() -> None:
+    frame = pd.DataFrame(
+        {
+            "a": pd.Series(["x", "y", None, "x", " ", "z"], dtype="str"),
+            "b": pd.Series(["p", "p", "q", None, "q", "r"], dtype="str"),
+            "c": pd.Series([None] * 6, dtype="str"),
+        }
+    )
+    one = encode_columns(frame, ["a", "b", "c", "absent"], workers=1)
+    two = encode_columns(frame, ["a", "b", "c", "absent"], workers=2)
+    assert list(one) == list(two) == ["a", "b", "c"]
+    for column in one:
+        assert one[column].codes.tolist() == two[column].codes.tolist()
+        assert one[column].values.equals(two[column].values)
+    assert one["a"].codes.tolist() == [0, 1, -1, 0, 2, 3]
+    assert one["c"].codes.tolist() == [-1] * 6
+
+
+def test_encoding_jobs_keep_their_names_and_order() -> None:
+    values = pd.Series(["a", "b", "a"], dtype="str")
+    jobs = {
+        "among": lambda: encode_among(values, np.array([False, True, False])),
+        "all": lambda: encode_column(values),
+    }
+    done = run_encodings(jobs, workers=2)
+    assert list(done) == ["among", "all"]
+    assert done["among"].codes.tolist() == [-1, 0, -1]
+    assert done["all"].codes.tolist() == [0, 1, 0]

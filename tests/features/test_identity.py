@@ -6,9 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from claimscreen.features import identity
 from claimscreen.features.identity import (
     LinkageSettings,
     compare_claims,
@@ -307,3 +309,16 @@ def test_missing_contacts_never_count_as_shared_and_dates_may_be_text() -> None:
         claim("C2", "JAMES", "SMITH", "1985-03-03", "S2", **blank),
     ).assign(date_of_birth=["1985-03-03", "1985-03-03"])
     assert linked(claims) == {frozenset({"C1"}), frozenset({"C2"})}
+
+
+@pytest.mark.parametrize("span", [1 << 29, 0])
+def test_touched_blocks_by_table_and_by_hash_agree(span: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small key ranges are looked up in a table of flags, others hashed: the same blocks kept."""
+    monkeypatch.setattr(identity, "_TABLE_SPAN", span)
+    rows = np.arange(8, dtype=np.int64)
+    keys = np.array([5, -1, 7, 5, 9, 7, -1, 3], dtype=np.int64)
+    is_new = np.array([True, True, False, False, False, True, False, False])
+    kept_rows, kept_keys, kept_new = identity.keep_touched_blocks(rows, keys, is_new)
+    assert kept_rows.tolist() == [0, 2, 3, 5]  # blocks 5 and 7 have a new claim; 9 and 3 do not
+    assert kept_keys.tolist() == [5, 7, 5, 7]
+    assert kept_new.tolist() == [True, False, False, True]
