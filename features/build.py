@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.labels import decisions_as_of, read_decisions
-from claimscreen.data.lake import Lake, read_files
+from claimscreen.data.lake import Lake
 from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
@@ -263,17 +263,18 @@ def _lap(timings: dict[str, float], name: str, since: float) -> float:
 
 def load_known_ids(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
     """claim_id, identity_id, ring_id and red_flag as given on the nights of the window before ``night``."""
+    frames = []
+    day = first
     columns = ["claim_id", "identity_id", "ring_id", *RED_FLAG_FEATURES]
-    nights = [first + dt.timedelta(days=d) for d in range((night - first).days)]
-    paths = [p for p in (lake.features_path(day) for day in nights) if p.exists()]
-
-    def read(path: Path, threads: bool) -> pd.DataFrame:
-        schema = large_strings(pq.read_schema(path))
-        part = pq.read_table(path, columns=columns, schema=schema, use_threads=threads).to_pandas()
-        part["red_flag"] = part[list(RED_FLAG_FEATURES)].any(axis=1)
-        return part.drop(columns=list(RED_FLAG_FEATURES))
-
-    frames = read_files(paths, read)
+    while day < night:
+        path = lake.features_path(day)
+        if path.exists():
+            part = pq.read_table(
+                path, columns=columns, schema=large_strings(pq.read_schema(path))
+            ).to_pandas()
+            part["red_flag"] = part[list(RED_FLAG_FEATURES)].any(axis=1)
+            frames.append(part.drop(columns=list(RED_FLAG_FEATURES)))
+        day += dt.timedelta(days=1)
     if not frames:
         empty = pd.DataFrame({"claim_id": [], "identity_id": [], "ring_id": []}, dtype="str")
         return empty.assign(red_flag=pd.Series([], dtype=bool))
@@ -341,14 +342,12 @@ def read_window(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
     missing: no feature reads them there, and ten million user agents need not be read."""
     tonight_parts = set(lake.committed_parts("claims", night, night))
     earlier_columns = [c for c in WINDOW_COLUMNS if c not in TONIGHT_ONLY_COLUMNS]
-
-    def read(part: Path, threads: bool) -> pa.Table:
+    tables = []
+    for part in lake.committed_parts("claims", first, night):
         wanted = WINDOW_COLUMNS if part in tonight_parts else earlier_columns
         schema = pq.read_schema(part)
         columns = [c for c in wanted if c in set(schema.names)]
-        return pq.read_table(part, columns=columns, schema=large_strings(schema), use_threads=threads)
-
-    tables = read_files(lake.committed_parts("claims", first, night), read)
+        tables.append(pq.read_table(part, columns=columns, schema=large_strings(schema)))
     if not tables:
         return lake.read_window("claims", first, night, columns=list(WINDOW_COLUMNS))
     frame = pa.concat_tables(tables, promote_options="default").to_pandas()

@@ -6,9 +6,14 @@ address, bank account, device, IP...). Hashing each column once, here, and
 handing the codes to every group costs one pass per column instead of one per
 group. A column's :class:`Encoded` holds ``codes`` (equal values, equal codes;
 -1 where missing; ``int32`` to halve the memory, so widen before multiplying)
-and ``values``, the distinct values in order of first appearance (Arrow's
+and gives ``values``, the distinct values in order of first appearance (Arrow's
 ``dictionary_encode``), so ``values[codes[i]]`` is row ``i``'s text. Blank
 values keep a code: each group decides what blank means.
+
+A whole column's distinct values are not kept: ten columns of ten million
+distinct values are some 3 GB beside the window that already holds the text.
+Its :class:`Encoded` keeps the column itself (no copy) and the row where each
+code first appears, and takes the text from there when a step asks for it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ __all__ = [
     "encode_column",
     "encode_columns",
     "encode_workers",
+    "first_rows",
     "known_positions",
     "lookup",
     "run_encodings",
@@ -49,17 +55,43 @@ Int32Arr = np.ndarray[Any, np.dtype[np.int32]]
 class Encoded:
     """One text column as codes into its distinct values (-1 where missing).
 
-    With ``rows`` (a mask), only the values of those rows are coded: another row whose value
-    none of them has gets -1 too (see :func:`encode_among`).
+    The distinct values are ``stored``, or taken when asked for from ``source`` (the column)
+    at ``first`` (the row where each code first appears). With ``rows`` (a mask), only the
+    values of those rows are coded: another row whose value none of them has gets -1 too
+    (see :func:`encode_among`).
     """
 
     codes: Int32Arr
-    values: pa.Array
+    stored: pa.Array | None = None
     rows: np.ndarray[Any, np.dtype[np.bool_]] | None = None
+    source: pa.ChunkedArray | None = None
+    first: Int32Arr | None = None
 
     def covers(self, rows: np.ndarray[Any, np.dtype[np.bool_]]) -> bool:
         """Whether the codes are exact on the rows of the mask ``rows``."""
         return self.rows is None or not bool((rows & ~self.rows).any())
+
+    @property
+    def size(self) -> int:
+        """How many distinct values there are."""
+        if self.stored is not None:
+            return len(self.stored)
+        return 0 if self.first is None else len(self.first)
+
+    @property
+    def values(self) -> pa.Array:
+        """The distinct values, in code order: made again from the column on each call when
+        not stored (read it once per step)."""
+        return self.values_at(None)
+
+    def values_at(self, codes: np.ndarray[Any, Any] | None) -> pa.Array:
+        """The values of the given codes (valid codes only), or of all of them (None)."""
+        if self.stored is not None:
+            return self.stored if codes is None else self.stored.take(pa.array(codes))
+        assert self.source is not None and self.first is not None
+        rows = self.first if codes is None else self.first[np.asarray(codes, dtype=np.int64)]
+        taken = self.source.take(pa.array(rows))
+        return taken.combine_chunks() if taken.num_chunks != 1 else taken.chunk(0)
 
 
 def to_arrow(values: pd.Series) -> pa.ChunkedArray:
@@ -82,7 +114,21 @@ def encode_column(values: pd.Series) -> Encoded:
     for chunk in encoded.chunks:
         codes[start : start + len(chunk)] = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
         start += len(chunk)
-    return Encoded(codes, encoded.chunk(encoded.num_chunks - 1).dictionary)
+    del encoded  # its dictionary is the text again; the column and first rows give it back
+    return Encoded(codes, source=array, first=first_rows(codes))
+
+
+def first_rows(codes: Int32Arr) -> Int32Arr:
+    """The row where each code first appears, in code order (codes numbered by first appearance).
+
+    Code ``k`` first appears where the codes before it are all below ``k``: one running maximum.
+    """
+    if not len(codes):
+        return np.zeros(0, dtype=np.int32)
+    before = np.empty(len(codes), dtype=codes.dtype)
+    before[0] = -1
+    np.maximum.accumulate(codes[:-1], out=before[1:])
+    return np.flatnonzero(codes > before).astype(np.int32)
 
 
 def encode_among(values: pd.Series, rows: np.ndarray[Any, np.dtype[np.bool_]]) -> Encoded:
@@ -134,7 +180,7 @@ def blank_values(
     encoded: Encoded, codes: np.ndarray[Any, Any] | None = None
 ) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """Per distinct value (or per one of ``codes``, valid codes only): is it empty or only whitespace."""
-    values = encoded.values if codes is None else encoded.values.take(pa.array(codes))
+    values = encoded.values_at(codes)
     blank = pc.equal(pc.utf8_trim_whitespace(values), "")
     return np.asarray(pc.fill_null(blank, False).to_numpy(zero_copy_only=False), dtype=bool)
 

@@ -242,11 +242,11 @@ def keys_from_codes(device: Encoded, ip: Encoded, rows: np.ndarray) -> Keys:
     device_codes = _drop_blank(device, device.codes[rows].astype(np.int64))
     ip_codes = _drop_blank(ip, ip.codes[rows].astype(np.int64))
     present = ip_codes >= 0
-    used = np.flatnonzero(np.bincount(ip_codes[present], minlength=len(ip.values)))
-    renumber = np.full(len(ip.values), -1, dtype=np.int64)
+    used = np.flatnonzero(np.bincount(ip_codes[present], minlength=ip.size))
+    renumber = np.full(ip.size, -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
     ip_codes = lookup(renumber, ip_codes)
-    ip_text = pd.Index(ip.values.take(pa.array(used)).to_pandas().array, dtype="str")
+    ip_text = pd.Index(ip.values_at(used).to_pandas().array, dtype="str")
     ips = parse_ips(ip_text)
     network_codes = encode_networks(ips)
     ip24 = np.where(ip_codes >= 0, _take(network_codes, ip_codes), -1)
@@ -256,11 +256,11 @@ def keys_from_codes(device: Encoded, ip: Encoded, rows: np.ndarray) -> Keys:
 def _drop_blank(encoded: Encoded, codes: np.ndarray) -> np.ndarray:
     """Codes with blank values made missing (-1); only the values the codes use are looked at."""
     present = codes >= 0
-    used = np.flatnonzero(np.bincount(codes[present], minlength=len(encoded.values)))
+    used = np.flatnonzero(np.bincount(codes[present], minlength=encoded.size))
     blank = used[blank_values(encoded, used)]
     if not len(blank):
         return codes
-    is_blank = np.zeros(len(encoded.values), dtype=bool)
+    is_blank = np.zeros(encoded.size, dtype=bool)
     is_blank[blank] = True
     return np.where(present & _take(is_blank, codes), -1, codes)
 

@@ -377,7 +377,7 @@ def code_encoded(encoded: Encoded, is_new: BoolArr) -> IntArr:
     new_codes = encoded.codes[is_new]
     wanted = pd.unique(new_codes[new_codes >= 0])
     wanted = wanted[~blank_values(encoded, wanted)]
-    mapping = np.full(len(encoded.values), -1, dtype=np.int64)
+    mapping = np.full(encoded.size, -1, dtype=np.int64)
     mapping[wanted] = np.arange(len(wanted))
     return lookup(mapping, encoded.codes)
 

@@ -339,7 +339,7 @@ def _sharing_rows(
         if column not in encoded or not encoded[column].covers(tonight):
             continue
         codes = encoded[column].codes
-        seen = np.zeros(len(encoded[column].values) + 1, dtype=bool)
+        seen = np.zeros(encoded[column].size + 1, dtype=bool)
         seen[codes[tonight]] = True
         seen[-1] = False  # missing (code -1)
         out[column] = seen[codes][known]

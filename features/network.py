@@ -223,20 +223,18 @@ _TEXT_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(column for sources in _SOURCES.values() for pair in sources for column in pair if column)
 )
 
-Encoded = tuple[Arr, pa.Array]
 
-
-def _encode(values: pd.Series) -> Encoded:
+def _encode(values: pd.Series) -> EncodedColumn:
     """Integer codes of a text column (equal values, equal codes; -1 for missing) and its distinct values."""
     array = pa.array(values.astype("str").array)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks() if array.num_chunks else pa.array([], pa.string())
     encoded = pc.dictionary_encode(array)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return np.asarray(codes, dtype=np.int64), encoded.dictionary
+    return EncodedColumn(np.asarray(codes, dtype=np.int32), encoded.dictionary)
 
 
-def _encode_columns(columns: dict[str, pd.Series]) -> dict[str, Encoded]:
+def _encode_columns(columns: dict[str, pd.Series]) -> dict[str, EncodedColumn]:
     """:func:`_encode` of several columns, in parallel."""
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         return dict(zip(columns, pool.map(_encode, columns.values()), strict=True))
@@ -266,26 +264,30 @@ def _pair_codes(first: Arr, second: Arr) -> Arr:
     return out
 
 
-def _kind_codes(encoded: dict[str, Encoded], kind: str, n: int) -> tuple[Arr, int]:
+def _kind_codes(encoded: dict[str, EncodedColumn], kind: str, n: int) -> tuple[Arr, int]:
     """Codes of one kind's values, ``width`` per row (row ``i`` at ``i*width ...``)."""
     if kind == "address":
         return _address_codes(encoded, n)
     column = _SOURCES[kind][0][0]
     if column not in encoded:
         return np.full(n, -1, dtype=np.int64), 1
-    return np.asarray(encoded[column][0], dtype=np.int64), 1
+    return np.asarray(encoded[column].codes, dtype=np.int64), 1
 
 
-def _address_codes(encoded: dict[str, Encoded], n: int) -> tuple[Arr, int]:
+def _address_codes(encoded: dict[str, EncodedColumn], n: int) -> tuple[Arr, int]:
     """Residence and mailing (street, zip5) in one namespace; a mailing same as the residence is dropped."""
     if "address_norm" not in encoded or "zip5" not in encoded:
         return np.full(n, -1, dtype=np.int64), 1
-    (street, streets), (zips, zip_values) = encoded["address_norm"], encoded["zip5"]
-    street, zips = np.asarray(street, dtype=np.int64), np.asarray(zips, dtype=np.int64)
+    street = np.asarray(encoded["address_norm"].codes, dtype=np.int64)
+    zips = np.asarray(encoded["zip5"].codes, dtype=np.int64)
     street_parts, zip_parts = [street], [zips]
     if "mailing_address_norm" in encoded and "mailing_zip5" in encoded:
-        street_parts.append(_unify(*encoded["mailing_address_norm"], streets))
-        zip_parts.append(_unify(*encoded["mailing_zip5"], zip_values))
+        for parts, mailing, residence in (
+            (street_parts, encoded["mailing_address_norm"], encoded["address_norm"]),
+            (zip_parts, encoded["mailing_zip5"], encoded["zip5"]),
+        ):
+            codes = np.asarray(mailing.codes, dtype=np.int64)
+            parts.append(_unify(codes, mailing.values, residence.values) if mailing.size else codes)
     width = len(street_parts)
     repeated_street = _repeated(np.concatenate(street_parts))[0]  # a street given once is a unique address
     codes = _pair_codes(repeated_street, np.concatenate(zip_parts)).reshape(width, n).T.copy()
@@ -314,17 +316,17 @@ class SharedCodes:
     identity_names: pa.Array | None = None  # identity_id of each code (read for ring members only)
 
 
-def _encoded_window(claims: pd.DataFrame, shared: SharedCodes | None) -> dict[str, tuple[Arr, pa.Array]]:
-    """Codes and distinct values of the identity and of every linking column the claims have."""
+def _encoded_window(claims: pd.DataFrame, shared: SharedCodes | None) -> tuple[dict[str, EncodedColumn], Arr]:
+    """Codes (and distinct values) of every linking column the claims have, and the identity codes."""
     if shared is None:
         columns = {c: claims[c] for c in _TEXT_COLUMNS if c in claims.columns}
-        return _encode_columns({"identity": _identity(claims), **columns})
+        encoded = _encode_columns({"identity": _identity(claims), **columns})
+        return encoded, np.asarray(encoded.pop("identity").codes, dtype=np.int64)
     full = {c: e for c, e in shared.columns.items() if c in _TEXT_COLUMNS and e.rows is None}
     missing = {c: claims[c] for c in _TEXT_COLUMNS if c in claims.columns and c not in full}
     encoded = _encode_columns(missing) if missing else {}
-    encoded.update({c: (e.codes, e.values) for c, e in full.items()})
-    encoded["identity"] = (shared.identity, pa.array([], pa.string()))
-    return encoded
+    encoded.update(full)
+    return encoded, shared.identity
 
 
 @dataclass(frozen=True)
@@ -349,7 +351,7 @@ def _incidence(
 ) -> _Incidence:
     """The (claim, identifier value) pairs of the values given 2+ times (a value used once links nothing)."""
     n = len(claims)
-    encoded = _encoded_window(claims, shared)
+    encoded, identity = _encoded_window(claims, shared)
     claim_parts: list[Arr] = []
     node_parts: list[Arr] = []
     rule_parts: list[Arr] = []
@@ -362,14 +364,15 @@ def _incidence(
         codes, values = _repeated(all_codes)
         rule = np.full(len(values), k, dtype=np.int8)
         if kind == "ip" and ip_categories is not None and "ip_address" in encoded:
-            rule[_risky(encoded["ip_address"][1], ip_categories, rules)[values]] = _RULE_NAMES.index(RISKY_IP)
+            risky = _risky(encoded["ip_address"].values, ip_categories, rules)
+            rule[risky[values]] = _RULE_NAMES.index(RISKY_IP)
         present = np.flatnonzero(codes >= 0)
         claim_parts.append(present // width)
         node_parts.append(codes[present] + offset)
         rule_parts.append(rule)
         offset += len(values)
     claim, node = np.concatenate(claim_parts), np.concatenate(node_parts)
-    return _Incidence(claim, node, np.concatenate(rule_parts), offset, residence, encoded["identity"][0])
+    return _Incidence(claim, node, np.concatenate(rule_parts), offset, residence, identity)
 
 
 def _risky(addresses: pa.Array, ip_categories: pd.Series, rules: RingRules) -> Arr:

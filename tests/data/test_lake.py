@@ -1,4 +1,4 @@
-"""The lake's Parquet files: which columns get a dictionary, and reading many files at once."""
+"""The lake's Parquet files: which columns get a dictionary."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from claimscreen.data.lake import dictionary_columns, read_files, write_parquet
+from claimscreen.data.lake import dictionary_columns, write_parquet
 
 
 def encodings(path: Path) -> dict[str, set[str]]:
@@ -34,21 +34,3 @@ def test_columns_of_few_values_get_a_dictionary_and_distinct_ones_do_not(tmp_pat
     assert "RLE_DICTIONARY" in used["channel"]
     assert "RLE_DICTIONARY" not in used["claim_id"]
     assert pq.read_table(tmp_path / "t.parquet").equals(table)  # the content is unchanged
-
-
-def test_read_files_keeps_the_order_of_the_paths(tmp_path: Path) -> None:
-    paths = []
-    for i in range(7):
-        paths.append(tmp_path / f"{i}.parquet")
-        write_parquet(paths[-1], pa.table({"i": [i] * (i + 1)}))
-    seen: list[bool] = []
-
-    def read(path: Path, threads: bool) -> pa.Table:
-        seen.append(threads)
-        return pq.read_table(path, use_threads=threads)
-
-    tables = read_files(paths, read)
-    assert [t.column("i")[0].as_py() for t in tables] == list(range(7))
-    assert [t.num_rows for t in tables] == [i + 1 for i in range(7)]
-    assert read_files([], read) == []
-    assert read_files(paths[:1], read)[0].num_rows == 1

@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claimscreen.features.codes import (
+    blank_values,
     encode_among,
     encode_column,
     encode_columns,
+    first_rows,
     known_positions,
     run_encodings,
 )
@@ -93,3 +95,25 @@ def test_encoding_jobs_keep_their_names_and_order() -> None:
     assert list(done) == ["among", "all"]
     assert done["among"].codes.tolist() == [-1, 0, -1]
     assert done["all"].codes.tolist() == [0, 1, 0]
+
+
+def test_first_rows_are_where_each_code_first_appears() -> None:
+    codes = np.array([-1, 0, 1, 0, -1, 2, 1, 3], dtype=np.int32)
+    assert first_rows(codes).tolist() == [1, 2, 5, 7]
+    assert first_rows(np.array([-1, -1], dtype=np.int32)).tolist() == []
+    assert first_rows(np.zeros(0, dtype=np.int32)).tolist() == []
+
+
+def test_a_column_gives_its_distinct_values_back_from_the_rows() -> None:
+    values = pd.Series(["b", None, "a", "b", " ", "c", "a"], dtype="str")
+    encoded = encode_column(values)
+    assert encoded.stored is None  # the text is not kept twice
+    assert encoded.size == 4
+    assert encoded.values.to_pylist() == ["b", "a", " ", "c"]
+    assert encoded.values_at(np.array([3, 0])).to_pylist() == ["c", "b"]
+    assert blank_values(encoded).tolist() == [False, False, True, False]
+    assert blank_values(encoded, np.array([2])).tolist() == [True]
+    texts = encoded.values.to_pylist()
+    assert [texts[c] if c >= 0 else None for c in encoded.codes] == values.astype(object).where(
+        values.notna(), None
+    ).tolist()
