@@ -158,10 +158,9 @@ def run_encodings(jobs: dict[str, Callable[[], Encoded]], workers: int | None = 
     """The result of every job, by name; ``workers`` jobs at a time (default :func:`encode_workers`).
 
     Arrow encodes without holding the GIL, so columns encode side by side. One night of 1M
-    claims against 10M (bench/features.py, 11 columns): 10.6 s on 2 threads against 18.0 s in
-    sequence, the same CPU time (59.2 s against 58.7 s for the whole stage) and the same
-    peak memory (11.2 GiB: the peak comes later, in identity resolution). List the longest
-    jobs first.
+    claims against 10M (bench/features.py, 12 jobs): 10.5-13.0 s on 2 threads against
+    18.0 s in sequence, for 0-10% more CPU time over the whole stage and the same peak
+    memory (the peak comes later, in identity resolution). List the longest jobs first.
     """
     workers = encode_workers() if workers is None else max(1, workers)
     if workers == 1 or len(jobs) <= 1:
