@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1296,6 +1296,34 @@ def link_chains(c: Codes, rings: Rings, rank: Arr) -> None:
         c[name][rows[chosen]] = original[prev[chosen]]
 
 
+def mailboxes_of_their_own(emails: pa.Array, taken: pa.Array) -> pa.Array:
+    """``emails`` changed where one reaches the same mailbox as one of ``taken``.
+
+    Fraudsters' fresh and listed mailboxes are drawn from the same name patterns as honest
+    people's, mostly from English names, so some came out as an honest person's address
+    (``kevin1978@gmail.com``). A provider gives a mailbox to one person: such a clash would put
+    an honest claimant on the suspicious-actors list. A clashing address gets letters added
+    before its ``+tag`` or ``@``; the variants of one alias ring clash together and change
+    alike, so they still reach one mailbox. No random draw is used: the rest of the world is
+    unchanged.
+    """
+    from claimscreen.data.normalize import canonical_email_array
+
+    honest = pc.unique(canonical_email_array(taken.cast(pa.large_string()))).drop_null()
+    out = emails
+    for suffix in ("qz", "qzx", "qzxq", "qzxqz"):
+        clash = pc.fill_null(
+            pc.is_in(canonical_email_array(out.cast(pa.large_string())), value_set=honest), False
+        )
+        if not pc.any(clash).as_py():
+            return out
+        changed = pc.replace_substring_regex(
+            out.filter(clash), r"^([^+@]*)", rf"\1{suffix}", max_replacements=1
+        )
+        out = pc.replace_with_mask(out, clash, changed)
+    raise AssertionError("fraud mailboxes still clash with honest ones")
+
+
 def make_fraud_claims(
     rng: np.random.Generator,
     rings: Rings,
@@ -2145,6 +2173,8 @@ def generate_world(
     fraud, fraud_mail, listed = make_fraud_claims(
         rng, rings, placed, world.people, world.employers, world.vocab, first_of, drop_base
     )
+    fraud_mail = mailboxes_of_their_own(fraud_mail, world.people.email)
+    listed = replace(listed, emails=fraud_mail.slice(len(fraud_mail) - len(listed.emails)))
     world = World(
         world.vocab,
         world.people,

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from claimscreen.data.generate import HONEST_CASES, TYPOLOGIES, WorldSummary, generate_world
+from claimscreen.data.normalize import canonical_email
 from claimscreen.data.schema import CLAIM_COLUMN_NAMES, DISPOSITION_COLUMNS, REFERENCE_LISTS
 
 SSN = r"(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}"
@@ -191,6 +192,21 @@ def test_reference_lists_match_the_right_claims(claims: pd.DataFrame, big: World
                                                    "address"}  # fmt: skip
     held = ref["incarcerated"]
     assert (held.released_on == "").any() and (held.released_on != "").any()
+
+
+def test_fraud_mailboxes_are_never_an_honest_persons(claims: pd.DataFrame, big: WorldSummary) -> None:
+    """Fraudsters' and listed mailboxes come from the same name patterns as honest people's, but a
+    mailbox belongs to one person: none is an honest claimant's (after folding +tags and dots)."""
+    listed = read_csv(big.reference_files["suspicious_actors"])
+    listed_emails = canonical_email(listed.loc[listed.kind == "email", "value"].astype("str"))
+    honest = canonical_email(claims.loc[~claims.is_fraud, "email"].astype("str")).dropna()
+    fraud = canonical_email(claims.loc[claims.is_fraud, "email"].astype("str")).dropna()
+    assert len(listed_emails) and len(fraud)
+    assert not listed_emails.isin(honest).any()
+    assert not fraud.isin(honest).any()
+    aliases = claims[claims.typology == "email_alias"]
+    folded = canonical_email(aliases.email.astype("str"))
+    assert (folded.groupby(aliases.ring_key).nunique() == 1).all()  # a ring's variants: one mailbox
 
 
 def test_dispositions_are_selective_and_lagged(claims: pd.DataFrame, big: WorldSummary) -> None:
