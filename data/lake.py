@@ -218,8 +218,12 @@ def dictionary_columns(table: pa.Table, sample: int = 10_000, share: float = 0.5
             continue
         if pa.types.is_nested(column.type):
             continue
-        values = column.take(at)
-        if pc.count_distinct(values, mode="all").as_py() <= share * len(values):
+        try:
+            values = column.take(at)
+            distinct = pc.count_distinct(values, mode="all").as_py()
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            continue  # a type Arrow cannot count (null, uuid, pandas periods): written plain
+        if distinct <= share * len(values):
             chosen.append(name)
     return chosen
 

@@ -155,6 +155,7 @@ def build_features(
         codes.encode_among, window["ssn_token"], unresolved(known, known_position) | tonight
     )
     encoded = codes.run_encodings(jobs)
+    del jobs  # they hold the columns they read (the known ids would outlive ``known``)
     known_identity = encoded.pop(_KNOWN_IDENTITY)
     clock = _lap(timings, "encode", clock)
     # What later steps need of the ids known from earlier nights is taken now, and the ten

@@ -89,9 +89,29 @@ class Encoded:
         if self.stored is not None:
             return self.stored if codes is None else self.stored.take(pa.array(codes))
         assert self.source is not None and self.first is not None
-        rows = self.first if codes is None else self.first[np.asarray(codes, dtype=np.int64)]
-        taken = self.source.take(pa.array(rows))
-        return taken.combine_chunks() if taken.num_chunks != 1 else taken.chunk(0)
+        if codes is None:
+            return take_rows(self.source, self.first.astype(np.int64))
+        wanted = np.asarray(codes, dtype=np.int64)
+        assert not len(wanted) or wanted.min() >= 0, "values_at takes valid codes only"
+        return take_rows(self.source, self.first[wanted].astype(np.int64))
+
+
+def take_rows(column: pa.ChunkedArray, rows: IntArr) -> pa.Array:
+    """``column.take(rows)`` chunk by chunk: Arrow's own take joins a column of many chunks (the
+    window is read night by night) into one copy first, to pick out a few rows."""
+    order = np.argsort(rows, kind="stable")
+    ordered = rows[order]
+    starts = np.cumsum([0] + [len(c) for c in column.chunks])
+    bounds = np.searchsorted(ordered, starts)
+    pieces = [
+        chunk.take(pa.array(ordered[bounds[k] : bounds[k + 1]] - starts[k]))
+        for k, chunk in enumerate(column.chunks)
+        if bounds[k + 1] > bounds[k]
+    ]
+    taken = pa.concat_arrays(pieces) if pieces else pa.array([], column.type)
+    back = np.empty(len(rows), dtype=np.int64)
+    back[order] = np.arange(len(rows))
+    return taken.take(pa.array(back))
 
 
 def to_arrow(values: pd.Series) -> pa.ChunkedArray:
@@ -172,7 +192,8 @@ def run_encodings(jobs: dict[str, Callable[[], Encoded]], workers: int | None = 
 def encode_workers() -> int:
     """Threads for encoding: one per core, at most :data:`MAX_ENCODE_WORKERS` (each holds a hash
     table of up to ten million values while it works)."""
-    return max(1, min(os.cpu_count() or 1, MAX_ENCODE_WORKERS))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_ENCODE_WORKERS))
 
 
 def blank_values(

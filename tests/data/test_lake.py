@@ -34,3 +34,10 @@ def test_columns_of_few_values_get_a_dictionary_and_distinct_ones_do_not(tmp_pat
     assert "RLE_DICTIONARY" in used["channel"]
     assert "RLE_DICTIONARY" not in used["claim_id"]
     assert pq.read_table(tmp_path / "t.parquet").equals(table)  # the content is unchanged
+
+
+def test_columns_arrow_cannot_count_are_written_plain(tmp_path: Path) -> None:
+    table = pa.table({"empty": pa.nulls(10), "kind": ["a"] * 10})
+    assert dictionary_columns(table) == ["kind"]
+    write_parquet(tmp_path / "t.parquet", table)
+    assert pq.read_table(tmp_path / "t.parquet").equals(table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from claimscreen.features.codes import (
     first_rows,
     known_positions,
     run_encodings,
+    take_rows,
 )
 from claimscreen.features.codes import lookup as lookup_codes
 
@@ -117,3 +119,14 @@ def test_a_column_gives_its_distinct_values_back_from_the_rows() -> None:
     assert [texts[c] if c >= 0 else None for c in encoded.codes] == values.astype(object).where(
         values.notna(), None
     ).tolist()
+
+
+def test_values_come_back_from_a_column_of_many_chunks() -> None:
+    parts = [["b", None], [], ["a", "b", "c"], ["d"], ["a"]]
+    column = pa.chunked_array([pa.array(p, pa.large_string()) for p in parts])
+    values = pd.Series(pd.arrays.ArrowExtensionArray(column)).astype("str")
+    encoded = encode_column(values)
+    assert encoded.values.to_pylist() == ["b", "a", "c", "d"]
+    assert encoded.values_at(np.array([3, 0, 2, 0])).to_pylist() == ["d", "b", "c", "b"]
+    assert encoded.values_at(np.array([], dtype=np.int64)).to_pylist() == []
+    assert take_rows(column, np.array([5, 0, 2], dtype=np.int64)).to_pylist() == ["d", "b", "a"]
