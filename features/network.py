@@ -74,8 +74,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -87,7 +87,7 @@ from scipy.sparse.csgraph import connected_components
 
 from claimscreen.data.settings import RingSettings
 from claimscreen.features.codes import Encoded as EncodedColumn
-from claimscreen.features.codes import lookup
+from claimscreen.features.codes import encode_column, lookup, run_encodings
 from claimscreen.features.registry import Feature, check_unique
 
 __all__ = [
@@ -217,27 +217,14 @@ RING_COLUMNS: tuple[str, ...] = ("ring_id", *(f.name for f in FEATURES))
 
 # --- Factorizing identifier values ---------------------------------------------------------
 
-#: Threads that dictionary-encode the text columns (Arrow releases the GIL).
-_THREADS = 2
 _TEXT_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(column for sources in _SOURCES.values() for pair in sources for column in pair if column)
 )
 
 
-def _encode(values: pd.Series) -> EncodedColumn:
-    """Integer codes of a text column (equal values, equal codes; -1 for missing) and its distinct values."""
-    array = pa.array(values.astype("str").array)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks() if array.num_chunks else pa.array([], pa.string())
-    encoded = pc.dictionary_encode(array)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return EncodedColumn(np.asarray(codes, dtype=np.int32), encoded.dictionary)
-
-
 def _encode_columns(columns: dict[str, pd.Series]) -> dict[str, EncodedColumn]:
-    """:func:`_encode` of several columns, in parallel."""
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        return dict(zip(columns, pool.map(_encode, columns.values()), strict=True))
+    """Codes of several text columns, side by side (:func:`~claimscreen.features.codes.run_encodings`)."""
+    return run_encodings({name: partial(encode_column, values) for name, values in columns.items()})
 
 
 def _unify(codes: Arr, dictionary: pa.Array, into: pa.Array) -> Arr:
