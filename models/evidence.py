@@ -346,10 +346,12 @@ def rule_hits(evidence: pd.DataFrame) -> np.ndarray:
     return np.asarray(evidence[list(RULE_CODES)].to_numpy().any(axis=1), dtype=bool)
 
 
-def cold_logit(evidence: pd.DataFrame) -> np.ndarray:
-    """The cold-start log-odds of each claim: the prior plus the weights of what fires."""
-    weights = np.array([BY_CODE[c].weight for c in evidence.columns])
-    return PRIOR_LOGIT + evidence.to_numpy(dtype="float64") @ weights
+def cold_logit(evidence: pd.DataFrame, weights: dict[str, float] | None = None) -> np.ndarray:
+    """The cold-start log-odds of each claim: the prior plus the weights of what fires
+    (each code's own weight, or the one ``weights`` gives it)."""
+    chosen = weights or {}
+    vector = np.array([chosen.get(c, BY_CODE[c].weight) for c in evidence.columns])
+    return PRIOR_LOGIT + evidence.to_numpy(dtype="float64") @ vector
 
 
 def evidence_markdown() -> str:

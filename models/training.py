@@ -439,6 +439,9 @@ def _card(scorer: ClaimScorer, report: RetrainReport, settings: Settings) -> dic
         "labels": report.labels,
         "features": list(MODEL_INPUTS),
         "features_left_out": EXCLUDED,
+        # Signals the labels showed often enough for the model to own (their cold-start
+        # weight left the score); the others keep it (claimscreen.models.scorer).
+        "learned_signals": list(getattr(scorer, "learned_", ())),
         "metrics": report.metrics.get("challenger", {}),
         "champion_metrics_same_window": report.metrics.get("champion", {}),
         "thresholds": settings.scoring.model_dump(),

@@ -66,3 +66,23 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] | None 
 
 def all_bytes_under(folder: Path) -> list[tuple[Path, bytes]]:
     return [(p, p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()]
+
+
+def ordinary_features(**changes: object) -> dict[str, object]:
+    """One ordinary claim's features (no evidence fires on it), with ``changes``."""
+    from claimscreen.features.build import ALL_FEATURES
+
+    row: dict[str, object] = {}
+    for feature in ALL_FEATURES:
+        row[feature.name] = {"bool": False, "int64": 0, "float64": 0.0, "str": ""}[feature.dtype]
+    row.update(ssn_distinct_names=1, ssn_distinct_dobs=1, ssn_claims_window=1, session_seconds=600.0)
+    row.update(device_identities_30d=1.0, email_canonical_identities=1, email_alias_variants=1)
+    row.update(changes)
+    return row
+
+
+def feature_frame(*rows: dict[str, object]) -> Any:
+    """A features DataFrame of ``rows``."""
+    import pandas as pd
+
+    return pd.DataFrame(list(rows))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
+from helpers import feature_frame as frame
+from helpers import ordinary_features as ordinary
 
-from claimscreen.features.build import ALL_FEATURES
 from claimscreen.models.evidence import (
     BY_CODE,
     EVIDENCE,
@@ -20,21 +20,6 @@ from claimscreen.models.evidence import (
     rule_hits,
 )
 from claimscreen.models.reasons import sentence
-
-
-def ordinary(**changes: object) -> dict[str, object]:
-    """One ordinary claim's features (nothing fires), with ``changes``."""
-    row: dict[str, object] = {}
-    for feature in ALL_FEATURES:
-        row[feature.name] = {"bool": False, "int64": 0, "float64": 0.0, "str": ""}[feature.dtype]
-    row.update(ssn_distinct_names=1, ssn_distinct_dobs=1, ssn_claims_window=1, session_seconds=600.0)
-    row.update(device_identities_30d=1.0, email_canonical_identities=1, email_alias_variants=1)
-    row.update(changes)
-    return row
-
-
-def frame(*rows: dict[str, object]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows))
 
 
 def test_nothing_fires_on_an_ordinary_claim() -> None:
