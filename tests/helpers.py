@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from claimscreen.data.schema import CLAIM_COLUMN_NAMES
 
 TEST_KEY = "test-key-0123456789abcdef"
@@ -81,8 +83,6 @@ def ordinary_features(**changes: object) -> dict[str, object]:
     return row
 
 
-def feature_frame(*rows: dict[str, object]) -> Any:
+def feature_frame(*rows: dict[str, object]) -> pd.DataFrame:
     """A features DataFrame of ``rows``."""
-    import pandas as pd
-
     return pd.DataFrame(list(rows))
