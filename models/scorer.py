@@ -260,6 +260,32 @@ class ClaimScorer:
             out[rows, column] = logit(scores.risk[rows]) - logit(without)
         return pd.DataFrame(out, index=features.index, columns=columns)
 
+    def model_beyond_signals(self, features: pd.DataFrame, scores: Scores) -> np.ndarray:
+        """How much the supervised model adds to each claim's risk beyond the named signals
+        (log-odds): the reason ``MODEL_PATTERN``'s strength.
+
+        The risk with the model's part measured on a copy of the claim whose learned
+        signals (:meth:`cold_weights` zero) are switched off, against the cold-start
+        evidence alone. A learned signal such as RING is carried by the model, not by a
+        weight; without the switch-off, the model's part would hold the ring's share too,
+        and "the model saw a pattern" would outrank the ring's own concrete sentence.
+        Before any signal is learned this is ``logit(risk) - logit(cold)``.
+        """
+        learned = [e for e in EVIDENCE if e.code in getattr(self, "learned_", ())]
+        model = scores.model
+        if learned and self.supervised_ is not None and len(features):
+            x = _matrix(features).copy()
+            position = {name: i for i, name in enumerate(MODEL_INPUTS)}
+            fires = scores.evidence[[e.code for e in learned]].to_numpy(dtype=bool)
+            for column, e in enumerate(learned):
+                rows = fires[:, column]
+                for name, value in e.neutral.items():
+                    if name in position:
+                        x[rows, position[name]] = value
+            model = np.where(fires.any(axis=1), self.model_probability(x), model)
+        beyond = 1.0 - (1.0 - model) * (1.0 - scores.cold)
+        return np.asarray(logit(beyond) - logit(scores.cold), dtype="float64")
+
 
 def learned_signals(labeled: pd.DataFrame) -> tuple[str, ...]:
     """The signals the supervised model owns: model-input signals, not hard evidence, that

@@ -48,7 +48,7 @@ from claimscreen.models import drift, registry
 from claimscreen.models.evidence import EVIDENCE, rule_hits
 from claimscreen.models.reasons import reasons_for
 from claimscreen.models.routing import Routing, route_claims
-from claimscreen.models.scorer import ClaimScorer, Scores, logit
+from claimscreen.models.scorer import ClaimScorer, Scores
 
 
 @dataclass
@@ -308,7 +308,7 @@ def route_and_explain(
         part = features.iloc[delayed].reset_index(drop=True)
         sub = _subset(scores, delayed)
         contributions = scorer.contributions(part, sub)
-        model_added = logit(sub.risk) - logit(sub.cold)
+        model_added = scorer.model_beyond_signals(part, sub)
         found, sentences = reasons_for(part, sub.evidence, contributions, model_added, np.arange(len(part)))
         codes[delayed] = found
         for i, text in zip(delayed, sentences, strict=True):

@@ -9,8 +9,9 @@ import pytest
 from helpers import feature_frame as frame
 from helpers import ordinary_features as ordinary
 
-from claimscreen.models.evidence import BY_CODE, EVIDENCE
-from claimscreen.models.scorer import LEARNED_MIN_LABELS, ClaimScorer, learned_signals
+from claimscreen.models.evidence import BY_CODE, EVIDENCE, MODEL_CODE
+from claimscreen.models.reasons import reasons_for
+from claimscreen.models.scorer import LEARNED_MIN_LABELS, ClaimScorer, learned_signals, logit
 
 RING = {"ring_identities": 3, "ring_size": 4}
 CHANGES = {"ring": RING, "ssn_distinct_names": {"ssn_distinct_names": 2}}
@@ -67,3 +68,28 @@ def test_a_supervised_scorer_counts_a_learned_signal_once_and_keeps_the_others()
     assert scores.cold[1] == pytest.approx(cold.score(frame(aliases)).cold[0])
     assert scores.risk == pytest.approx(1 - (1 - scores.model) * (1 - scores.cold))
     assert 0.2 < scores.model[0] < 0.8
+
+
+def test_a_learned_ring_is_named_before_the_model_pattern() -> None:
+    """The model carries a learned signal; its share of the model's part belongs to the
+    signal's own sentence, not to "the model saw a pattern"."""
+    train = labeled(3_000, 4, fraud={"ring": 250}, honest={"ring": 60})
+    calibrate = labeled(1_000, 5, fraud={"ring": 80}, honest={"ring": 20})
+    scorer = ClaimScorer().fit_anomaly(pd.concat([train, calibrate], ignore_index=True))
+    scorer.fit_supervised(train, train["label"].to_numpy(), calibrate, calibrate["label"].to_numpy())
+    assert "RING" in scorer.learned_
+    claims = frame(ordinary(**RING), ordinary())
+    scores = scorer.score(claims)
+    contributions = scorer.contributions(claims, scores)
+    beyond = scorer.model_beyond_signals(claims, scores)
+    whole = logit(scores.risk) - logit(scores.cold)
+    assert whole[0] > contributions.loc[0, "RING"] > 1.0
+    # Beyond the ring, the model adds no more to the ring claim than to an ordinary one...
+    assert beyond[0] <= beyond[1] + 1e-9
+    assert whole[0] - beyond[0] > 1.0
+    # ...and on the ordinary claim, with nothing learned firing, nothing is switched off.
+    assert beyond[1] == pytest.approx(whole[1])
+    codes, texts = reasons_for(claims, scores.evidence, contributions, beyond, np.array([0]))
+    assert codes[0].split(";")[0] == "RING"
+    assert MODEL_CODE not in codes[0].split(";")[:1]
+    assert texts[0][0].startswith(BY_CODE["RING"].text.split("{")[0])
