@@ -7,11 +7,20 @@ import ipaddress
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from claimscreen.data.generate import HONEST_CASES, TYPOLOGIES, WorldSummary, generate_world
+from claimscreen.data.generate import (
+    HONEST_CASES,
+    TYPOLOGIES,
+    WorldSummary,
+    generate_world,
+    own_mailboxes,
+    own_numbers,
+)
 from claimscreen.data.normalize import canonical_email
 from claimscreen.data.schema import CLAIM_COLUMN_NAMES, DISPOSITION_COLUMNS, REFERENCE_LISTS
 
@@ -220,3 +229,27 @@ def test_dispositions_are_selective_and_lagged(claims: pd.DataFrame, big: WorldS
     assert last_days.sum() < 0.02 * len(labels)
     assert (labels.typology == "email_alias").sum() <= 3
     assert (labels.outcome == "fraud").sum() > 0.3 * claims.is_fraud.sum() * 0.5
+
+
+def test_phone_numbers_and_mailboxes_belong_to_one_person(claims: pd.DataFrame) -> None:
+    """A carrier gives a number, and a provider a mailbox, to one subscriber: honest strangers never
+    share one by chance (shared ones would link them into a "ring")."""
+    honest = claims[~claims.is_fraud]
+    phones = digits(honest.phone).str[-10:]
+    assert honest[phones != ""].groupby(phones).person_key.nunique().max() == 1
+    mailboxes = canonical_email(honest.email.astype("str"))
+    assert honest[mailboxes.notna()].groupby(mailboxes).person_key.nunique().max() == 1
+
+
+def test_repeated_numbers_and_mailboxes_are_moved_without_a_random_draw() -> None:
+    phones = np.array([6145551234, 6145551234, 6145551234, 6145551235, 2165550000])
+    moved = own_numbers(phones)
+    assert len(set(moved.tolist())) == len(moved)
+    assert moved[0] == phones[0] and moved[4] == phones[4]  # a number's first holder keeps it
+    assert (moved // 10_000 == phones // 10_000).all()  # same area code and exchange
+    assert (own_numbers(phones) == moved).all()
+    emails = pa.array(["john.smith@gmail.com", "johnsmith@gmail.com", "JohnSmith@gmail.com", "a@yahoo.com"])
+    kept = own_mailboxes(emails)
+    folded = canonical_email(pd.Series(kept.to_pylist()))
+    assert folded.is_unique
+    assert kept[0].as_py() == "john.smith@gmail.com" and kept[3].as_py() == "a@yahoo.com"
