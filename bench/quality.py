@@ -46,6 +46,41 @@ def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def fired(evidence: pd.DataFrame, route: pd.Series | object) -> list[str]:
+    """The signals firing on each delayed claim, ``;``-joined ("" for a cleared one)."""
+    delayed = pd.Series(route).to_numpy() != "clear"
+    names = list(evidence.columns)
+    flags = evidence.to_numpy(dtype=bool)
+    return [
+        ";".join(n for n, f in zip(names, row, strict=True) if f) if d else ""
+        for d, row in zip(delayed, flags, strict=True)
+    ]
+
+
+def why_delayed(frame: pd.DataFrame) -> str:
+    """A table: for each signal, how many delayed honest claimants carried it, and per 1,000
+    honest claimants of each age band and of the two largest languages."""
+    from claimscreen.models.evaluation import AGE_BANDS, age_band
+
+    honest = frame[~frame["is_fraud"]].assign(band=lambda f: age_band(f["age"]))
+    delayed = honest[honest["route"] != "clear"]
+    signals = delayed["signals"].replace("", "(none: the model alone)").str.split(";").explode()
+    languages = honest["language"].value_counts().index[:2].tolist()
+    groups = [("band", b) for b in AGE_BANDS] + [("language", lang) for lang in languages]
+    sizes = {g: int((honest[g[0]] == g[1]).sum()) for g in groups}
+    rows = []
+    for code, count in signals.value_counts().head(12).items():
+        mask = signals == code
+        carriers = delayed.loc[mask[mask].index]
+        cells = [
+            f"{1000 * (carriers[col] == value).sum() / max(sizes[(col, value)], 1):6.2f}"
+            for col, value in groups
+        ]
+        rows.append(f"  {code:<28}{count:>8,}  " + " ".join(cells))
+    head = "  " + "signal".ljust(28) + "delayed".rjust(8) + "  " + " ".join(f"{v:>6}" for _, v in groups)
+    return "\n".join([head, *rows])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/cs-quality"))
@@ -118,7 +153,11 @@ def main() -> None:
         for name, scorer in (("cold start", cold), ("supervised", supervised)):
             scores = scorer.score(features)
             routing = route_claims(features, scores.risk, rule_hits(scores.evidence), night, settings.scoring)
-            frames[name].append(base.assign(risk_score=scores.risk, route=routing.route))
+            frames[name].append(
+                base.assign(
+                    risk_score=scores.risk, route=routing.route, signals=fired(scores.evidence, routing.route)
+                )
+            )
     seconds = time.perf_counter() - clock
     print(f"scored and routed {scored:,} claims (two scorers) in {seconds:.1f} s")
 
@@ -163,6 +202,9 @@ def main() -> None:
                     f"{chance.median:.2f} (90% of {chance.draws:,} random spreads between "
                     f"{chance.low:.2f} and {chance.high:.2f}); as low or lower in {chance.p_value:.1%}"
                 )
+    print()
+    print("why honest claimants were delayed (supervised): each signal on the delayed, per 1,000 honest")
+    print(why_delayed(joined["supervised"]))
     base, best = evaluations["rules-only baseline"], evaluations["supervised"]
     print()
     print(
