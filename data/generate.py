@@ -808,18 +808,26 @@ def own_numbers(phones: Arr) -> Arr:
     "rings". A repeat moves by a rank-dependent step within its exchange; no random draw is
     used, so the rest of the world is unchanged.
     """
-    out = phones.copy()
+    line = phones % 10_000
+    return phones - line + spread_repeats(phones - line, line, np.full(len(phones), 10_000))
+
+
+def spread_repeats(start: Arr, slot: Arr, room: Arr) -> Arr:
+    """``slot`` (each row's place in its range of ``room`` places from ``start``) with every
+    repeat of ``start + slot`` moved to a free place of the same range.
+
+    The first row keeps a place; a repeat moves by its rank times a step that grows with
+    each pass. Deterministic, no random draw."""
+    slot = slot.copy()
     for attempt in range(100):
-        step = 1 + 2 * attempt * attempt
-        order = np.argsort(out, kind="stable")
-        rank = np.empty(len(out), dtype=np.int64)
-        rank[order] = rank_within(out[order])
-        repeat = rank > 0
-        if not repeat.any():
-            return out
-        line = out % 10_000
-        out = np.where(repeat, out - line + (line + rank * step) % 10_000, out)
-    raise AssertionError("an exchange ran out of free line numbers")
+        spot = start + slot
+        order = np.argsort(spot, kind="stable")
+        rank = np.empty(len(spot), dtype=np.int64)
+        rank[order] = rank_within(spot[order])
+        if not (rank > 0).any():
+            return slot
+        slot = np.where(rank > 0, (slot + rank * (1 + 2 * attempt * attempt)) % room, slot)
+    raise AssertionError("a range ran out of free places")
 
 
 def first_occurrences(values: pa.Array) -> Arr:
@@ -1442,6 +1450,8 @@ class World:
     banks: Banks
     emails: pa.Array
     salt: int
+    #: Each home network's own IPv4 address: (sorted keys, addresses), from :func:`home_addresses`.
+    homes: tuple[Arr, Arr] | None = None
 
 
 # --- Rendering: codes to the text a state extract would hold ---------------------------
@@ -1573,8 +1583,30 @@ def render_ipv6(prefix: Arr, h: Arr) -> pa.Array:
     return pc.binary_join_element_wise(*[HEXN.take(pa.array(g.astype(np.int64))) for g in groups], ":")
 
 
-def render_ip(kind: Arr, key: Arr, salt: int) -> pa.Array:
-    """The address a (kind, key) pair stands for: equal pairs give equal addresses."""
+def home_addresses(keys: Arr, salt: int) -> tuple[Arr, Arr]:
+    """A distinct residential IPv4 address for each home-network key: (sorted keys, addresses).
+
+    An internet provider gives a home one address at a time. Hashed into a fixed pool, the
+    homes of a large state would share addresses by chance (the smallest block, chosen as
+    often as the largest, held twice as many homes as addresses at 200,000 claims a night),
+    and a shared home address is a ring edge: strangers became "rings", more the larger the
+    state. Blocks are chosen in proportion to their size, host numbers run 1-254, and a
+    repeat moves by a rank-dependent step within its block; no random draw is used.
+    """
+    keys = np.unique(keys.astype(np.uint64))
+    base, size = ipv4_pools()[IP_RESIDENTIAL]
+    hosts = (size // np.uint64(256) * np.uint64(254)).astype(np.int64)
+    h = mix64(keys ^ (np.uint64(IP_RESIDENTIAL) << np.uint64(56)), salt ^ 0x1F)
+    cum = np.cumsum(hosts)
+    block = np.searchsorted(cum, (h % np.uint64(cum[-1])).astype(np.int64), side="right")
+    host = ((h >> np.uint64(16)) % hosts[block].astype(np.uint64)).astype(np.int64)
+    host = spread_repeats(cum[block] - hosts[block], host, hosts[block])
+    return keys, base[block] + (host // 254 * 256 + 1 + host % 254).astype(np.uint64)
+
+
+def render_ip(kind: Arr, key: Arr, salt: int, homes: tuple[Arr, Arr] | None = None) -> pa.Array:
+    """The address a (kind, key) pair stands for: equal pairs give equal addresses; with
+    ``homes`` (:func:`home_addresses`), different residential keys give different ones."""
     h = mix64(key.astype(np.uint64) ^ (kind.astype(np.uint64) << np.uint64(56)), salt ^ 0x1F)
     v4 = np.zeros(len(kind), dtype=np.uint64)
     for k, (base, size) in ipv4_pools().items():
@@ -1587,6 +1619,12 @@ def render_ip(kind: Arr, key: Arr, salt: int) -> pa.Array:
         kind == IP_HOSTING24, key & np.uint64(0xFF), np.uint64(1) + (v4 & np.uint64(0xFF)) % np.uint64(254)
     )
     v4 = (v4 & ~np.uint64(0xFF)) | low
+    if homes is not None:
+        home = kind == IP_RESIDENTIAL
+        at = np.searchsorted(homes[0], key[home].astype(np.uint64))
+        if (at >= len(homes[0])).any() or (homes[0][np.minimum(at, len(homes[0]) - 1)] != key[home]).any():
+            raise AssertionError("a residential key has no home address")
+        v4[home] = homes[1][at]
     top = h >> np.uint64(60)
     v6 = ((kind == IP_RESIDENTIAL) & (top < 2)) | ((kind == IP_CGNAT) & (top < 5))
     prefixes = np.where(
@@ -1745,7 +1783,7 @@ def render_claims(c: Codes, world: World, start: datetime.date) -> dict[str, pa.
         "separation_date": where(c["sep_days"] >= 0, render_date(sep_date), ""),
         "separation_reason": take(pa.array(SEPARATION_REASONS), c["sep_reason"]),
         "channel": take(pa.array(("web", "mobile", "phone", "in_person")), c["channel"]),
-        "ip_address": render_ip(c["ip_kind"], c["ip_key"], world.salt),
+        "ip_address": render_ip(c["ip_kind"], c["ip_key"], world.salt, world.homes),
         "device_id": render_device(c["device"], world.salt),
         "user_agent": take(pa.array(AGENTS), c["ua"]),
         "session_seconds": pa.array(c["session"].astype(np.float64)),
@@ -1866,7 +1904,7 @@ def make_suspicious_actors(
         ("bank_account", join(routing, ":", account)),
         ("email", listed.emails),
         ("phone", render_phone(np.r_[listed.phones, recycled], rng.integers(0, 4, n + len(recycled)))),
-        ("ip_address", render_ip(np.full(n, IP_RESIDENTIAL), listed.ip_keys, world.salt)),
+        ("ip_address", render_ip(np.full(n, IP_RESIDENTIAL), listed.ip_keys, world.salt, world.homes)),
         ("device_id", render_device(listed.devices, world.salt)),
         ("address", render_address_values(world, listed.addresses[bad_ring])),
     ]
@@ -2236,6 +2274,8 @@ def generate_world(
         world.salt,
     )
     c = combine_claims(honest, fraud, rng)
+    residential = np.r_[c["ip_key"][c["ip_kind"] == IP_RESIDENTIAL], listed.ip_keys]
+    world = replace(world, homes=home_addresses(residential, world.salt))
     c["age"] = (np.datetime64(start) + c["day"] - world.people.dob[c["ident"]]).astype(np.int64) / 365.25
     rendered, batch_day, defects = add_extract_defects(
         np.random.default_rng([seed, 7]), render_claims(c, world, start), c["day"], defect_rate

@@ -15,9 +15,11 @@ import pytest
 
 from claimscreen.data.generate import (
     HONEST_CASES,
+    RESIDENTIAL_V4,
     TYPOLOGIES,
     WorldSummary,
     generate_world,
+    home_addresses,
     own_mailboxes,
     own_numbers,
 )
@@ -253,3 +255,30 @@ def test_repeated_numbers_and_mailboxes_are_moved_without_a_random_draw() -> Non
     folded = canonical_email(pd.Series(kept.to_pylist()))
     assert folded.is_unique
     assert kept[0].as_py() == "john.smith@gmail.com" and kept[3].as_py() == "a@yahoo.com"
+
+
+def test_strangers_never_share_a_home_internet_address(claims: pd.DataFrame) -> None:
+    """A home network's address is its own: honest people sharing an address in a residential
+    block live at one street address (a household); strangers share only CGNAT, library and
+    VPN addresses."""
+    blocks = [ipaddress.ip_network(f"{start}/{32 - size.bit_length() + 1}") for start, size in RESIDENTIAL_V4]
+    honest = claims[~claims.is_fraud & (claims.ip_address != "")]
+    ips = honest.ip_address.drop_duplicates()
+    home = ips[[any(ipaddress.ip_address(ip) in b for b in blocks) for ip in ips]]
+    at_home = honest[honest.ip_address.isin(home)]
+    people = at_home.groupby("ip_address").person_key.nunique()
+    shared = at_home[at_home.ip_address.isin(people[people > 1].index)]
+    assert len(shared)  # households do share their home's address
+    house = shared.address_line1.str.split().str[0] + " " + shared.zip.str[:5]  # spellings vary
+    assert (house.groupby(shared.ip_address).nunique() == 1).all()
+
+
+def test_home_addresses_are_distinct_and_deterministic() -> None:
+    keys = np.arange(200_000, dtype=np.uint64) * np.uint64(2654435761)
+    sorted_keys, v4 = home_addresses(keys, salt=5)
+    assert (sorted_keys == np.unique(keys)).all()
+    assert len(np.unique(v4)) == len(v4)
+    assert set((v4 & np.uint64(0xFF)).tolist()) <= set(range(1, 255))
+    blocks = [ipaddress.ip_network(f"{start}/{32 - size.bit_length() + 1}") for start, size in RESIDENTIAL_V4]
+    assert all(any(ipaddress.ip_address(int(a)) in b for b in blocks) for a in v4[:500])
+    assert (home_addresses(keys[::-1], salt=5)[1] == v4).all()
