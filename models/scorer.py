@@ -46,7 +46,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from claimscreen.models import drift
-from claimscreen.models.evidence import EVIDENCE, cold_logit, evidence_matrix
+from claimscreen.models.evidence import EVIDENCE, Evidence, cold_logit, evidence_matrix
 from claimscreen.models.inputs import MODEL_INPUTS, model_matrix
 
 #: Claims the anomaly model is fitted on at most (a seeded sample of them).
@@ -108,6 +108,16 @@ def make_classifier(seed: int = 0) -> Pipeline:
 
 def _matrix(features: pd.DataFrame) -> np.ndarray:
     return np.ascontiguousarray(model_matrix(features).to_numpy(dtype="float64"))
+
+
+_POSITION = {name: i for i, name in enumerate(MODEL_INPUTS)}
+
+
+def _switch_off(x: np.ndarray, e: Evidence, rows: np.ndarray | slice) -> None:
+    """Set ``e``'s model inputs of ``x``'s ``rows`` to an ordinary claim's values, in place."""
+    for name, value in e.neutral.items():
+        if name in _POSITION:
+            x[rows, _POSITION[name]] = value
 
 
 class ClaimScorer:
@@ -237,16 +247,13 @@ class ClaimScorer:
         fires = scores.evidence[columns].to_numpy(dtype=bool)
         weights = self.cold_weights()
         base = cold_logit(scores.evidence, weights)
-        position = {name: i for i, name in enumerate(MODEL_INPUTS)}
         blocks: list[tuple[int, np.ndarray, np.ndarray]] = []
         for column, e in enumerate(EVIDENCE):
             rows = np.flatnonzero(fires[:, column])
             if not len(rows):
                 continue
             copy = x[rows].copy()
-            for name, value in e.neutral.items():
-                if name in position:
-                    copy[:, position[name]] = value
+            _switch_off(copy, e, slice(None))
             blocks.append((column, rows, copy))
         if not blocks:
             return pd.DataFrame(out, index=features.index, columns=columns)
@@ -274,15 +281,13 @@ class ClaimScorer:
         learned = [e for e in EVIDENCE if e.code in getattr(self, "learned_", ())]
         model = scores.model
         if learned and self.supervised_ is not None and len(features):
-            x = _matrix(features).copy()
-            position = {name: i for i, name in enumerate(MODEL_INPUTS)}
             fires = scores.evidence[[e.code for e in learned]].to_numpy(dtype=bool)
+            some = np.flatnonzero(fires.any(axis=1))
+            x = _matrix(features)[some].copy()
             for column, e in enumerate(learned):
-                rows = fires[:, column]
-                for name, value in e.neutral.items():
-                    if name in position:
-                        x[rows, position[name]] = value
-            model = np.where(fires.any(axis=1), self.model_probability(x), model)
+                _switch_off(x, e, fires[some, column])
+            model = model.copy()
+            model[some] = self.model_probability(x)
         beyond = 1.0 - (1.0 - model) * (1.0 - scores.cold)
         return np.asarray(logit(beyond) - logit(scores.cold), dtype="float64")
 
