@@ -102,9 +102,11 @@ def migrate(home: Home) -> None:
         from claimscreen.review.db import current_revision, database_url, open_database
 
         engine = open_database(home.path)
-        click.echo(
-            f"review database at revision {current_revision(engine)} ({_masked(database_url(home.path))})"
-        )
+        try:
+            revision = current_revision(engine)
+        finally:
+            engine.dispose()
+        click.echo(f"review database at revision {revision} ({_masked(database_url(home.path))})")
 
     _run(run)
 
@@ -129,7 +131,11 @@ def add_user(home: Home, name: str, role: str) -> None:
 
         password = _read_password()
         check_new_user(name, role, password)
-        create(open_database(home.path), name, role, password)
+        engine = open_database(home.path)
+        try:
+            create(engine, name, role, password)
+        finally:
+            engine.dispose()
         click.echo(f"user {name} added ({role})")
 
     _run(run)

@@ -70,14 +70,19 @@ def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> d
     if not path.exists():
         raise InputError(f"night {night} has no review queue ({path}); run the nightly flow first")
     queue = lake.read_table(path).to_pandas()
-    engine = engine or open_database(home)
     members = _window_keys(home, night, queue)
     wanted = _related_claims(queue, members)
     shown = _display_rows(lake, night, load_settings(home).history_days, wanted, members)
-    with writing(engine) as conn:
-        if is_postgres(conn):  # one publish at a time, so two cannot open a ring's case twice
-            conn.execute(text("SELECT pg_advisory_xact_lock(7420061)"))
-        return _publish(conn, night, queue, shown)
+    owned = engine is None  # an engine opened here is closed here, so no connection outlives the call
+    engine = engine or open_database(home)
+    try:
+        with writing(engine) as conn:
+            if is_postgres(conn):  # one publish at a time, so two cannot open a ring's case twice
+                conn.execute(text("SELECT pg_advisory_xact_lock(7420061)"))
+            return _publish(conn, night, queue, shown)
+    finally:
+        if owned:
+            engine.dispose()
 
 
 def _window_keys(home: Path, night: dt.date, queue: pd.DataFrame) -> pd.DataFrame:

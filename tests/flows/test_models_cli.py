@@ -66,6 +66,13 @@ def test_scores_export_errors_are_one_line(three_nights: Path, tmp_path: Path) -
     assert code == 2 and "no scores" in err
 
 
+def test_the_nightly_command_leaves_no_review_database_connection_open(three_nights: Path) -> None:
+    """SQLite removes its WAL and shared-memory files when the last connection closes: a
+    connection left open would hold them, and a copy or backup of the home would race them."""
+    assert (three_nights / "review.db").exists()
+    assert not list(three_nights.glob("review.db-*"))
+
+
 def test_models_list_show_promote_and_rollback(three_nights: Path, tmp_path: Path) -> None:
     import shutil
 
