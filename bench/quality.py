@@ -97,8 +97,7 @@ def main() -> None:
     from claimscreen.data.settings import load_settings
     from claimscreen.models.baseline import BASELINE_COLUMNS, baseline_flags, baseline_routes
     from claimscreen.models.evaluation import compare, evaluate, write_report
-    from claimscreen.models.evidence import rule_hits
-    from claimscreen.models.routing import route_claims
+    from claimscreen.models.routing import route_scores
     from claimscreen.models.scorer import ClaimScorer
     from claimscreen.models.scoring import window_features
     from claimscreen.models.training import retrain
@@ -152,7 +151,7 @@ def main() -> None:
         )
         for name, scorer in (("cold start", cold), ("supervised", supervised)):
             scores = scorer.score(features)
-            routing = route_claims(features, scores.risk, rule_hits(scores.evidence), night, settings.scoring)
+            routing = route_scores(features, scores, night, settings.scoring)
             frames[name].append(
                 base.assign(
                     risk_score=scores.risk, route=routing.route, signals=fired(scores.evidence, routing.route)

@@ -105,6 +105,13 @@ class ScoringSettings(BaseModel):
     min_verify_score: float = Field(
         0.5, ge=0, le=1, description="no claim scoring below this is delayed, whatever the capacity"
     )
+    min_model_only_score: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="a claim on which no named signal fires (only the model's pattern) is delayed "
+        "only at this score or more",
+    )
     min_review_score: float = Field(
         0.8, ge=0, le=1, description="a claim (or a ring's strongest claim) must score this to go to review"
     )

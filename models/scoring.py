@@ -47,7 +47,7 @@ from claimscreen.features.build import read_features, window_start
 from claimscreen.models import drift, registry
 from claimscreen.models.evidence import EVIDENCE, rule_hits
 from claimscreen.models.reasons import reasons_for
-from claimscreen.models.routing import Routing, route_claims
+from claimscreen.models.routing import Routing, route_scores
 from claimscreen.models.scorer import ClaimScorer, Scores
 
 
@@ -298,7 +298,7 @@ def route_and_explain(
     scores = _scores_of(parts)
     rule = rule_hits(scores.evidence)
     clock = time.perf_counter()
-    routing = route_claims(features, scores.risk, rule, night, settings.scoring)
+    routing = route_scores(features, scores, night, settings.scoring)
     timings["route"] = _since(clock)
     clock = time.perf_counter()
     codes = np.full(len(features), "", dtype=object)

@@ -43,9 +43,8 @@ from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import window_start
 from claimscreen.models import registry
-from claimscreen.models.evidence import rule_hits
 from claimscreen.models.inputs import EXCLUDED, MODEL_INPUTS
-from claimscreen.models.routing import route_claims
+from claimscreen.models.routing import route_scores
 from claimscreen.models.scorer import ClaimScorer
 from claimscreen.models.scoring import window_features
 
@@ -309,7 +308,7 @@ def window_frame(
     for night in nights:
         features = lake.read_table(lake.features_path(night)).to_pandas()
         scores = scorer.score(features)
-        routing = route_claims(features, scores.risk, rule_hits(scores.evidence), night, settings.scoring)
+        routing = route_scores(features, scores, night, settings.scoring)
         language = lake.read_zone("claims", night, columns=["claim_id", "language"]).drop_duplicates(
             "claim_id"
         )

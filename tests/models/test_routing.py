@@ -61,6 +61,38 @@ def test_no_claim_below_the_verify_score_is_delayed() -> None:
     assert routing.route.tolist() == ["clear", "clear", "clear"]
 
 
+def test_a_claim_only_the_model_suspects_waits_only_when_the_model_is_sure() -> None:
+    # Two claims with a named signal and three without, at the same scores.
+    risk = np.array([0.6, 0.85, 0.6, 0.79, 0.85])
+    named = np.array([True, True, False, False, False])
+    chosen = settings(min_verify_score=0.5, min_model_only_score=0.8, min_review_score=0.8)
+    routing = route_claims(claims(5), risk, np.zeros(5, bool), NIGHT, chosen, named=named)
+    assert routing.route.tolist() == ["verify", "review", "clear", "clear", "review"]
+    assert routing.figures["model_only_not_delayed"] == 2
+    # Above the review score too: a model-only claim below min_model_only_score is not reviewed.
+    strict = settings(min_verify_score=0.5, min_model_only_score=0.9, min_review_score=0.8)
+    routing = route_claims(claims(5), risk, np.zeros(5, bool), NIGHT, strict, named=named)
+    assert routing.route.tolist() == ["verify", "review", "clear", "clear", "clear"]
+    # Hard evidence is a named signal of its own: a rule's claim is reviewed at any score.
+    rule = np.array([False, False, True, False, False])
+    routing = route_claims(claims(5), risk, rule, NIGHT, strict, named=named | rule)
+    assert routing.route[2] == "review"
+
+
+def test_route_scores_counts_any_firing_evidence_as_a_named_signal() -> None:
+    from claimscreen.models.evidence import EVIDENCE
+    from claimscreen.models.routing import route_scores
+    from claimscreen.models.scorer import Scores
+
+    evidence = pd.DataFrame(False, index=range(3), columns=[e.code for e in EVIDENCE])
+    evidence.loc[0, "ANOMALY"] = True
+    risk = np.array([0.6, 0.6, 0.9])
+    zeros = np.zeros(3)
+    scores = Scores(evidence, zeros, zeros, risk, risk)
+    routing = route_scores(claims(3), scores, NIGHT, settings(min_model_only_score=0.8))
+    assert routing.route.tolist() == ["verify", "clear", "review"]
+
+
 def test_the_honest_delay_budget_caps_verification() -> None:
     # Ten claims: honest chances 0.4, 0.4, 0.4 for three at risk 0.6, and 1.0 for seven at 0:
     # 8.2 honest expected; a 10% budget is 0.82, so two claims at 0.6 (0.8) may wait, not three.

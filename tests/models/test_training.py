@@ -149,8 +149,7 @@ def test_the_goals_at_small_scale(world_home: Path, featured_world: FeaturedWorl
     from claimscreen.data.lake import Lake
     from claimscreen.models.baseline import BASELINE_COLUMNS, baseline_flags, baseline_routes
     from claimscreen.models.evaluation import evaluate
-    from claimscreen.models.evidence import rule_hits
-    from claimscreen.models.routing import route_claims
+    from claimscreen.models.routing import route_scores
 
     nights = featured_world.nights
     cutoff = nights[8]
@@ -164,7 +163,7 @@ def test_the_goals_at_small_scale(world_home: Path, featured_world: FeaturedWorl
     for night in nights[8:]:
         features = read_features(world_home, night)
         scores = scorer.score(features)
-        routing = route_claims(features, scores.risk, rule_hits(scores.evidence), night, settings.scoring)
+        routing = route_scores(features, scores, night, settings.scoring)
         ours.append(
             pd.DataFrame(
                 {"claim_id": features["claim_id"], "risk_score": scores.risk, "route": routing.route}
