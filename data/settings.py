@@ -110,7 +110,7 @@ class ScoringSettings(BaseModel):
         ge=0,
         le=1,
         description="a claim on which no named signal fires (only the model's pattern) is delayed "
-        "only at this score or more",
+        "only at this score or more; at min_verify_score or lower the gate is off",
     )
     min_review_score: float = Field(
         0.8, ge=0, le=1, description="a claim (or a ring's strongest claim) must score this to go to review"

@@ -17,8 +17,9 @@ that may wait (``verify`` or ``review``). The policy, in order:
    while the estimated honest claimants delayed stay within
    ``max_honest_delay_share`` of the estimated honest claimants of the night.
    A claim's chance of being honest is estimated as ``1 - risk``.
-   **A claim on which no named signal fires** (its only reason would be "resembles
-   confirmed fraud") is delayed, in steps 3 and 4, only when it scores
+   **A claim on which no named signal fires** (no hard evidence, no cold-start
+   signal, none the model learned; its reason would be "resembles confirmed
+   fraud" alone) is delayed, in steps 3 and 4, only when it scores
    ``min_model_only_score`` or more. A delay has to be explained to the claimant,
    and the model's confidence below that is not to be trusted alone: its labels
    come from investigations that chose night filers far more often than others
