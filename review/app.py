@@ -10,12 +10,14 @@ Every POST carries the session's CSRF token. Jinja2 escapes all output.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import os
 import secrets
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -72,8 +74,19 @@ def create_app(
     idle_minutes: int | None = None,
     secure_cookies: bool = False,
 ) -> FastAPI:
-    """The application for ``home`` (its database is migrated here if needed)."""
-    app = FastAPI(title="claimscreen review", docs_url=None, redoc_url=None, openapi_url=None)
+    """The application for ``home`` (its database is migrated here if needed). An engine it
+    opens itself is closed when the server shuts down; one given to it is the caller's."""
+    owned = engine is None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="claimscreen review", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.engine = engine or open_database(Path(home))
     app.state.idle_seconds = 60 * (idle_minutes or idle_minutes_default())
     app.state.clock = time.time

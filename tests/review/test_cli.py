@@ -92,3 +92,17 @@ def test_an_unreachable_database_is_one_line(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://nobody@127.0.0.1:1/none")
     code, _, err = run(tmp_path, "review", "migrate")
     assert code == 2 and err.startswith("claimscreen: error: review database:") and err.count("\n") == 1
+
+
+def test_the_application_closes_the_database_it_opened_when_it_shuts_down(tmp_path: Path) -> None:
+    """SQLite removes its WAL and shared-memory files when the last connection closes."""
+    from fastapi.testclient import TestClient
+
+    from claimscreen.review.app import create_app
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with TestClient(create_app(home)) as client:
+        assert client.get("/login").status_code == 200
+        assert (home / "review.db").exists()
+    assert not list(home.glob("review.db-*"))
