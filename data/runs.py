@@ -129,6 +129,19 @@ def read_report(home: Path, batch_date: dt.date | None = None) -> dict[str, Any]
     return loaded
 
 
+def held_back_line(score: dict[str, Any]) -> str:
+    """The score stage's claims paid although they scored ``min_verify_score`` or more, by why
+    (``held_back``); "" when there were none."""
+    held = score.get("held_back") or {}
+    if not any(held.values()):
+        return ""
+    return (
+        f"Paid although scoring min_verify_score or more: {held.get('model_only', 0):,} "
+        f"(only the model's pattern, below min_model_only_score), "
+        f"{held.get('honest_delay_budget', 0):,} (honest-delay budget spent)"
+    )
+
+
 def markdown_report(report: dict[str, Any]) -> str:
     """The report as Markdown, for a Prefect artifact."""
     t = report["totals"]
@@ -166,6 +179,9 @@ def markdown_report(report: dict[str, Any]) -> str:
             f"({score.get('honest_delayed_share', 0):.2%}); first reasons of the delayed: {why or 'none'}.",
             "",
         ]
+    held = held_back_line(score)
+    if held:
+        lines += [held + ".", ""]
     if score.get("largest_rings"):
         lines += ["| largest rings tonight | claims | tonight | route | new |", "|---|---:|---:|---|---|"]
         for r in score["largest_rings"]:

@@ -237,6 +237,9 @@ SCORES_SCHEMA = pa.schema(
         pa.field("rule_hit", pa.bool_(), nullable=False),
         pa.field("model_score", pa.float64(), nullable=False),
         pa.field("anomaly_score", pa.float64(), nullable=False),
+        # Why a `clear` claim that scored min_verify_score or more was paid without waiting:
+        # "model_only" or "honest_delay_budget" (models/routing.py); "" for any other claim.
+        pa.field("held_back", pa.string(), nullable=False),
     ]
 )
 

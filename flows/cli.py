@@ -455,6 +455,11 @@ def print_scoring(report: dict[str, Any]) -> None:
         f"  honest claimants delayed (estimated): {score['honest_delayed_estimate']:,} "
         f"({score.get('honest_delayed_share', 0):.2%}); first reasons: {why}"
     )
+    from claimscreen.data.runs import held_back_line
+
+    held = held_back_line(score)
+    if held:
+        click.echo(f"  {held[0].lower()}{held[1:]}")
     for ring in score.get("largest_rings", []):
         new = ", new" if ring["new"] else ""
         click.echo(

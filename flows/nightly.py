@@ -249,6 +249,7 @@ _KEPT_DETAILS: dict[str, tuple[str, ...]] = {
         "honest_delayed_estimate",
         "honest_delayed_share",
         "delayed_by_reason",
+        "held_back",
         "largest_rings",
         "drift",
         "drift_warnings",

@@ -65,6 +65,15 @@ class Routing:
     honest_total: float
     flagged_rings: int
     figures: dict[str, float | int] = field(default_factory=dict)
+    #: Per claim: why a `clear` claim scoring ``min_verify_score`` or more was paid without
+    #: waiting ("" for any other claim): :data:`HELD_BACK_REASONS`.
+    held_back: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+
+
+#: Why a claim that scored ``min_verify_score`` or more was still routed `clear`: no named
+#: signal fired and it scored below ``min_model_only_score``, or delaying it would have
+#: passed ``max_honest_delay_share``.
+HELD_BACK_REASONS: tuple[str, str] = ("model_only", "honest_delay_budget")
 
 
 def route_claims(
@@ -121,6 +130,9 @@ def route_claims(
     delayed_honest += float(honest[take].sum())
 
     audit = _audit_draw(claim_ids, route == "clear", night, settings)
+    held_back = np.full(n, "", dtype=object)
+    held_back[candidates[~within]] = HELD_BACK_REASONS[1]
+    held_back[(route == "clear") & ~may_wait & (risk >= settings.min_verify_score)] = HELD_BACK_REASONS[0]
     return Routing(
         route=route,
         case_id=case_id,
@@ -133,10 +145,9 @@ def route_claims(
             "review_used": int((route == "review").sum()),
             "verify_not_delayed_for_budget": int(len(candidates) - len(take)),
             "honest_delay_budget": round(budget, 1),
-            "model_only_not_delayed": int(
-                ((route == "clear") & ~may_wait & (risk >= settings.min_verify_score)).sum()
-            ),
+            "model_only_not_delayed": int((held_back == HELD_BACK_REASONS[0]).sum()),
         },
+        held_back=held_back,
     )
 
 

@@ -47,7 +47,7 @@ from claimscreen.features.build import read_features, window_start
 from claimscreen.models import drift, registry
 from claimscreen.models.evidence import EVIDENCE, rule_hits
 from claimscreen.models.reasons import reasons_for
-from claimscreen.models.routing import Routing, route_scores
+from claimscreen.models.routing import HELD_BACK_REASONS, Routing, route_scores
 from claimscreen.models.scorer import ClaimScorer, Scores
 
 
@@ -64,6 +64,9 @@ class ScoreResult:
     honest_delayed_estimate: float = 0.0
     honest_delayed_share: float = 0.0
     delayed_by_reason: dict[str, int] = field(default_factory=dict)
+    #: Claims scoring min_verify_score or more that were paid anyway, by why (routing's
+    #: HELD_BACK_REASONS): only the model's pattern spoke, or the honest-delay budget was spent.
+    held_back: dict[str, int] = field(default_factory=dict)
     #: Largest rings with claims tonight: id, size, claims tonight, route, new (not seen before).
     largest_rings: list[dict[str, Any]] = field(default_factory=list)
     #: Population stability index of each input of tonight's new claims against the fitting
@@ -367,6 +370,7 @@ def _scores_table(
         "rule_hit": np.asarray(rule, dtype=bool),
         "model_score": np.round(model, 6),
         "anomaly_score": np.round(anomaly, 6),
+        "held_back": routing.held_back.astype(str),
     }
     return pa.table({k: pa.array(v) if not isinstance(v, pa.Array) else v for k, v in columns.items()}).cast(
         SCORES_SCHEMA
@@ -436,6 +440,8 @@ def read_scores(home: Path, night: dt.date) -> pd.DataFrame:
 def _read_scores(lake: Lake, night: dt.date) -> pd.DataFrame:
     path = lake.scores_path(night)
     table = lake.read_table(path) if path.exists() else SCORES_SCHEMA.empty_table()
+    if "held_back" not in table.column_names:  # scored before the column existed
+        table = table.append_column("held_back", pa.array([""] * len(table), pa.string()))
     return table.to_pandas()
 
 
@@ -478,6 +484,7 @@ def _result(
         honest_delayed_estimate=round(honest_delayed, 1),
         honest_delayed_share=round(honest_delayed / honest.sum(), 5) if honest.sum() > 0 else 0.0,
         delayed_by_reason=dict(first.most_common(10)),
+        held_back={r: int((scores["held_back"] == r).sum()) for r in HELD_BACK_REASONS},
         seconds=_since(started),
         timings=timings,
     )

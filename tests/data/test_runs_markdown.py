@@ -18,6 +18,7 @@ def test_the_report_says_who_waits_why_and_what_moved() -> None:
                 "honest_delayed_estimate": 3.5,
                 "honest_delayed_share": 0.0035,
                 "delayed_by_reason": {"RING": 4, "DECEASED": 1},
+                "held_back": {"model_only": 7, "honest_delay_budget": 0},
                 "largest_rings": [
                     {"ring_id": "R-1", "size": 12, "claims_tonight": 5, "route": "review", "new": True}
                 ],
@@ -29,10 +30,14 @@ def test_the_report_says_who_waits_why_and_what_moved() -> None:
         "Estimated honest claimants delayed: 3.5 (0.35%); first reasons of the delayed: RING 4, DECEASED 1"
         in text
     )
+    assert (
+        "Paid although scoring min_verify_score or more: 7 (only the model's pattern, below "
+        "min_model_only_score), 0 (honest-delay budget spent)." in text
+    )
     assert "| R-1 | 12 | 5 | review | yes |" in text
     assert "**Drift warning**: session_seconds: PSI 0.31 (above 0.2)" in text
 
 
 def test_a_night_without_scores_has_no_scoring_lines() -> None:
     text = markdown_report(report_with({}))
-    assert "honest claimants" not in text and "Drift" not in text
+    assert "honest claimants" not in text and "Drift" not in text and "Paid although" not in text

@@ -69,6 +69,7 @@ def test_a_claim_only_the_model_suspects_waits_only_when_the_model_is_sure() -> 
     routing = route_claims(claims(5), risk, np.zeros(5, bool), NIGHT, chosen, named=named)
     assert routing.route.tolist() == ["verify", "review", "clear", "clear", "review"]
     assert routing.figures["model_only_not_delayed"] == 2
+    assert routing.held_back.tolist() == ["", "", "model_only", "model_only", ""]
     # Above the review score too: a model-only claim below min_model_only_score is not reviewed.
     strict = settings(min_verify_score=0.5, min_model_only_score=0.9, min_review_score=0.8)
     routing = route_claims(claims(5), risk, np.zeros(5, bool), NIGHT, strict, named=named)
@@ -101,6 +102,8 @@ def test_the_honest_delay_budget_caps_verification() -> None:
     assert routing.route.tolist().count("verify") == 2
     assert routing.honest_delayed == 0.8
     assert routing.honest_total == 8.2
+    # The third is paid, and the record says why.
+    assert routing.held_back.tolist() == ["", "", "honest_delay_budget"] + [""] * 7
 
 
 def test_the_audit_draw_is_a_seeded_share_of_clear_claims() -> None:

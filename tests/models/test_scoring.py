@@ -13,6 +13,7 @@ from world_fixture import FeaturedWorld
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
 from claimscreen.data.schema import QUEUE_SCHEMA, SCORES_EXPORT_COLUMNS, SCORES_SCHEMA
+from claimscreen.data.settings import load_settings
 from claimscreen.features.build import read_features
 from claimscreen.models import registry
 from claimscreen.models.evaluation import evaluate
@@ -143,3 +144,37 @@ def test_the_result_reports_drift_and_the_largest_rings(
     assert all(r["new"] == (r["claims_tonight"] == r["size"]) for r in rings)
     seen = set(read_scores(world_home, featured_world.nights[0])["ring_id"].dropna())
     assert not any(r["new"] and r["ring_id"] in seen for r in rings)
+
+
+def test_the_result_counts_the_high_scoring_claims_paid_anyway_across_reruns(
+    world_home: Path, featured_world: FeaturedWorld
+) -> None:
+    """``held_back`` is kept per claim in the scores, so a night scored in two runs (or
+    chunks) reports the same counts as one run."""
+    night = featured_world.nights[0]
+    strict = load_settings(world_home).model_copy(deep=True)
+    scoring = strict.scoring.model_copy(update={"min_verify_score": 0.0, "min_model_only_score": 1.0})
+    strict = strict.model_copy(update={"scoring": scoring})
+    result = score_night(world_home, night, strict)
+    frame = read_scores(world_home, night)
+    held = frame[frame["held_back"] != ""]
+    assert (held["route"] == "clear").all() and len(held)
+    assert set(held["held_back"]) <= {"model_only", "honest_delay_budget"}
+    assert result.held_back == {r: int((frame["held_back"] == r).sum()) for r in result.held_back}
+    assert sum(result.held_back.values()) == len(held)
+    again = score_night(world_home, night, strict)
+    assert again.newly_scored == 0 and again.held_back == result.held_back
+
+
+def test_scores_written_before_the_held_back_column_still_read(
+    world_home: Path, featured_world: FeaturedWorld
+) -> None:
+    night = featured_world.nights[0]
+    score_night(world_home, night)
+    lake = Lake(world_home)
+    path = lake.scores_path(night)
+    old = pq.read_table(path).drop_columns(["held_back"])
+    pq.write_table(old, path)
+    frame = read_scores(world_home, night)
+    assert (frame["held_back"] == "").all()
+    assert score_night(world_home, night).scored == len(frame)
