@@ -828,6 +828,27 @@ def own_numbers(phones: Arr) -> Arr:
     return phones - line + spread_repeats(phones - line, line, np.full(len(phones), 10_000))
 
 
+def fraud_numbers_of_their_own(honest: Arr, fraud: Arr) -> Arr:
+    """``fraud`` (phone numbers fraud claims and the suspicious-actors list use; 0 for none)
+    with each number an honest person holds moved to a free line of its exchange, the same
+    number always to the same one, so numbers a ring shares stay shared.
+
+    Drawn from the numbers honest people hold, 12,000 of them at 200,000 claims a night
+    put an honest claimant's phone on a fraud claim and the claimant in its "ring". No random
+    draw is used.
+    """
+    held = np.unique(honest[honest > 0])
+    values, inverse = np.unique(fraud, return_inverse=True)
+    taken = np.isin(values, held) & (values > 0)
+    if not taken.any():
+        return fraud
+    kept = values[~taken]
+    moved = own_numbers(np.r_[held, kept, values[taken]])[len(held) + len(kept) :]
+    values = values.copy()
+    values[taken] = moved
+    return values[np.ravel(inverse)]
+
+
 def spread_repeats(start: Arr, slot: Arr, room: Arr) -> Arr:
     """``slot`` (each row's place in its range of ``room`` places from ``start``) with every
     repeat of ``start + slot`` moved to a free place of the same range.
@@ -1466,8 +1487,9 @@ class World:
     banks: Banks
     emails: pa.Array
     salt: int
-    #: Each home network's own IPv4 address: (sorted keys, addresses), from :func:`home_addresses`.
-    homes: tuple[Arr, Arr] | None = None
+    #: Per IP kind, each key's own IPv4 address: (sorted keys, addresses), from
+    #: :func:`own_address_tables` (home networks, and addresses abroad).
+    own_ips: dict[int, tuple[Arr, Arr]] | None = None
 
 
 # --- Rendering: codes to the text a state extract would hold ---------------------------
@@ -1599,20 +1621,23 @@ def render_ipv6(prefix: Arr, h: Arr) -> pa.Array:
     return pc.binary_join_element_wise(*[HEXN.take(pa.array(g.astype(np.int64))) for g in groups], ":")
 
 
-def home_addresses(keys: Arr, salt: int) -> tuple[Arr, Arr]:
-    """A distinct residential IPv4 address for each home-network key: (sorted keys, addresses).
+def own_addresses(keys: Arr, salt: int, kind: int = IP_RESIDENTIAL) -> tuple[Arr, Arr]:
+    """A distinct IPv4 address of the ``kind`` pool for each key: (sorted keys, addresses).
 
     An internet provider gives a home one address at a time. Hashed into a fixed pool, the
     homes of a large state would share addresses by chance (the smallest block, chosen as
     often as the largest, held twice as many homes as addresses at 200,000 claims a night),
     and a shared home address is a ring edge: strangers became "rings", more the larger the
-    state. Blocks are chosen in proportion to their size, host numbers run 1-254, and a
-    repeat moves by a rank-dependent step within its block; no random draw is used.
+    state. The same holds abroad: 40,000 honest claims from abroad hashed into the foreign
+    pool's 327,680 addresses gave 2,300 addresses to two households (0.57 honest claims in
+    1,000 at 200,000 a night, 0.07 at 20,000). Blocks are chosen in proportion to their size,
+    host numbers run 1-254, and a repeat moves by a rank-dependent step within its block; no
+    random draw is used.
     """
     keys = np.unique(keys.astype(np.uint64))
-    base, size = ipv4_pools()[IP_RESIDENTIAL]
+    base, size = ipv4_pools()[kind]
     hosts = (size // np.uint64(256) * np.uint64(254)).astype(np.int64)
-    h = mix64(keys ^ (np.uint64(IP_RESIDENTIAL) << np.uint64(56)), salt ^ 0x1F)
+    h = mix64(keys ^ (np.uint64(kind) << np.uint64(56)), salt ^ 0x1F)
     cum = np.cumsum(hosts)
     block = np.searchsorted(cum, (h % np.uint64(cum[-1])).astype(np.int64), side="right")
     host = ((h >> np.uint64(16)) % hosts[block].astype(np.uint64)).astype(np.int64)
@@ -1620,9 +1645,25 @@ def home_addresses(keys: Arr, salt: int) -> tuple[Arr, Arr]:
     return keys, base[block] + (host // 254 * 256 + 1 + host % 254).astype(np.uint64)
 
 
-def render_ip(kind: Arr, key: Arr, salt: int, homes: tuple[Arr, Arr] | None = None) -> pa.Array:
+#: IP kinds whose keys get addresses of their own (:func:`own_addresses`), when they fit:
+#: a pool is used only while its keys fill at most half of it.
+OWN_ADDRESS_KINDS = (IP_RESIDENTIAL, IP_FOREIGN)
+
+
+def own_address_tables(kind: Arr, key: Arr, salt: int) -> dict[int, tuple[Arr, Arr]]:
+    """:func:`own_addresses` of each kind of :data:`OWN_ADDRESS_KINDS` whose keys fit its pool."""
+    tables = {}
+    for k in OWN_ADDRESS_KINDS:
+        keys = np.unique(key[kind == k].astype(np.uint64))
+        _, size = ipv4_pools()[k]
+        if k == IP_RESIDENTIAL or len(keys) <= int((size // np.uint64(256) * np.uint64(254)).sum()) // 2:
+            tables[k] = own_addresses(keys, salt, k)
+    return tables
+
+
+def render_ip(kind: Arr, key: Arr, salt: int, own: dict[int, tuple[Arr, Arr]] | None = None) -> pa.Array:
     """The address a (kind, key) pair stands for: equal pairs give equal addresses; with
-    ``homes`` (:func:`home_addresses`), different residential keys give different ones."""
+    ``own`` (:func:`own_address_tables`), different keys of a kind it holds give different ones."""
     h = mix64(key.astype(np.uint64) ^ (kind.astype(np.uint64) << np.uint64(56)), salt ^ 0x1F)
     v4 = np.zeros(len(kind), dtype=np.uint64)
     for k, (base, size) in ipv4_pools().items():
@@ -1635,12 +1676,12 @@ def render_ip(kind: Arr, key: Arr, salt: int, homes: tuple[Arr, Arr] | None = No
         kind == IP_HOSTING24, key & np.uint64(0xFF), np.uint64(1) + (v4 & np.uint64(0xFF)) % np.uint64(254)
     )
     v4 = (v4 & ~np.uint64(0xFF)) | low
-    if homes is not None:
-        home = kind == IP_RESIDENTIAL
-        at = np.searchsorted(homes[0], key[home].astype(np.uint64))
-        if (at >= len(homes[0])).any() or (homes[0][np.minimum(at, len(homes[0]) - 1)] != key[home]).any():
-            raise AssertionError("a residential key has no home address")
-        v4[home] = homes[1][at]
+    for k, (keys, addresses) in (own or {}).items():
+        rows = kind == k
+        at = np.searchsorted(keys, key[rows].astype(np.uint64))
+        if (at >= len(keys)).any() or (keys[np.minimum(at, len(keys) - 1)] != key[rows]).any():
+            raise AssertionError(f"a key of IP kind {k} has no address of its own")
+        v4[rows] = addresses[at]
     top = h >> np.uint64(60)
     v6 = ((kind == IP_RESIDENTIAL) & (top < 2)) | ((kind == IP_CGNAT) & (top < 5))
     prefixes = np.where(
@@ -1749,15 +1790,35 @@ def render_names(c: Codes, people: People, vocab: Vocab, salt: int) -> dict[str,
     return {"first_name": first, "last_name": last, "middle_name": middle, "date_of_birth": render_date(dob)}
 
 
+#: PO box numbers run 1 to PO_BOXES at each ZIP's post office.
+PO_BOXES = 99_999
+
+
+def box_numbers(ident: Arr, zip5: Arr, box: Arr) -> Arr:
+    """Each box holder's PO box number less one (0 where ``box`` is false): one box per person
+    at their ZIP's post office, never another's. Drawn from 9,000 numbers a ZIP, 35,000 of
+    the 410,000 honest claims with a box at 200,000 claims a night shared one with a stranger,
+    and a shared mailing address is a ring edge. No random draw is used."""
+    out = np.zeros(len(ident), dtype=np.int64)
+    if not box.any():
+        return out
+    pairs, inverse = np.unique(np.c_[zip5[box], ident[box]], axis=0, return_inverse=True)
+    zips = np.unique(pairs[:, 0], return_inverse=True)[1].astype(np.int64)
+    slot = (mix64(pairs[:, 1].astype(np.uint64), 29) % np.uint64(PO_BOXES)).astype(np.int64)
+    number = spread_repeats(zips * PO_BOXES, slot, np.full(len(pairs), PO_BOXES))
+    out[box] = number[np.ravel(inverse)]
+    return out
+
+
 def render_mailing(c: Codes, addresses: Addresses) -> dict[str, pa.Array]:
     """The mailing address: a drop address, a PO box, or empty (mail goes to the residence)."""
     kind = c["mail_kind"]
     addr = np.where(kind == 1, c["mail_addr"], c["addr"])
     line1, line2 = render_street(addresses, addr, c["mail_style"], c["unit_inline"])
-    po_box = join("PO Box ", numbers(1 + mix64(c["ident"], 29) % np.uint64(9000)))
+    none, box = kind == 0, kind == 2
+    po_box = join("PO Box ", numbers(1 + box_numbers(c["ident"], addresses.zip5[addr], box)))
     city = take(pa.array([ct[0] for ct in CITIES]), addresses.city[addr])
     zip_ = render_zip(addresses.zip5[addr], addresses.zip4[addr], c["zip_fmt"])
-    none, box = kind == 0, kind == 2
     return {
         "mailing_address_line1": where(none, "", where(box, po_box, line1)),
         "mailing_address_line2": where(none | box, "", line2),
@@ -1799,7 +1860,7 @@ def render_claims(c: Codes, world: World, start: datetime.date) -> dict[str, pa.
         "separation_date": where(c["sep_days"] >= 0, render_date(sep_date), ""),
         "separation_reason": take(pa.array(SEPARATION_REASONS), c["sep_reason"]),
         "channel": take(pa.array(("web", "mobile", "phone", "in_person")), c["channel"]),
-        "ip_address": render_ip(c["ip_kind"], c["ip_key"], world.salt, world.homes),
+        "ip_address": render_ip(c["ip_kind"], c["ip_key"], world.salt, world.own_ips),
         "device_id": render_device(c["device"], world.salt),
         "user_agent": take(pa.array(AGENTS), c["ua"]),
         "session_seconds": pa.array(c["session"].astype(np.float64)),
@@ -1920,7 +1981,7 @@ def make_suspicious_actors(
         ("bank_account", join(routing, ":", account)),
         ("email", listed.emails),
         ("phone", render_phone(np.r_[listed.phones, recycled], rng.integers(0, 4, n + len(recycled)))),
-        ("ip_address", render_ip(np.full(n, IP_RESIDENTIAL), listed.ip_keys, world.salt, world.homes)),
+        ("ip_address", render_ip(np.full(n, IP_RESIDENTIAL), listed.ip_keys, world.salt, world.own_ips)),
         ("device_id", render_device(listed.devices, world.salt)),
         ("address", render_address_values(world, listed.addresses[bad_ring])),
     ]
@@ -2280,6 +2341,11 @@ def generate_world(
     )
     fraud_mail = mailboxes_of_their_own(fraud_mail, world.people.email)
     listed = replace(listed, emails=fraud_mail.slice(len(fraud_mail) - len(listed.emails)))
+    phones = fraud_numbers_of_their_own(world.people.phone, np.r_[fraud["phone"], listed.phones])
+    fraud["phone"], listed = (
+        phones[: len(fraud["phone"])],
+        replace(listed, phones=phones[len(fraud["phone"]) :]),
+    )
     world = World(
         world.vocab,
         world.people,
@@ -2290,8 +2356,8 @@ def generate_world(
         world.salt,
     )
     c = combine_claims(honest, fraud, rng)
-    residential = np.r_[c["ip_key"][c["ip_kind"] == IP_RESIDENTIAL], listed.ip_keys]
-    world = replace(world, homes=home_addresses(residential, world.salt))
+    kinds = np.r_[c["ip_kind"], np.full(len(listed.ip_keys), IP_RESIDENTIAL)]
+    world = replace(world, own_ips=own_address_tables(kinds, np.r_[c["ip_key"], listed.ip_keys], world.salt))
     c["age"] = (np.datetime64(start) + c["day"] - world.people.dob[c["ident"]]).astype(np.int64) / 365.25
     rendered, batch_day, defects = add_extract_defects(
         np.random.default_rng([seed, 7]), render_claims(c, world, start), c["day"], defect_rate

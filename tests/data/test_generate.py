@@ -14,16 +14,25 @@ import pyarrow.parquet as pq
 import pytest
 
 from claimscreen.data.generate import (
+    FOREIGN_V4,
     HONEST_CASES,
+    IP_FOREIGN,
+    IP_RESIDENTIAL,
+    PO_BOXES,
     RESIDENTIAL_V4,
     TYPOLOGIES,
     UNIT_LETTERS,
     WorldSummary,
+    box_numbers,
+    fraud_numbers_of_their_own,
     generate_world,
-    home_addresses,
     make_addresses,
+    mix64,
+    own_address_tables,
+    own_addresses,
     own_mailboxes,
     own_numbers,
+    render_ip,
 )
 from claimscreen.data.normalize import canonical_email, normalize_address
 from claimscreen.data.schema import CLAIM_COLUMN_NAMES, DISPOSITION_COLUMNS, REFERENCE_LISTS
@@ -277,13 +286,66 @@ def test_strangers_never_share_a_home_internet_address(claims: pd.DataFrame) -> 
 
 def test_home_addresses_are_distinct_and_deterministic() -> None:
     keys = np.arange(200_000, dtype=np.uint64) * np.uint64(2654435761)
-    sorted_keys, v4 = home_addresses(keys, salt=5)
+    sorted_keys, v4 = own_addresses(keys, salt=5)
     assert (sorted_keys == np.unique(keys)).all()
     assert len(np.unique(v4)) == len(v4)
     assert set((v4 & np.uint64(0xFF)).tolist()) <= set(range(1, 255))
     blocks = [ipaddress.ip_network(f"{start}/{32 - size.bit_length() + 1}") for start, size in RESIDENTIAL_V4]
     assert all(any(ipaddress.ip_address(int(a)) in b for b in blocks) for a in v4[:500])
-    assert (home_addresses(keys[::-1], salt=5)[1] == v4).all()
+    assert (own_addresses(keys[::-1], salt=5)[1] == v4).all()
+
+
+def test_claims_from_abroad_get_addresses_of_their_own() -> None:
+    """Honest claims from abroad hashed into the foreign pool's 327,680 addresses shared them
+    by chance (2,300 addresses held by two households at 200,000 claims a night), and a shared
+    address is a ring edge. Each key now gets its own address, while the pool has room."""
+    n = 70_000
+    kind = np.r_[np.full(n, IP_FOREIGN), np.full(10, IP_RESIDENTIAL)]
+    key = np.r_[np.arange(n, dtype=np.uint64) | np.uint64(5 << 40), np.arange(10, dtype=np.uint64)]
+    text = pd.Series(render_ip(kind, key, 5, own_address_tables(kind, key, 5)).to_pylist())
+    abroad = text[:n]
+    assert abroad.nunique() == n
+    assert (pd.Series(render_ip(kind, key, 5).to_pylist())[:n].nunique()) < n  # hashed: shared
+    v4 = abroad[~abroad.str.contains(":")].head(500)
+    blocks = [ipaddress.ip_network(f"{start}/{32 - size.bit_length() + 1}") for start, size in FOREIGN_V4]
+    assert all(any(ipaddress.ip_address(a) in b for b in blocks) for a in v4)
+    # Equal keys keep equal addresses, in any order.
+    again = render_ip(kind[::-1], key[::-1], 5, own_address_tables(kind[::-1], key[::-1], 5)).to_pylist()
+    assert again[::-1] == text.tolist()
+
+
+def test_a_fraud_claim_never_carries_an_honest_persons_phone_by_chance() -> None:
+    """Fraud numbers drawn from the numbers honest people hold put 12,000 honest claimants'
+    phones on fraud claims at 200,000 claims a night; a drawn number an honest person holds
+    now moves to a free line, the same number always to the same one."""
+    rng = np.random.default_rng(5)
+    exchange = 614_555_0000
+    honest = exchange + rng.choice(10_000, 6_000, replace=False)
+    fraud = np.r_[honest[:300], exchange + rng.integers(0, 10_000, 3_000), honest[:300], 0]
+    out = fraud_numbers_of_their_own(honest, fraud)
+    assert not np.isin(out[out > 0], honest).any() and out[-1] == 0
+    assert (out[:300] == out[3_300:3_600]).all()  # shared numbers stay shared
+    assert (out // 10_000 == fraud // 10_000)[:-1].all()  # same exchange
+    untouched = ~np.isin(fraud, honest)
+    assert (out[untouched] == fraud[untouched]).all()
+    assert (fraud_numbers_of_their_own(honest, fraud) == out).all()
+    assert fraud_numbers_of_their_own(honest, np.r_[fraud, fraud])[: len(fraud)].tolist() == out.tolist()
+
+
+def test_a_po_box_belongs_to_one_person() -> None:
+    """One box holder per box at a ZIP's post office: hashed into 9,000 numbers, 6,300 holders
+    at one ZIP (200,000 claims a night) shared boxes with strangers."""
+    rng = np.random.default_rng(4)
+    ident = rng.integers(0, 30_000, 120_000)
+    zip5 = 43_000 + ident % 3  # 10,000 holders a ZIP, every one filing several times
+    box = rng.random(len(ident)) < 0.9
+    number = box_numbers(ident, zip5, box)
+    held = pd.DataFrame({"ident": ident, "zip": zip5, "number": number})[box]
+    assert (held.groupby("ident").number.nunique() == 1).all()
+    assert (held.groupby(["zip", "number"]).ident.nunique() == 1).all()
+    assert held.number.between(0, PO_BOXES - 1).all() and (number[~box] == 0).all()
+    hashed = held.assign(number=(mix64(held.ident.to_numpy().astype(np.uint64), 29) % np.uint64(9000)))
+    assert (hashed.groupby(["zip", "number"]).ident.nunique() > 1).any()
 
 
 def test_a_street_address_belongs_to_one_household() -> None:
