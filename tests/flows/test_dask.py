@@ -72,6 +72,9 @@ def test_a_night_run_again_on_dask_rescores_nothing_and_rebuilds_a_missing_queue
     score = next(s for s in report["stages"] if s["name"] == "score")["details"]
     assert (score["newly_scored"], score["chunks"]) == (0, 0)
     assert lake.scores_path(NIGHT).read_bytes() == scores
+    # The report counts the claims paid anyway from the record, so a re-run reports them too.
+    held = pq.read_table(lake.scores_path(NIGHT)).column("held_back").to_pylist()
+    assert score["held_back"] == {r: held.count(r) for r in ("model_only", "honest_delay_budget")}
     assert lake.queue_path(NIGHT).read_bytes() == queue
 
 

@@ -160,6 +160,7 @@ def test_the_result_counts_the_high_scoring_claims_paid_anyway_across_reruns(
     held = frame[frame["held_back"] != ""]
     assert (held["route"] == "clear").all() and len(held)
     assert set(held["held_back"]) <= {"model_only", "honest_delay_budget"}
+    assert set(result.held_back) == {"model_only", "honest_delay_budget"}
     assert result.held_back == {r: int((frame["held_back"] == r).sum()) for r in result.held_back}
     assert sum(result.held_back.values()) == len(held)
     again = score_night(world_home, night, strict)
