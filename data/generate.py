@@ -1490,6 +1490,8 @@ class World:
     #: Per IP kind, each key's own IPv4 address: (sorted keys, addresses), from
     #: :func:`own_address_tables` (home networks, and addresses abroad).
     own_ips: dict[int, tuple[Arr, Arr]] | None = None
+    #: Each account code's own number (sorted codes, numbers), from :func:`own_accounts`.
+    own_accounts: tuple[Arr, Arr] | None = None
 
 
 # --- Rendering: codes to the text a state extract would hold ---------------------------
@@ -1574,20 +1576,51 @@ def make_banks(rng: np.random.Generator) -> Banks:
     return Banks(routing, np.cumsum(weight) / weight.sum(), np.cumsum(fraud) / fraud.sum())
 
 
-def render_account(code: Arr, banks: Banks, salt: int) -> tuple[pa.Array, pa.Array]:
-    """(routing, account) of each account code; the namespace says whose account it is."""
+def draw_accounts(code: Arr, banks: Banks, salt: int) -> tuple[Arr, Arr, Arr]:
+    """Bank (index), number of digits (8-12) and account number of each account code, hashed."""
+    code = code.astype(np.uint64)
     h = mix64(code, salt ^ 0xBA4C)
     u = (h >> np.uint64(11)).astype(np.float64) / 2.0**53
     fraudulent = (code >> NS_SHIFT) >= NS_FRESH
     bank = np.where(
         fraudulent, np.searchsorted(banks.cum_weight_fraud, u), np.searchsorted(banks.cum_weight, u)
     )
+    bank = np.minimum(bank, len(banks.routing) - 1)
     length = 8 + (h >> np.uint64(3)).astype(np.int64) % 5
-    number = mix64(h)
-    account = digits(number % np.uint64(10**8), 8)
+    number = (mix64(h) % (np.uint64(10) ** length.astype(np.uint64))).astype(np.int64)
+    return bank, length, number
+
+
+def own_accounts(codes: Arr, banks: Banks, salt: int) -> tuple[Arr, Arr]:
+    """Each account code's own number at its bank: (sorted distinct codes, numbers).
+
+    A bank gives an account number to one account. Hashed, the numbers repeated by chance
+    (607 accounts held by two households at 200,000 claims a night), and a shared account
+    is a ring edge. A repeat moves to a free number of the same bank and length; no random
+    draw is used."""
+    keys = np.unique(codes[codes > 0].astype(np.uint64))
+    bank, length, number = draw_accounts(keys, banks, salt)
+    room = 10**length
+    group = bank * 5 + (length - 8)
+    return keys, spread_repeats(group * 10**12, number, room)
+
+
+def render_account(
+    code: Arr, banks: Banks, salt: int, own: tuple[Arr, Arr] | None = None
+) -> tuple[pa.Array, pa.Array]:
+    """(routing, account) of each account code; the namespace says whose account it is.
+    With ``own`` (:func:`own_accounts`), different codes get different accounts."""
+    bank, length, number = draw_accounts(code, banks, salt)
+    if own is not None:
+        rows = code > 0
+        at = np.searchsorted(own[0], code[rows].astype(np.uint64))
+        if (at >= len(own[0])).any() or (own[0][np.minimum(at, len(own[0]) - 1)] != code[rows]).any():
+            raise AssertionError("an account code has no number of its own")
+        number[rows] = own[1][at]
+    account = digits(number, 8)
     for width in range(9, 13):
-        account = where(length == width, digits(number % np.uint64(10**width), width), account)
-    routing = digits(banks.routing[np.minimum(bank, len(banks.routing) - 1)], 9)
+        account = where(length == width, digits(number, width), account)
+    routing = digits(banks.routing[bank], 9)
     empty = code == 0
     return where(empty, "", routing), where(empty, "", account)
 
@@ -1796,9 +1829,9 @@ PO_BOXES = 99_999
 
 def box_numbers(ident: Arr, zip5: Arr, box: Arr) -> Arr:
     """Each box holder's PO box number less one (0 where ``box`` is false): one box per person
-    at their ZIP's post office, never another's. Drawn from 9,000 numbers a ZIP, 35,000 of
-    the 410,000 honest claims with a box at 200,000 claims a night shared one with a stranger,
-    and a shared mailing address is a ring edge. No random draw is used."""
+    at their ZIP's post office, never another's. Drawn from 9,000 numbers a ZIP, 35,466 boxes
+    were shared by households that do not live together at 200,000 claims a night (76,291
+    honest claims), and a shared mailing address is a ring edge. No random draw is used."""
     out = np.zeros(len(ident), dtype=np.int64)
     if not box.any():
         return out
@@ -1834,7 +1867,9 @@ def render_claims(c: Codes, world: World, start: datetime.date) -> dict[str, pa.
     people, addresses, employers = world.people, world.addresses, world.employers
     line1, line2 = render_street(addresses, c["addr"], c["unit_style"], c["unit_inline"])
     dd = c["pay"] == 0
-    routing, account = render_account(np.where(dd, c["acct"], np.uint64(0)), world.banks, world.salt)
+    routing, account = render_account(
+        np.where(dd, c["acct"], np.uint64(0)), world.banks, world.salt, world.own_accounts
+    )
     employer = np.maximum(c["employer"], 0)
     has_employer = c["employer"] >= 0
     sep_date = np.datetime64(start) + c["day"] - np.maximum(c["sep_days"], 0)
@@ -1973,7 +2008,7 @@ def make_suspicious_actors(
     rng: np.random.Generator, world: World, c: Codes, rings: Rings, listed: Listed, start: datetime.date
 ) -> pa.Table:
     """Known bad identifiers: those known-bad rings reuse, others never seen, and recycled phone numbers."""
-    routing, account = render_account(listed.accounts, world.banks, world.salt)
+    routing, account = render_account(listed.accounts, world.banks, world.salt, world.own_accounts)
     n = len(listed.accounts)
     bad_ring = rings.typology[np.arange(n) // LISTED_PER_RING] == KNOWN_BAD
     recycled = c["phone"][(c["hard_extra"] == 3) & (c["phone"] > 0)]
@@ -2358,6 +2393,8 @@ def generate_world(
     c = combine_claims(honest, fraud, rng)
     kinds = np.r_[c["ip_kind"], np.full(len(listed.ip_keys), IP_RESIDENTIAL)]
     world = replace(world, own_ips=own_address_tables(kinds, np.r_[c["ip_key"], listed.ip_keys], world.salt))
+    accounts = np.r_[c["acct"][c["pay"] == 0], listed.accounts]
+    world = replace(world, own_accounts=own_accounts(accounts, world.banks, world.salt))
     c["age"] = (np.datetime64(start) + c["day"] - world.people.dob[c["ident"]]).astype(np.int64) / 365.25
     rendered, batch_day, defects = add_extract_defects(
         np.random.default_rng([seed, 7]), render_claims(c, world, start), c["day"], defect_rate
