@@ -1,4 +1,13 @@
-"""Exports for people and other systems: one night's quarantine (later: scores), as CSV or Parquet."""
+"""Exports for people and other systems, as CSV or Parquet, and the one CSV writer they share.
+
+Every CSV that claimscreen writes for a person (the scores, the quarantine, the
+dispositions, a reference list's rejected rows) goes through :func:`write_csv`,
+which neutralizes spreadsheet formulas (OWASP "CSV injection"): a text cell that
+begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single
+quote ``'`` in front, so a spreadsheet shows it as text instead of running it.
+Only text columns are touched: a negative number stays a number. Parquet output
+is written exactly as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from claimscreen.data.errors import InputError
@@ -23,15 +33,51 @@ def export_format(path: Path) -> str:
     return EXPORT_FORMATS[suffix]
 
 
-def write_frame(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` atomically as CSV or Parquet, by the file's extension."""
+#: What a text cell may begin with that a spreadsheet reads as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralize_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text values with a ``'`` put in front of each one that begins like a formula; nulls stay."""
+    starts = pc.match_substring_regex(values, _FORMULA_START)
+    quoted = pc.binary_join_element_wise(pa.scalar("'", values.type), values, pa.scalar("", values.type))
+    return pc.if_else(starts, quoted, values)
+
+
+def csv_safe(table: pa.Table) -> pa.Table:
+    """``table`` with every text column neutralized (:func:`neutralize_text`); others unchanged."""
+    for index, column in enumerate(table.schema):
+        kind = column.type
+        if pa.types.is_dictionary(kind) and _is_text(kind.value_type):
+            kind = kind.value_type
+        if _is_text(kind):
+            values = table.column(index).cast(kind)
+            table = table.set_column(index, column.with_type(kind), neutralize_text(values))
+    return table
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def write_csv(table: pa.Table | pd.DataFrame, path: Path) -> None:
+    """Write ``table`` atomically as a CSV safe to open in a spreadsheet (:func:`csv_safe`)."""
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    with atomic_target(Path(path)) as tmp:
+        pacsv.write_csv(csv_safe(table), tmp)
+
+
+def write_export(table: pa.Table | pd.DataFrame, path: Path) -> None:
+    """Write ``table`` atomically as CSV (:func:`write_csv`) or Parquet (exact), by the file's extension."""
     kind = export_format(path)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
     if kind == "parquet":
         write_parquet(Path(path), table)
         return
-    with atomic_target(Path(path)) as tmp:
-        pacsv.write_csv(table, tmp)
+    write_csv(table, path)
 
 
 def quarantine_rows(home: Path, batch_date: dt.date) -> pd.DataFrame:
@@ -45,5 +91,5 @@ def export_quarantine(home: Path, batch_date: dt.date, out: Path) -> int:
     """Write one night's quarantine to ``out``; returns the number of rows."""
     export_format(out)
     rows = quarantine_rows(home, batch_date)
-    write_frame(rows, out)
+    write_export(rows, out)
     return len(rows)

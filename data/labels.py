@@ -13,14 +13,22 @@ row is rejected with its reason. Good rows are *merged* into
 
 ``decided_at`` without an offset is in the agency time zone; a bare date means
 local midnight.
+
+A disposition naming a claim_id that no ingested batch holds is loaded all the
+same (its claim may arrive later, or the file may belong to another state): the
+report's ``warnings`` count them and name the first.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimscreen.data.lake import Lake
 from claimscreen.data.reference import (
@@ -61,11 +69,45 @@ def import_labels(home: Path, source: Path) -> LoadReport:
     report = make_report(KIND, source, raw, problems)
     lake = Lake(home)
     good = incoming[~problems.any()]
+    report = replace(report, warnings=tuple(never_received_warning(lake, good["claim_id"])))
     history = add_to_history(read_decisions(home), good)
     lake.write_table(history_path(lake), to_table(history, DISPOSITIONS_SCHEMA))
     merged = merge_dispositions(read_labels(home), good)
     lake.write_table(lake.dispositions_path, to_table(merged, DISPOSITIONS_SCHEMA))
     return report
+
+
+def never_received_warning(lake: Lake, claim_ids: pd.Series) -> list[str]:
+    """One line counting the dispositions whose claim_id no committed batch's claims hold,
+    naming the first (withheld when it has the shape of an SSN); none when all are known."""
+    if claim_ids.empty:
+        return []
+    known = [
+        lake.read_table(p, columns=["claim_id"]).column("claim_id") for p in lake.committed_parts("claims")
+    ]
+    ids = pa.array(claim_ids.astype(str).tolist(), pa.string())
+    unknown = np.ones(len(ids), dtype=bool)
+    for column in known:
+        unknown &= ~pc.is_in(ids, value_set=column.combine_chunks().cast(pa.string())).to_numpy(
+            zero_copy_only=False
+        )
+    if not unknown.any():
+        return []
+    first = str(ids[int(np.argmax(unknown))])
+    shown = "withheld: it looks like an SSN" if _SSN_SHAPE.fullmatch(first) else _printable(first)
+    return [
+        f"{int(unknown.sum()):,} of {len(ids):,} dispositions name claim ids never received (first: {shown})"
+    ]
+
+
+# Nine digits, with or without dashes or spaces: never echoed, whatever column it came in.
+_SSN_SHAPE = re.compile(r"\d{3}[- ]?\d{2}[- ]?\d{4}")
+
+
+def _printable(text: str, most: int = 40) -> str:
+    """``text`` fit for one line of a terminal: control characters replaced, at most ``most`` long."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= most else clean[: most - 1] + "…"
 
 
 def record_decisions(home: Path, decisions: pd.DataFrame, origin: str) -> int:

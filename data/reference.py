@@ -8,6 +8,12 @@ nothing. A bad row is rejected with its reason, never quoting a value, and the
 good rows are loaded. Each load *replaces* the list atomically and writes a JSON
 sidecar (source name, SHA-256, counts, time) beside it.
 
+The rejected rows' numbers and reasons (never a value) go to a CSV under
+``HOME/rejects/`` that the load's message names. A file with a larger share of
+rejected rows than ``[reference] max_rejected_share`` (default 5%) is refused
+(:class:`InputError`) and the list stays as it was, unless ``force``: a file
+that is half wrong is more likely a wrong file than a list with a few typos.
+
 Identifiers are canonicalized exactly as ingest canonicalizes claims, so a list
 entry and a claim match on equal columns:
 
@@ -45,7 +51,7 @@ import hashlib
 import ipaddress
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +61,7 @@ import pyarrow.parquet as pq
 
 from claimscreen.data import normalize as nz
 from claimscreen.data.errors import InputError
+from claimscreen.data.exports import write_csv
 from claimscreen.data.lake import Lake
 from claimscreen.data.read import RawBatch, file_sha256, read_batch
 from claimscreen.data.schema import REFERENCE_LISTS, Column
@@ -132,15 +139,24 @@ class LoadReport:
     rows_read: int
     rows_loaded: int
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    #: The CSV of the rejected rows' numbers and reasons, when one was written.
+    rejects_file: Path | None = None
+    #: Lines worth an operator's look that did not stop the load (without the ``warning:``).
+    warnings: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """One line, e.g. ``deceased: 98 of 100 rows loaded from d.csv; 2 rejected (malformed ssn x2)``."""
+        """One line, e.g. ``deceased: 98 of 100 rows loaded from d.csv; 2 rejected (malformed ssn x2)``,
+        and ``; rejected rows in PATH`` when they were written to a file."""
         line = f"{self.kind}: {self.rows_loaded:,} of {self.rows_read:,} rows loaded from {self.source}"
         if not self.rejected:
             return line
+        line = f"{line}; {len(self.rejected):,} rejected ({self.top_reasons()})"
+        return f"{line}; rejected rows in {self.rejects_file}" if self.rejects_file else line
+
+    def top_reasons(self) -> str:
+        """The three most frequent reasons with their counts: ``malformed ssn x2, missing ssn x1``."""
         counts = Counter(reason for _, reason in self.rejected).most_common(3)
-        reasons = ", ".join(f"{reason} x{count}" for reason, count in counts)
-        return f"{line}; {len(self.rejected):,} rejected ({reasons})"
+        return ", ".join(f"{reason} x{count}" for reason, count in counts)
 
 
 @dataclass(frozen=True)
@@ -158,16 +174,26 @@ Builder = Callable[[Text, Problems, _Context], pd.DataFrame]
 # --- public surface -------------------------------------------------------------
 
 
-def load_reference(home: Path, kind: str, source: Path) -> LoadReport:
-    """Validate ``source`` as reference list ``kind`` and replace that list in the lake."""
+def load_reference(home: Path, kind: str, source: Path, force: bool = False) -> LoadReport:
+    """Validate ``source`` as reference list ``kind`` and replace that list in the lake.
+
+    Refused (InputError, nothing loaded) when more than ``[reference] max_rejected_share`` of
+    its rows are rejected, unless ``force``; the rejected rows are written to a CSV either way.
+    """
     home, source = Path(home), Path(source)
     columns = _declared_columns(kind)
     raw = read_text_file(source, columns)
-    context = _Context(load_secret_key(home), load_settings(home).agency_timezone)
+    settings = load_settings(home)
+    context = _Context(load_secret_key(home), settings.agency_timezone)
     problems = Problems(raw.frame.index)
     text = declared_text(raw.frame, columns, problems)
     frame = _BUILDERS[kind](text, problems, context)
-    report = make_report(kind, source, raw, problems)
+    report = build_report(kind, source, raw, problems)
+    if report.rejected:
+        report = replace(report, rejects_file=write_rejects(home, report))
+    require_rows(report)
+    if not force:
+        check_rejected_share(report, settings.reference.max_rejected_share)
     table = to_table(frame[~problems.any()], REFERENCE_SCHEMAS[kind])
     lake = Lake(home)
     # Every load is also kept as a version, so a night re-run later can read the lists it used.
@@ -275,15 +301,57 @@ def flag_malformed(name: str, given: pd.Series, parsed: pd.Series, problems: Pro
 
 def make_report(kind: str, source: Path, raw: RawBatch, problems: Problems) -> LoadReport:
     """The load report; raise InputError when not one row is good (the lake is left as it was)."""
+    return require_rows(build_report(kind, source, raw, problems))
+
+
+def build_report(kind: str, source: Path, raw: RawBatch, problems: Problems) -> LoadReport:
+    """The load report: rows read and loaded, and each rejected row's number and first reason."""
     reasons = problems.all_reasons()
     bad = problems.any()
     rejected = list(raw.bad_rows)
     rejected += [(int(n), str(r)) for n, r in zip(raw.row_numbers[bad], reasons[bad], strict=True)]
     rejected.sort()
-    report = LoadReport(kind, source.name, raw.rows_read, int((~bad).sum()), rejected)
+    return LoadReport(kind, source.name, raw.rows_read, int((~bad).sum()), rejected)
+
+
+def require_rows(report: LoadReport) -> LoadReport:
+    """``report``; InputError when not one row of a non-empty file is good."""
     if report.rows_loaded == 0 and report.rows_read > 0:
-        raise InputError(f"{source.name}: no valid rows, nothing loaded ({report.summary()})")
+        raise InputError(f"{report.source}: no valid rows, nothing loaded ({report.summary()})")
     return report
+
+
+def check_rejected_share(report: LoadReport, most: float) -> None:
+    """InputError, naming the rejects file, when more than ``most`` of the rows were rejected."""
+    if not report.rows_read or len(report.rejected) / report.rows_read <= most:
+        return
+    raise InputError(
+        f"{report.source}: {len(report.rejected):,} of {report.rows_read:,} rows rejected "
+        f"({report.top_reasons()}), more than the {most * 100:g}% allowed by [reference] "
+        f"max_rejected_share; the {report.kind} list is unchanged; rejected rows in "
+        f"{report.rejects_file}; correct the file, or load it anyway with --force"
+    )
+
+
+def write_rejects(home: Path, report: LoadReport) -> Path:
+    """Write the rejected rows (source file, row number, reason) to a new CSV under
+    ``HOME/rejects/``, named by the list and the time; return its path."""
+    folder = Path(home) / "rejects"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"{report.kind}-{stamp}.csv"
+    tries = 1
+    while path.exists():  # two loads in one second keep both files
+        tries += 1
+        path = folder / f"{report.kind}-{stamp}-{tries}.csv"
+    rows = pa.table(
+        {
+            "source_file": pa.array([report.source] * len(report.rejected), pa.string()),
+            "row_number": pa.array([n for n, _ in report.rejected], pa.int64()),
+            "reason": pa.array([r for _, r in report.rejected], pa.string()),
+        }
+    )
+    write_csv(rows, path)
+    return path
 
 
 def to_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
@@ -499,4 +567,4 @@ def _sidecar(report: LoadReport, source: Path) -> dict[str, Any]:
     }
 
 
-__all__ = ["REFERENCE_SCHEMAS", "LoadReport", "load_reference", "read_reference"]
+__all__ = ["REFERENCE_SCHEMAS", "LoadReport", "load_reference", "read_reference", "write_rejects"]

@@ -155,6 +155,20 @@ class ScheduleSettings(BaseModel):
         return value
 
 
+class ReferenceSettings(BaseModel):
+    """How much of a reference list file may be rejected before the load is refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_rejected_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="a reference list file with a larger share of rejected rows is refused (the "
+        "list stays as it was) unless loaded with --force",
+    )
+
+
 class Settings(BaseModel):
     """Every tunable value of claimscreen, with its default."""
 
@@ -165,6 +179,7 @@ class Settings(BaseModel):
     )
     history_days: int = Field(90, ge=1, description="days of history the features look back over")
     rings: RingSettings = Field(default_factory=RingSettings)
+    reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
 

@@ -368,13 +368,24 @@ def reference() -> None:
 @reference.command("load")
 @click.argument("kind", type=click.Choice(sorted(REFERENCE_LISTS)))
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load the good rows even when more than [reference] max_rejected_share (5%) of the rows "
+    "are rejected.",
+)
 @click.pass_obj
 @reports_errors
-def reference_load(home: Home, kind: str, file: str) -> None:
-    """Load or replace the reference list KIND from the CSV FILE."""
+def reference_load(home: Home, kind: str, file: str, force: bool) -> None:
+    """Load or replace the reference list KIND from the CSV FILE.
+
+    Rejected rows (row number and reason) are written to a CSV under HOME/rejects/. A file
+    with more rejected rows than [reference] max_rejected_share allows is refused and the
+    list stays as it was, unless --force.
+    """
     from claimscreen.data.reference import load_reference
 
-    report = load_reference(home.path, kind, Path(file))
+    report = load_reference(home.path, kind, Path(file), force=force)
     click.echo(report.summary())
 
 
@@ -393,6 +404,8 @@ def labels_import(home: Home, file: str) -> None:
 
     report = import_labels(home.path, Path(file))
     click.echo(report.summary())
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.group()

@@ -70,6 +70,7 @@ def serve(
         from claimscreen.review.app import IDLE_MINUTES_ENV, SECURE_COOKIES_ENV, create_app
         from claimscreen.review.db import open_database
 
+        _check_can_listen(host, port)  # one line, not uvicorn's log and exit status 3
         open_database(home.path).dispose()  # migrate once, before any worker starts
         click.echo(f"claimscreen review: http://{host}:{port}/ (home {home.path})")
         if workers == 1:
@@ -91,6 +92,33 @@ def serve(
         )
 
     _run(start)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """InputError unless HOST:PORT can be bound now (a port in use, a host not of this machine).
+
+    Binds and closes a socket as uvicorn will (SO_REUSEADDR): a port that another server
+    listens on is refused, one left in TIME_WAIT by a server just stopped is not.
+    """
+    import errno
+    import socket
+
+    from claimscreen.data.errors import InputError
+
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except socket.gaierror:
+        raise InputError(f"{host} is not an address to listen on; choose another --host") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"{where} is already in use; choose another --port") from None
+        raise InputError(
+            f"cannot listen on {where}: {exc.strerror}; choose another --host or --port"
+        ) from None
 
 
 @review.command()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import func, inspect, select
 
+from claimscreen.data.exports import write_csv
 from claimscreen.review.db import (
     case_claims,
     database_url,
@@ -72,9 +73,11 @@ def _empty() -> pd.DataFrame:
 
 
 def export_dispositions(home: Path, out: Path) -> int:
-    """Write the dispositions CSV (claim_id, outcome, decided_at, source, decided_by); rows written."""
+    """Write the dispositions CSV (claim_id, outcome, decided_at, source, decided_by); rows written.
+
+    Written atomically by the CSV writer every export shares: a text cell that a spreadsheet
+    would read as a formula (a claim_id ``=HYPERLINK(...)``) is written with a ``'`` in front."""
     frame = decisions_as_dispositions(home)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    written = frame.assign(decided_at=frame["decided_at"].map(lambda t: t.isoformat()))
-    written.to_csv(out, index=False)
+    written = frame.assign(decided_at=frame["decided_at"].map(lambda t: t.isoformat()).astype(str))
+    write_csv(written, out)
     return len(frame)
