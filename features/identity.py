@@ -7,19 +7,34 @@ comparisons, not a trained model, so an investigator can be told why two
 claims were linked.
 
 **Comparisons** of two claims ``a`` and ``b`` (names are the ``*_norm``
-columns; a last name loses ``JR``/``SR``/``II``/``III``/``IV`` and spaces):
+columns; a last name loses ``JR``/``SR``/``II``/``III``/``IV`` and spaces).
+A missing value, or a placeholder (:data:`~claimscreen.features.identity_match.PLACEHOLDER_NAMES`:
+``UNKNOWN``, ``NONE``, ``NA``, ``TEST``, ``XXX``, ``FNU``...;
+:data:`~claimscreen.features.identity_match.PLACEHOLDER_DATES`: ``1900-01-01``,
+``0001-01-01``, ``1800-01-01``, ``9999-12-31``...), is *unknown*: equal to
+nothing and in conflict with nothing.
 
-* ``same_ssn``: equal ``ssn_token``.
+* ``same_ssn``: equal ``ssn_token``. ``ssn_near``: different tokens, equal
+  ``ssn_head_token`` (the keyed hash of the digits before the last four,
+  :mod:`claimscreen.data.ssn_keys`) and last four digits one digit apart or with
+  two adjacent digits swapped: an SSN one typo away in its last four digits,
+  seen without the digits. (A typo before the last four leaves ``ssn_last4``
+  equal: a ``contact``.)
 * ``dob_near``: equal dates of birth, day and month swapped, one day apart, or
   one digit different in ``YYYYMMDD``. ``dob_related``: ``dob_near``, or the
-  same year, or the same month and day (a typo in the year).
+  same year, or the same month and day (a typo in the year). ``dob_unknown``:
+  one date unknown.
 * ``first_similar``: Jaro-Winkler >= 0.88 on the first names, or their first
   words are nickname-equivalent (:data:`NICKNAME_GROUPS`: ``BILL``/``WILLIAM``,
   ``PEGGY``/``MARGARET``...), or one is an initial of the other.
   ``last_similar``: Jaro-Winkler >= 0.88 on the last names.
-  ``swapped``: first of ``a`` similar to last of ``b`` and the other way round.
+  ``swapped``: first of ``a`` similar to last of ``b`` and the other way round;
+  ``crossed``: either of the two.
   ``full_name``: (``first_similar`` and ``last_similar``) or ``swapped``.
-  ``some_name``: ``first_similar`` or ``last_similar`` or ``swapped``.
+  ``some_name``: ``first_similar`` or ``last_similar`` or ``crossed``.
+  ``name_typo``: rapidfuzz's ``token_sort_ratio`` >= 85 on the whole names
+  (first and last, in either order). ``name_part_missing``: a first or last
+  name unknown.
 * ``contact``: equal ``email_canonical``, ``phone_e164``, ``address_norm`` or
   ``bank_account_token``; or equal ``ssn_last4`` (an SSN with a one-digit typo
   in its first five digits); or equal ``zip5`` with an equal date of birth.
@@ -28,38 +43,50 @@ columns; a last name loses ``JR``/``SR``/``II``/``III``/``IV`` and spaces):
 
 **Merge rule**: a pair is linked when one row of the table holds.
 
-==== ========= =============== ============= ======== ====================================
-rule same_ssn  date of birth   names         contact  catches
-==== ========= =============== ============= ======== ====================================
-R1   yes       ``dob_near``    ``some_name`` --       typos, nicknames, swapped DOB or names,
-                                                      a changed last name (marriage)
-R2   yes       ``dob_related`` ``full_name`` --       a typo in the year or day of birth
-R3   no        ``dob_near``    ``full_name`` yes      a re-filed identity with an SSN typo
-==== ========= =============== ============= ======== ====================================
+==== ========= ====================== ========================= ======== ==============================
+rule SSN       date of birth          names                     contact  catches
+==== ========= ====================== ========================= ======== ==============================
+R1   same      near or unknown        ``some_name``             --       typos, nicknames, swapped DOB
+                                                                         or names, a changed last name
+R2   same      any                    ``full_name`` or          --       a wrong or missing date of
+                                      ``name_typo``                      birth
+R3   other     ``dob_near``           ``full_name``             yes      a re-filed identity with an
+                                                                         SSN typo
+R4   same      exact                  ``name_part_missing``     --       a placeholder or blank name
+R5   ``near``  exact                  first similar or swapped  --       a typo in the SSN's last four
+==== ========= ====================== ========================= ======== ==============================
 
 What is *not* linked: the same SSN with a different name and a different date
-of birth (an SSN shared by several people: a fraud signal computed elsewhere);
-household members sharing an address, phone or bank account (spouses differ in
-first name and date of birth; a father and his ``Jr`` son in the year of
-birth); two people with the same name and date of birth but different SSNs and
-no contact in common. A known limit: twins with near-identical first names
+of birth, or the same SSN and date of birth under an entirely different name (an
+SSN used by several people, the pattern of a stolen identity: the
+``ssn_distinct_names`` and ``ssn_distinct_dobs`` signals count them); household
+members sharing an address, phone or bank account (spouses differ in first name
+and date of birth; a father and his ``Jr`` son in the year of birth); two people
+with the same name and date of birth but different SSNs and no contact in
+common; twins (same birth date, last name and address, different first names,
+SSNs one digit apart). Known limits: twins with near-identical first names
 (``MARIA``/``MARIO``) who share a home and have SSNs one digit apart look like
-R3.
+R3 or R5; two adjacent digits swapped across the fifth and sixth digits change
+both the head and the last four, and are not seen; without ``ssn_head_token``
+(claims ingested before it) R5 never fires.
 
 **Blocking**: only claims that share a block key are compared. Every rule
-needs the same SSN or a ``contact``, so the blocks are exactly those, and
-blocking loses no pair a rule would link (except in skipped blocks):
+needs the same SSN, a ``contact`` or the same SSN head and birth date, so the
+blocks are exactly those, and blocking loses no pair a rule would link (except
+in skipped blocks):
 
-* ``ssn``: ``ssn_token``;
+* ``ssn``: ``ssn_token`` (the one kind whose pairs are kept whatever their dates
+  of birth: R2; elsewhere pairs with unrelated, known dates are dropped at once);
 * ``email``, ``phone``, ``address``, ``bank``: ``email_canonical``,
   ``phone_e164``, ``address_norm``, ``bank_account_token``;
 * ``last4_name``: ``ssn_last4`` + Soundex of the last name, and ``ssn_last4`` +
   Soundex of the first name's formal form (``BILL`` -> ``WILLIAM``), in one key
   space, so a claim with first and last names swapped still meets its twin;
-* ``zip_dob``: ``zip5`` + date of birth.
+* ``zip_dob``: ``zip5`` + date of birth; ``head_dob``: ``ssn_head_token`` +
+  date of birth (for R5). An unknown date of birth is no key of either.
 
 A block with more than ``max_block_size`` claims (200) is split by the
-Soundex of the last name (all but the two composite kinds) and skipped if
+Soundex of the last name (all but the composite kinds) and skipped if
 still too big: a hub (an apartment block, a drop address, a shared phone)
 never explodes the pair count.
 
@@ -91,7 +118,6 @@ same ids; row order does not matter.
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -100,12 +126,25 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from claimscreen.features.codes import Encoded, blank_values, encode_column, known_positions, lookup
+from claimscreen.features.identity_match import (
+    DOB_OFFSET,
+    NICKNAME_GROUPS,
+    BoolArr,
+    IntArr,
+    LinkageSettings,
+    Records,
+    code_names,
+    compare_pairs,
+    decide_merges,
+    dob_related,
+    soundex,
+    to_day_numbers,
+    ymd_of_days,
+)
 
 __all__ = [
     "NICKNAME_GROUPS",
@@ -114,11 +153,8 @@ __all__ = [
     "compare_claims",
     "link_identities",
     "resolve_identities",
+    "soundex",
 ]
-
-IntArr = np.ndarray[Any, np.dtype[np.int64]]
-BoolArr = np.ndarray[Any, np.dtype[np.bool_]]
-FloatArr = np.ndarray[Any, np.dtype[np.float32]]
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "claim_id",
@@ -136,85 +172,11 @@ CONTACT_COLUMNS: tuple[str, ...] = (
     "zip5",
     "bank_account_token",
     "ssn_last4",
+    "ssn_head_token",
 )
 
-#: Given-name nicknames (common US English and Spanish): a formal name, then its nicknames.
-#: Names in one group are equivalent to each other; a nickname may sit in several groups.
-NICKNAME_GROUPS: tuple[str, ...] = (
-    "WILLIAM BILL BILLY WILL WILLIE WILLY LIAM", "ROBERT BOB BOBBY ROB ROBBIE BERT",
-    "RICHARD RICK RICKY DICK RICH RICHIE", "JAMES JIM JIMMY JAMIE", "JOHN JACK JOHNNY JON",
-    "JONATHAN JON JOHNNY", "MICHAEL MIKE MIKEY MICK", "JOSEPH JOE JOEY", "THOMAS TOM TOMMY",
-    "CHRISTOPHER CHRIS KIT", "CHRISTINE CHRIS CHRISTY TINA", "CHRISTINA CHRIS TINA", "CHRISTIAN CHRIS",
-    "DANIEL DAN DANNY", "DANIELLE DANI", "MATTHEW MATT", "ANTHONY TONY", "STEVEN STEVE", "STEPHEN STEVE",
-    "KENNETH KEN KENNY", "EDWARD ED EDDIE TED NED", "ELIZABETH LIZ LIZZIE BETH BETTY BETSY ELIZA LIBBY",
-    "JENNIFER JEN JENNY", "KATHERINE KATE KATHY KATIE KAT", "CATHERINE CATHY KATE KATIE",
-    "KATHLEEN KATHY KATE", "MARGARET PEGGY MAGGIE MEG MARGIE", "PATRICIA PAT PATTY TRISH TRICIA",
-    "PATRICK PAT PADDY", "DEBORAH DEBBIE DEB", "SUSAN SUE SUSIE SUZY", "REBECCA BECKY BECCA",
-    "JESSICA JESS JESSIE", "SAMANTHA SAM SAMMY", "SAMUEL SAM SAMMY", "ALEXANDER ALEX AL SASHA",
-    "ALEXANDRA ALEX ALEXA SASHA", "BENJAMIN BEN BENNY BENJI", "NICHOLAS NICK NICKY", "TIMOTHY TIM TIMMY",
-    "ANDREW ANDY DREW", "ALBERT AL BERT", "ALFRED AL ALFIE FRED", "FREDERICK FRED FREDDY RICK",
-    "CHARLES CHARLIE CHUCK", "DAVID DAVE DAVEY", "DONALD DON DONNIE", "DOUGLAS DOUG", "GERALD GERRY JERRY",
-    "GREGORY GREG", "HAROLD HAL HARRY", "HENRY HANK HARRY", "JEFFREY JEFF", "JOSHUA JOSH",
-    "LAWRENCE LARRY", "LEONARD LEN LENNY LEO", "PETER PETE", "PHILIP PHIL", "PHILLIP PHIL",
-    "RAYMOND RAY", "RONALD RON RONNIE", "RUSSELL RUSS", "THEODORE TED TEDDY THEO", "VINCENT VINCE VINNY",
-    "WALTER WALT WALLY", "ZACHARY ZACK ZACH", "NATHANIEL NATE NATHAN", "NATHAN NATE", "JACOB JAKE",
-    "EUGENE GENE", "FRANCIS FRANK", "FRANKLIN FRANK", "FRANCISCO PACO PANCHO FRANK", "JOSE PEPE",
-    "MANUEL MANNY", "EDUARDO EDDIE LALO", "GUILLERMO MEMO", "ALEJANDRO ALEX", "ROBERTO BETO",
-    "ALBERTO BETO", "ANTONIO TONY", "ENRIQUE KIKE", "IGNACIO NACHO", "JESUS CHUY", "DOROTHY DOT DOTTIE",
-    "BARBARA BARB BARBIE", "VIRGINIA GINNY GINGER", "ABIGAIL ABBY", "AMANDA MANDY", "ANGELA ANGIE",
-    "CAROLINE CARRIE", "CAROLYN CARRIE", "CYNTHIA CINDY", "EMILY EMMY", "FRANCES FRAN FRANNIE",
-    "GABRIELLE GABBY", "GABRIEL GABE", "JACQUELINE JACKIE", "JANET JAN", "JUDITH JUDY", "KIMBERLY KIM",
-    "MARTHA MARTY", "MELISSA MISSY MEL", "NANCY NAN", "PAMELA PAM", "SANDRA SANDY", "STEPHANIE STEPH",
-    "TERESA TERRY TESS", "THERESA TERRY TESS", "VALERIE VAL", "VICTORIA VICKY TORI", "ALICIA ALLIE",
-    "ALLISON ALLIE", "MARY MOLLY POLLY", "SARAH SALLY SADIE", "HELEN NELL", "ELEANOR ELLIE NELL",
-    "MADELINE MADDIE", "OLIVIA LIV", "JOSEPHINE JOSIE JO", "BRADLEY BRAD", "CAMERON CAM",
-    "CLIFFORD CLIFF", "CURTIS CURT", "DENNIS DENNY", "ERNEST ERNIE", "HERBERT HERB", "LOUIS LOU",
-    "MARTIN MARTY", "MITCHELL MITCH", "NORMAN NORM", "RANDALL RANDY", "RANDOLPH RANDY", "STANLEY STAN",
-    "TERRENCE TERRY", "TOBIAS TOBY", "WESLEY WES", "NICOLE NIKKI", "MICHELLE SHELLY", "ROBERTA BOBBIE",
-    "GWENDOLYN GWEN", "ARTHUR ART ARTIE", "BERNARD BERNIE", "CALVIN CAL", "DOMINIC DOM", "ISAAC IKE",
-    "JEROME JERRY", "MAXWELL MAX", "MAXIMILIAN MAX", "OLIVER OLLIE", "REGINALD REGGIE", "SOLOMON SOL",
-    "ANNE ANNIE", "ANN ANNIE", "ROSEMARY ROSIE", "SUZANNE SUE SUZY", "CONSTANCE CONNIE", "LEONARDO LEO",
-)  # fmt: skip
-
-_NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
-_DOB_OFFSET = 1 << 17  # day numbers are shifted to stay positive in block keys
 _SOUNDEX_SPACE = 1 << 15
 _TABLE_SPAN = 1 << 29  # block keys below this are looked up in a table of flags (at most 512 MB)
-
-
-@dataclass(frozen=True)
-class LinkageSettings:
-    """Thresholds and capacities of identity resolution."""
-
-    name_similarity: float = 0.88
-    max_block_size: int = 200
-    pair_chunk: int = 4_000_000
-    workers: int = -1
-
-
-@dataclass(frozen=True)
-class Records:
-    """The matching fields of every claim, as integer codes (-1 where missing)."""
-
-    ssn: IntArr
-    email: IntArr
-    phone: IntArr
-    address: IntArr
-    zip5: IntArr
-    bank: IntArr
-    last4: IntArr
-    dob_days: IntArr
-    dob_ymd: IntArr
-    first: IntArr
-    first_word: IntArr
-    last: IntArr
-    first_sound: IntArr
-    last_sound: IntArr
-    vocab: np.ndarray[Any, np.dtype[np.object_]]
-    nicknames: IntArr
-
-    def __len__(self) -> int:
-        return len(self.ssn)
 
 
 @dataclass(frozen=True)
@@ -333,10 +295,9 @@ def prepare_records(claims: pd.DataFrame, is_new: BoolArr, encoded: dict[str, En
     names = code_names(claims["first_name_norm"], claims["last_name_norm"])
 
     def code(column: str) -> IntArr:
-        if column in encoded and encoded[column].covers(is_new):
-            return code_encoded(encoded[column], is_new)
-        return code_optional(claims, column, is_new)
+        return code_column(claims, column, is_new, encoded)[0]
 
+    last4, last4_values = code_column(claims, "ssn_last4", is_new, encoded)
     return Records(
         ssn=code("ssn_token"),
         email=code("email_canonical"),
@@ -344,11 +305,32 @@ def prepare_records(claims: pd.DataFrame, is_new: BoolArr, encoded: dict[str, En
         address=code("address_norm"),
         zip5=code("zip5"),
         bank=code("bank_account_token"),
-        last4=code("ssn_last4"),
+        last4=last4,
+        last4_number=digits_as_numbers(last4_values),
+        ssn_head=code("ssn_head_token"),
         dob_days=dob,
         dob_ymd=ymd_of_days(dob),
         **names,
     )
+
+
+def code_column(
+    claims: pd.DataFrame, column: str, is_new: BoolArr, encoded: dict[str, Encoded]
+) -> tuple[IntArr, pa.Array]:
+    """(:func:`code_values` of the column, the value of each code); ``encoded`` is used when it covers."""
+    if column in encoded and encoded[column].covers(is_new):
+        codes, wanted = code_encoded(encoded[column], is_new)
+        return codes, encoded[column].values_at(wanted) if len(wanted) else pa.array([], pa.string())
+    if column not in claims.columns:
+        return np.full(len(claims), -1, dtype=np.int64), pa.array([], pa.string())
+    return code_values(claims[column], is_new)
+
+
+def digits_as_numbers(values: pa.Array) -> IntArr:
+    """Each text of digits as an integer; -1 for any other text."""
+    text = pd.Series(values.to_pylist(), dtype="str")
+    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,18}", na=False)), errors="coerce")
+    return numbers.fillna(-1).to_numpy(dtype=np.int64)
 
 
 def to_strings(values: pd.Series) -> pa.ChunkedArray:
@@ -359,8 +341,9 @@ def to_strings(values: pd.Series) -> pa.ChunkedArray:
     return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
-def code_values(values: pd.Series, is_new: BoolArr) -> IntArr:
-    """Each value's position among the values new claims have; -1 where missing, blank or history-only.
+def code_values(values: pd.Series, is_new: BoolArr) -> tuple[IntArr, pa.Array]:
+    """Each value's position among the values new claims have (-1 where missing, blank or
+    history-only), and those values.
 
     Two known claims are never compared, so a value no new claim has needs no code: probing
     history against tonight's values is cheaper than factorizing the whole history.
@@ -369,151 +352,18 @@ def code_values(values: pd.Series, is_new: BoolArr) -> IntArr:
     wanted = pc.unique(array.filter(pa.array(is_new))).drop_null()
     wanted = wanted.filter(pc.invert(pc.equal(pc.utf8_trim_whitespace(wanted), "")))
     codes = pc.index_in(array, value_set=wanted, skip_nulls=True)
-    return np.asarray(pc.fill_null(codes, -1).to_numpy(), dtype=np.int64)
+    return np.asarray(pc.fill_null(codes, -1).to_numpy(), dtype=np.int64), wanted
 
 
-def code_encoded(encoded: Encoded, is_new: BoolArr) -> IntArr:
-    """:func:`code_values` from codes made once for the whole window (the same codes, no text read)."""
+def code_encoded(encoded: Encoded, is_new: BoolArr) -> tuple[IntArr, IntArr]:
+    """:func:`code_values` from codes made once for the whole window (the same codes, no text read),
+    and the window's code of each."""
     new_codes = encoded.codes[is_new]
     wanted = pd.unique(new_codes[new_codes >= 0])
     wanted = wanted[~blank_values(encoded, wanted)]
     mapping = np.full(encoded.size, -1, dtype=np.int64)
     mapping[wanted] = np.arange(len(wanted))
-    return lookup(mapping, encoded.codes)
-
-
-def code_optional(claims: pd.DataFrame, column: str, is_new: BoolArr) -> IntArr:
-    """Codes of an optional column (all missing when absent)."""
-    if column not in claims.columns:
-        return np.full(len(claims), -1, dtype=np.int64)
-    return code_values(claims[column], is_new)
-
-
-def to_day_numbers(values: pd.Series) -> IntArr:
-    """Days since 1970-01-01 of each date (dates, timestamps or ISO text); a sentinel where missing."""
-    if values.dtype == object:
-        array = pa.array(values, from_pandas=True)
-        if pa.types.is_date32(array.type):
-            days = array.cast(pa.int32()).to_numpy(zero_copy_only=False)
-            return np.nan_to_num(days, nan=-_DOB_OFFSET + 1).astype(np.int64)
-    parsed = pd.to_datetime(values, errors="coerce")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        parsed = parsed.dt.tz_localize(None)
-    days = parsed.to_numpy(dtype="datetime64[D]")
-    out = days.astype(np.int64)
-    out[np.isnat(days)] = -_DOB_OFFSET + 1
-    return out
-
-
-def ymd_of_days(days: IntArr) -> IntArr:
-    """:func:`to_ymd` computed once per distinct day (a window of millions holds some 25,000 birth dates)."""
-    codes, distinct = pd.factorize(days)
-    return to_ymd(np.asarray(distinct, dtype=np.int64))[codes]
-
-
-def to_ymd(days: IntArr) -> IntArr:
-    """YYYYMMDD integers of day numbers (proleptic Gregorian, in integer arithmetic: no datetime casts)."""
-    shifted = days + 719_468  # days since 0000-03-01
-    era = shifted // 146_097
-    day_of_era = shifted - era * 146_097
-    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096) // 365
-    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    month_from_march = (5 * day_of_year + 2) // 153
-    day = day_of_year - (153 * month_from_march + 2) // 5 + 1
-    month = np.where(month_from_march < 10, month_from_march + 3, month_from_march - 9)
-    year = year_of_era + era * 400 + (month <= 2)
-    return year * 10_000 + month * 100 + day
-
-
-def code_names(first: pd.Series, last: pd.Series) -> dict[str, Any]:
-    """Name codes into one vocabulary (spaceless first, first word, spaceless last), Soundex, nicknames."""
-    first_codes, first_uniques = pd.factorize(first.fillna(""))
-    last_codes, last_uniques = pd.factorize(last.fillna(""))
-    first_words = [str(n).split() for n in first_uniques]
-    first_full = ["".join(w) for w in first_words]
-    first_word = [w[0] if w else "" for w in first_words]
-    last_full = [clean_last_name(str(n)) for n in last_uniques]
-    vocab, inverse = np.unique(
-        np.array(first_full + first_word + last_full, dtype=object), return_inverse=True
-    )
-    n_first = len(first_full)
-    to_full, to_word = inverse[:n_first], inverse[n_first : 2 * n_first]
-    to_last = inverse[2 * n_first :]
-    sound = soundex(vocab)
-    formal = np.array([FORMAL_NAME.get(w, w) for w in first_word], dtype=object)
-    return {
-        "first": to_full[first_codes].astype(np.int64),
-        "first_word": to_word[first_codes].astype(np.int64),
-        "last": to_last[last_codes].astype(np.int64),
-        "first_sound": soundex(formal)[first_codes],
-        "last_sound": sound[to_last][last_codes],
-        "vocab": vocab,
-        "nicknames": nickname_keys(vocab),
-    }
-
-
-def clean_last_name(name: str) -> str:
-    """The last name without generational suffixes and spaces (``SMITH JR`` -> ``SMITH``)."""
-    words = name.split()
-    kept = [w for w in words if w not in _NAME_SUFFIXES] or words
-    return "".join(kept)
-
-
-def formal_names() -> dict[str, str]:
-    """Each nickname's formal name (the first group listing it), for blocking."""
-    formal: dict[str, str] = {}
-    for group in NICKNAME_GROUPS:
-        head, *nicks = group.split()
-        for nick in nicks:
-            formal.setdefault(nick, head)
-    return formal
-
-
-FORMAL_NAME = formal_names()
-
-
-def nickname_keys(vocab: np.ndarray[Any, Any]) -> IntArr:
-    """Sorted keys ``low * len(vocab) + high`` of the nickname-equivalent pairs present in ``vocab``."""
-    position = {name: i for i, name in enumerate(vocab.tolist())}
-    keys: set[int] = set()
-    for group in NICKNAME_GROUPS:
-        present = sorted(position[n] for n in group.split() if n in position)
-        keys.update(a * len(vocab) + b for a, b in itertools.combinations(present, 2))
-    return np.array(sorted(keys), dtype=np.int64)
-
-
-_SOUNDEX_DIGITS = {**dict.fromkeys("BFPV", 1), **dict.fromkeys("CGJKQSXZ", 2), **dict.fromkeys("DT", 3)}
-_SOUNDEX_DIGITS |= {"L": 4, "M": 5, "N": 5, "R": 6, **dict.fromkeys("AEIOUY", 0), "H": -1, "W": -1}
-
-
-def soundex_table() -> np.ndarray[Any, np.dtype[np.int8]]:
-    """Byte -> Soundex digit (0 vowel, -1 H/W, -2 anything else)."""
-    table = np.full(256, -2, dtype=np.int8)
-    for letter, digit in _SOUNDEX_DIGITS.items():
-        table[ord(letter)] = digit
-    return table
-
-
-_SOUNDEX_TABLE = soundex_table()
-
-
-def soundex(names: np.ndarray[Any, Any], width: int = 24) -> IntArr:
-    """American Soundex of each name as ``letter * 1000 + digits`` (``ROBERT`` R163 -> 18163); -1 if empty."""
-    raw = np.array([n.encode("ascii", "ignore")[:width] for n in names.tolist()], dtype=f"S{width}")
-    data = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(names), width)
-    digits = _SOUNDEX_TABLE[data]
-    letters = data[:, 0].astype(np.int64)
-    previous = digits[:, 0].astype(np.int64)
-    code, count = np.zeros(len(names), dtype=np.int64), np.zeros(len(names), dtype=np.int64)
-    for column in range(1, width):
-        digit = digits[:, column].astype(np.int64)
-        emit = (digit > 0) & (digit != previous) & (count < 3)
-        code = np.where(emit, code * 10 + digit, code)
-        count += emit
-        previous = np.where(digit >= 0, digit, previous)
-    code = code * 10 ** (3 - count)
-    is_letter = (letters >= ord("A")) & (letters <= ord("Z"))
-    return np.where(is_letter, (letters - ord("A") + 1) * 1000 + code, -1)
+    return lookup(mapping, encoded.codes), np.asarray(wanted, dtype=np.int64)
 
 
 # --- Blocking ----------------------------------------------------------------------------------
@@ -537,8 +387,11 @@ def block_keys(records: Records) -> Iterator[tuple[str, IntArr, IntArr, IntArr |
     by_name = np.r_[r.last4 * _SOUNDEX_SPACE + r.last_sound, r.last4 * _SOUNDEX_SPACE + r.first_sound]
     valid = np.r_[(r.last4 >= 0) & (r.last_sound >= 0), (r.last4 >= 0) & (r.first_sound >= 0)]
     yield "last4_name", np.r_[rows, rows], np.where(valid, by_name, -1), None
-    zip_dob = r.zip5 * (2 * _DOB_OFFSET) + r.dob_days + _DOB_OFFSET
-    yield "zip_dob", rows, np.where(r.zip5 >= 0, zip_dob, -1), None
+    known = r.dob_known(rows)
+    zip_dob = r.zip5 * (2 * DOB_OFFSET) + r.dob_days + DOB_OFFSET
+    yield "zip_dob", rows, np.where((r.zip5 >= 0) & known, zip_dob, -1), None
+    head_dob = r.ssn_head * (2 * DOB_OFFSET) + r.dob_days + DOB_OFFSET
+    yield "head_dob", rows, np.where((r.ssn_head >= 0) & known, head_dob, -1), None
 
 
 def find_candidate_pairs(
@@ -546,15 +399,17 @@ def find_candidate_pairs(
 ) -> tuple[IntArr, IntArr]:
     """Distinct pairs (left < right) sharing a block key, at least one of them new.
 
-    Pairs whose dates of birth are unrelated are dropped at once: no rule links them.
+    Pairs whose dates of birth are unrelated are dropped at once, but in the ``ssn`` blocks:
+    no other rule links them.
     """
     found: list[IntArr] = []
     n = len(records)
     for kind, rows, keys, refine in block_keys(records):
         touched = kind in _NEW_VALUE_KINDS
         for left, right in pairs_within_blocks(rows, keys, is_new[rows], refine, settings, touched):
-            related = dob_related(records, left, right)
-            left, right = left[related], right[related]
+            if kind != "ssn":
+                related = dob_related(records, left, right)
+                left, right = left[related], right[related]
             found.append(np.minimum(left, right) * n + np.maximum(left, right))
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -647,119 +502,6 @@ def chunk_pairs(rows: IntArr, counts: IntArr, chunk: int) -> Iterator[tuple[IntA
         distinct = pair_rows[0] != pair_rows[1]
         yield pair_rows[0][distinct], pair_rows[1][distinct]
         start = stop
-
-
-# --- Scoring -----------------------------------------------------------------------------------
-
-
-def same(codes: IntArr, a: IntArr, b: IntArr) -> BoolArr:
-    """Equal and present."""
-    return (codes[a] == codes[b]) & (codes[a] >= 0)
-
-
-def shares_contact(records: Records, a: IntArr, b: IntArr) -> BoolArr:
-    """Same email, phone, address or bank account, or the same SSN last four digits."""
-    return (
-        same(records.email, a, b)
-        | same(records.phone, a, b)
-        | same(records.address, a, b)
-        | same(records.bank, a, b)
-        | same(records.last4, a, b)
-    )
-
-
-def digit_differences(x: IntArr, y: IntArr, width: int) -> IntArr:
-    """How many of the ``width`` decimal digits differ."""
-    return sum(((x // 10**k) % 10 != (y // 10**k) % 10).astype(np.int64) for k in range(width))
-
-
-def dob_related(records: Records, a: IntArr, b: IntArr) -> BoolArr:
-    """Same year, same month and day, or one day apart (cheap superset of ``dob_related``)."""
-    ya, yb = records.dob_ymd[a], records.dob_ymd[b]
-    one_day = np.abs(records.dob_days[a] - records.dob_days[b]) <= 1
-    return (ya // 10_000 == yb // 10_000) | (ya % 10_000 == yb % 10_000) | one_day
-
-
-def compare_dates(records: Records, a: IntArr, b: IntArr) -> tuple[BoolArr, BoolArr, BoolArr]:
-    """(exact, near, related) dates of birth; see the module docstring."""
-    ya, yb = records.dob_ymd[a], records.dob_ymd[b]
-    exact = ya == yb
-    month_a, day_a, month_b, day_b = ya // 100 % 100, ya % 100, yb // 100 % 100, yb % 100
-    swapped = (ya // 10_000 == yb // 10_000) & (month_a == day_b) & (day_a == month_b)
-    one_day = np.abs(records.dob_days[a] - records.dob_days[b]) <= 1
-    near = exact | swapped | one_day | (digit_differences(ya, yb, 8) <= 1)
-    related = near | (ya // 10_000 == yb // 10_000) | (ya % 10_000 == yb % 10_000)
-    return exact, near, related
-
-
-def name_similarity(records: Records, a: IntArr, b: IntArr, workers: int) -> FloatArr:
-    """Jaro-Winkler similarity of vocabulary codes, computed once per distinct pair."""
-    size = len(records.vocab)
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    inverse, keys = pd.factorize(low * size + high)
-    scores = np.ones(len(keys), dtype=np.float32)
-    differ = keys // size != keys % size
-    if differ.any():
-        left, right = records.vocab[keys[differ] // size], records.vocab[keys[differ] % size]
-        scores[differ] = process.cpdist(
-            left, right, scorer=JaroWinkler.normalized_similarity, workers=workers, dtype=np.float32
-        ).ravel()
-    return scores[inverse.ravel()]
-
-
-def compare_names(
-    records: Records, a: IntArr, b: IntArr, settings: LinkageSettings
-) -> tuple[BoolArr, BoolArr, BoolArr]:
-    """(first_similar, last_similar, swapped) of each pair."""
-    r, n = records, len(a)
-    lefts = np.r_[r.first[a], r.last[a], r.first[a], r.last[a]]
-    rights = np.r_[r.first[b], r.last[b], r.last[b], r.first[b]]
-    scores = name_similarity(r, lefts, rights, settings.workers)
-    similar = (scores >= settings.name_similarity).reshape(4, n)
-    words_a, words_b = r.first_word[a], r.first_word[b]
-    pair_keys = np.minimum(words_a, words_b) * len(r.vocab) + np.maximum(words_a, words_b)
-    nickname = np.isin(pair_keys, r.nicknames) | (words_a == words_b)
-    initial = is_initial_of(r.vocab, r.first[a], r.first[b])
-    first_similar = similar[0] | nickname | initial
-    return first_similar, similar[1], similar[2] & similar[3]
-
-
-def is_initial_of(vocab: np.ndarray[Any, Any], a: IntArr, b: IntArr) -> BoolArr:
-    """One first name is a single letter and the other starts with it."""
-    lengths = np.fromiter((len(v) for v in vocab.tolist()), dtype=np.int64, count=len(vocab))
-    heads = np.array([v[:1] for v in vocab.tolist()], dtype=object)
-    short = (lengths[a] == 1) | (lengths[b] == 1)
-    return short & (heads[a] == heads[b]) & (lengths[a] > 0) & (lengths[b] > 0)
-
-
-def compare_pairs(records: Records, a: IntArr, b: IntArr, settings: LinkageSettings) -> dict[str, BoolArr]:
-    """Every comparison of the merge rule, by name."""
-    exact, near, related = compare_dates(records, a, b)
-    first_similar, last_similar, swapped = compare_names(records, a, b, settings)
-    contact = shares_contact(records, a, b) | (same(records.zip5, a, b) & exact)
-    return {
-        "same_ssn": same(records.ssn, a, b),
-        "dob_exact": exact,
-        "dob_near": near,
-        "dob_related": related,
-        "first_similar": first_similar,
-        "last_similar": last_similar,
-        "swapped": swapped,
-        "contact": contact,
-    }
-
-
-def decide_merges(records: Records, a: IntArr, b: IntArr, settings: LinkageSettings) -> IntArr:
-    """The rule (1, 2 or 3) that links each pair, 0 if none; see the table in the module docstring."""
-    if not len(a):
-        return np.zeros(0, dtype=np.int64)
-    c = compare_pairs(records, a, b, settings)
-    full_name = (c["first_similar"] & c["last_similar"]) | c["swapped"]
-    some_name = c["first_similar"] | c["last_similar"] | c["swapped"]
-    r1 = c["same_ssn"] & c["dob_near"] & some_name
-    r2 = c["same_ssn"] & c["dob_related"] & full_name
-    r3 = ~c["same_ssn"] & c["dob_near"] & full_name & c["contact"]
-    return np.select([r1, r2, r3], [1, 2, 3], 0).astype(np.int64)
 
 
 # --- Clusters and ids --------------------------------------------------------------------------
