@@ -10,9 +10,13 @@ round trip through pandas; the Series form is a thin wrapper around it.
 
 The work is done by ``pyarrow.compute`` kernels over whole columns (RE2
 regular expressions, Unicode normalization, hash lookups) and numpy over the
-UTF-8 bytes, which release the GIL; the only Python loop,
-:func:`normalize_ip`, runs once per distinct value that is not already in
-canonical form. Decisions worth knowing:
+UTF-8 bytes, which release the GIL. The Python loops run once per *distinct*
+value, and only over the values the fast path leaves: IP addresses not already
+in canonical form (:mod:`ipaddress`), names and addresses with non-ASCII
+letters (:mod:`anyascii`), phone numbers that are not plain NANP numbers
+(:mod:`phonenumbers`) and email addresses that are not plain ASCII ones
+(:mod:`email_validator`, offline: it never looks the domain up). Decisions
+worth knowing:
 
 * Dates (:func:`parse_date`) come back as ``datetime64[us]`` at midnight: the
   unit pandas gives parsed text, wide enough for every four-digit year
@@ -27,18 +31,30 @@ canonical form. Decisions worth knowing:
   applied to every word of the line (``LAKE SHORE DRIVE`` becomes
   ``LK SHR DR``), the same way on every side of a match, and every unit
   designator becomes ``#`` followed by the unit value without dashes or spaces.
+* Names (:func:`normalize_name`) and addresses in any script get a Latin
+  matching key (``김 민준`` gives ``GIM MINJUN``, ``Иванов`` ``IVANOV``); the
+  value as given is kept beside the key for display.
+* Phone numbers (:func:`phone_e164`) from any country are kept in E.164;
+  :func:`phone_flags` says which are foreign (not NANP) or non-geographic
+  (toll-free, premium, personal, VoIP, ...).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
-from typing import NamedTuple
+import unicodedata
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
+from anyascii import anyascii
+from email_validator import EmailNotValidError, validate_email
 
 # --- Vocabularies --------------------------------------------------------------
 
@@ -87,12 +103,11 @@ DIRECTIONALS: dict[str, str] = {
 #: Words that introduce a unit (apartment, suite...): each becomes ``#``, glued to the unit value.
 UNIT_DESIGNATORS: tuple[str, ...] = ("APARTMENT", "APT", "UNIT", "SUITE", "STE", "ROOM", "RM", "NUMBER", "NO")
 
-#: Letters that NFKD does not decompose, with their usual ASCII spelling.
-_SPELLED_LETTERS = {
-    "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l",
-    "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th", "ı": "i",
-}  # fmt: skip
 _ADDRESS_WORDS = {**STREET_SUFFIXES, **DIRECTIONALS, **dict.fromkeys(UNIT_DESIGNATORS, "#")}
+_UNIT_JOINED = rf"\b(?:{'|'.join(UNIT_DESIGNATORS)})[.0-9]"
+_UNIT_PERIOD = rf"\b({'|'.join(UNIT_DESIGNATORS)})\."
+#: A unit word directly followed by the unit's number (``NO`` excepted: ``NO1`` is a name too).
+_UNIT_GLUED = rf"\b({'|'.join(d for d in UNIT_DESIGNATORS if d != 'NO')})([0-9])"
 _WORD_KEYS = pa.array(list(_ADDRESS_WORDS), type=pa.large_string())
 _WORD_VALUES = pa.array(list(_ADDRESS_WORDS.values()), type=pa.large_string())
 
@@ -293,18 +308,45 @@ def _digit_matrix(array: pa.Array, width: int) -> np.ndarray:
     return raw.reshape(len(fixed), width).astype(np.int64) - ord("0")
 
 
-def _fold_accents(array: pa.Array) -> pa.Array:
-    """The non-ASCII values NFKD-decomposed (accents become separate marks), a few letters spelled out.
+def _transliterate(array: pa.Array, spell: Callable[[str], str] = anyascii) -> pa.Array:
+    """The non-ASCII values spelled in ASCII by :func:`anyascii.anyascii`, once per distinct value.
 
-    The callers then drop every non-ASCII byte, which leaves ``JOSE`` of ``José``.
+    Accents go (``José`` gives ``Jose``, ``Strauß`` ``Strauss``) and other scripts
+    are romanized (``김 민준`` gives ``Gim MinJun``, ``Иванов`` ``Ivanov``, ``王 伟``
+    ``Wang Wei``). ASCII values, nearly all of a night, are not touched.
     """
     mask = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
+    return _replace_distinct(array, mask, spell)
+
+
+def _spell_letters(text: str) -> str:
+    """``text`` romanized, its non-ASCII characters other than letters and marks dropped first
+    (anyascii spells an emoji as its name: ``😀`` would become ``grinning``)."""
+    return anyascii("".join(c for c in text if c < "\x80" or unicodedata.category(c)[0] in "LM"))
+
+
+def _replace_distinct(
+    array: pa.Array,
+    mask: pa.Array,
+    function: Callable[[str], str | None],
+    source: pa.Array | None = None,
+) -> pa.Array:
+    """``array`` with the rows under ``mask`` replaced by ``function`` of their value in
+    ``source`` (default ``array`` itself); None gives null.
+
+    ``function`` runs once per distinct value under the mask; nothing runs if the mask is empty.
+    """
     if not pc.any(mask).as_py():
         return array
-    folded = pc.utf8_normalize(array.filter(mask), form="NFKD")
-    for letter, spelled in _SPELLED_LETTERS.items():
-        folded = _replace(folded, letter, spelled)
-    return pc.replace_with_mask(array, mask, folded)
+    mapped = per_distinct((array if source is None else source).filter(mask), function, pa.large_string())
+    return pc.replace_with_mask(array, mask, mapped.cast(array.type))
+
+
+def per_distinct(array: pa.Array, function: Callable[[str], Any], type: pa.DataType) -> pa.Array:
+    """``function`` of every value of ``array`` (null stays null), called once per distinct value."""
+    encoded = pc.dictionary_encode(array)
+    results = pa.array([function(value) for value in encoded.dictionary.to_pylist()], type)
+    return pc.take(results, encoded.indices)
 
 
 _DIGITS = _byte_table(keep="0123456789")
@@ -361,16 +403,17 @@ def clean_text_array(array: pa.Array) -> pa.Array:
 
 
 def normalize_name(values: pd.Series) -> pd.Series:
-    """Upper-case ASCII letters and single spaces: accents folded, punctuation dropped.
+    """A matching key: upper-case ASCII letters and single spaces, any script romanized.
 
-    ``José`` becomes ``JOSE``, ``O'Brien`` ``OBRIEN``, ``Mary-Ann`` ``MARY ANN``;
-    hyphens, periods and commas separate words, any other non-letter is dropped.
+    ``José`` becomes ``JOSE``, ``O'Brien`` ``OBRIEN``, ``Mary-Ann`` ``MARY ANN``,
+    ``김 민준`` ``GIM MINJUN``, ``Иванов`` ``IVANOV``; hyphens, periods and commas
+    separate words, any other non-letter is dropped.
     """
     return _to_series(normalize_name_array(_to_arrow(values)), values.index)
 
 
 def normalize_name_array(array: pa.Array) -> pa.Array:
-    array = pc.ascii_upper(_fold_accents(array))
+    array = pc.ascii_upper(_transliterate(array, _spell_letters))
     return _blank_to_null(_translate(array, _NAME_BYTES, squeeze=True))
 
 
@@ -380,6 +423,9 @@ def normalize_name_array(array: pa.Array) -> pa.Array:
 def canonical_email(values: pd.Series) -> pd.Series:
     """Lower-cased mailbox with +tags dropped and, for Gmail, dots removed; NA if malformed.
 
+    Internationalized addresses (``jose.muñoz@correo.mx``, a domain in any script)
+    are accepted, checked offline by :mod:`email_validator` (no DNS look-up).
+
     ``john.doe+ui@GMail.com`` becomes ``johndoe@gmail.com``; a googlemail.com
     address becomes its gmail.com form.
     """
@@ -387,7 +433,12 @@ def canonical_email(values: pd.Series) -> pd.Series:
 
 
 def canonical_email_array(array: pa.Array) -> pa.Array:
-    array = _keep_matching(pc.utf8_lower(_trim(array)), _EMAIL)
+    lowered = pc.utf8_lower(_trim(array))
+    array = _keep_matching(lowered, _EMAIL)
+    # What the plain-ASCII pattern refuses goes to email_validator: internationalized
+    # mailboxes and domains (jose.muñoz@correo.mx) are addresses too.
+    others = pc.and_(pc.is_valid(lowered), pc.is_null(array))
+    array = _replace_distinct(array, others, _email_by_library, source=lowered)
     array = _sub(array, r"\+[^@]*@", "@", needs_text="+")
     gmail = pc.fill_null(
         pc.or_(pc.ends_with(array, "@gmail.com"), pc.ends_with(array, "@googlemail.com")), False
@@ -399,23 +450,107 @@ def canonical_email_array(array: pa.Array) -> pa.Array:
     return _blank_to_null(keep_where(array, pc.invert(pc.starts_with(array, "@"))))
 
 
-def phone_e164(values: pd.Series) -> pd.Series:
-    """A US phone number in E.164 (+1NXXNXXXXXX); NA if it is not a valid NANP number.
+def _email_by_library(text: str) -> str | None:
+    try:
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return None
+    return checked.normalized.lower()
 
-    The text may hold digits, spaces, ``().-`` and a leading ``+``; a leading
-    ``+`` must be followed by country code 1.
+
+def phone_e164(values: pd.Series) -> pd.Series:
+    """A phone number in E.164 (``+16145550134``, ``+525512345678``); NA if it is no number.
+
+    Plain NANP numbers (digits, spaces, ``().-``, an optional ``+1`` or ``1``) are
+    read directly; anything else goes to :mod:`phonenumbers`, read as dialled from
+    the US (``+44 20 7946 0958``, ``011 52 55 1234 5678``, ``(614) 555-0134 ext 2``),
+    once per distinct value; an extension is dropped. A number with country code 1
+    must have the NANP shape the direct reading asks; another country's must be
+    valid in that country's numbering plan as phonenumbers knows it (a length that
+    is merely possible lets through a US number with a stray ``+``, ``+5552014432``).
     """
     return _to_series(phone_e164_array(_to_arrow(values)), values.index)
 
 
 def phone_e164_array(array: pa.Array) -> pa.Array:
-    array = _keep_matching(_trim(array), r"^\+?[0-9(). -]+$")
+    trimmed = _trim(array)
+    array = _keep_matching(trimmed, r"^\+?[0-9(). -]+$")
     digits = _translate(array, _DIGITS)
     # Ten NANP digits, after a country code 1 or (without a leading +) alone.
     with_country = pc.match_substring_regex(digits, r"^1[2-9][0-9]{2}[2-9][0-9]{6}$")
     alone = pc.and_(pc.match_substring_regex(digits, _NANP), pc.invert(pc.starts_with(array, "+")))
     national = keep_where(pc.utf8_slice_codeunits(digits, -10), pc.or_(with_country, alone))
-    return _blank_to_null(_concat(pa.scalar("+1", national.type), national))
+    e164 = _blank_to_null(_concat(pa.scalar("+1", national.type), national))
+    others = pc.and_(pc.is_valid(_blank_to_null(trimmed)), pc.is_null(e164))
+    return _replace_distinct(e164, others, _phone_by_library, source=trimmed)
+
+
+def _phone_by_library(text: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code == 1:
+        usable = _NANP_NUMBER.match(str(number.national_number)) is not None
+    else:
+        usable = phonenumbers.is_valid_number(number)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if usable else None
+
+
+_NANP_NUMBER = re.compile(_NANP)
+
+
+#: Line types that tie a number to no place: a feature may treat them apart.
+_NON_GEOGRAPHIC_TYPES = frozenset(
+    (
+        phonenumbers.PhoneNumberType.VOIP,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.UAN,
+        phonenumbers.PhoneNumberType.PAGER,
+        phonenumbers.PhoneNumberType.VOICEMAIL,
+    )
+)
+
+
+def phone_flags(e164: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(foreign, non-geographic) of E.164 numbers, as :func:`phone_flags_array`, nullable booleans."""
+    foreign, non_geographic = phone_flags_array(_to_arrow(e164))
+    return (
+        pd.Series(foreign, index=e164.index, dtype="boolean"),
+        pd.Series(non_geographic, index=e164.index, dtype="boolean"),
+    )
+
+
+def phone_flags_array(e164: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Whether each E.164 number is *foreign* (country code other than 1, NANP) and whether
+    it is *non-geographic* (toll-free, premium, personal, VoIP, ... or a global service
+    number such as +800); null where there is no number.
+
+    A NANP number's line type is that of its area code (``+1 800`` toll-free, ``+1 500``
+    personal, ``+1 900`` premium), asked of :mod:`phonenumbers` once per distinct area
+    code; another country's is asked once per distinct number. A US number's line type
+    beyond its area code (a mobile or a VoIP line in a geographic area code) is not
+    knowable from the number: it is not guessed.
+    """
+    nanp = pc.starts_with(e164, "+1")
+    foreign = pc.invert(nanp)
+    area = pc.if_else(nanp, pc.utf8_slice_codeunits(e164, 2, 5), e164)
+    non_geographic = per_distinct(area, _non_geographic, pa.bool_())
+    return foreign, non_geographic
+
+
+@functools.lru_cache(maxsize=4096)
+def _non_geographic(number: str) -> bool:
+    """For a NANP area code (three digits), that of an ordinary line in it; else of the E.164 number."""
+    text = f"+1{number}2345678" if len(number) == 3 else number
+    parsed = phonenumbers.parse(text)
+    return (
+        phonenumbers.region_code_for_number(parsed) == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
+        or phonenumbers.number_type(parsed) in _NON_GEOGRAPHIC_TYPES
+    )
 
 
 # --- Addresses -----------------------------------------------------------------
@@ -435,8 +570,10 @@ def split_zip_array(array: pa.Array) -> tuple[pa.Array, pa.Array]:
 def normalize_address(line1: pd.Series, line2: pd.Series) -> pd.Series:
     """One upper-case street line with USPS abbreviations and the unit as ``#<unit>``.
 
-    ``123 North Main Street, Apt. 4-B`` becomes ``123 N MAIN ST #4B``. The two
-    lines are joined with a space; a missing line 1 gives NA whatever line 2 is.
+    ``123 North Main Street, Apt. 4-B`` becomes ``123 N MAIN ST #4B``; ``Apt 5``,
+    ``Apt.5``, ``APT. 5``, ``Apt5``, ``Apartment 5``, ``Unit 5``, ``#5`` and ``# 5``
+    all give ``#5``. Other scripts are romanized. The two lines are joined with a
+    space; a missing line 1 gives NA whatever line 2 is.
     """
     return _to_series(normalize_address_array(_to_arrow(line1), _to_arrow(line2)), line1.index)
 
@@ -444,8 +581,8 @@ def normalize_address(line1: pd.Series, line2: pd.Series) -> pd.Series:
 def normalize_address_array(line1: pa.Array, line2: pa.Array) -> pa.Array:
     first = _blank_to_null(_trim(line1))
     second = pc.fill_null(line2, pa.scalar("", line2.type))
-    array = pc.ascii_upper(_fold_accents(_concat(first, second, sep=" ")))
-    array = _translate(_replace(array, "#", " #"), _ADDRESS_BYTES, squeeze=True)
+    array = pc.ascii_upper(_transliterate(_concat(first, second, sep=" ")))
+    array = _translate(_replace(_split_units(array), "#", " #"), _ADDRESS_BYTES, squeeze=True)
     array = _map_words(array, _WORD_KEYS, _WORD_VALUES)
     array = _replace(_replace(array, "# #", "#"), "# ", "#")
     array = _sub(array, r"#{2,}", "#", needs_text="##")
@@ -457,6 +594,18 @@ def normalize_address_array(line1: pa.Array, line2: pa.Array) -> pa.Array:
     return _blank_to_null(array)
 
 
+def _split_units(array: pa.Array) -> pa.Array:
+    """A unit word glued to its value by a period (``APT.5``, ``NO.5``) or directly (``APT5``)
+    split from it, so that every spelling of a unit gives one key (one match pass over the
+    column; the rewrites run on the matching values only)."""
+    found = pc.fill_null(pc.match_substring_regex(array, _UNIT_JOINED), False)
+    if not pc.any(found).as_py():
+        return array
+    split = pc.replace_substring_regex(array.filter(found), _UNIT_PERIOD, r"\1 ")
+    split = pc.replace_substring_regex(split, _UNIT_GLUED, r"\1 \2")
+    return pc.replace_with_mask(array, found, split)
+
+
 def normalize_state(values: pd.Series) -> pd.Series:
     """A USPS two-letter state or territory code; NA if unknown."""
     return _to_series(normalize_state_array(_to_arrow(values)), values.index)
@@ -465,9 +614,51 @@ def normalize_state(values: pd.Series) -> pd.Series:
 _STATE_CODES = pa.array(sorted(USPS_STATES), type=pa.large_string())
 
 
-def normalize_state_array(array: pa.Array) -> pa.Array:
+def normalize_state_array(array: pa.Array, codes: pa.Array = _STATE_CODES) -> pa.Array:
     array = pc.utf8_upper(_trim(array))
-    return _blank_to_null(keep_where(array, pc.is_in(array, value_set=_STATE_CODES)))
+    return _blank_to_null(keep_where(array, pc.is_in(array, value_set=codes)))
+
+
+#: Codes the USPS delivers mail to beyond the states and territories: the armed forces
+#: (APO/FPO/DPO: AA, AE, AP) and the freely associated states (FM, MH, PW).
+USPS_MAIL_ONLY: frozenset[str] = frozenset(("AA", "AE", "AP", "FM", "MH", "PW"))
+_MAIL_CODES = pa.array(sorted(USPS_STATES | USPS_MAIL_ONLY), type=pa.large_string())
+
+
+class Mailing(NamedTuple):
+    """A mailing address's state and ZIP as read: in the US mail, or abroad."""
+
+    state: pa.Array
+    zip5: pa.Array
+    abroad: pa.Array
+    malformed_zip: pa.Array
+
+
+def mailing_region_array(state: pa.Array, zip_code: pa.Array) -> Mailing:
+    """Where mail goes: a USPS code and ZIP, or an address abroad.
+
+    The address is *abroad* when its state is given and is no USPS code (``JAL``,
+    ``Ontario``), or, with no state, when its postal code is given and is no ZIP
+    (``SW1A 1AA``). Abroad, ``state`` keeps the region as given (upper case) and
+    ``zip5`` is null: a foreign postal code that looks like a ZIP (Guadalajara's
+    44100) must not match a US one. In the US mail, a ZIP that is not one is
+    malformed (``malformed_zip``).
+    """
+    given_state = _blank_to_null(pc.utf8_upper(_trim(state)))
+    us_state = normalize_state_array(state, _MAIL_CODES)
+    zip5, _ = split_zip_array(zip_code)
+    zip_given = pc.is_valid(_blank_to_null(_trim(zip_code)))
+    bad_zip = pc.and_(zip_given, pc.is_null(zip5))
+    abroad = pc.or_(
+        pc.and_(pc.is_valid(given_state), pc.is_null(us_state)),
+        pc.and_(pc.is_null(given_state), bad_zip),
+    )
+    return Mailing(
+        state=given_state,
+        zip5=keep_where(zip5, pc.invert(abroad)),
+        abroad=abroad,
+        malformed_zip=pc.and_(bad_zip, pc.invert(abroad)),
+    )
 
 
 # --- Identifiers ---------------------------------------------------------------

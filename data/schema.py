@@ -1,7 +1,7 @@
 """The claim schema, declared once (CONTRACT.md section 1), and the lake schemas.
 
 Every other stage derives what it needs from :data:`CLAIM_COLUMNS`: the ingest
-validator (required-ness, formats, allowed values), the Parquet schema of the
+validator (required-ness, formats, allowed values, length caps), the Parquet schema of the
 claims lake, the synthetic generator (which columns to write) and the tests.
 Nothing else retypes a column list.
 
@@ -18,6 +18,8 @@ from typing import Literal
 import pyarrow as pa
 
 ColumnKind = Literal["string", "timestamp", "date", "number"]
+#: What ingest does with a value longer than its column's ``max_length``.
+Overlong = Literal["quarantine", "truncate"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class Column:
     default: str | None = None
     sensitive: bool = False
     description: str = ""
+    #: Longest value accepted, in characters (None: the column's format bounds it).
+    max_length: int | None = None
+    #: A longer value quarantines the row (``too long COLUMN``) or is cut to ``max_length``.
+    overlong: Overlong = "quarantine"
 
     @property
     def conditionally_required(self) -> bool:
@@ -60,38 +66,46 @@ PAYMENT_METHODS = ("direct_deposit", "debit_card", "check")
 SEPARATION_REASONS = ("lack_of_work", "quit", "discharged", "other")
 CHANNELS = ("web", "mobile", "phone", "in_person")
 
+# Length caps (characters): far above any real value (the longest legal names and street
+# lines run to some 60), low enough that an over-long value is a broken extract or an
+# attack, not a claimant. Identity and contact fields are quarantined when over: a cut
+# value would match, or be shown as, someone it is not. A user agent, free text kept as
+# evidence only, is cut instead.
+_NAME, _LINE, _TEXT = 100, 100, 200
+
 CLAIM_COLUMNS: tuple[Column, ...] = (
-    Column("claim_id", "string", required=True, description="unique across all batches"),
+    Column("claim_id", "string", required=True, description="unique across all batches", max_length=_NAME),
     Column("filed_at", "timestamp", required=True, description="ISO 8601; agency time zone if no offset"),
     Column("program", "string", allowed=PROGRAMS, default="UI"),
     Column("ssn", "string", required=True, sensitive=True, description="9 digits"),
-    Column("first_name", "string", required=True),
-    Column("last_name", "string", required=True),
-    Column("middle_name", "string"),
+    Column("first_name", "string", required=True, description="any script", max_length=_NAME),
+    Column("last_name", "string", required=True, description="any script", max_length=_NAME),
+    Column("middle_name", "string", max_length=_NAME),
     Column("date_of_birth", "date", required=True, description="YYYY-MM-DD"),
-    Column("email", "string"),
-    Column("phone", "string", description="any common US format"),
-    Column("address_line1", "string", required=True),
-    Column("address_line2", "string", description="unit, apartment"),
-    Column("city", "string", required=True),
+    # RFC 5321: a path is at most 256 octets, so an address at most 254 characters.
+    Column("email", "string", description="internationalized allowed", max_length=254),
+    Column("phone", "string", description="any common US format, or international with +", max_length=40),
+    Column("address_line1", "string", required=True, max_length=_LINE),
+    Column("address_line2", "string", description="unit, apartment", max_length=_LINE),
+    Column("city", "string", required=True, max_length=_LINE),
     Column("state", "string", required=True, description="two-letter code"),
     Column("zip", "string", required=True, description="12345, 12345-6789 or 123456789"),
-    Column("mailing_address_line1", "string"),
-    Column("mailing_address_line2", "string"),
-    Column("mailing_city", "string"),
-    Column("mailing_state", "string"),
-    Column("mailing_zip", "string"),
+    Column("mailing_address_line1", "string", max_length=_LINE),
+    Column("mailing_address_line2", "string", max_length=_LINE),
+    Column("mailing_city", "string", max_length=_LINE),
+    Column("mailing_state", "string", description="USPS code, or a region abroad", max_length=_LINE),
+    Column("mailing_zip", "string", description="ZIP, or a postal code abroad", max_length=20),
     Column("payment_method", "string", required=True, allowed=PAYMENT_METHODS),
     Column("bank_routing", "string", required_when=_DIRECT_DEPOSIT, description="9 digits"),
     Column("bank_account", "string", required_when=_DIRECT_DEPOSIT, sensitive=True),
     Column("employer_ein", "string", required_when=_NOT_PUA, description="9 digits, dash optional"),
-    Column("employer_name", "string", required_when=_NOT_PUA),
+    Column("employer_name", "string", required_when=_NOT_PUA, max_length=_TEXT),
     Column("separation_date", "date"),
     Column("separation_reason", "string", allowed=SEPARATION_REASONS),
     Column("channel", "string", required=True, allowed=CHANNELS),
     Column("ip_address", "string", required_when=_ONLINE, description="IPv4 or IPv6"),
-    Column("device_id", "string", required_when=_ONLINE),
-    Column("user_agent", "string"),
+    Column("device_id", "string", required_when=_ONLINE, max_length=_TEXT),
+    Column("user_agent", "string", max_length=1000, overlong="truncate"),
     Column("session_seconds", "number"),
     Column("language", "string", default="en", description="ISO 639-1"),
 )
@@ -137,6 +151,10 @@ CLAIMS_LAKE_SCHEMA = pa.schema(
         pa.field("email", pa.string()),
         pa.field("email_canonical", pa.string()),
         pa.field("phone_e164", pa.string()),
+        # Null where there is no phone: a country code other than +1 (NANP), and a number
+        # tied to no place (toll-free, premium, personal, VoIP...; normalize.phone_flags_array).
+        pa.field("phone_foreign", pa.bool_()),
+        pa.field("phone_non_geographic", pa.bool_()),
         pa.field("address_line1", pa.string(), nullable=False),
         pa.field("address_line2", pa.string()),
         pa.field("city", pa.string(), nullable=False),
@@ -150,6 +168,10 @@ CLAIMS_LAKE_SCHEMA = pa.schema(
         pa.field("mailing_state", pa.string()),
         pa.field("mailing_zip5", pa.string()),
         pa.field("mailing_address_norm", pa.string()),
+        # The mailing address is outside the US mail (mailing_state no USPS code, or no
+        # state and a postal code no ZIP); then mailing_state is the region as given and
+        # mailing_zip5 is null (normalize.mailing_region_array).
+        pa.field("mailing_abroad", pa.bool_(), nullable=False),
         pa.field("payment_method", pa.string(), nullable=False),
         pa.field("bank_routing", pa.string()),
         pa.field("bank_account_token", pa.string()),

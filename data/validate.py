@@ -4,8 +4,13 @@
 columns of the claims lake and, for every row, the list of its problems. The
 rules come from :data:`claimscreen.data.schema.CLAIM_COLUMNS`: a required
 column that is empty is *missing*, a value the normalizer for its kind rejects
-is *malformed*, a value outside the allowed set is *unknown*. No problem text
-ever quotes a value, so a shifted column cannot leak an SSN into a report.
+is *malformed*, a value outside the allowed set is *unknown*, a value over its
+column's ``max_length`` is *too long* (or cut, for the columns the schema says
+so). Valid data from outside the US-and-Latin-script assumptions (a name in
+Hangul, a phone abroad, an internationalized email, a mailing address abroad) is
+normalized, not rejected: only what cannot be processed is quarantined. No
+problem text ever quotes a value, so a shifted column cannot leak an SSN into a
+report.
 
 The columns stay Arrow arrays from the file to the lake (no pandas round trip),
 and the work runs in ``pyarrow.compute`` kernels and numpy, which release the
@@ -92,6 +97,8 @@ def validate_claims(
     unknown = _normalize_enums(text, out)
     for label, mask in _check_presence(text, out):
         problems.add(label, mask)
+    for label, mask in _check_length(text):
+        problems.add(label, mask)
     for label, mask in unknown:
         problems.add(label, mask)
     groups = [*_NORMALIZERS.values(), lambda text: _filed_at(text, timezone)]
@@ -107,7 +114,31 @@ def validate_claims(
 def _text(raw: pa.Table, name: str) -> pa.Array:
     if name not in raw.column_names:
         return pa.nulls(raw.num_rows, pa.large_string())
-    return nz.clean_text_array(nz.as_large_string(raw.column(name)))
+    values = nz.clean_text_array(nz.as_large_string(raw.column(name)))
+    column = COLUMNS_BY_NAME[name]
+    if column.max_length is not None and column.overlong == "truncate":
+        over = _overlong(values, column.max_length)
+        if over.any():
+            cut = pc.utf8_slice_codeunits(values.filter(pa.array(over)), 0, column.max_length)
+            values = pc.replace_with_mask(values, pa.array(over), cut)
+    return values
+
+
+def _overlong(values: pa.Array, max_length: int) -> np.ndarray:
+    """Rows longer than ``max_length`` characters (counted only where the bytes are more)."""
+    over = _mask(pc.greater(pc.binary_length(values), max_length))
+    if over.any():
+        over[over] = _mask(pc.greater(pc.utf8_length(values.filter(pa.array(over))), max_length))
+    return over
+
+
+def _check_length(text: Columns) -> Found:
+    """Values over their column's ``max_length`` where the schema says to quarantine them."""
+    return [
+        (f"too long {column.name} (over {column.max_length} characters)", _overlong(text[column.name], limit))
+        for column in CLAIM_COLUMNS
+        if (limit := column.max_length) is not None and column.overlong == "quarantine"
+    ]
 
 
 def _mask(condition: pa.Array) -> np.ndarray:
@@ -225,6 +256,7 @@ def _contact(text: Columns) -> tuple[Columns, Found]:
         "email_canonical": _malformed("email", text["email"], nz.canonical_email_array(text["email"]), found),
         "phone_e164": _malformed("phone", text["phone"], nz.phone_e164_array(text["phone"]), found),
     }
+    out["phone_foreign"], out["phone_non_geographic"] = nz.phone_flags_array(out["phone_e164"])
     return out, found
 
 
@@ -247,11 +279,12 @@ def _mailing(text: Columns) -> tuple[Columns, Found]:
     out["mailing_address_norm"] = nz.normalize_address_array(
         text["mailing_address_line1"], text["mailing_address_line2"]
     )
-    out["mailing_state"] = _malformed(
-        "mailing_state", text["mailing_state"], nz.normalize_state_array(text["mailing_state"]), found
-    )
-    zip5, _ = nz.split_zip_array(text["mailing_zip"])
-    out["mailing_zip5"] = _malformed("mailing_zip", text["mailing_zip"], zip5, found)
+    # A mailing address may be abroad: only a ZIP that is no ZIP in the US mail is malformed.
+    mailing = nz.mailing_region_array(text["mailing_state"], text["mailing_zip"])
+    out["mailing_state"] = mailing.state
+    out["mailing_zip5"] = mailing.zip5
+    out["mailing_abroad"] = pc.fill_null(mailing.abroad, False)
+    found.append(("malformed mailing_zip", _mask(mailing.malformed_zip)))
     return out, found
 
 

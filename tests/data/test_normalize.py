@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,6 +45,15 @@ def test_clean_text(raw: str | None, expected: str | None) -> None:
         ("Zoë Ñúñez", "ZOE NUNEZ"),
         ("Søren Strauß", "SOREN STRAUSS"),
         ("Smith3", "SMITH"),
+        # Other scripts get a romanized key (anyascii); the name as given is kept apart.
+        ("김 민준", "GIM MINJUN"),
+        ("Иванов Владимир", "IVANOV VLADIMIR"),
+        ("王 伟", "WANG WEI"),
+        ("Nguyễn Văn An", "NGUYEN VAN AN"),
+        ("Ελένη", "ELENI"),
+        ("Ｊｏｓé", "JOSE"),  # full-width letters
+        ("😀", None),  # no letter in any script
+        ("Ana 😀", "ANA"),
         ("123", None),
         (" - ", None),
         (None, None),
@@ -70,6 +80,12 @@ def test_normalize_name(raw: str | None, expected: str | None) -> None:
         ("a@b@example.com", None),
         ("user@localhost", None),
         ("user@-bad.com", None),
+        # Internationalized mailboxes and domains (checked offline by email_validator).
+        ("jose.muñoz@correo.mx", "jose.muñoz@correo.mx"),
+        ("José.Muñoz+ui@Correo.MX", "josé.muñoz@correo.mx"),
+        ("иван@почта.рф", "иван@почта.рф"),
+        ("two@@correo.mx", None),
+        ("ñ@localhost", None),
         ("", None),
         (None, None),
     ],
@@ -93,14 +109,56 @@ def test_phone_formats(raw: str) -> None:
         "555-101-4432",  # exchange starts with 1
         "555-201-443",  # 9 digits
         "2-555-201-4432",  # 11 digits not starting with 1
-        "+44 20 7946 0958",  # another country
-        "+5552014432",  # + without country code 1
-        "555-201-4432 x12",  # letters
+        "+5552014432",  # + without country code 1, and no valid Brazilian number
+        "+52 123",  # too short for Mexico
+        "(055) 201-4432 x12",  # an extension does not save a bad area code
         "call me",
     ],
 )
 def test_phone_rejects(raw: str) -> None:
     assert one(nz.phone_e164, raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+52 55 1234 5678", "+525512345678"),  # Mexico City
+        ("+44 20 7946 0958", "+442079460958"),  # London
+        ("+82 2-312-3456", "+8223123456"),  # Seoul
+        ("011 52 55 1234 5678", "+525512345678"),  # dialled from the US
+        ("555-201-4432 x12", "+15552014432"),  # extension dropped
+        ("+1 (614) 555-0134 ext. 9", "+16145550134"),
+        ("+63 917 123 4567", "+639171234567"),  # Philippine mobile
+    ],
+)
+def test_phone_abroad_and_with_extension(raw: str, expected: str) -> None:
+    assert one(nz.phone_e164, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("e164", "foreign", "non_geographic"),
+    [
+        ("+16145550134", False, False),
+        ("+14165550134", False, False),  # Toronto: NANP, not foreign
+        ("+18005550199", False, True),  # toll-free
+        ("+18885550199", False, True),
+        ("+19005550199", False, True),  # premium
+        ("+15005550100", False, True),  # personal communications
+        ("+525512345678", True, False),
+        ("+442079460958", True, False),
+        ("+80012345678", True, True),  # international freephone (+800)
+        ("+445612345678", True, True),  # UK 056: VoIP
+        ("+448001234567", True, True),  # UK freephone
+    ],
+)
+def test_phone_flags(e164: str, foreign: bool, non_geographic: bool) -> None:
+    is_foreign, is_non_geographic = nz.phone_flags(text(e164))
+    assert (is_foreign.iloc[0], is_non_geographic.iloc[0]) == (foreign, non_geographic)
+
+
+def test_phone_flags_are_null_without_a_number() -> None:
+    foreign, non_geographic = nz.phone_flags(text(None))
+    assert foreign.isna().all() and non_geographic.isna().all()
 
 
 # --- addresses ----------------------------------------------------------------------
@@ -135,6 +193,17 @@ def test_unit_designators_become_hash(unit: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "unit", ["Apt 5", "#5", "Unit 5", "APT. 5", "Apartment 5", "Apt.5", "# 5", "Apt5", "apt.  5", "Unit#5"]
+)
+@pytest.mark.parametrize(
+    "street", ["4521 Walnut St", "4521 Walnut Street", "4521 Walnut St.", "4521 WALNUT ST"]
+)
+def test_every_spelling_of_a_unit_and_street_gives_one_key(street: str, unit: str) -> None:
+    assert nz.normalize_address(text(street), text(unit)).iloc[0] == "4521 WALNUT ST #5"
+    assert nz.normalize_address(text(f"{street} {unit}"), text(None)).iloc[0] == "4521 WALNUT ST #5"
+
+
+@pytest.mark.parametrize(
     ("line1", "line2", "expected"),
     [
         ("123 N. Main St.", None, "123 N MAIN ST"),
@@ -152,6 +221,9 @@ def test_unit_designators_become_hash(unit: str) -> None:
         ("12 Maple Place", None, "12 MAPLE PL"),
         ("5 Oak Drive", "Apt", "5 OAK DR"),
         ("1 Peña Blvd", None, "1 PENA BLVD"),
+        ("Av. Juárez 123", "Col. Centro", "AVE JUAREZ 123 COL CENTRO"),
+        ("세종대로 110", None, "SEJONGDAELO 110"),  # romanized, not dropped
+        ("Aptos Road 7", None, "APTOS RD 7"),  # a word that starts like a unit is left alone
         (None, "Apt 4", None),
         ("   ", "Apt 4", None),
     ],
@@ -175,6 +247,37 @@ def test_normalize_address(line1: str | None, line2: str | None, expected: str |
 )
 def test_normalize_state(raw: str, expected: str | None) -> None:
     assert one(nz.normalize_state, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "zip_code", "kept_state", "zip5", "abroad", "malformed_zip"),
+    [
+        ("OH", "43004", "OH", "43004", False, False),
+        ("oh", "43004-1234", "OH", "43004", False, False),
+        ("AE", "09001", "AE", "09001", False, False),  # military mail (APO/FPO): US mail
+        ("PW", "96940", "PW", "96940", False, False),  # Palau: US mail
+        ("JAL", "44100", "JAL", None, True, False),  # Guadalajara: its code is no US ZIP
+        ("Ontario", "M5V 2T6", "ONTARIO", None, True, False),
+        (None, "SW1A 1AA", None, None, True, False),  # no state, a postal code no ZIP
+        ("OH", "4300", "OH", None, False, True),  # a US state with a broken ZIP
+        (None, "43004", None, "43004", False, False),
+        (None, None, None, None, False, False),
+    ],
+)
+def test_mailing_region(
+    state: str | None,
+    zip_code: str | None,
+    kept_state: str | None,
+    zip5: str | None,
+    abroad: bool,
+    malformed_zip: bool,
+) -> None:
+    array = pa.array([state], pa.large_string()), pa.array([zip_code], pa.large_string())
+    region = nz.mailing_region_array(*array)
+    assert region.state.to_pylist() == [kept_state]
+    assert region.zip5.to_pylist() == [zip5]
+    assert region.abroad.to_pylist() == [abroad]
+    assert region.malformed_zip.to_pylist() == [malformed_zip]
 
 
 # --- identifiers --------------------------------------------------------------------
