@@ -861,10 +861,8 @@ _EMPLOYER_BYTES = _byte_table(to_space="".join(chr(b) for b in range(256) if chr
 
 
 def employer_name_key_array(array: pa.Array) -> pa.Array:
-    """An employer's name as a matching key: upper case, every run of characters other than
-    ``A-Z``, digits and ``&`` a single space, trimmed; null if nothing is left."""
-    upper = pc.ascii_upper(array)
-    non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(upper)), False)
-    if pc.any(non_ascii).as_py():
-        upper = pc.replace_with_mask(upper, non_ascii, pc.utf8_upper(upper.filter(non_ascii)))
+    """An employer's name as a matching key: romanized as names are (``Café Ñandú`` gives
+    ``CAFE NANDU``, ``삼성전자`` ``SAMSEONGJEONJA``), upper case, every run of characters
+    other than ``A-Z``, digits and ``&`` a single space, trimmed; null if nothing is left."""
+    upper = pc.ascii_upper(_transliterate(array))
     return _blank_to_null(_translate(upper, _EMPLOYER_BYTES, squeeze=True))

@@ -63,6 +63,21 @@ def test_normalize_name(raw: str | None, expected: str | None) -> None:
     assert one(nz.normalize_name, raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Acme Tools, Inc.", "ACME TOOLS INC"),
+        ("Procter & Gamble", "PROCTER & GAMBLE"),
+        ("Café Ñandú", "CAFE NANDU"),  # accents folded, not turned into gaps
+        ("삼성전자", "SAMSEONGJEONJA"),
+        ("---", None),
+        (None, None),
+    ],
+)
+def test_employer_name_key(raw: str | None, expected: str | None) -> None:
+    assert nz.employer_name_key_array(pa.array([raw], pa.large_string())).to_pylist() == [expected]
+
+
 # --- contact ----------------------------------------------------------------------
 
 
