@@ -847,12 +847,25 @@ def parse_number_array(array: pa.Array) -> pa.Array:
 
 
 def normalize_language(values: pd.Series) -> pd.Series:
-    """A lower-case ISO 639-1 code; NA if not two letters."""
+    """A lower-case ISO 639-1 code; NA if not two letters, or a language tag that starts with one.
+
+    A BCP 47 tag gives its language (``zh-TW`` and ``zh-Hant`` give ``zh``, ``es_MX``
+    ``es``): the region or script is not a language group of its own.
+    """
     return _to_series(normalize_language_array(_to_arrow(values)), values.index)
 
 
 def normalize_language_array(array: pa.Array) -> pa.Array:
-    return _blank_to_null(pc.ascii_lower(_keep_matching(_trim(array), r"^[A-Za-z]{2}$")))
+    trimmed = _trim(array)
+    codes = _keep_matching(trimmed, r"^[A-Za-z]{2}$")
+    tagged = pc.and_(pc.is_null(codes), pc.fill_null(pc.match_substring_regex(trimmed, _LANGUAGE_TAG), False))
+    if pc.any(tagged).as_py():
+        codes = pc.replace_with_mask(codes, tagged, pc.utf8_slice_codeunits(trimmed.filter(tagged), 0, 2))
+    return _blank_to_null(pc.ascii_lower(codes))
+
+
+#: A BCP 47 language tag with a two-letter language: subtags of 1 to 8 letters or digits.
+_LANGUAGE_TAG = r"^[A-Za-z]{2}(?:[-_][A-Za-z0-9]{1,8})+$"
 
 
 _EMPLOYER_KEEP = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789& "

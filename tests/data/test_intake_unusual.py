@@ -39,8 +39,8 @@ UNUSUAL: list[tuple[str, dict[str, str]]] = [
             "language": "ru",
         },
     ),
-    # Chinese: Han characters.
-    ("ZH", {"first_name": "伟", "last_name": "王", "language": "zh"}),
+    # Chinese: Han characters; the language as a BCP 47 tag.
+    ("ZH", {"first_name": "伟", "last_name": "王", "language": "zh-Hant-TW"}),
     # Vietnamese: diacritics, a two-word given name.
     ("VI", {"first_name": "Văn An", "last_name": "Nguyễn", "phone": "+84 90 123 45 67", "language": "vi"}),
     # Spanish: accents, a hyphenated surname, an internationalized mailbox, a Mexican
@@ -255,6 +255,10 @@ def test_mailing_addresses_abroad_are_flagged(
 def test_internationalized_email_is_kept(scored: pd.DataFrame) -> None:
     expected = ("jose.muñoz@correo.mx", "jose.muñoz@correo.mx")
     assert values(scored, "ES", ("email", "email_canonical")) == expected
+
+
+def test_a_language_tag_gives_its_language(scored: pd.DataFrame) -> None:
+    assert scored.loc["ZH", "language"] == "zh"
 
 
 def test_a_unit_after_a_period_gets_the_usual_key(scored: pd.DataFrame) -> None:

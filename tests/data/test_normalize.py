@@ -437,7 +437,20 @@ def test_parse_number(raw: str, expected: float | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), [("en", "en"), ("ES", "es"), (" fr ", "fr"), ("eng", None), ("e1", None)]
+    ("raw", "expected"),
+    [
+        ("en", "en"),
+        ("ES", "es"),
+        (" fr ", "fr"),
+        ("zh-TW", "zh"),  # BCP 47 tags give their language
+        ("zh-Hant-HK", "zh"),
+        ("es_MX", "es"),
+        ("pt-BR", "pt"),
+        ("eng", None),
+        ("e1", None),
+        ("en-", None),
+        ("Spanish", None),
+    ],
 )
 def test_normalize_language(raw: str, expected: str | None) -> None:
     assert one(nz.normalize_language, raw) == expected
