@@ -38,7 +38,7 @@ from claimscreen import __version__
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
 from claimscreen.data.normalize import as_large_string, clean_text_array, digits_only, keep_where
-from claimscreen.data.read import RawBatch, file_sha256, read_batch
+from claimscreen.data.read import UTF8, RawBatch, file_sha256, read_batch
 from claimscreen.data.schema import (
     CLAIM_COLUMN_NAMES,
     CLAIMS_LAKE_SCHEMA,
@@ -110,17 +110,19 @@ def ingest_batch(
     batch_date: dt.date,
     settings: Settings | None = None,
     force: bool = False,
+    encoding: str = UTF8,
 ) -> IngestResult:
     """Ingest one batch file as the claims of ``batch_date``; see the module docstring.
+    ``encoding`` is the file's text encoding (CSV and JSON Lines; UTF-8 unless said).
 
     Runs under the lake's write lock, so concurrent ingests see each other's claims.
     """
     with Lake(Path(home)).lock():
-        return _ingest_locked(Path(home), Path(source), batch_date, settings, force)
+        return _ingest_locked(Path(home), Path(source), batch_date, settings, force, encoding)
 
 
 def _ingest_locked(
-    home: Path, source: Path, batch_date: dt.date, settings: Settings | None, force: bool
+    home: Path, source: Path, batch_date: dt.date, settings: Settings | None, force: bool, encoding: str
 ) -> IngestResult:
     started = time.perf_counter()
     home, source = Path(home), Path(source)
@@ -133,7 +135,7 @@ def _ingest_locked(
         return existing
     clock = _Clock()
     stamp = _file_stamp(source)
-    raw = read_batch(source)
+    raw = read_batch(source, encoding=encoding)
     if _file_stamp(source) != stamp:
         raise InputError(f"{source.name}: the file changed while it was read; run again once it is complete")
     _check_header(source, raw.table)

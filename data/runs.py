@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claimscreen.data.errors import safe_message
 from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.schema import ROUTES
 
@@ -57,7 +58,7 @@ class RunReport:
         self.record_stage(stage, seconds, status="failed")
         self.status = "failed"
         self.failed_stage = stage
-        self.error = str(error).splitlines()[0] if str(error) else type(error).__name__
+        self.error = safe_message(error)
 
     def complete(self) -> None:
         self.status = "completed"

@@ -31,12 +31,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from claimscreen.data.errors import ClaimscreenError
+
 HOME_ENV = "CLAIMSCREEN_HOME"
 SECRET_KEY_ENV = "CLAIMSCREEN_SECRET_KEY"
 SETTINGS_FILE = "settings.toml"
 
 
-class SettingsError(ValueError):
+class SettingsError(ClaimscreenError):
     """The settings file is unreadable or holds a wrong value."""
 
 

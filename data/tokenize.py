@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claimscreen.data.errors import ClaimscreenError
 from claimscreen.data.lake import write_bytes_atomic
 from claimscreen.data.settings import SECRET_KEY_ENV
 
@@ -33,7 +34,7 @@ TOKEN_BYTES = 16
 DOMAINS = {"ssn": b"cs-ssn", "bank_account": b"cs-bank"}
 
 
-class SecretKeyError(ValueError):
+class SecretKeyError(ClaimscreenError):
     """The secret key is missing, too short or readable by others."""
 
 

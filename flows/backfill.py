@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from claimscreen.data.errors import safe_message
 from claimscreen.data.nights import InboxNight
 from claimscreen.data.runs import read_report
 
@@ -25,8 +26,7 @@ class NightFailed(Exception):
 
     def __init__(self, night: dt.date, stage: str, error: BaseException) -> None:
         self.night, self.stage, self.error = night, stage, error
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        super().__init__(f"night {night} failed in stage {stage}: {reason}")
+        super().__init__(f"night {night} failed in stage {stage}: {safe_message(error)}")
 
 
 def run_backfill(
@@ -56,7 +56,7 @@ def run_backfill(
                         str(home), str(batch), planned.night.isoformat(), allow_gap=allow_gap
                     )
                 except Exception as exc:
-                    raise NightFailed(planned.night, _failed_stage(home, planned.night), exc) from exc
+                    raise NightFailed(planned.night, _failed_stage(home, planned.night), exc) from None
             reports.append(report)
             progress.advance(bar)
     return reports

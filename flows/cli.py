@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -21,13 +22,13 @@ from typing import Any, TypeVar
 import click
 
 from claimscreen import __version__
-from claimscreen.data.errors import InputError
+from claimscreen.data.errors import EXIT_BAD_INPUT, EXIT_FAILED, ClaimscreenError, InputError, safe_message
 from claimscreen.data.schema import REFERENCE_LISTS
-from claimscreen.data.settings import HOME_ENV, SettingsError, load_settings, resolve_home
-from claimscreen.data.tokenize import SecretKeyError
+from claimscreen.data.settings import HOME_ENV, load_settings, resolve_home
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_BAD_INPUT = 2
+#: ``--verbose``: an unexpected error also prints where it happened (the frames, never the data).
+VERBOSE_ENV = "CLAIMSCREEN_VERBOSE"
 
 # Prefect's own console output stays quiet (a failure is one line from this
 # command and a report); its logs still reach a Prefect server when one is set.
@@ -50,16 +51,24 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
 
 
 def reports_errors(func: F) -> F:
-    """Turn a known error into one line on standard error and a non-zero exit."""
+    """Turn any error into one line on standard error and a non-zero exit: a claimscreen
+    error with its own message and exit status, anything else as ``unexpected error``
+    with :func:`safe_message`'s line (a library's message may quote a claim's data)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (InputError, SettingsError, SecretKeyError) as exc:
-            fail(str(exc))
+        except ClaimscreenError as exc:
+            fail(safe_message(exc), code=exc.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", code=130)
+        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get(VERBOSE_ENV):
+                click.echo("".join(traceback.format_tb(exc.__traceback__)).rstrip(), err=True)
+            fail(f"unexpected error: {safe_message(exc)}", code=EXIT_FAILED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -99,15 +108,22 @@ class OneLineErrors(click.Group):
     help=f"Folder for the lake, models, settings and review database [env {HOME_ENV}; "
     "default ~/.claimscreen].",
 )
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="On an unexpected error, also print where in the code it happened (never the data).",
+)
 @click.version_option(__version__, prog_name="claimscreen")
 @click.pass_context
-def main(ctx: click.Context, home: str | None) -> None:
+def main(ctx: click.Context, home: str | None, verbose: bool) -> None:
     """Screen unemployment insurance claims for organized fraud.
 
     Ingests each night's claims, links them, scores and routes them, and puts
     the suspicious ones in front of an investigator. It never decides fraud by
     itself: a person does.
     """
+    if verbose:
+        os.environ[VERBOSE_ENV] = "1"
     ctx.obj = Home(home)
     ctx.obj.prefect_home_chosen = "PREFECT_HOME" in os.environ
     _quiet_local_prefect(ctx.obj.path)
@@ -191,6 +207,9 @@ def generate(
         click.echo(line)
 
 
+ENCODING_HELP = (
+    "The text encoding of a CSV or JSON Lines extract from an older system (e.g. cp1252, latin-1)."
+)
 ALLOW_GAP_HELP = "Run even if a night before it is missing from the lake (a gap you expect)."
 
 
@@ -218,6 +237,7 @@ ALLOW_GAP_HELP = "Run even if a night before it is missing from the lake (a gap 
     default=None,
     help="Claims per scoring chunk with --workers or --dask-address [default: 250000].",
 )
+@click.option("--encoding", default="utf-8", show_default=True, help=ENCODING_HELP)
 @click.pass_obj
 @reports_errors
 def nightly(
@@ -228,6 +248,7 @@ def nightly(
     workers: int | None,
     dask_address: str | None,
     chunk_rows: int | None,
+    encoding: str,
 ) -> None:
     """Run the nightly flow on one batch: ingest, features, score and route, publish the review queue.
 
@@ -254,7 +275,7 @@ def nightly(
     load_settings(home.path)  # a wrong settings file stops here, in one line
     check_night_order(Lake(home.path), night, allow_gap)
     try:
-        check_batch_file(Path(batch))
+        check_batch_file(Path(batch), encoding)
     except InputError as exc:
         # The night's report says it failed, even when the flow never started; a night that
         # already completed keeps its report (a mistyped path does not undo it).
@@ -266,12 +287,12 @@ def nightly(
         raise
     try:
         report = run_nightly(
-            str(home.path), str(Path(batch).resolve()), night.isoformat(), allow_gap, scale_out
+            str(home.path), str(Path(batch).resolve()), night.isoformat(), allow_gap, scale_out, encoding
         )
     except InputError:
         raise
     except Exception as exc:
-        fail(f"night {night} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", code=1)
+        fail(f"night {night} failed: {safe_message(exc)}", code=EXIT_FAILED)
         return
     print_totals(report)
 
@@ -320,7 +341,7 @@ def backfill(home: Home, first: str, last: str, inbox: str, allow_gap: bool) -> 
     try:
         reports = run_backfill(home.path, plan, click.echo, allow_gap)
     except NightFailed as exc:
-        fail(str(exc), code=EXIT_BAD_INPUT if isinstance(exc.error, InputError) else 1)
+        fail(str(exc), code=exc.error.exit_code if isinstance(exc.error, ClaimscreenError) else EXIT_FAILED)
         return
     for report in reports:
         print_totals(report)

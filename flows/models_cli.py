@@ -57,10 +57,7 @@ def scores_export(home: Home, date_: str, out: str) -> None:
     ring_size, identity_id, model_version, and the reasons in words (reason_text).
 
     The scores are the record of that night: exporting again later gives the same rows."""
-    import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
-
-    from claimscreen.data.lake import atomic_target
+    from claimscreen.data.exports import write_export
     from claimscreen.models.scoring import export_table
 
     night = parse_date(date_)
@@ -70,11 +67,7 @@ def scores_export(home: Home, date_: str, out: str) -> None:
     if suffix not in (".csv", ".parquet"):
         fail(f"{out}: the file name must end in .csv or .parquet")
     table = export_table(home.path, night)
-    with atomic_target(target) as tmp:
-        if suffix == ".csv":
-            pcsv.write_csv(table, tmp)
-        else:
-            pq.write_table(table, tmp)
+    write_export(table, target)  # CSV: text cells that start a formula get a ' in front
     click.echo(f"{table.num_rows:,} scores of {night} written to {target}")
 
 

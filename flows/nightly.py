@@ -31,24 +31,27 @@ import importlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
-from claimscreen.data.errors import InputError
+from claimscreen.data.errors import ClaimscreenError, StageError, without_cause
 from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.lake import Lake
 from claimscreen.data.nights import check_night_order
+from claimscreen.data.read import UTF8
 from claimscreen.data.runs import RunReport, markdown_report
-from claimscreen.data.settings import SettingsError
 from claimscreen.features.build import run_features
 from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
 from claimscreen.models.training import sync_review_decisions
 
+P = ParamSpec("P")
+R = TypeVar("R")
 INGEST_RETRIES = 2
 FLOW_TIMEOUT_SECONDS = 4 * 3600
 REVIEW_NOT_INSTALLED = "review app not installed"
@@ -57,24 +60,43 @@ STAGE_SKIPPED = "stage_skipped"
 
 
 def retry_unless_bad_input(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry transient failures (a full disk, a network share); never a wrong input."""
+    """Retry transient failures (a full disk, a network share); never a wrong input, a wrong
+    setting or key (any claimscreen error but an unexpected one)."""
     try:
         state.result(raise_on_failure=True)
-    except (InputError, SettingsError):
+    except StageError:
+        return True
+    except ClaimscreenError:
         return False
     except Exception:
         return True
     return True
 
 
+def tells_no_data(func: Callable[P, R]) -> Callable[P, R]:
+    """A stage function whose failure reaches Prefect's state, logs and the report with a
+    message free of claim data (see :func:`claimscreen.data.errors.without_cause`)."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            raise without_cause(exc) from None
+
+    return wrapper
+
+
 @task(name="ingest", retries=INGEST_RETRIES, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
-def ingest_task(home: str, batch: str, batch_date: str) -> dict[str, Any]:
+@tells_no_data
+def ingest_task(home: str, batch: str, batch_date: str, encoding: str = UTF8) -> dict[str, Any]:
     """Validate, normalize and tokenize one batch file into the lake."""
-    result = ingest_batch(Path(home), Path(batch), dt.date.fromisoformat(batch_date))
+    result = ingest_batch(Path(home), Path(batch), dt.date.fromisoformat(batch_date), encoding=encoding)
     return result.to_dict()
 
 
 @task(name="features", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
 def features_task(home: str, batch_date: str) -> dict[str, Any]:
     """The review application's new decisions join the lake's decision history (a ring's
     known fraud counts them); then identity, rings and every registered feature for the
@@ -85,12 +107,14 @@ def features_task(home: str, batch_date: str) -> dict[str, Any]:
 
 
 @task(name="score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
 def score_task(home: str, batch_date: str) -> dict[str, Any]:
     """Score and route the night's claims; write its scores and review-queue partitions."""
     return asdict(score_night(Path(home), dt.date.fromisoformat(batch_date)))
 
 
 @task(name="plan-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
 def plan_score_task(home: str, batch_date: str, chunk_rows: int) -> dict[str, Any]:
     """The model and the row ranges the score-chunk tasks score (a cold-start model is
     registered here, once, before any chunk runs)."""
@@ -98,12 +122,14 @@ def plan_score_task(home: str, batch_date: str, chunk_rows: int) -> dict[str, An
 
 
 @task(name="score-chunk", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
 def score_chunk_task(home: str, batch_date: str, version: str, start: int, stop: int) -> str:
     """Score one row range of the night on whichever worker runs it; return its work file."""
     return str(score_chunk(Path(home), dt.date.fromisoformat(batch_date), version, start, stop))
 
 
 @task(name="finish-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
 def finish_score_task(home: str, batch_date: str, version: str, parts: list[str]) -> dict[str, Any]:
     """Route the whole night from the chunks' parts; write its scores and review queue."""
     night = dt.date.fromisoformat(batch_date)
@@ -130,6 +156,7 @@ def score_stage(home: str, batch_date: str, chunk_rows: int | None) -> dict[str,
 
 
 @task(name="publish", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
 def publish_task(home: str, batch_date: str) -> dict[str, Any]:
     """Hand the night's review queue to the review application, when it is installed."""
     publish_night = optional_function("claimscreen.review.publish", "publish_night")
@@ -140,17 +167,23 @@ def publish_task(home: str, batch_date: str) -> dict[str, Any]:
 
 @flow(name="claimscreen-nightly", timeout_seconds=FLOW_TIMEOUT_SECONDS)
 def nightly_flow(
-    home: str, batch: str, batch_date: str, allow_gap: bool = False, chunk_rows: int | None = None
+    home: str,
+    batch: str,
+    batch_date: str,
+    allow_gap: bool = False,
+    chunk_rows: int | None = None,
+    encoding: str = UTF8,
 ) -> dict[str, Any]:
     """One night: ingest the batch, compute the night's features, score and route its claims,
     publish the review queue; write and publish the report. With ``chunk_rows``, the night is
-    scored in chunks of that many rows on the flow's task runner (see :func:`run_nightly`)."""
+    scored in chunks of that many rows on the flow's task runner (see :func:`run_nightly`).
+    ``encoding`` is the batch file's text encoding (UTF-8 unless the extract says otherwise)."""
     night = dt.date.fromisoformat(batch_date)
     check_night_order(Lake(Path(home)), night, allow_gap)
     report = RunReport(Path(home), night)
     report.write()
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("ingest", lambda: ingest_task(home, batch, batch_date)),
+        ("ingest", lambda: ingest_task(home, batch, batch_date, encoding)),
         ("features", lambda: features_task(home, batch_date)),
         ("score", lambda: score_stage(home, batch_date, chunk_rows)),
         ("publish", lambda: publish_task(home, batch_date)),
@@ -182,13 +215,18 @@ class ScaleOut:
 
 
 def run_nightly(
-    home: str, batch: str, batch_date: str, allow_gap: bool = False, scale_out: ScaleOut | None = None
+    home: str,
+    batch: str,
+    batch_date: str,
+    allow_gap: bool = False,
+    scale_out: ScaleOut | None = None,
+    encoding: str = UTF8,
 ) -> dict[str, Any]:
     """Run :func:`nightly_flow`, on a Dask cluster when ``scale_out`` says so."""
     if scale_out is None:
-        return nightly_flow(home, batch, batch_date, allow_gap)
+        return nightly_flow(home, batch, batch_date, allow_gap, encoding=encoding)
     scaled = nightly_flow.with_options(task_runner=dask_task_runner(scale_out))
-    return scaled(home, batch, batch_date, allow_gap, chunk_rows=scale_out.chunk_rows)
+    return scaled(home, batch, batch_date, allow_gap, chunk_rows=scale_out.chunk_rows, encoding=encoding)
 
 
 def dask_task_runner(scale_out: ScaleOut) -> Any:

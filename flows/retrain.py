@@ -14,13 +14,14 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from claimscreen.flows.nightly import retry_unless_bad_input
+from claimscreen.flows.nightly import retry_unless_bad_input, tells_no_data
 from claimscreen.models.training import retrain
 
 RETRAIN_TIMEOUT_SECONDS = 2 * 3600
 
 
 @task(name="retrain", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
 def retrain_task(home: str, as_of: str | None = None) -> dict[str, Any]:
     """Build the training set, train and evaluate a challenger, promote it or keep the champion."""
     moment = dt.datetime.fromisoformat(as_of) if as_of else None

@@ -125,11 +125,6 @@ def write_scores(home: Path, claim_id: str) -> None:
     Lake(home).write_table(Lake(home).scores_path(NIGHT), table)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scores export (flows/models_cli.py) still writes its CSV with pyarrow directly; "
-    "it should call claimscreen.data.exports.write_export",
-)
 def test_scores_export_neutralizes_a_formula_claim_id(home: Path, tmp_path: Path) -> None:
     write_scores(home, FORMULA)
     exact = tmp_path / "s.parquet"

@@ -455,8 +455,8 @@ def test_a_file_still_being_written_is_refused(
     batch = write_csv(tmp_path / "b.csv", [make_row()])
     real_read = ingest_module.read_batch
 
-    def read_then_append(path: Path):  # type: ignore[no-untyped-def]
-        raw = real_read(path)
+    def read_then_append(path: Path, **options):  # type: ignore[no-untyped-def]
+        raw = real_read(path, **options)
         with open(path, "a") as handle:
             handle.write("more,rows\n")
         return raw

@@ -216,7 +216,7 @@ def test_rejection_reasons_never_quote_values(home: Path, inbox: Path) -> None:
             "r.csv: missing column(s) cidr; expected cidr",
         ),
         ("deceased", "d.csv", "", "d.csv: empty file"),
-        ("deceased", "d.csv", b"ssn,date_of_death\n\xff\xfe,2025-01-01\n", "d.csv: not UTF-8"),
+        ("deceased", "d.csv", b"ssn,date_of_death\n\xff\xfe,2025-01-01\n", "d.csv: line 2 is not UTF-8 text"),
         ("deceased", "d.csv", "ssn,date_of_death\nnope,2025-01-01\n", "d.csv: no valid rows, nothing loaded"),
     ],
 )
