@@ -48,6 +48,7 @@ from claimscreen.data.schema import (
 )
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import ssn_structure_flags
+from claimscreen.data.ssn_keys import ssn_head_tokens
 from claimscreen.data.tokenize import last4_array, load_secret_key, tokenize_array
 from claimscreen.data.validate import Problems, validate_claims
 
@@ -290,6 +291,7 @@ def _tokenize_sensitive(raw: pa.Table, key: bytes) -> Arrays:
         "ssn_digits_raw": ssn,
         "account_digits_raw": account,
         "ssn_token": tokenize_array(ssn, key, "ssn"),
+        "ssn_head_token": ssn_head_tokens(ssn, key),
         "ssn_last4": last4_array(ssn),
         "bank_account_token": tokenize_array(routed_account, key, "bank_account"),
         "bank_account_last4": last4_array(account),
@@ -324,6 +326,7 @@ def _claims_table(
         "batch_date": pa.repeat(pa.scalar(batch_date, pa.date32()), rows),
         "ssn_token": sensitive["ssn_token"],
         "ssn_last4": sensitive["ssn_last4"],
+        "ssn_head_token": sensitive["ssn_head_token"],
         "bank_account_token": keep_where(sensitive["bank_account_token"], has_account),
         "bank_account_last4": keep_where(sensitive["bank_account_last4"], has_account),
     }

@@ -135,6 +135,9 @@ CLAIMS_LAKE_SCHEMA = pa.schema(
         pa.field("program", pa.string(), nullable=False),
         pa.field("ssn_token", pa.string(), nullable=False),
         pa.field("ssn_last4", pa.string(), nullable=False),
+        # Keyed hash of the digits before the last four: a typo in the last four is seen
+        # without the digits (see claimscreen.data.ssn_keys); null when too short.
+        pa.field("ssn_head_token", pa.string()),
         # SSN structure, from the digits at ingest (see claimscreen.data.ssn).
         pa.field("ssn_invalid_area", pa.bool_(), nullable=False),
         pa.field("ssn_invalid_group", pa.bool_(), nullable=False),
