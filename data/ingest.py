@@ -50,7 +50,7 @@ from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import ssn_structure_flags
 from claimscreen.data.ssn_keys import ssn_head_tokens
 from claimscreen.data.tokenize import last4_array, load_secret_key, tokenize_array
-from claimscreen.data.validate import Problems, validate_claims
+from claimscreen.data.validate import FILED_AFTER_THE_NIGHT, Problems, validate_claims
 
 DUPLICATE_IN_BATCH = "duplicate claim_id within the batch"
 DUPLICATE_SEEN = "duplicate claim_id (already received in an earlier batch)"
@@ -136,7 +136,9 @@ def _ingest_locked(
         return existing
     clock = _Clock()
     stamp = _file_stamp(source)
-    raw = read_batch(source, encoding=encoding)
+    # A header-only file is a night without claims: recorded as such, so the next night
+    # is not refused as a gap.
+    raw = read_batch(source, allow_empty=True, encoding=encoding)
     if _file_stamp(source) != stamp:
         raise InputError(f"{source.name}: the file changed while it was read; run again once it is complete")
     _check_header(source, raw.table)
@@ -148,6 +150,7 @@ def _ingest_locked(
         tokens = pool.submit(_tokenize_sensitive, raw.table, key)
         duplicates = pool.submit(_find_duplicates, raw.table, lambda: _seen_claim_ids(lake, committed, sha))
         columns, problems = validate_claims(raw.table, settings.agency_timezone, batch_date, pool=pool)
+        _check_the_night(source, batch_date, columns, problems, settings.agency_timezone)
         clock.lap("validate")
         for label, mask in duplicates.result():
             problems.add(label, mask)
@@ -187,6 +190,29 @@ def _ingest_locked(
     # The manifest is the commit: written last, after every part is in place.
     lake.write_json(lake.batch_part("manifests", batch_date, batch_key), result.to_dict())
     return result
+
+
+#: More than this share of a file's claims filed after the night given means a wrong night.
+MOST_AFTER_THE_NIGHT = 0.5
+
+
+def _check_the_night(
+    source: Path, batch_date: dt.date, columns: Arrays, problems: Problems, timezone: str
+) -> None:
+    """Refuse, before anything is written, a file most of whose claims were filed after the
+    night it is ingested as (``--date`` one day early): they would all be quarantined, and the
+    file could then never run on its own night. A few late-dated rows stay quarantined."""
+    after = next((mask for label, mask in problems.found if label == FILED_AFTER_THE_NIGHT), None)
+    if after is None or after.sum() <= MOST_AFTER_THE_NIGHT * len(after):
+        return
+    filed = columns["filed_at"].to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    local = pd.DatetimeIndex(filed[after]).tz_localize("UTC").tz_convert(timezone)
+    days = pd.Series(local.date).value_counts()
+    own, count = days.index[0], int(days.iloc[0])
+    raise InputError(
+        f"{source.name}: {int(after.sum()):,} of {len(after):,} claims were filed after the night "
+        f"{batch_date} ({count:,} on {own}); run it as its own night (--date {own}). Nothing was written."
+    )
 
 
 def _remove_unfinished_writes(lake: Lake, batch_date: dt.date) -> None:

@@ -327,10 +327,13 @@ _NORMALIZERS: dict[str, Normalizer] = {
 }
 
 
+FILED_AFTER_THE_NIGHT = "filed_at after the batch night"
+
+
 def _check_timing(out: Columns, timezone: str, batch_date: dt.date) -> Iterable[tuple[str, np.ndarray]]:
     """Nothing is dated after the night it arrives in, nobody is born after filing."""
     night_end = np.datetime64(batch_date + dt.timedelta(days=1), "us")
     utc = out["filed_at"].to_numpy(zero_copy_only=False).astype("datetime64[us]")
     local_filed = pd.DatetimeIndex(utc).tz_localize("UTC").tz_convert(timezone).tz_localize(None).to_numpy()
-    yield "filed_at after the batch night", local_filed >= night_end
+    yield FILED_AFTER_THE_NIGHT, local_filed >= night_end
     yield "date_of_birth after filed_at", _as_datetime(out["date_of_birth"]) > local_filed

@@ -216,6 +216,8 @@ def _finish(
         scores = table.to_pandas()
     else:
         scores = previous
+        if not lake.scores_path(night).exists():  # a night without claims: its record is empty
+            lake.write_table(lake.scores_path(night), SCORES_SCHEMA.empty_table())
     queue_path = lake.queue_path(night)
     if len(fresh) or not queue_path.exists():
         lake.write_table(queue_path, queue_of(scores))

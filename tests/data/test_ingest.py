@@ -199,18 +199,49 @@ def test_the_same_file_for_another_night_is_refused(home: Path, tmp_path: Path) 
         ingest_batch(home, batch, dt.date(2026, 10, 2))
 
 
+def test_a_header_only_file_is_a_night_without_claims(home: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "b.csv"
+    batch.write_bytes(",".join(CLAIM_COLUMN_NAMES).encode() + b"\n")
+    result = ingest_batch(home, batch, NIGHT)
+    assert (result.rows_read, result.rows_ingested, result.rows_quarantined) == (0, 0, 0)
+    lake = Lake(home)
+    assert [m["batch_date"] for m in lake.manifests(NIGHT)] == ["2026-10-01"]
+    assert len(lake.read_zone("claims", NIGHT)) == 0
+
+
+def test_a_file_of_the_next_night_is_refused_before_anything_is_written(home: Path, tmp_path: Path) -> None:
+    rows = [make_row(claim_id=f"C{i}", filed_at="2026-10-02T10:00:00") for i in range(3)]
+    rows.append(make_row(claim_id="C9", filed_at="2026-10-01T23:00:00"))
+    batch = write_csv(tmp_path / "b.csv", rows)
+    with pytest.raises(InputError) as raised:
+        ingest_batch(home, batch, NIGHT)
+    assert str(raised.value) == (
+        "b.csv: 3 of 4 claims were filed after the night 2026-10-01 (3 on 2026-10-02); "
+        "run it as its own night (--date 2026-10-02). Nothing was written."
+    )
+    assert not (home / "lake").exists()
+    # Nothing was written, so the file runs on its own night.
+    assert ingest_batch(home, batch, dt.date(2026, 10, 2)).rows_ingested == 4
+
+
+def test_a_few_late_dated_rows_are_quarantined_not_refused(home: Path, tmp_path: Path) -> None:
+    rows = [make_row(claim_id=f"C{i}") for i in range(3)]
+    rows.append(make_row(claim_id="C9", filed_at="2026-10-02T10:00:00"))
+    result = ingest_batch(home, write_csv(tmp_path / "b.csv", rows), NIGHT)
+    assert result.quarantined_by_reason == {"filed_at after the batch night": 1}
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"", "empty file"),
-        (",".join(CLAIM_COLUMN_NAMES).encode() + b"\n", "no data rows"),
         (
             b"claim_id,filed_at\nC1,2026-10-01\n",
             "missing required column(s): program|missing required column",
         ),
         (b"claim_id,first_name\nC1,Jos\xe9\n", "not UTF-8"),
     ],
-    ids=["empty", "header-only", "missing-columns", "latin-1"],
+    ids=["empty", "missing-columns", "latin-1"],
 )
 def test_whole_file_problems_write_nothing(home: Path, tmp_path: Path, content: bytes, message: str) -> None:
     batch = tmp_path / "b.csv"
