@@ -1,4 +1,4 @@
-"""Dispositions (CONTRACT.md section 3): investigators' decisions imported as labels.
+"""Dispositions (docs/reference.md, "Dispositions"): investigators' decisions imported as labels.
 
 ``claimscreen labels import FILE`` calls :func:`import_labels`. The file has the
 columns ``claim_id, outcome, decided_at, source`` (``decided_by`` is kept when

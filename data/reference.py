@@ -1,4 +1,4 @@
-"""Reference lists (CONTRACT.md section 2): validated, tokenized, one lake file per list.
+"""Reference lists (docs/reference.md, "Reference lists"): validated, tokenized, one lake file per list.
 
 ``claimscreen reference load KIND FILE`` calls :func:`load_reference`. The file
 is read as text and checked against :data:`claimscreen.data.schema.REFERENCE_LISTS`.

@@ -1,4 +1,4 @@
-"""The claim schema, declared once (CONTRACT.md section 1), and the lake schemas.
+"""The claim schema, declared once (docs/reference.md, "Claim batches"), and the lake schemas.
 
 Every other stage derives what it needs from :data:`CLAIM_COLUMNS`: the ingest
 validator (required-ness, formats, allowed values, length caps), the Parquet schema of the
@@ -205,7 +205,7 @@ QUARANTINE_SCHEMA = pa.schema(
     ]
 )
 
-#: The columns of `claimscreen quarantine export` (CONTRACT.md section 5).
+#: The columns of `claimscreen quarantine export` (docs/reference.md, "Commands").
 QUARANTINE_EXPORT_COLUMNS: tuple[str, ...] = ("source_file", "row_number", "claim_id", "reason")
 
 DISPOSITION_OUTCOMES = ("fraud", "legitimate")
@@ -221,7 +221,7 @@ DISPOSITIONS_SCHEMA = pa.schema(
     ]
 )
 
-# --- Scores and the review queue (CONTRACT.md section 4) ---------------------
+# --- Scores and the review queue (docs/reference.md, "Scores") ---------------------
 
 ROUTES = ("clear", "verify", "review")
 
@@ -289,7 +289,7 @@ QUEUE_SCHEMA = pa.schema(
     ]
 )
 
-# --- Reference lists (CONTRACT.md section 2) ---------------------------------
+# --- Reference lists (docs/reference.md, "Reference lists") ---------------------------------
 
 SUSPICIOUS_ACTOR_KINDS = ("bank_account", "email", "phone", "ip_address", "device_id", "address")
 IP_RANGE_CATEGORIES = ("foreign", "hosting", "vpn", "tor")
@@ -370,7 +370,7 @@ REFERENCE_LISTS: dict[str, ReferenceList] = {
     )
 }
 
-#: Columns of a dispositions file (CONTRACT.md section 3).
+#: Columns of a dispositions file (docs/reference.md, "Dispositions").
 DISPOSITION_COLUMNS: tuple[Column, ...] = (
     Column("claim_id", "string", required=True),
     Column("outcome", "string", required=True, allowed=DISPOSITION_OUTCOMES),

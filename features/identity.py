@@ -1,4 +1,4 @@
-"""Identity resolution: the ``identity_id`` of every claim (CONTRACT.md section 4).
+"""Identity resolution: the ``identity_id`` of every claim (docs/reference.md, "Scores").
 
 Claims that are the same person share an ``identity_id``, across spelling
 variants, nicknames, a swapped day and month of birth, typos and changed

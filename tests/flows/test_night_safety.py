@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from helpers import make_row, write_csv
 
@@ -61,3 +62,21 @@ def test_a_file_given_the_wrong_night_is_refused_and_runs_on_its_own(
     code, out, err = run(home, "nightly", "--batch", str(batch), "--allow-gap")
     assert code == 0, err
     assert "night 2026-10-03: 3 rows read, 3 ingested, 0 quarantined" in out
+
+
+def test_a_slow_start_of_prefects_temporary_server_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.settings.models.root import Settings
+
+    from claimscreen.flows.cli import EPHEMERAL_TIMEOUT_ENV, _quiet_local_prefect
+
+    monkeypatch.setenv(EPHEMERAL_TIMEOUT_ENV, "1")
+    monkeypatch.delenv(EPHEMERAL_TIMEOUT_ENV)
+    assert Settings().server.ephemeral.startup_timeout_seconds == 20  # Prefect's own default
+    _quiet_local_prefect(tmp_path)
+    assert Settings().server.ephemeral.startup_timeout_seconds == 120
+    # An operator's own choice stays.
+    monkeypatch.setenv(EPHEMERAL_TIMEOUT_ENV, "300")
+    _quiet_local_prefect(tmp_path)
+    assert Settings().server.ephemeral.startup_timeout_seconds == 300
