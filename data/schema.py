@@ -377,3 +377,33 @@ DISPOSITION_COLUMNS: tuple[Column, ...] = (
     Column("decided_at", "timestamp", required=True),
     Column("source", "string", required=True, allowed=DISPOSITION_SOURCES),
 )
+
+# --- The claimant after the night (docs/reference.md, "Verification") ----------
+
+#: The checks a `verify` claim may need: identity proofing and bank-account ownership.
+VERIFICATION_CHECKS = ("identity", "bank_account")
+VERIFICATION_OUTCOMES = ("passed", "failed", "no_response")
+#: Columns of a verification outcomes file (`claimscreen verify import`).
+VERIFICATION_COLUMNS: tuple[Column, ...] = (
+    Column("claim_id", "string", required=True),
+    Column("check", "string", required=True, allowed=VERIFICATION_CHECKS),
+    Column("outcome", "string", required=True, allowed=VERIFICATION_OUTCOMES),
+    Column("decided_at", "timestamp", required=True),
+    Column("provider", "string", required=True),
+)
+#: `lake/verifications/outcomes.parquet`: every outcome imported, once each.
+VERIFICATIONS_SCHEMA = pa.schema(
+    [
+        pa.field("claim_id", pa.string(), nullable=False),
+        pa.field("check", pa.string(), nullable=False),
+        pa.field("outcome", pa.string(), nullable=False),
+        pa.field("decided_at", _TS, nullable=False),
+        pa.field("provider", pa.string(), nullable=False),
+        pa.field("imported_from", pa.string()),
+    ]
+)
+#: Columns of `claimscreen verify export`.
+VERIFY_EXPORT_COLUMNS = ("claim_id", "checks", "reasons", "requested_at")
+#: A claim's status in `claimscreen status export`, in the order a claim moves through them.
+CLAIM_STATUSES = ("cleared", "verifying", "in_review", "decided_fraud", "decided_legitimate")
+STATUS_EXPORT_COLUMNS = ("claim_id", "filed_at", "status", "status_since", "hours_waited")

@@ -171,6 +171,16 @@ class ReferenceSettings(BaseModel):
     )
 
 
+class VerificationSettings(BaseModel):
+    """The claimant after the night: how long a `verify` claim waits for its checks."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    no_response_days: int = Field(
+        5, ge=1, le=60, description="days after the request without an outcome before a claim goes to review"
+    )
+
+
 class Settings(BaseModel):
     """Every tunable value of claimscreen, with its default."""
 
@@ -184,6 +194,7 @@ class Settings(BaseModel):
     reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    verification: VerificationSettings = Field(default_factory=VerificationSettings)
 
     @field_validator("agency_timezone")
     @classmethod

@@ -1,0 +1,300 @@
+"""The claimant after the night: verification requests, their outcomes, and every claim's status.
+
+A claim routed ``verify`` waits for checks that can settle the doubt about it
+rather than for an investigator:
+
+* ``bank_account``: an account-ownership check, when the evidence is about the
+  bank account (a reason code naming a bank account, e.g. ``RING_BANK_ACCOUNT``);
+* ``identity``: identity proofing, for every other reason (and for a claim
+  delayed by its score alone).
+
+:func:`verify_requests` lists a night's ``verify`` claims with the checks each
+needs (``claimscreen verify export``); :func:`import_outcomes` takes the
+providers' answers (``claimscreen verify import``): ``passed``, ``failed`` or
+``no_response``. :func:`claim_statuses` gives every claim's current status and
+how long its claimant has waited (``claimscreen status export``):
+
+* ``clear`` claims are ``cleared`` when their night ran;
+* a ``verify`` claim is ``verifying`` until it has passed every check it needs
+  (then ``cleared``), or one check failed or went unanswered (then
+  ``in_review``, the claim is an investigator's), or no answer came within
+  ``[verification] no_response_days`` of the request (then ``in_review``);
+* a ``review`` claim is ``in_review``;
+* a decision (an investigator's, or imported dispositions) makes any of them
+  ``decided_fraud`` or ``decided_legitimate``.
+
+A failed verification is not fraud, and a passed one is not proof of honesty:
+outcomes are kept apart from dispositions (``lake/verifications/``) and never
+become labels by themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from claimscreen.data.errors import InputError
+from claimscreen.data.labels import read_labels
+from claimscreen.data.lake import Lake
+from claimscreen.data.reference import declared_text, flag_malformed, parse_instant, read_text_file, to_frame
+from claimscreen.data.schema import (
+    STATUS_EXPORT_COLUMNS,
+    VERIFICATION_CHECKS,
+    VERIFICATION_COLUMNS,
+    VERIFICATIONS_SCHEMA,
+    VERIFY_EXPORT_COLUMNS,
+)
+from claimscreen.data.settings import Settings, load_settings
+from claimscreen.data.validate import Problems
+
+__all__ = [
+    "OutcomesReport",
+    "checks_for",
+    "claim_statuses",
+    "import_outcomes",
+    "outcomes_path",
+    "read_outcomes",
+    "verify_requests",
+]
+
+IDENTITY, BANK_ACCOUNT = VERIFICATION_CHECKS
+
+
+def checks_for(reasons: str | None) -> str:
+    """The checks (``;``-separated, in :data:`VERIFICATION_CHECKS` order) that can settle the
+    doubt the reason codes raise: a bank account's ownership for bank evidence, identity
+    proofing for any other (or none)."""
+    codes = [c for c in (reasons or "").split(";") if c]
+    needs = {BANK_ACCOUNT if "BANK" in code else IDENTITY for code in codes} or {IDENTITY}
+    return ";".join(c for c in VERIFICATION_CHECKS if c in needs)
+
+
+def night_run_times(lake: Lake) -> dict[dt.date, pd.Timestamp]:
+    """When each night ran: its first batch's ingest (scoring follows within minutes). A re-run
+    keeps the first time, so waits do not change when a night is run again."""
+    times: dict[dt.date, pd.Timestamp] = {}
+    for manifest in lake.manifests():
+        night = dt.date.fromisoformat(manifest["batch_date"])
+        at = pd.Timestamp(manifest["ingested_at"]).tz_convert("UTC")
+        times[night] = min(times.get(night, at), at)
+    return times
+
+
+def _scores(lake: Lake, nights: list[dt.date], columns: list[str]) -> pd.DataFrame:
+    paths = [lake.scores_path(n) for n in nights if lake.scores_path(n).exists()]
+    if not paths:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+    tables = [lake.read_table(p, columns=columns) for p in paths]
+    return pa.concat_tables(tables, promote_options="default").to_pandas()
+
+
+def verify_requests(home: Path, night: dt.date) -> pd.DataFrame:
+    """The night's ``verify`` claims: ``claim_id, checks, reasons, requested_at`` (UTC, when the
+    night ran). An InputError when the night has not been scored."""
+    lake = Lake(Path(home))
+    if not lake.scores_path(night).exists():
+        raise InputError(f"night {night} has no scores; run the nightly flow on its batch first")
+    scores = _scores(lake, [night], ["claim_id", "route", "reasons"])
+    waiting = scores[scores["route"] == "verify"]
+    requested = night_run_times(lake).get(night)
+    return pd.DataFrame(
+        {
+            "claim_id": waiting["claim_id"].astype(str).to_numpy(),
+            "checks": [checks_for(r) for r in waiting["reasons"]],
+            "reasons": waiting["reasons"].fillna("").astype(str).to_numpy(),
+            "requested_at": pd.Series([requested] * len(waiting), dtype="datetime64[us, UTC]"),
+        },
+        columns=list(VERIFY_EXPORT_COLUMNS),
+    )
+
+
+def outcomes_path(lake: Lake) -> Path:
+    return lake.root / "verifications" / "outcomes.parquet"
+
+
+def read_outcomes(home: Path) -> pd.DataFrame:
+    """Every outcome imported so far (empty, with the schema's columns, before the first)."""
+    lake = Lake(Path(home))
+    path = outcomes_path(lake)
+    return to_frame(lake.read_table(path) if path.exists() else VERIFICATIONS_SCHEMA.empty_table())
+
+
+@dataclass(frozen=True)
+class OutcomesReport:
+    """What one ``verify import`` did."""
+
+    source: str
+    rows_read: int
+    new: int
+    by_outcome: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {o}" for o, n in sorted(self.by_outcome.items())) or "none"
+        return f"{self.source}: {self.rows_read} outcomes read ({counts}), {self.new} new"
+
+
+def import_outcomes(home: Path, source: Path) -> OutcomesReport:
+    """Validate an outcomes file and add its rows to ``lake/verifications/outcomes.parquet``.
+
+    The file is taken whole or not at all: a row with a missing or unknown value, a claim id
+    never scored, or a claim that was not routed ``verify`` stops the import with one line
+    naming the row, and nothing changes. Importing the same file again adds nothing.
+    """
+    home, source = Path(home), Path(source)
+    raw = read_text_file(source, VERIFICATION_COLUMNS, allow_empty=True)
+    if raw.bad_rows:
+        number, reason = raw.bad_rows[0]
+        raise InputError(f"{source.name}: row {number}: {reason}; nothing was imported")
+    problems = Problems(raw.frame.index)
+    text = declared_text(raw.frame, VERIFICATION_COLUMNS, problems)
+    decided = parse_instant(text["decided_at"], load_settings(home).agency_timezone)
+    incoming = pd.DataFrame(
+        {
+            "claim_id": text["claim_id"],
+            "check": text["check"],
+            "outcome": text["outcome"],
+            "decided_at": flag_malformed("decided_at", text["decided_at"], decided, problems),
+            "provider": text["provider"],
+            "imported_from": source.name,
+        }
+    )
+    _refuse_problems(source, raw.row_numbers, problems)
+    lake = Lake(home)
+    _refuse_claims_not_waiting(source, lake, raw.row_numbers, incoming["claim_id"])
+    stored = read_outcomes(home)
+    columns = [f.name for f in VERIFICATIONS_SCHEMA]
+    both = pd.concat([stored[columns], incoming[columns]], ignore_index=True)
+    both["decided_at"] = pd.to_datetime(both["decided_at"], utc=True).dt.as_unit("us")
+    unique = both.drop_duplicates(["claim_id", "check", "outcome", "decided_at", "provider"], keep="first")
+    unique = unique.sort_values(["claim_id", "decided_at", "check"], kind="stable").reset_index(drop=True)
+    new = len(unique) - len(stored)
+    if new:
+        arrays = [pa.array(unique[f.name], from_pandas=True).cast(f.type) for f in VERIFICATIONS_SCHEMA]
+        lake.write_table(outcomes_path(lake), pa.Table.from_arrays(arrays, schema=VERIFICATIONS_SCHEMA))
+    counts = incoming["outcome"].value_counts()
+    return OutcomesReport(source.name, len(incoming), new, {str(k): int(v) for k, v in counts.items()})
+
+
+def _refuse_problems(source: Path, row_numbers: pd.Series, problems: Problems) -> None:
+    bad = problems.any()
+    if bad.any():
+        first = int(np.argmax(bad))
+        reason = problems.all_reasons().iloc[first]
+        raise InputError(
+            f"{source.name}: row {int(row_numbers.iloc[first])}: {reason} "
+            f"({int(bad.sum())} bad row(s) in all); nothing was imported"
+        )
+
+
+def _refuse_claims_not_waiting(
+    source: Path, lake: Lake, row_numbers: pd.Series, claim_ids: pd.Series
+) -> None:
+    """Every outcome names a claim that some night routed ``verify``."""
+    nights = sorted(night_run_times(lake))
+    scores = _scores(lake, nights, ["claim_id", "route"])
+    routes = dict(zip(scores["claim_id"].astype(str), scores["route"].astype(str), strict=True))
+    for position, claim_id in enumerate(claim_ids.astype(str)):
+        route = routes.get(claim_id)
+        if route == "verify":
+            continue
+        row = int(row_numbers.iloc[position])
+        why = (
+            "names a claim id never scored" if route is None else f"names a claim routed {route}, not verify"
+        )
+        raise InputError(f"{source.name}: row {row} {why}; nothing was imported")
+
+
+def claim_statuses(
+    home: Path, as_of: pd.Timestamp | None = None, settings: Settings | None = None
+) -> pd.DataFrame:
+    """Every scored claim's status as of ``as_of`` (default now, UTC): ``claim_id, filed_at, status,
+    status_since, hours_waited``. A claim's wait runs from filing to its release (``cleared``)
+    or decision, else to ``as_of``. Outcomes and decisions after ``as_of`` are not seen."""
+    home = Path(home)
+    settings = settings or load_settings(home)
+    moment = pd.Timestamp.now(tz="UTC") if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
+    lake = Lake(home)
+    runs = night_run_times(lake)
+    nights = [n for n, at in sorted(runs.items()) if at <= moment]
+    scores = _scores(lake, nights, ["claim_id", "route", "reasons", "batch_date"])
+    claims = lake.read_window("claims", nights[0], nights[-1], ["claim_id", "filed_at"]) if nights else None
+    frame = pd.DataFrame(
+        {
+            "claim_id": scores["claim_id"].astype(str),
+            "route": scores["route"].astype(str),
+            # Only a verify claim's checks are read: computed for those alone.
+            "checks": scores["reasons"]
+            .where(scores["route"] == "verify")
+            .map(checks_for, na_action="ignore"),
+            "scored_at": _run_time_of(scores["batch_date"], runs),
+        }
+    )
+    filed = pd.Series(dtype="datetime64[us, UTC]")
+    if claims is not None and len(claims):
+        filed = pd.to_datetime(claims.drop_duplicates("claim_id").set_index("claim_id")["filed_at"], utc=True)
+    frame["filed_at"] = frame["claim_id"].map(filed).astype("datetime64[us, UTC]")
+    status, since = _route_status(frame, _outcomes_as_of(home, moment), settings, moment)
+    decisions = read_labels(home)
+    decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= moment]
+    decided = decisions.drop_duplicates("claim_id", keep="last")[["claim_id", "outcome", "decided_at"]]
+    joined = frame[["claim_id"]].merge(decided, on="claim_id", how="left")
+    has = joined["outcome"].notna().to_numpy()
+    status[has] = np.where(joined["outcome"][has] == "fraud", "decided_fraud", "decided_legitimate")
+    since[has] = list(pd.to_datetime(joined["decided_at"][has], utc=True))
+    frame["status"], frame["status_since"] = status, pd.to_datetime(since, utc=True).as_unit("us")
+    waiting = np.isin(status, ("verifying", "in_review"))
+    end = frame["status_since"].where(~waiting, moment)
+    frame["hours_waited"] = ((end - frame["filed_at"]).dt.total_seconds() / 3600).clip(lower=0).round(1)
+    return frame[list(STATUS_EXPORT_COLUMNS)].sort_values("claim_id", kind="stable").reset_index(drop=True)
+
+
+def _run_time_of(nights: pd.Series, runs: dict[dt.date, pd.Timestamp]) -> pd.Series:
+    """When each row's night ran, looked up once per night."""
+    days = pd.to_datetime(nights).dt.date
+    return days.map(runs).astype("datetime64[us, UTC]")
+
+
+def _outcomes_as_of(home: Path, moment: pd.Timestamp) -> pd.DataFrame:
+    outcomes = read_outcomes(home)
+    return outcomes[pd.to_datetime(outcomes["decided_at"], utc=True) <= moment]
+
+
+def _route_status(
+    frame: pd.DataFrame, outcomes: pd.DataFrame, settings: Settings, moment: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray]:
+    """The status each route gives before any decision, and since when."""
+    status = np.where(frame["route"] == "review", "in_review", "cleared").astype(object)
+    since = np.array(list(frame["scored_at"]), dtype=object)
+    latest = outcomes.sort_values("decided_at", kind="stable").drop_duplicates(
+        ["claim_id", "check"], keep="last"
+    )
+    by_claim = {cid: rows for cid, rows in latest.groupby("claim_id")} if len(latest) else {}
+    timeout = pd.Timedelta(days=settings.verification.no_response_days)
+    for i in np.flatnonzero((frame["route"] == "verify").to_numpy()):
+        needed = frame["checks"].iat[i].split(";")
+        answers = by_claim.get(frame["claim_id"].iat[i])
+        got = (
+            {}
+            if answers is None
+            else dict(
+                zip(
+                    answers["check"], zip(answers["outcome"], answers["decided_at"], strict=True), strict=True
+                )
+            )
+        )
+        bad = [got[c][1] for c in needed if c in got and got[c][0] != "passed"]
+        requested = frame["scored_at"].iat[i]
+        if bad:
+            status[i], since[i] = "in_review", min(bad)
+        elif all(c in got for c in needed):
+            status[i], since[i] = "cleared", max(got[c][1] for c in needed)
+        elif moment - requested >= timeout:
+            status[i], since[i] = "in_review", requested + timeout
+        else:
+            status[i], since[i] = "verifying", requested
+    return status, since
