@@ -8,94 +8,33 @@ failure with exit status 1.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
 import os
-import sys
-import traceback
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from claimscreen import __version__
-from claimscreen.data.errors import EXIT_BAD_INPUT, EXIT_FAILED, ClaimscreenError, InputError, safe_message
+from claimscreen.data.console import (
+    VERBOSE_ENV,
+    Home,
+    OneLineErrors,
+    fail,
+    make_prefect_home,
+    parse_date,
+    reports_errors,
+)
+from claimscreen.data.errors import EXIT_FAILED, ClaimscreenError, InputError, safe_message
 from claimscreen.data.schema import REFERENCE_LISTS
-from claimscreen.data.settings import HOME_ENV, load_settings, resolve_home
-
-F = TypeVar("F", bound=Callable[..., Any])
-#: ``--verbose``: an unexpected error also prints where it happened (the frames, never the data).
-VERBOSE_ENV = "CLAIMSCREEN_VERBOSE"
+from claimscreen.data.settings import HOME_ENV, load_settings
+from claimscreen.flows.models_cli import COMMANDS
+from claimscreen.review.cli import review
 
 # Prefect's own console output stays quiet (a failure is one line from this
 # command and a report); its logs still reach a Prefect server when one is set.
 # PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO shows them on the console again.
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-
-
-class Home:
-    """The resolved home folder, shared by every subcommand."""
-
-    def __init__(self, given: str | None) -> None:
-        self.path = resolve_home(given)
-        self.explicit = given is not None or HOME_ENV in os.environ
-        self.prefect_home_chosen = False
-
-
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
-    click.echo(f"claimscreen: error: {message}", err=True)
-    sys.exit(code)
-
-
-def reports_errors(func: F) -> F:
-    """Turn any error into one line on standard error and a non-zero exit: a claimscreen
-    error with its own message and exit status, anything else as ``unexpected error``
-    with :func:`safe_message`'s line (a library's message may quote a claim's data)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ClaimscreenError as exc:
-            fail(safe_message(exc), code=exc.exit_code)
-        except KeyboardInterrupt:
-            fail("interrupted", code=130)
-        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except Exception as exc:
-            if os.environ.get(VERBOSE_ENV):
-                click.echo("".join(traceback.format_tb(exc.__traceback__)).rstrip(), err=True)
-            fail(f"unexpected error: {safe_message(exc)}", code=EXIT_FAILED)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-class OneLineErrors(click.Group):
-    """A group whose usage errors are one line on standard error, exit status 2."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["standalone_mode"] = False
-        try:
-            return super().main(*args, **kwargs)
-        except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx else "claimscreen"
-            fail(f"{exc.format_message()} (see: {where} --help)", code=exc.exit_code)
-        except click.ClickException as exc:
-            fail(exc.format_message(), code=exc.exit_code)
-        except click.Abort:
-            fail("aborted", code=1)
 
 
 @click.group(
@@ -140,12 +79,6 @@ def _quiet_local_prefect(home: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str(home / "prefect"))
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-
-def make_prefect_home() -> None:
-    """Create PREFECT_HOME before Prefect is imported (it does not create missing parents)."""
-    with contextlib.suppress(OSError):
-        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
 @main.command()
@@ -475,8 +408,9 @@ def runs_show(home: Home, date_: str | None, as_json: bool) -> None:
         click.echo(f"  failed in stage {report['failed_stage']}: {report['error']}")
     print_totals(report)
     print_scoring(report)
+    width = max([12, *(len(stage["name"]) for stage in report["stages"])])  # sync-decisions: 14
     for stage in report["stages"]:
-        click.echo(f"  stage {stage['name']:<12} {stage['status']:<10} {stage['seconds']:8.2f} s")
+        click.echo(f"  stage {stage['name']:<{width}} {stage['status']:<10} {stage['seconds']:8.2f} s")
 
 
 def print_scoring(report: dict[str, Any]) -> None:
@@ -597,9 +531,6 @@ def demo(home: Home, days: int, claims_per_day: int, seed: int) -> None:
 
     run_demo(target, days=days, claims_per_day=claims_per_day, seed=seed, echo=click.echo)
 
-
-from claimscreen.flows.models_cli import COMMANDS  # noqa: E402
-from claimscreen.review.cli import review  # noqa: E402
 
 main.add_command(review)
 for _command in COMMANDS:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from claimscreen.flows.cli import Home, fail, make_prefect_home, parse_date, reports_errors
+from claimscreen.data.console import Home, fail, make_prefect_home, parse_date, reports_errors
 
 
 @click.command()

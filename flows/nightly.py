@@ -1,4 +1,4 @@
-"""The nightly Prefect flow: ingest, features, score (and route), publish the review queue.
+"""The nightly Prefect flow: ingest, sync decisions, features, score (and route), publish the queue.
 
 The flow is thin: each task calls one function of the packages and passes lake
 paths and small dictionaries, never DataFrames. I/O tasks retry on transient
@@ -11,9 +11,12 @@ fails, and publishes it as a Prefect Markdown artifact.
 Every stage rewrites its lake files whole and atomically, so a run that dies at
 any point (even SIGKILL) is finished by running the night again.
 
-The publish stage hands the night's queue to the review application when one is
-installed (``claimscreen.review.publish.publish_night``); until then the lake's
-queue partition is the queue, and the stage says it was skipped.
+The sync-decisions stage copies the review application's decisions into the lake
+(:func:`claimscreen.review.export.sync_decisions`) before the features, so a ring's
+known fraud counts the decisions made since the last night. The publish stage hands
+the night's queue to the review application
+(:func:`claimscreen.review.publish.publish_night`). docs/architecture.md follows a
+night through these functions.
 
 **Scale-out** (:func:`run_nightly` with ``workers`` or ``dask_address``): the flow
 runs on prefect-dask's ``DaskTaskRunner`` and the score stage splits the night
@@ -27,7 +30,6 @@ the flow runs as it always has, on Prefect's default task runner.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
@@ -48,15 +50,13 @@ from claimscreen.data.read import UTF8
 from claimscreen.data.runs import RunReport, markdown_report
 from claimscreen.features.build import run_features
 from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
-from claimscreen.models.training import sync_review_decisions
+from claimscreen.review import publish as review_publish  # bench/nightly.py times its publish_night
+from claimscreen.review.export import sync_decisions
 
 P = ParamSpec("P")
 R = TypeVar("R")
 INGEST_RETRIES = 2
 FLOW_TIMEOUT_SECONDS = 4 * 3600
-REVIEW_NOT_INSTALLED = "review app not installed"
-#: A task returns ``{STAGE_SKIPPED: why}`` when its stage did not run.
-STAGE_SKIPPED = "stage_skipped"
 
 
 def retry_unless_bad_input(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
@@ -95,15 +95,19 @@ def ingest_task(home: str, batch: str, batch_date: str, encoding: str = UTF8) ->
     return result.to_dict()
 
 
+@task(name="sync-decisions", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
+def sync_decisions_task(home: str) -> dict[str, Any]:
+    """The review application's new decisions join the lake's decision history, before the
+    features (a ring's known fraud counts them) or a retraining read it."""
+    return {"review_decisions_synced": sync_decisions(Path(home))}
+
+
 @task(name="features", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
 def features_task(home: str, batch_date: str) -> dict[str, Any]:
-    """The review application's new decisions join the lake's decision history (a ring's
-    known fraud counts them); then identity, rings and every registered feature for the
-    night's claims, into the lake."""
-    synced = sync_review_decisions(Path(home))
-    result = asdict(run_features(Path(home), dt.date.fromisoformat(batch_date)))
-    return {**result, "review_decisions_synced": synced}
+    """Identity, rings and every registered feature for the night's claims, into the lake."""
+    return asdict(run_features(Path(home), dt.date.fromisoformat(batch_date)))
 
 
 @task(name="score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
@@ -158,11 +162,8 @@ def score_stage(home: str, batch_date: str, chunk_rows: int | None) -> dict[str,
 @task(name="publish", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
 def publish_task(home: str, batch_date: str) -> dict[str, Any]:
-    """Hand the night's review queue to the review application, when it is installed."""
-    publish_night = optional_function("claimscreen.review.publish", "publish_night")
-    if publish_night is None:
-        return {STAGE_SKIPPED: REVIEW_NOT_INSTALLED}
-    return as_details(publish_night(Path(home), dt.date.fromisoformat(batch_date)))
+    """Hand the night's review queue to the review application: its cases, in its database."""
+    return as_details(review_publish.publish_night(Path(home), dt.date.fromisoformat(batch_date)))
 
 
 @flow(name="claimscreen-nightly", timeout_seconds=FLOW_TIMEOUT_SECONDS)
@@ -174,8 +175,9 @@ def nightly_flow(
     chunk_rows: int | None = None,
     encoding: str = UTF8,
 ) -> dict[str, Any]:
-    """One night: ingest the batch, compute the night's features, score and route its claims,
-    publish the review queue; write and publish the report. With ``chunk_rows``, the night is
+    """One night: ingest the batch, copy the review application's decisions into the lake,
+    compute the night's features, score and route its claims, publish the review queue; write
+    and publish the report. With ``chunk_rows``, the night is
     scored in chunks of that many rows on the flow's task runner (see :func:`run_nightly`).
     ``encoding`` is the batch file's text encoding (UTF-8 unless the extract says otherwise)."""
     night = dt.date.fromisoformat(batch_date)
@@ -184,6 +186,7 @@ def nightly_flow(
     report.write()
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("ingest", lambda: ingest_task(home, batch, batch_date, encoding)),
+        ("sync-decisions", lambda: sync_decisions_task(home)),
         ("features", lambda: features_task(home, batch_date)),
         ("score", lambda: score_stage(home, batch_date, chunk_rows)),
         ("publish", lambda: publish_task(home, batch_date)),
@@ -196,9 +199,6 @@ def nightly_flow(
             report.fail(name, exc, time.perf_counter() - started)
             _publish(report)
             raise
-        if STAGE_SKIPPED in details:
-            report.skip_stage(name, details[STAGE_SKIPPED])
-            continue
         report.record_stage(name, time.perf_counter() - started, details=_stage_details(name, details))
     report.complete()
     return _publish(report)
@@ -240,22 +240,6 @@ def dask_task_runner(scale_out: ScaleOut) -> Any:
     return DaskTaskRunner(cluster_kwargs={"processes": True, **cluster})
 
 
-def optional_function(module: str, name: str) -> Callable[..., Any] | None:
-    """``module.name`` if that module is installed and defines it, else None.
-
-    Only the module itself being absent counts as "not installed": a module that
-    exists but fails to import (a missing dependency of its own) raises.
-    """
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
-    found = getattr(loaded, name, None)
-    return found if callable(found) else None
-
-
 def as_details(result: Any) -> dict[str, Any]:
     """A stage function's result as a JSON-ready dictionary."""
     if is_dataclass(result) and not isinstance(result, type):
@@ -272,7 +256,6 @@ _KEPT_DETAILS: dict[str, tuple[str, ...]] = {
         "rings",
         "in_rings",
         "window_claims",
-        "review_decisions_synced",
         "timings",
     ),
     "score": (

@@ -1,8 +1,10 @@
 """The retraining Prefect flow: train a challenger, compare, promote only if better and fair.
 
-Thin: one task calls :func:`claimscreen.models.training.retrain`, which writes
-the model (with its card) into the registry and the report (JSON and HTML)
-beside it; the flow publishes the outcome as a Prefect Markdown artifact.
+Thin: the nightly flow's ``sync-decisions`` task first copies the review
+application's decisions into the lake (the labels retraining reads), then one task
+calls :func:`claimscreen.models.training.retrain`, which writes the model (with its
+card) into the registry and the report (JSON and HTML) beside it; the flow
+publishes the outcome as a Prefect Markdown artifact.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from claimscreen.flows.nightly import retry_unless_bad_input, tells_no_data
+from claimscreen.flows.nightly import retry_unless_bad_input, sync_decisions_task, tells_no_data
 from claimscreen.models.training import retrain
 
 RETRAIN_TIMEOUT_SECONDS = 2 * 3600
@@ -32,6 +34,7 @@ def retrain_task(home: str, as_of: str | None = None) -> dict[str, Any]:
 def retrain_flow(home: str, as_of: str | None = None) -> dict[str, Any]:
     """Retrain on the labels known now (or at ``as_of``, an ISO time with offset, to replay
     the past); publish what happened and why."""
+    sync_decisions_task(home)
     report = retrain_task(home, as_of)
     create_markdown_artifact(markdown(report), key="retrain-report", description="claimscreen retraining")
     return report

@@ -4,8 +4,7 @@
   folder that is not done yet; it fails (so an automation can alert) when the
   inbox holds nothing new, or when a night before it is missing.
 * :func:`retrain_flow` runs the retraining flow (``claimscreen.flows.retrain``) as a
-  subflow when it is installed, and says it skipped otherwise; the deployment's
-  entrypoint stays the same either way.
+  subflow.
 
 :func:`build_deployments` makes both deployments for a work pool, each with a
 cron schedule in the agency's time zone; :func:`register_deployments` sends them
@@ -28,12 +27,12 @@ from prefect.schedules import Cron
 from claimscreen.data.errors import InputError
 from claimscreen.data.nights import newest_unprocessed
 from claimscreen.data.settings import ScheduleSettings
-from claimscreen.flows.nightly import STAGE_SKIPPED, as_details, nightly_flow, optional_function
+from claimscreen.flows import retrain
+from claimscreen.flows.nightly import nightly_flow
 
 NIGHTLY_DEPLOYMENT = "nightly"
 RETRAIN_DEPLOYMENT = "weekly-retrain"
 DEFAULT_WORK_POOL = "claimscreen"
-RETRAIN_NOT_INSTALLED = "retraining not installed"
 
 
 @flow(name="claimscreen-nightly-from-inbox")
@@ -50,11 +49,8 @@ def nightly_from_inbox(home: str, inbox: str, allow_gap: bool = False) -> dict[s
 
 @flow(name="claimscreen-weekly-retrain")
 def retrain_flow(home: str) -> dict[str, Any]:
-    """Retrain, evaluate and promote a better model, when the retraining is installed."""
-    retrain = optional_function("claimscreen.flows.retrain", "retrain_flow")
-    if retrain is None:
-        return {STAGE_SKIPPED: RETRAIN_NOT_INSTALLED}
-    return as_details(retrain(home))
+    """Retrain, evaluate and promote a better model (the retraining flow, as a subflow)."""
+    return retrain.retrain_flow(home)
 
 
 def build_deployments(

@@ -1,9 +1,10 @@
 """Retraining: build the training set, train a challenger, compare it with the champion, promote or not.
 
-**The training set** is every labeled claim (imported dispositions and the review
-application's decisions, the latest per claim) with its features *as they were on
-the claim's night* (that night's features partition): what the model will see
-when it scores a new claim, never a later view.
+**The training set** is every labeled claim (the lake's decisions: imported
+dispositions and the review application's decisions, which the flows copy into the
+lake first; the latest per claim) with its features *as they were on the claim's
+night* (that night's features partition): what the model will see when it scores
+a new claim, never a later view.
 
 **The time split.** Labeled nights, oldest first: the last ``evaluation_days``
 of them are the *evaluation window* (the most recent labeled window: champion
@@ -38,11 +39,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-from claimscreen.data.labels import read_decisions, record_decisions
+from claimscreen.data.labels import read_decisions
 from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import window_start
 from claimscreen.models import registry
+from claimscreen.models.evaluation import evaluate, fairness_gate, write_report
 from claimscreen.models.inputs import EXCLUDED, MODEL_INPUTS
 from claimscreen.models.routing import route_scores
 from claimscreen.models.scorer import ClaimScorer
@@ -73,37 +75,17 @@ class RetrainReport:
 
 
 def all_decisions(home: Path) -> pd.DataFrame:
-    """Every decision: imported dispositions and the review application's, the latest per claim."""
-    frames = [read_decisions(home)]
-    try:
-        from claimscreen.review import export as review_export
-    except ImportError:  # the review application is optional
-        review_export = None  # type: ignore[assignment]
-    if review_export is not None:
-        reviewed = review_export.decisions_as_dispositions(home)
-        if len(reviewed):
-            frames.append(reviewed)
+    """Every decision in the lake, the latest per claim: imported dispositions and the review
+    application's decisions (the flows' ``sync-decisions`` task copies those into the lake
+    before retraining, :func:`claimscreen.review.export.sync_decisions`)."""
     columns = ["claim_id", "outcome", "decided_at", "source"]
-    both = (
-        pd.concat([f[columns] for f in frames if len(f)], ignore_index=True)
-        if any(len(f) for f in frames)
-        else None
-    )
-    if both is None:
+    found = read_decisions(home)
+    if not len(found):
         return pd.DataFrame(columns=columns)
+    both = found[columns].copy()
     both["decided_at"] = pd.to_datetime(both["decided_at"], utc=True)
     both = both.assign(_order=np.arange(len(both))).sort_values(["claim_id", "decided_at", "_order"])
     return both.drop_duplicates("claim_id", keep="last").drop(columns="_order").reset_index(drop=True)
-
-
-def sync_review_decisions(home: Path) -> int:
-    """Copy the review application's decisions into the lake's decision history, so the
-    features of later nights count them (a ring's known fraud); returns how many were new."""
-    try:
-        from claimscreen.review import export as review_export
-    except ImportError:  # the review application is optional
-        return 0
-    return record_decisions(home, review_export.decisions_as_dispositions(home), "review application")
 
 
 def training_set(home: Path, decisions: pd.DataFrame) -> pd.DataFrame:
@@ -202,8 +184,6 @@ def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | Non
     if champion is not None:
         report.metrics["champion"] = label_metrics(champion, evaluation)
     eval_nights = sorted(evaluation["batch_date"].unique()) if len(evaluation) else nights[-1:]
-    from claimscreen.models.evaluation import evaluate
-
     systems = {"challenger": challenger, **({"champion": champion} if champion is not None else {})}
     frames = {
         name: window_frame(home, scorer, eval_nights, settings, decisions) for name, scorer in systems.items()
@@ -247,8 +227,6 @@ def _write_html(
     frames: dict[str, pd.DataFrame],
     version: str,
 ) -> Path:
-    from claimscreen.models.evaluation import write_report
-
     champion = report.champion_before
     names = {"challenger": f"challenger {version}", "champion": f"champion {champion}"}
     stamp = report.started_at.replace(":", "").replace("-", "")[:15]
@@ -329,8 +307,6 @@ def window_frame(
 
 def fairness_verdict(evaluation: Any, settings: Settings) -> dict[str, Any]:
     """The fairness gate (fairlearn through :mod:`claimscreen.models.evaluation`) on an evaluation."""
-    from claimscreen.models.evaluation import fairness_gate
-
     passes, reasons = fairness_gate(
         evaluation,
         min_ratio=settings.scoring.fairness_min_ratio,
@@ -470,4 +446,4 @@ def _since(clock: float) -> float:
     return round(time.perf_counter() - clock, 3)
 
 
-__all__ = ["RetrainReport", "all_decisions", "retrain", "sync_review_decisions", "training_set"]
+__all__ = ["RetrainReport", "all_decisions", "retrain", "training_set"]

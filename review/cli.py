@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-if TYPE_CHECKING:
-    from claimscreen.flows.cli import Home
+from claimscreen.data.console import Home, parse_date, reports_errors
 
 
 def _run(func: Any, *args: Any) -> Any:
-    """Call ``func`` under flows.cli's one-line error reporting (imported late: flows.cli imports us)."""
+    """Call ``func`` under the command line's one-line error reporting, a review database
+    error as a wrong input."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from claimscreen.data.errors import InputError
-    from claimscreen.flows.cli import reports_errors
 
     def guarded() -> Any:
         try:
@@ -182,7 +181,6 @@ def publish(home: Home, date_: str) -> None:
     """Import a night's review queue into the database (a claim already there is skipped)."""
 
     def run() -> None:
-        from claimscreen.flows.cli import parse_date
         from claimscreen.review.publish import publish_night
 
         night = parse_date(date_)

@@ -1,5 +1,9 @@
 """Decisions back to labels: the latest decision of each claim as a disposition (CONTRACT section 3).
 
+:func:`sync_decisions` copies them into the lake's decision history (the nightly and the
+retraining flows' ``sync-decisions`` task); :func:`export_dispositions` writes them as a
+dispositions file.
+
 ``identity_theft_victim`` means the claim is fraud (the person is honest);
 ``needs_verification`` is no label yet. ``source`` is ``audit`` for a claim drawn for
 the post-payment audit, else ``investigation``.
@@ -13,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func, inspect, select
 
 from claimscreen.data.exports import write_csv
+from claimscreen.data.labels import record_decisions
 from claimscreen.review.db import (
     case_claims,
     database_url,
@@ -64,6 +69,13 @@ def decisions_as_dispositions(home: Path) -> pd.DataFrame:
     return (
         frame[list(DISPOSITION_COLUMNS)].reset_index(drop=True).astype({"claim_id": str, "decided_by": str})
     )
+
+
+def sync_decisions(home: Path) -> int:
+    """Copy the review application's decisions into the lake's decision history, so the
+    features of later nights count them (a ring's known fraud) and retraining learns from
+    them; returns how many were new. Running it again adds nothing."""
+    return record_decisions(Path(home), decisions_as_dispositions(home), "review application")
 
 
 def _empty() -> pd.DataFrame:

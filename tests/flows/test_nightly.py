@@ -1,4 +1,5 @@
-"""The nightly flow: score and publish stages, the report's scoring figures, nights in order, re-runs."""
+"""The nightly flow: its stages (decisions synced, score, publish), the report's scoring figures,
+nights in order, re-runs."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from helpers import make_row, write_csv
 
+from claimscreen.data.labels import read_decisions
 from claimscreen.data.lake import Lake
 from claimscreen.data.runs import markdown_report, ordered_routes, scoring_totals
 from claimscreen.flows import nightly
@@ -45,8 +48,14 @@ def test_a_night_is_scored_routed_and_its_figures_reported(
     code, out, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
     assert code == 0, err
     report = report_of(home)
-    assert [s["name"] for s in report["stages"]] == ["ingest", "features", "score", "publish"]
-    score = report["stages"][2]["details"]
+    assert [s["name"] for s in report["stages"]] == [
+        "ingest",
+        "sync-decisions",
+        "features",
+        "score",
+        "publish",
+    ]
+    score = report["stages"][3]["details"]
     assert set(score) >= {"scored", "routes", "queued", "audit_sampled", "model_version"}
     totals = report["totals"]
     assert totals["rows_scored"] == totals["rows_ingested"] == 4
@@ -58,33 +67,38 @@ def test_a_night_is_scored_routed_and_its_figures_reported(
     assert f"score: 4 scored ({routes})" in out
 
 
-def test_without_the_review_app_the_publish_stage_says_it_skipped(
+def test_the_review_apps_decisions_reach_the_lake_before_the_features_and_the_queue_reaches_it(
     home: Path, tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(nightly, "optional_function", lambda module, name: None)
+    decided = pd.DataFrame(
+        {
+            "claim_id": ["C-decided"],
+            "outcome": ["fraud"],
+            "decided_at": pd.to_datetime(["2026-09-30T15:00:00Z"]),
+            "source": ["investigation"],
+            "decided_by": ["ana"],
+        }
+    )
+    monkeypatch.setattr("claimscreen.review.export.decisions_as_dispositions", lambda home: decided)
+    seen_by_features: list[list[str]] = []
+    features = nightly.run_features
+
+    def run_features(home: Path, night: dt.date) -> Any:
+        seen_by_features.append(read_decisions(home)["claim_id"].tolist())
+        return features(home, night)
+
+    monkeypatch.setattr(nightly, "run_features", run_features)
     code, out, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
     assert code == 0, err
-    assert "publish: skipped: review app not installed" in out
-    publish = report_of(home)["stages"][-1]
-    assert (publish["status"], publish["details"]) == ("skipped", {"reason": "review app not installed"})
-    assert Lake(home).queue_path(NIGHT).exists()  # the lake's queue partition is the queue
-    assert "| publish | skipped: review app not installed |" in markdown_report(report_of(home))
-
-
-def test_an_optional_function_is_none_only_when_its_module_or_name_is_absent(tmp_path: Path) -> None:
-    assert nightly.optional_function("claimscreen.review.no_such_module", "publish_night") is None
-    assert nightly.optional_function("claimscreen.no_such_package.publish", "publish_night") is None
-    assert nightly.optional_function("json", "no_such_function") is None
-    assert nightly.optional_function("json", "dumps") is not None
-
-
-def test_a_module_that_breaks_on_import_is_not_taken_for_absent(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "broken_publisher.py").write_text("import no_such_dependency_of_it\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_of_it"):
-        nightly.optional_function("broken_publisher", "publish_night")
+    assert seen_by_features == [["C-decided"]]  # a ring's known fraud counts it tonight
+    stages = {s["name"]: s for s in report_of(home)["stages"]}
+    assert stages["sync-decisions"]["details"] == {"review_decisions_synced": 1}
+    assert "| sync-decisions | completed |" in markdown_report(report_of(home))
+    assert stages["publish"]["details"]["published"] == report_of(home)["totals"]["queued"]
+    assert "publish: " in out
+    code, _, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
+    assert code == 0, err
+    assert report_of(home)["stages"][1]["details"] == {"review_decisions_synced": 0}
 
 
 def test_a_night_after_a_missing_one_is_refused_unless_the_gap_is_allowed(

@@ -156,11 +156,12 @@ def test_nightly_from_inbox_runs_the_newest_night_and_fails_when_nothing_is_new(
     assert not (home / "runs" / f"{dt.date(2026, 10, 3)}.json").exists()
 
 
-def test_retraining_is_skipped_when_it_is_not_installed(
-    home: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(schedules, "optional_function", lambda module, name: None)
-    assert schedules.retrain_flow(str(home)) == {"stage_skipped": "retraining not installed"}
+def test_the_weekly_flow_runs_the_retraining(home: Path, prefect_harness: None) -> None:
+    report = schedules.retrain_flow(str(home))
+    assert (report["status"], report["reason"]) == (
+        "skipped",
+        "no scored nights in the lake yet: run the nightly flow first",
+    )
 
 
 def test_deploy_refuses_a_missing_inbox_and_a_cron_out_of_range(home: Path, tmp_path: Path) -> None:

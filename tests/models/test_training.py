@@ -120,7 +120,7 @@ def test_too_few_labels_keep_the_champion(world_home: Path, featured_world: Feat
 
 def test_review_decisions_reach_the_lake_once(world_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from claimscreen.data.labels import read_decisions
-    from claimscreen.models.training import sync_review_decisions
+    from claimscreen.review.export import sync_decisions
 
     reviewed = pd.DataFrame(
         {
@@ -133,8 +133,8 @@ def test_review_decisions_reach_the_lake_once(world_home: Path, monkeypatch: pyt
     )
     monkeypatch.setattr("claimscreen.review.export.decisions_as_dispositions", lambda home: reviewed)
     before = len(read_decisions(world_home))
-    assert sync_review_decisions(world_home) == 2
-    assert sync_review_decisions(world_home) == 0
+    assert sync_decisions(world_home) == 2
+    assert sync_decisions(world_home) == 0
     history = read_decisions(world_home)
     assert len(history) == before + 2
     mine = history[history["imported_from"] == "review application"]

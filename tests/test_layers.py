@@ -1,0 +1,187 @@
+"""One layer per stage (docs/architecture.md): imports only point down, and no module cycle.
+
+Every module of the package is parsed (never imported) with :mod:`ast`; every import
+counts, at the top of a module, inside a function, under ``if TYPE_CHECKING``, and
+``importlib.import_module("claimscreen....")`` with a literal name. ``claimscreen.X.*``
+belongs to the layer ``X``:
+
+    data      imports no other stage
+    features  data
+    models    data, features
+    review    data, features, models (never flows)
+    flows     all of them: it wires the stages together
+
+The package root (``__init__.py``) imports no stage (importing any stage runs it first);
+``__main__.py`` is the entry point and nothing imports it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "claimscreen"
+ORDER = ("data", "features", "models", "review", "flows")
+#: The layers each layer may import (its own included).
+ALLOWED: dict[str, frozenset[str]] = {
+    "data": frozenset({"data"}),
+    "features": frozenset({"data", "features"}),
+    "models": frozenset({"data", "features", "models"}),
+    "review": frozenset({"data", "features", "models", "review"}),
+    "flows": frozenset(ORDER),
+}
+ENTRY = f"{PACKAGE}.__main__"
+
+
+@dataclass(frozen=True)
+class Import:
+    importer: str
+    target: str
+    path: Path
+    line: int
+
+    def where(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}"
+
+
+def module_files() -> dict[str, Path]:
+    """Every module of the package, by its dotted name."""
+    found = {PACKAGE: ROOT / "__init__.py", ENTRY: ROOT / "__main__.py"}
+    for layer in ORDER:
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join((PACKAGE, *parts))] = path
+    return found
+
+
+def _resolve(module: str, is_package: bool, level: int, name: str | None) -> str:
+    """The absolute name of ``from <level dots><name> import ...`` written in ``module``."""
+    if level == 0:
+        return name or ""
+    base = module.split(".") if is_package else module.split(".")[:-1]
+    base = base[: len(base) - (level - 1)]
+    return ".".join([*base, name] if name else base)
+
+
+def imports_of(module: str, path: Path, known: set[str]) -> list[Import]:
+    """The package's modules that ``module`` imports, wherever in the file the import is."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[Import] = []
+
+    def add(target: str, node: ast.AST) -> None:
+        if target == PACKAGE or target.startswith(PACKAGE + "."):
+            found.append(Import(module, target, path, getattr(node, "lineno", 0)))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                add(alias.name, node)
+        elif isinstance(node, ast.ImportFrom):
+            base = _resolve(module, path.name == "__init__.py", node.level, node.module)
+            for alias in node.names:
+                # `from claimscreen.models import registry` imports the module registry.
+                submodule = f"{base}.{alias.name}"
+                add(submodule if submodule in known else base, node)
+        elif isinstance(node, ast.Call) and _is_dynamic_import(node.func) and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                add(first.value, node)
+    return found
+
+
+def _is_dynamic_import(func: ast.expr) -> bool:
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in ("import_module", "__import__")
+
+
+def all_imports() -> list[Import]:
+    files = module_files()
+    known = set(files)
+    return [found for module, path in files.items() for found in imports_of(module, path, known)]
+
+
+def layer_of(module: str) -> str | None:
+    """The stage a module belongs to; None for the package root and its entry point."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ALLOWED else None
+
+
+def breaks_the_rule(found: Import) -> str | None:
+    """Why this import breaks the layer rule, or None when it does not."""
+    if found.target == ENTRY:
+        return f"{found.where()}: {found.importer} imports {ENTRY}, the entry point (nothing may)"
+    if found.importer == PACKAGE:
+        return (
+            f"{found.where()}: the package root imports {found.target} "
+            "(importing any stage runs the root first: it may import no stage)"
+        )
+    layer, target = layer_of(found.importer), layer_of(found.target)
+    if layer is None or target is None or target in ALLOWED[layer]:
+        return None
+    allowed = ", ".join(x for x in ORDER if x in ALLOWED[layer])
+    return f"{found.where()}: {found.importer} imports {found.target}: {layer}/ may import only {allowed}"
+
+
+def test_the_scan_sees_the_whole_package() -> None:
+    files = module_files()
+    assert {"claimscreen.data.errors", "claimscreen.flows.cli", "claimscreen.review.cli"} <= set(files)
+    pairs = {(f.importer, f.target) for f in all_imports()}
+    assert ("claimscreen.flows.nightly", "claimscreen.data.ingest") in pairs  # a top-level import
+    assert ("claimscreen.__main__", "claimscreen.flows.cli") in pairs
+
+
+def test_the_scan_counts_every_kind_of_import(tmp_path: Path) -> None:
+    source = tmp_path / "sample.py"
+    source.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import importlib\n"
+        "if TYPE_CHECKING:\n"
+        "    from claimscreen.flows.cli import Home\n"
+        "def late():\n"
+        "    from claimscreen.models import registry\n"
+        "    import claimscreen.review.db\n"
+        "    return importlib.import_module('claimscreen.review.publish')\n"
+        "from . import lake\n",
+        encoding="utf-8",
+    )
+    known = {"claimscreen.models.registry", "claimscreen.data.lake"}
+    found = [f.target for f in imports_of("claimscreen.data.sample", source, known)]
+    assert sorted(found) == [
+        "claimscreen.data.lake",
+        "claimscreen.flows.cli",
+        "claimscreen.models.registry",
+        "claimscreen.review.db",
+        "claimscreen.review.publish",
+    ]
+
+
+def test_imports_only_point_down() -> None:
+    ordered = sorted(all_imports(), key=lambda f: (str(f.path), f.line))
+    broken = [why for why in map(breaks_the_rule, ordered) if why]
+    assert not broken, "imports that break the layer rule (docs/architecture.md):\n" + "\n".join(broken)
+
+
+def test_no_import_cycle() -> None:
+    graph = nx.DiGraph()
+    where: dict[tuple[str, str], Import] = {}
+    known = set(module_files())
+    for found in all_imports():
+        if found.target in known:
+            graph.add_edge(found.importer, found.target)
+            where.setdefault((found.importer, found.target), found)
+    cycles = []
+    for component in nx.strongly_connected_components(graph):
+        if len(component) > 1 or any(graph.has_edge(m, m) for m in component):
+            # Every import among the modules of the cycle: each one is a place to break it.
+            inside = sorted(
+                (where[edge] for edge in graph.subgraph(component).edges), key=lambda f: (str(f.path), f.line)
+            )
+            steps = [f"{f.where()}: {f.importer} imports {f.target}" for f in inside]
+            cycles.append(f"{len(component)} modules import each other:\n  " + "\n  ".join(steps))
+    assert not cycles, "import cycles among the package's modules:\n" + "\n".join(cycles)
