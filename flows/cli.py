@@ -1,4 +1,4 @@
-"""The ``claimscreen`` command (CONTRACT.md section 5).
+"""The ``claimscreen`` command (docs/reference.md, "Commands").
 
 Each subcommand parses its arguments, calls one function of the packages (or
 runs one Prefect flow) and prints a short human summary. A wrong input or
@@ -68,6 +68,10 @@ def main(ctx: click.Context, home: str | None, verbose: bool) -> None:
     _quiet_local_prefect(ctx.obj.path)
 
 
+EPHEMERAL_TIMEOUT_ENV = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+EPHEMERAL_TIMEOUT_SECONDS = 120
+
+
 def _quiet_local_prefect(home: Path) -> None:
     """Prefect state beside the lake, no telemetry, unless the operator chose otherwise.
 
@@ -78,6 +82,9 @@ def _quiet_local_prefect(home: Path) -> None:
     """
     os.environ.setdefault("PREFECT_HOME", str(home / "prefect"))
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # Prefect waits 20 s for its temporary server by default; on a loaded machine it starts
+    # slower, and a night must not fail for that (PREFECT_API_URL avoids the wait altogether).
+    os.environ.setdefault(EPHEMERAL_TIMEOUT_ENV, str(EPHEMERAL_TIMEOUT_SECONDS))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 

@@ -42,7 +42,7 @@ def retrain(home: Home, as_json: bool) -> None:
 
 @click.group()
 def scores() -> None:
-    """A night's scores (CONTRACT.md section 4)."""
+    """A night's scores (docs/reference.md, "Scores")."""
 
 
 @scores.command("export")

@@ -1,4 +1,4 @@
-"""`claimscreen review ...`: the investigators' web application (CONTRACT.md section 5)."""
+"""`claimscreen review ...`: the investigators' web application (docs/reference.md, "Commands")."""
 
 from __future__ import annotations
 

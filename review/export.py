@@ -1,4 +1,5 @@
-"""Decisions back to labels: the latest decision of each claim as a disposition (CONTRACT section 3).
+"""Decisions back to labels: the latest decision of each claim as a disposition
+(docs/reference.md, "Dispositions").
 
 :func:`sync_decisions` copies them into the lake's decision history (the nightly and the
 retraining flows' ``sync-decisions`` task); :func:`export_dispositions` writes them as a
