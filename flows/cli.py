@@ -28,6 +28,7 @@ from claimscreen.data.console import (
 from claimscreen.data.errors import EXIT_FAILED, ClaimscreenError, InputError, safe_message
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import HOME_ENV, load_settings
+from claimscreen.flows.claimant_cli import COMMANDS as CLAIMANT_COMMANDS
 from claimscreen.flows.models_cli import COMMANDS
 from claimscreen.review.cli import review
 
@@ -540,7 +541,7 @@ def demo(home: Home, days: int, claims_per_day: int, seed: int) -> None:
 
 
 main.add_command(review)
-for _command in COMMANDS:
+for _command in (*COMMANDS, *CLAIMANT_COMMANDS):
     main.add_command(_command)
 
 

@@ -273,22 +273,19 @@ def _route_status(
     latest = outcomes.sort_values("decided_at", kind="stable").drop_duplicates(
         ["claim_id", "check"], keep="last"
     )
-    by_claim = {cid: rows for cid, rows in latest.groupby("claim_id")} if len(latest) else {}
+    answers: dict[str, dict[str, tuple[str, pd.Timestamp]]] = {}
+    for claim_id, check, outcome, at in latest[["claim_id", "check", "outcome", "decided_at"]].itertuples(
+        index=False
+    ):
+        answers.setdefault(str(claim_id), {})[str(check)] = (str(outcome), pd.Timestamp(at))
     timeout = pd.Timedelta(days=settings.verification.no_response_days)
-    for i in np.flatnonzero((frame["route"] == "verify").to_numpy()):
-        needed = frame["checks"].iat[i].split(";")
-        answers = by_claim.get(frame["claim_id"].iat[i])
-        got = (
-            {}
-            if answers is None
-            else dict(
-                zip(
-                    answers["check"], zip(answers["outcome"], answers["decided_at"], strict=True), strict=True
-                )
-            )
-        )
+    waiting = np.flatnonzero((frame["route"] == "verify").to_numpy())
+    ids, checks = frame["claim_id"].tolist(), frame["checks"].tolist()
+    for i in waiting.tolist():
+        got = answers.get(str(ids[i]), {})
+        needed = str(checks[i]).split(";")
+        requested = pd.Timestamp(since[i])
         bad = [got[c][1] for c in needed if c in got and got[c][0] != "passed"]
-        requested = frame["scored_at"].iat[i]
         if bad:
             status[i], since[i] = "in_review", min(bad)
         elif all(c in got for c in needed):
@@ -296,5 +293,5 @@ def _route_status(
         elif moment - requested >= timeout:
             status[i], since[i] = "in_review", requested + timeout
         else:
-            status[i], since[i] = "verifying", requested
+            status[i] = "verifying"
     return status, since

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
-from helpers import make_row, write_csv
+from claimant_world import NIGHT, scored_night
 
 from claimscreen.data.errors import InputError
-from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.labels import import_labels
-from claimscreen.data.lake import Lake
-from claimscreen.data.schema import SCORES_SCHEMA
 from claimscreen.models.verification import (
     checks_for,
     claim_statuses,
@@ -23,52 +18,6 @@ from claimscreen.models.verification import (
     read_outcomes,
     verify_requests,
 )
-
-NIGHT = dt.date(2026, 10, 1)
-#: Each claim's route and reasons on NIGHT.
-ROUTES = {
-    "C-clear": ("clear", ""),
-    "C-id": ("verify", "SHORT_SESSION"),
-    "C-bank": ("verify", "RING_BANK_ACCOUNT;DEVICE_MANY_PEOPLE"),
-    "C-quiet": ("verify", "MODEL_PATTERN"),
-    "C-review": ("review", "DECEASED"),
-}
-
-
-def scored_night(home: Path, tmp_path: Path) -> pd.Timestamp:
-    """NIGHT ingested (claims filed at 09:30 New York time) and scored with :data:`ROUTES`; the
-    time the night ran."""
-    rows = [make_row(claim_id=c, ssn=f"123-45-{6780 + i}") for i, c in enumerate(ROUTES)]
-    ingest_batch(home, write_csv(tmp_path / "claims_2026-10-01.csv", rows), NIGHT)
-    scores = [
-        {
-            "claim_id": claim_id,
-            "batch_date": NIGHT,
-            "risk_score": 0.5,
-            "route": route,
-            "reasons": reasons,
-            "ring_id": None,
-            "ring_size": 1,
-            "identity_id": f"I-{claim_id}",
-            "model_version": "v0001",
-            "reason_text": [],
-            "case_id": f"claim:{claim_id}",
-            "audit_sample": False,
-            "rule_hit": route == "review",
-            "model_score": 0.0,
-            "anomaly_score": 0.0,
-            "held_back": "",
-        }
-        for claim_id, (route, reasons) in ROUTES.items()
-    ]
-    lake = Lake(home)
-    lake.write_table(lake.scores_path(NIGHT), pa.Table.from_pylist(scores, schema=SCORES_SCHEMA))
-    # The night ran at 02:00 UTC the next morning (its manifest says when).
-    manifest = next(lake.root.glob("manifests/batch_date=2026-10-01/*.json"))
-    stored = json.loads(manifest.read_text())
-    stored["ingested_at"] = "2026-10-02T02:00:00+00:00"
-    manifest.write_text(json.dumps(stored))
-    return pd.Timestamp("2026-10-02T02:00:00Z")
 
 
 def outcomes_file(tmp_path: Path, *rows: str) -> Path:
