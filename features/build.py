@@ -41,7 +41,7 @@ from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
-from claimscreen.features import codes, device, identity_signals, network
+from claimscreen.features import browser, codes, contact, device, identity_signals, network
 from claimscreen.features.identity import (
     CONTACT_COLUMNS,
     REQUIRED_COLUMNS,
@@ -52,7 +52,7 @@ from claimscreen.features.registry import Feature, check_unique
 
 #: Every feature models train on, in one list (names unique across groups).
 ALL_FEATURES: tuple[Feature, ...] = check_unique(
-    identity_signals.FEATURES + device.FEATURES + network.FEATURES
+    identity_signals.FEATURES + contact.FEATURES + device.FEATURES + browser.FEATURES + network.FEATURES
 )
 KEY_COLUMNS: tuple[str, ...] = ("claim_id", "batch_date", "identity_id", "ring_id")
 
@@ -73,7 +73,7 @@ WINDOW_COLUMNS: tuple[str, ...] = tuple(
             *identity_signals.WINDOW_COLUMNS, *SSN_FLAG_COLUMNS,
             *REQUIRED_COLUMNS, *CONTACT_COLUMNS,
             "bank_account_token", "device_id", "ip_address", "email_canonical", "phone_e164",
-            "address_norm", "zip5", "mailing_address_norm", "mailing_zip5",
+            "address_norm", "zip5", "mailing_address_norm", "mailing_zip5", *contact.WINDOW_COLUMNS,
         )
     )
 )  # fmt: skip
@@ -86,6 +86,8 @@ TONIGHT_ONLY_COLUMNS: tuple[str, ...] = (
     "user_agent",
     "session_seconds",
     "employer_ein",
+    "phone_non_geographic",
+    "mailing_abroad",
 )
 
 _KNOWN_IDENTITY = "known identity_id"  # the encoding job of the ids given on earlier nights
@@ -204,14 +206,28 @@ def build_features(
         identity=identity,
     )
     del encoded
-    _lap(timings, "device", clock)
+    clock = _lap(timings, "device", clock)
+    contacts = _tonight_features(window, tonight, contact.compute_contact_features, contact.WINDOW_COLUMNS)
+    browsers = _tonight_features(window, tonight, browser.compute_browser_features, ("user_agent", "channel"))
+    _lap(timings, "contact_browser", clock)
     keys = codes.select_rows(window[["claim_id", "batch_date"]], tonight).set_index("claim_id")
     # Only tonight's identity ids are written out as text.
     keys["identity_id"] = pd.array(identity_names.take(pa.array(identity[tonight])), dtype="str")
     ring_columns = ["ring_id", *(f.name for f in network.FEATURES)]
     ring_part = rings[ring_columns].set_axis(keys.index)
-    out = keys.join(ring_part).join(signals).join(devices).reset_index()
+    out = keys.join(ring_part).join(signals).join(devices).join(contacts).join(browsers).reset_index()
     return out[[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]]
+
+
+def _tonight_features(
+    window: pd.DataFrame,
+    tonight: np.ndarray,
+    compute: Callable[[pd.DataFrame], pd.DataFrame],
+    columns: tuple[str, ...],
+) -> pd.DataFrame:
+    """``compute`` of tonight's rows, given claim_id and those of ``columns`` the window holds."""
+    present = ["claim_id", *(c for c in columns if c in window.columns)]
+    return compute(codes.select_rows(window[present], tonight))
 
 
 def unresolved(known: pd.DataFrame, known_position: np.ndarray) -> np.ndarray:

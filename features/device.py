@@ -23,6 +23,7 @@ import datetime as dt
 import ipaddress
 from dataclasses import dataclass
 
+import iptocc
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 
 from claimscreen.data.schema import CHANNELS, IP_RANGE_CATEGORIES
 from claimscreen.features.codes import Encoded, blank_values, lookup, select_rows
+from claimscreen.features.contact import DOMESTIC_REGIONS
 from claimscreen.features.registry import Feature, FeatureDtype, check_unique
 
 # --- Thresholds (to move to Settings) -----------------------------------------
@@ -76,7 +78,8 @@ def _velocity_features() -> tuple[Feature, ...]:
 
 
 _IP_FLAGS = {
-    "foreign": "The IP address is in a foreign (non-US) range",
+    "foreign": "The IP address is registered outside the US (regional internet registry data, or the "
+    "state's ip_ranges list)",
     "hosting": "The IP address belongs to a hosting or cloud provider, not a home or phone network",
     "vpn": "The IP address belongs to a known VPN service",
     "tor": "The IP address is a Tor exit node",
@@ -583,6 +586,30 @@ def flag_ip_categories(
             continue
         per_ip = match_ranges(keys.ips, index_ip_ranges(ip_ranges, category))
         out[f"ip_{category}"] = (codes >= 0) & _take(per_ip, codes)
+    # Foreign needs no list: the registry country of each of tonight's distinct addresses.
+    abroad = foreign_ips(keys.ips, np.unique(codes[codes >= 0]))
+    out["ip_foreign"] = out["ip_foreign"] | ((codes >= 0) & _take(abroad, codes))
+    return out
+
+
+def foreign_ips(ips: IpTable, which: np.ndarray) -> np.ndarray:
+    """Per parsed address: registered outside the US and its territories, for the rows ``which``.
+
+    The country is the one a Regional Internet Registry assigned the block to (:mod:`iptocc`, data
+    in the wheel, no network); where a block is *used* can differ (about 5% of IPv4). A private,
+    reserved or unassigned address has no country and is not foreign. An IPv4-mapped IPv6 text is
+    asked as its IPv4 address.
+    """
+    out = np.zeros(len(ips.valid), dtype=bool)
+    which = which[ips.valid[which]]
+    if not len(which):
+        return out
+    text = ips.text[which].astype("str").to_numpy(dtype=object)
+    mapped = ~ips.is_v6[which] & np.array([":" in t for t in text], dtype=bool)
+    for i in np.flatnonzero(mapped):  # rare: ::ffff:a.b.c.d
+        text[i] = str(ipaddress.IPv4Address(int(ips.low[which[i]])))
+    countries = iptocc.country_code(text.tolist())
+    out[which] = [c is not None and c not in DOMESTIC_REGIONS for c in countries]
     return out
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import disposable_email_domains
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -74,14 +75,9 @@ FREE_EMAIL_DOMAINS: tuple[str, ...] = (
     "hotmail.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com",
     "protonmail.com", "proton.me", "gmx.com", "gmx.us", "mail.com", "zoho.com", "yandex.com",
 )  # fmt: skip
-#: Disposable (throwaway) mailbox services.
-DISPOSABLE_EMAIL_DOMAINS: tuple[str, ...] = (
-    "mailinator.com", "guerrillamail.com", "guerrillamail.net", "guerrillamailblock.com", "sharklasers.com",
-    "grr.la", "10minutemail.com", "10minutemail.net", "tempmail.com", "temp-mail.org", "tempmail.net",
-    "yopmail.com", "yopmail.net", "trashmail.com", "trashmail.net", "getnada.com", "nada.email",
-    "dispostable.com", "maildrop.cc", "throwawaymail.com", "fakeinbox.com", "mintemail.com",
-    "mohmal.com", "emailondeck.com", "spamgourmet.com", "mailnesia.com", "tempr.email", "discard.email",
-)  # fmt: skip
+#: Disposable (throwaway) mailbox services: the community-kept list of the
+#: ``disposable-email-domains`` package (some 10,000 domains, updated with each release).
+DISPOSABLE_EMAIL_DOMAINS: tuple[str, ...] = tuple(sorted(disposable_email_domains.blocklist))
 
 
 #: The claims-lake columns the signals read (plus the SSN flags when ingest stores them).

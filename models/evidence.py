@@ -240,6 +240,31 @@ EVIDENCE: tuple[Evidence, ...] = (
         _flag("email_disposable"),
         {"email_disposable": 0.0},
     ),
+    # Contact points abroad: common among honest claimants (family abroad, a recent move), so
+    # each weighs 0.5 (these three and IP_FOREIGN together: 2.0, a 13% cold-start score, never a
+    # delay alone); the supervised model learns what they are worth (docs/data-scientists.md).
+    Evidence(
+        "PHONE_FOREIGN",
+        "The contact phone number is outside the United States.",
+        0.5,
+        _flag("phone_foreign"),
+        {"phone_foreign": 0.0},
+    ),
+    Evidence(
+        "PHONE_NON_GEOGRAPHIC",
+        "The contact phone number is tied to no place: a toll-free, premium, personal or internet "
+        "calling number.",
+        0.5,
+        _flag("phone_non_geographic"),
+        {"phone_non_geographic": 0.0},
+    ),
+    Evidence(
+        "MAILING_ABROAD",
+        "The mailing address is outside the United States.",
+        0.5,
+        _flag("mailing_abroad"),
+        {"mailing_abroad": 0.0},
+    ),
     # --- the device and the session ---------------------------------------------------
     Evidence(
         "DEVICE_MANY_PEOPLE",

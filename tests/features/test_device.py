@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimscreen.features import device
 from claimscreen.features.device import (
     FEATURE_NAMES,
     FEATURES,
@@ -190,14 +191,17 @@ RANGES = pd.DataFrame(
         ("::ffff:41.58.1.1", {"foreign"}),  # IPv4-mapped IPv6 is the IPv4 address
     ],
 )
-def test_ip_category_flags_by_cidr(ip: str, flags: set[str]) -> None:
+def test_ip_category_flags_by_cidr(ip: str, flags: set[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The list alone: the registry country (tests/features/test_foreign_signals.py) switched off.
+    monkeypatch.setattr(device, "foreign_ips", lambda ips, which: np.zeros(len(ips.valid), bool))
     out = features(claim("A", ip_address=ip), ip_ranges=RANGES).loc["A"]
     assert {c for c in ("foreign", "hosting", "vpn", "tor") if out[f"ip_{c}"]} == flags
 
 
-def test_no_ip_ranges_list_means_no_flags() -> None:
-    out = features(claim("A", ip_address="41.58.200.1"))
-    assert not out.loc["A", ["ip_foreign", "ip_hosting", "ip_vpn", "ip_tor"]].any()
+def test_no_ip_ranges_list_means_no_list_flags_but_the_registry_country() -> None:
+    out = features(claim("A", ip_address="41.58.200.1"))  # Nigeria (AFRINIC)
+    assert not out.loc["A", ["ip_hosting", "ip_vpn", "ip_tor"]].any()
+    assert out.loc["A", "ip_foreign"]
 
 
 def test_a_bad_cidr_is_an_error_with_the_value() -> None:
