@@ -81,6 +81,29 @@ def why_delayed(frame: pd.DataFrame) -> str:
     return "\n".join([head, *rows])
 
 
+def segment_table(frames: dict[str, pd.DataFrame], min_claims: int = 100) -> str:
+    """Per honest segment (the truth's ``honest_case``) and per fraud typology: claims, and the
+    share cleared (honest) or caught (fraud) by each system; segments under `min_claims` are marked."""
+    names = list(frames)
+    lines = ["  " + "segment".ljust(34) + "claims".rjust(9) + "".join(f"{n[:18]:>20}" for n in names)]
+    for fraud, column, verb in ((False, "honest_case", "cleared"), (True, "typology", "caught")):
+        first = frames[names[0]]
+        counts = first.loc[first["is_fraud"] == fraud, column].fillna("none").value_counts()
+        for segment, claims in counts.items():
+            cells = []
+            for name in names:
+                rows = frames[name][(frames[name]["is_fraud"] == fraud)]
+                rows = rows[rows[column].fillna("none") == segment]
+                away = (rows["route"] != "clear").mean()
+                cells.append(f"{(away if fraud else 1 - away):>20.2%}")
+            label = f"{'fraud' if fraud else 'honest'} {segment} {verb}" + (
+                "" if claims >= min_claims else " *"
+            )
+            lines.append(f"  {label:<34}{claims:>9,}" + "".join(cells))
+    lines.append(f"  * fewer than {min_claims} claims: the goal (honest >= 90% cleared) is not judged on it")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/cs-quality"))
@@ -209,6 +232,9 @@ def main() -> None:
                     f"{chance.median:.2f} (90% of {chance.draws:,} random spreads between "
                     f"{chance.low:.2f} and {chance.high:.2f}); as low or lower in {chance.p_value:.1%}"
                 )
+    print()
+    print("honest cleared per segment and fraud caught per typology (truth's honest_case and typology):")
+    print(segment_table(joined))
     print()
     print("why honest claimants were delayed (supervised): each signal on the delayed, per 1,000 honest")
     print(why_delayed(joined["supervised"]))

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from claimscreen.data.errors import ClaimscreenError
 
@@ -171,6 +171,40 @@ class ReferenceSettings(BaseModel):
     )
 
 
+class InterstateSettings(BaseModel):
+    """When a claim by the same SSN in another state is evidence (see
+    claimscreen.features.identity_signals and the INTERSTATE reason code).
+
+    A claim there that overlaps this one (filed within ``concurrent_days`` of it), or claims
+    in two or more other states within ``relevance_days``, are hard evidence (review): the
+    national cross-match looks for benefits collected in two states for the same weeks. One
+    older claim in one other state is what a person who moved here shows: a weak signal only.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    relevance_days: int = Field(
+        365,
+        ge=1,
+        description="another state's claim filed up to this many days before the filing counts at "
+        "all (one benefit year); two or more other states within it are hard evidence (review)",
+    )
+    concurrent_days: int = Field(
+        30,
+        ge=0,
+        description="another state's claim filed this many days or fewer before or after the filing "
+        "overlaps it: hard evidence (review); an older one is a weak signal only",
+    )
+
+    @field_validator("concurrent_days")
+    @classmethod
+    def _within_relevance(cls, value: int, info: ValidationInfo) -> int:
+        relevance = info.data.get("relevance_days")
+        if relevance is not None and value > relevance:
+            raise ValueError(f"concurrent_days ({value}) must not exceed relevance_days ({relevance})")
+        return value
+
+
 class VerificationSettings(BaseModel):
     """The claimant after the night: how long a `verify` claim waits for its checks."""
 
@@ -190,6 +224,7 @@ class Settings(BaseModel):
         "America/New_York", description="time zone of filed_at values written without an offset"
     )
     history_days: int = Field(90, ge=1, description="days of history the features look back over")
+    interstate: InterstateSettings = Field(default_factory=InterstateSettings)
     rings: RingSettings = Field(default_factory=RingSettings)
     reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
