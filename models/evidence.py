@@ -70,6 +70,10 @@ class Evidence:
     neutral: dict[str, float] = field(default_factory=dict)
     rule: bool = False
     group: str = "claim"
+    #: A signal honest claimants show for honest reasons too (family abroad, a move): it adds its
+    #: weight and its reason, but alone it does not let routing delay a claim the model scores
+    #: below ``min_model_only_score`` (see claimscreen.models.routing).
+    weak: bool = False
 
 
 def _ring(frame: pd.DataFrame) -> np.ndarray:
@@ -249,6 +253,7 @@ EVIDENCE: tuple[Evidence, ...] = (
         0.5,
         _flag("phone_foreign"),
         {"phone_foreign": 0.0},
+        weak=True,
     ),
     Evidence(
         "PHONE_NON_GEOGRAPHIC",
@@ -257,6 +262,7 @@ EVIDENCE: tuple[Evidence, ...] = (
         0.5,
         _flag("phone_non_geographic"),
         {"phone_non_geographic": 0.0},
+        weak=True,
     ),
     Evidence(
         "MAILING_ABROAD",
@@ -264,6 +270,7 @@ EVIDENCE: tuple[Evidence, ...] = (
         0.5,
         _flag("mailing_abroad"),
         {"mailing_abroad": 0.0},
+        weak=True,
     ),
     # --- the device and the session ---------------------------------------------------
     Evidence(
@@ -364,6 +371,16 @@ REASON_TEXTS: dict[str, str] = {**{e.code: e.text for e in EVIDENCE}, MODEL_CODE
 def evidence_matrix(features: pd.DataFrame) -> pd.DataFrame:
     """One yes/no column per evidence code: whether it fires on each claim."""
     return pd.DataFrame({e.code: e.fires(features) for e in EVIDENCE}, index=features.index)
+
+
+WEAK_CODES: frozenset[str] = frozenset(e.code for e in EVIDENCE if e.weak)
+
+
+def named_hits(evidence: pd.DataFrame) -> np.ndarray:
+    """Whether a signal that can name a delay by itself fires on each claim: any evidence but
+    the weak (:attr:`Evidence.weak`)."""
+    strong = [c for c in evidence.columns if c not in WEAK_CODES]
+    return np.asarray(evidence[strong].to_numpy(dtype=bool).any(axis=1), dtype=bool)
 
 
 def rule_hits(evidence: pd.DataFrame) -> np.ndarray:

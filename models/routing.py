@@ -20,7 +20,9 @@ that may wait (``verify`` or ``review``). The policy, in order:
    **A claim on which no named signal fires** (no hard evidence, no cold-start
    signal, none the model learned; its reason would be "resembles confirmed
    fraud" alone) is delayed, in steps 3 and 4, only when it scores
-   ``min_model_only_score`` or more. A delay has to be explained to the claimant,
+   ``min_model_only_score`` or more. A *weak* signal (a phone or mailing
+   address abroad, a number tied to no place: honest claimants with family
+   abroad show them) is listed among the reasons but does not count as named. A delay has to be explained to the claimant,
    and the model's confidence below that is not to be trusted alone: its labels
    come from investigations that chose night filers far more often than others
    (selective labels), so it overrates an ordinary online claim filed at night.
@@ -47,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from claimscreen.data.settings import ScoringSettings
-from claimscreen.models.evidence import rule_hits
+from claimscreen.models.evidence import named_hits, rule_hits
 
 if TYPE_CHECKING:
     from claimscreen.models.scorer import Scores
@@ -153,8 +155,9 @@ def route_claims(
 
 def route_scores(claims: pd.DataFrame, scores: Scores, night: dt.date, settings: ScoringSettings) -> Routing:
     """Route tonight's claims from their scores: hard evidence is what a rule fires on, a
-    named signal any evidence that fires (hard, cold-start or anomaly)."""
-    named = np.asarray(scores.evidence.to_numpy(dtype=bool).any(axis=1), dtype=bool)
+    named signal any evidence that fires (hard, cold-start or anomaly) but a weak one (a
+    contact point abroad: honest claimants show it for honest reasons)."""
+    named = named_hits(scores.evidence)
     return route_claims(claims, scores.risk, rule_hits(scores.evidence), night, settings, named=named)
 
 

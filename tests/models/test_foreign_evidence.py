@@ -67,3 +67,27 @@ def test_a_foreign_mailing_address_alone_leaves_an_ordinary_claim_clear_under_co
     routing = route_scores(features[["claim_id", "ring_id"]], scores, dt.date(2026, 10, 5), settings)
     assert routing.route[abroad] == "clear"
     assert (pd.Series(routing.route) == "clear").all()
+
+
+def test_a_contact_point_abroad_alone_does_not_let_the_model_delay_below_its_own_gate() -> None:
+    """A weak signal names its reason but is not a named signal for routing: a claim the model
+    scores between min_verify_score (0.5) and min_model_only_score (0.8) with only a mailing
+    address abroad is paid (held back as model_only), as it would be with nothing firing."""
+    from claimscreen.models.evidence import WEAK_CODES, named_hits
+    from claimscreen.models.routing import route_claims
+
+    assert set(SOFT) <= WEAK_CODES
+    evidence = evidence_matrix(frame(ordinary(mailing_abroad=True), ordinary(short_session=1)))
+    assert named_hits(evidence).tolist() == [False, True]  # a two-minute session names a delay
+    claims = pd.DataFrame({"claim_id": ["A", "B"], "ring_id": [None, None]})
+    settings = ScoringSettings(audit_share=0.0, max_honest_delay_share=1.0)
+    routing = route_claims(
+        claims,
+        np.array([0.6, 0.6]),
+        np.array([False, False]),
+        dt.date(2026, 10, 5),
+        settings,
+        named=named_hits(evidence),
+    )
+    assert routing.route.tolist() == ["clear", "verify"]
+    assert routing.held_back.tolist() == ["model_only", ""]
