@@ -57,6 +57,7 @@ ALL_FEATURES: tuple[Feature, ...] = check_unique(
 KEY_COLUMNS: tuple[str, ...] = ("claim_id", "batch_date", "identity_id", "ring_id")
 
 #: Hard evidence on a claim by itself; a ring's share of members with one is ``ring_red_flag_share``.
+#: (``interstate_claim`` is an overlapping claim in another state, not one a mover left behind.)
 RED_FLAG_FEATURES: tuple[str, ...] = (
     "deceased_before_filing",
     "incarcerated_at_filing",
@@ -176,7 +177,12 @@ def build_features(
     decided = decisions_as_of(decisions, end_of_night_utc(night, settings.agency_timezone))
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
     signals = identity_signals.compute_identity_signals(
-        window, night, references, timezone=settings.agency_timezone, encoded=encoded
+        window,
+        night,
+        references,
+        timezone=settings.agency_timezone,
+        encoded=encoded,
+        interstate=settings.interstate,
     )
     encoded.pop("ssn_token", None)
     clock = _lap(timings, "identity_signals", clock)

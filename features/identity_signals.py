@@ -15,9 +15,14 @@ zone. A claim scored on night ``D`` sees only what was known then:
   filing was alive when the claim was made);
 * incarcerated: ``admitted_on <= filing date`` and ``released_on`` empty or on
   or after the filing date (an inmate released before filing does not count);
-* interstate claims: filed from :data:`INTERSTATE_RELEVANCE_DAYS` (365) days
-  before the filing date up to night ``D``: an interstate claim that recent can
-  still have an open benefit year (52 weeks), i.e. concurrent benefits;
+* interstate claims: filed from ``[interstate] relevance_days`` (365) days
+  before the filing date up to night ``D`` (a claim filed there after this one
+  counts once it is known, on the night of ``D`` at the latest). Timing tells a
+  person who moved here from multi-state fraud: one claim in the state a person
+  left, months ago, is ordinary; a claim there within ``concurrent_days`` (30)
+  of this one overlaps it (benefits for the same weeks, what the national
+  Integrity Data Hub cross-match looks for), and so do claims in two or more
+  other states within the year;
 * suspicious actors: ``added_on <= D``; an entry without ``added_on`` is
   treated as always listed;
 * wage records: the :data:`WAGE_LOOKBACK_QUARTERS` (5) completed quarters
@@ -46,7 +51,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from claimscreen.data.schema import SUSPICIOUS_ACTOR_KINDS
-from claimscreen.data.settings import Settings
+from claimscreen.data.settings import InterstateSettings, Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
 from claimscreen.features.codes import Encoded, lookup, select_rows
 from claimscreen.features.registry import Feature, check_unique
@@ -61,8 +66,8 @@ __all__ = [
     "ssn_structure_flags",
 ]
 
-#: How long another state's claim stays relevant: one benefit year.
-INTERSTATE_RELEVANCE_DAYS = 365
+#: How long another state's claim stays relevant by default: one benefit year.
+INTERSTATE_RELEVANCE_DAYS: int = InterstateSettings().relevance_days
 #: Completed quarters before the filing quarter searched for wages: the base period plus the lag quarter.
 WAGE_LOOKBACK_QUARTERS = 5
 #: Names shorter than this (initials) are left out of the name-email comparison.
@@ -84,7 +89,7 @@ DISPOSABLE_EMAIL_DOMAINS: tuple[str, ...] = tuple(sorted(disposable_email_domain
 WINDOW_COLUMNS: tuple[str, ...] = (
     "claim_id", "batch_date", "filed_at", "program", "ssn_token", "first_name_norm", "last_name_norm",
     "date_of_birth", "email", "email_canonical", "phone_e164", "address_norm", "zip5", "bank_account_token",
-    "employer_ein", "ip_address", "device_id",
+    "employer_ein", "ip_address", "device_id", "state",
 )  # fmt: skip
 
 
@@ -166,9 +171,32 @@ FEATURES: tuple[Feature, ...] = check_unique(
             "bool",
             "Prison or jail records show this SSN's owner held on the filing date.",
         ),
-        _feature("interstate_claim", "bool", "This SSN filed a claim in another state within the past year."),
+        _feature(
+            "interstate_claim",
+            "bool",
+            "This SSN has a claim in another state that overlaps this one: filed within 30 days of it "
+            "(setting interstate.concurrent_days), or claims in two or more other states within the "
+            "past year.",
+        ),
         _feature(
             "interstate_states", "int64", "Number of other states where this SSN filed within the past year."
+        ),
+        _feature(
+            "interstate_days_since_latest",
+            "float64",
+            "Days from this SSN's latest claim in another state (within the past year, known by the "
+            "night) to this filing: 0 when filed there the same day or later, empty when none.",
+        ),
+        _feature(
+            "interstate_concurrent",
+            "bool",
+            "This SSN filed in another state within 30 days (setting interstate.concurrent_days) before "
+            "or after this claim: both claims can pay for the same weeks.",
+        ),
+        _feature(
+            "interstate_residence_state",
+            "bool",
+            "One of those other-state claims is in the state of the claimant's own home address.",
         ),
         _feature(
             "suspicious_actor_match",
@@ -209,6 +237,7 @@ def compute_identity_signals(
     *,
     timezone: str = DEFAULT_TIMEZONE,
     encoded: dict[str, Encoded] | None = None,
+    interstate: InterstateSettings | None = None,
 ) -> pd.DataFrame:
     """Feature columns for the claims of `night` (the rows of `window` with batch_date == night), by claim_id.
 
@@ -221,6 +250,7 @@ def compute_identity_signals(
     encoded: the window's ``ssn_token`` and ``email_canonical`` already coded
     (:mod:`~claimscreen.features.codes`): the history rows sharing tonight's values are found
     on the codes, with the same result.
+    interstate: the ``[interstate]`` windows (default: the settings' defaults).
     """
     del labels
     nights = _as_dates(window["batch_date"]).to_numpy()
@@ -239,7 +269,14 @@ def compute_identity_signals(
         _email_signals(tonight, history, sharing.get("email_canonical")),
         _deceased(tonight, filed, references.get("deceased")),
         _incarcerated(tonight, filed, references.get("incarcerated")),
-        _interstate(tonight, filed, night, references.get("interstate_claims"), timezone),
+        _interstate(
+            tonight,
+            filed,
+            night,
+            references.get("interstate_claims"),
+            timezone,
+            interstate or InterstateSettings(),
+        ),
         _suspicious_actors(tonight, night, references.get("suspicious_actors")),
         _wages(tonight, filed, references.get("wage_records")),
     ]
@@ -513,20 +550,57 @@ def _incarcerated(tonight: pd.DataFrame, filed: pd.Series, inmates: pd.DataFrame
 
 
 def _interstate(
-    tonight: pd.DataFrame, filed: pd.Series, night: dt.date, claims: pd.DataFrame | None, timezone: str
+    tonight: pd.DataFrame,
+    filed: pd.Series,
+    night: dt.date,
+    claims: pd.DataFrame | None,
+    timezone: str,
+    windows: InterstateSettings,
 ) -> pd.DataFrame:
-    """Other states where the SSN filed in the :data:`INTERSTATE_RELEVANCE_DAYS` before filing, to `night`."""
-    states = np.zeros(len(tonight), dtype=np.int64)
+    """Other states where the SSN filed from ``relevance_days`` before filing to `night`: how many,
+    how long before this filing the latest, whether one is within ``concurrent_days`` of it, and
+    whether one is the state of the claim's home address. ``interstate_claim``, the hard
+    evidence, is a concurrent claim or claims in two or more other states: one older claim in
+    one state is what a person who moved here shows."""
+    n = len(tonight)
+    states = np.zeros(n, dtype=np.int64)
+    latest = np.full(n, np.nan)
+    concurrent = np.zeros(n, dtype=bool)
+    residence = np.zeros(n, dtype=bool)
     if _usable(claims, ("ssn_token", "state", "filed_at")):
         assert claims is not None
         other = claims[["ssn_token", "state"]].assign(
             elsewhere=_reference_dates(claims["filed_at"], timezone)
         )
-        hits = _rows_of(tonight, ["ssn_token"]).assign(filed=filed.to_numpy()).merge(other, on="ssn_token")
-        since = hits["filed"] - pd.Timedelta(days=INTERSTATE_RELEVANCE_DAYS)
-        recent = (hits["elsewhere"] >= since) & (hits["elsewhere"] <= pd.Timestamp(night))
-        states = _count_by_row(hits.loc[recent, ["row", "state"]].drop_duplicates()["row"], len(tonight))
-    return pd.DataFrame({"interstate_claim": states > 0, "interstate_states": states})
+        home = tonight["state"] if "state" in tonight.columns else pd.Series("", index=tonight.index)
+        hits = (
+            _rows_of(tonight, ["ssn_token"])
+            .assign(filed=filed.to_numpy(), home=_state_codes(home))
+            .merge(other, on="ssn_token")
+        )
+        since = hits["filed"] - pd.Timedelta(days=windows.relevance_days)
+        hits = hits[(hits["elsewhere"] >= since) & (hits["elsewhere"] <= pd.Timestamp(night))]
+        states = _count_by_row(hits[["row", "state"]].drop_duplicates()["row"], n)
+        days = (hits["filed"] - hits["elsewhere"]).dt.days
+        by_row = days.clip(lower=0).groupby(hits["row"].to_numpy()).min()
+        latest[by_row.index.to_numpy(dtype=np.int64)] = by_row.to_numpy(dtype="float64")
+        concurrent = _any_by_row(hits.loc[days.abs() <= windows.concurrent_days, "row"], n)
+        same = (_state_codes(hits["state"]) == hits["home"].to_numpy()) & (hits["home"].to_numpy() != "")
+        residence = _any_by_row(hits.loc[same, "row"], n)
+    return pd.DataFrame(
+        {
+            "interstate_claim": concurrent | (states >= 2),
+            "interstate_states": states,
+            "interstate_days_since_latest": latest,
+            "interstate_concurrent": concurrent,
+            "interstate_residence_state": residence,
+        }
+    )
+
+
+def _state_codes(values: pd.Series) -> np.ndarray:
+    """Two-letter state codes, upper case, "" where missing (never equal to a real code)."""
+    return np.asarray(values.fillna("").astype("str").str.strip().str.upper().to_numpy(), dtype=object)
 
 
 def _reference_dates(values: pd.Series, timezone: str) -> pd.Series:

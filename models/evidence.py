@@ -10,8 +10,12 @@ how much the signal adds to a claim's risk, which orders the reasons).
 
 **Hard evidence** (``rule=True``) routes a claim to review whatever any model
 says: a deceased or incarcerated person's SSN, an identifier on the agency's
-bad-actor list, a claim by the same SSN in another state, an SSN that cannot
-exist. A person still decides: these claims are reviewed, never denied.
+bad-actor list, a claim by the same SSN in another state that overlaps this one
+(filed within ``[interstate] concurrent_days`` of it, or claims in two or more
+other states within the year), an SSN that cannot exist. A person still decides:
+these claims are reviewed, never denied. One older claim in one other state is
+what a person who moved here shows (they claimed in the state they left):
+``INTERSTATE_EARLIER``, a weak signal that delays no one by itself.
 
 **Cold-start weights** are log-odds: the cold-start probability is
 ``sigmoid(PRIOR_LOGIT + sum of the weights of the evidence that fires)``. They
@@ -90,6 +94,15 @@ RING_NEUTRAL = {
     **{f"ring_shares_{k}": 0.0 for k in ("bank_account", "device", "ip", "email", "phone", "address")},
 }
 
+#: The interstate inputs of an ordinary claim: no claim in another state.
+INTERSTATE_NEUTRAL = {
+    "interstate_claim": 0.0,
+    "interstate_states": 0.0,
+    "interstate_days_since_latest": np.nan,
+    "interstate_concurrent": 0.0,
+    "interstate_residence_state": 0.0,
+}
+
 EVIDENCE: tuple[Evidence, ...] = (
     # --- hard evidence: review whatever the model says ---------------------------------
     Evidence(
@@ -120,10 +133,11 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "INTERSTATE",
         "The same Social Security number filed for benefits in {interstate_states} other state(s) "
-        "within the past year.",
+        "within the past year, the latest {interstate_days_since_latest:.0f} days before this claim, "
+        "so more than one state may pay benefits for the same weeks.",
         5.0,
         _flag("interstate_claim"),
-        {"interstate_claim": 0.0, "interstate_states": 0.0},
+        INTERSTATE_NEUTRAL,
         rule=True,
     ),
     Evidence(
@@ -185,6 +199,15 @@ EVIDENCE: tuple[Evidence, ...] = (
         group="ring",
     ),
     # --- the identity -----------------------------------------------------------------
+    Evidence(
+        "INTERSTATE_EARLIER",
+        "The same Social Security number filed for benefits in one other state "
+        "{interstate_days_since_latest:.0f} days before this claim, which a person who moved here from "
+        "that state may have done.",
+        1.0,
+        lambda f: (_num(f, "interstate_states") >= 1) & ~_flag("interstate_claim")(f),
+        INTERSTATE_NEUTRAL,
+    ),
     Evidence(
         "SSN_MANY_NAMES",
         "This Social Security number was used with {ssn_distinct_names} different names in the recent "
