@@ -18,9 +18,10 @@ spouse's bank account; library and workforce-centre IPs (and their public
 computers) shared by hundreds; mobile-carrier CGNAT addresses; mass layoffs
 (one employer, hundreds of claims in a day); phone and in-person claims with no
 device data; non-English speakers; elderly claimants with slow sessions;
-claimants on a VPN or abroad; people released from prison or who claimed in
-another state long ago; recycled phone numbers on the bad-actor list; and
-people re-filing a few days later with small variations.
+claimants on a VPN or abroad; people released from prison; people who moved
+here and claimed in the state they left months before (:func:`plan_movers`, 1.5%
+of honest claims, in a random stream of their own); recycled phone numbers on
+the bad-actor list; and people re-filing a few days later with small variations.
 
 **Fraud** (``fraud_rate`` of claims) is organized in rings of 3 to ~60 claims,
 each with a typology (see :data:`TYPOLOGIES`). Rings share some identifiers and
@@ -94,12 +95,12 @@ CHAINED_TYPOLOGIES = (DECEASED, INCARCERATED, MULTI_STATE)
 HONEST_CASES = (
     "none",
     "refile",
+    "interstate_mover",
     "mass_layoff",
     "household",
     "library_ip",
     "vpn_abroad",
     "released_inmate",
-    "interstate_mover",
     "listed_phone",
     "elderly",
     "non_english",
@@ -1138,12 +1139,12 @@ def label_honest_cases(c: Codes, people: People) -> Arr:
     household = people.household[c["ident"]]
     conditions = [
         c["refile"],
+        c["hard_extra"] == 2,
         c["laid_off"],
         np.bincount(people.household)[household] > 1,
         c["library"],
         c["vpn_abroad"],
         c["hard_extra"] == 1,
-        c["hard_extra"] == 2,
         c["hard_extra"] == 3,
         c["age"] >= 65,
         c["lang"] != 0,
@@ -2059,9 +2060,15 @@ def make_ip_ranges(rng: np.random.Generator, n_extra: int) -> pa.Table:
 
 
 def make_interstate_claims(
-    rng: np.random.Generator, world: World, c: Codes, start: datetime.date
+    rng: np.random.Generator,
+    world: World,
+    c: Codes,
+    start: datetime.date,
+    movers_rng: np.random.Generator | None = None,
 ) -> pa.Table:
-    """Claims in other states: by multi-state rings (recent), honest movers (long ago), other workers."""
+    """Claims in other states: by multi-state rings (recent), honest movers (long ago), other
+    workers; with ``movers_rng``, also the claims of :func:`plan_movers`'s movers in the state
+    they left, drawn from that stream (the other rows stay as they were) and shuffled in."""
     people = world.people
     multi = fraud_rows(c, MULTI_STATE)
     movers = np.flatnonzero(c["hard_extra"] == 2)
@@ -2074,17 +2081,65 @@ def make_interstate_claims(
         c["day"][movers] - rng.integers(180, 540, len(movers)),
         -rng.integers(1, 700, len(others)),
     ]
-    local = local_times(start, day, rng.integers(25_200, 72_000, len(day)))
-    stamp = pc.strftime(pa.array(local), format="%Y-%m-%dT%H:%M:%S")
-    filed = where(rng.random(len(day)) < 0.5, pc.utf8_slice_codeunits(stamp, 0, 10), stamp)
+    filed = other_state_filing_times(rng, start, day)
     order = pa.array(rng.permutation(len(person)))
-    return pa.table(
+    table = pa.table(
         {
             "ssn": render_ssn(people.ssn[person], rng.integers(0, 2, len(person))),
             "state": take(pa.array(OTHER_STATES), rng.integers(0, len(OTHER_STATES), len(person))),
             "filed_at": filed,
         }
     ).take(order)
+    if movers_rng is None or "moved_from" not in c:
+        return table
+    left = np.flatnonzero(c["moved_from"] >= 0)
+    person = c["ident"][left]
+    moved = pa.table(
+        {
+            "ssn": render_ssn(people.ssn[person], movers_rng.integers(0, 2, len(left))),
+            "state": take(pa.array(OTHER_STATES), c["moved_from"][left]),
+            "filed_at": other_state_filing_times(movers_rng, start, c["day"][left] - c["moved_gap"][left]),
+        }
+    )
+    both = pa.concat_tables([table, moved])
+    return both.take(pa.array(movers_rng.permutation(both.num_rows)))
+
+
+def other_state_filing_times(rng: np.random.Generator, start: datetime.date, day: Arr) -> pa.Array:
+    """Local filing times on ``day`` (working hours), half of them written as a date only."""
+    local = local_times(start, day, rng.integers(25_200, 72_000, len(day)))
+    stamp = pc.strftime(pa.array(local), format="%Y-%m-%dT%H:%M:%S")
+    return where(rng.random(len(day)) < 0.5, pc.utf8_slice_codeunits(stamp, 0, 10), stamp)
+
+
+# --- Honest movers ---------------------------------------------------------------------------
+
+#: People move between states, and some claimed UI in the state they left months before they
+#: file here: this share of honest first claims (besides the few ``hard_extra == 2`` ones),
+#: filed there MOVER_GAP_DAYS (low inclusive, high exclusive) before filing here, in a
+#: neighbouring state (Pennsylvania, Michigan, Indiana, Kentucky, West Virginia: the first
+#: five of OTHER_STATES) NEIGHBOUR_SHARE of the time, else in any of OTHER_STATES.
+MOVER_SHARE = 0.015
+MOVER_GAP_DAYS = (60, 361)
+NEIGHBOURS = 5
+NEIGHBOUR_SHARE = 0.6
+MOVERS_STREAM = 13
+
+
+def plan_movers(rng: np.random.Generator, c: Codes) -> None:
+    """Mark honest movers in ``c``: ``moved_from`` (index into OTHER_STATES, -1 for none) and
+    ``moved_gap`` (days from their claim in the state they left to this filing), and their
+    ``honest_case``. ``rng`` is a stream of its own (``[seed, MOVERS_STREAM]``), so every
+    other draw of the world is as it was without movers."""
+    n = len(c["day"])
+    eligible = (c["typology"] < 0) & ~c["refile"] & (c["hard_extra"] == 0)
+    moved = eligible & (rng.random(n) < MOVER_SHARE)
+    state = np.where(
+        rng.random(n) < NEIGHBOUR_SHARE, rng.integers(0, NEIGHBOURS, n), rng.integers(0, len(OTHER_STATES), n)
+    )
+    c["moved_from"] = np.where(moved, state, -1)
+    c["moved_gap"] = np.where(moved, rng.integers(*MOVER_GAP_DAYS, n), 0)
+    c["honest_case"] = np.where(moved, HONEST_CASES.index("interstate_mover"), c["honest_case"])
 
 
 # --- Dispositions and truth --------------------------------------------------------------
@@ -2319,6 +2374,7 @@ def write_references(
     start: datetime.date,
     days: int,
     out: Path,
+    movers_rng: np.random.Generator | None = None,
 ) -> dict[str, Path]:
     folder = out / "reference"
     folder.mkdir(parents=True, exist_ok=True)
@@ -2328,7 +2384,7 @@ def write_references(
         "wage_records": make_wage_records(rng, world, start),
         "suspicious_actors": make_suspicious_actors(rng, world, c, rings, listed, start),
         "ip_ranges": make_ip_ranges(rng, max(100, len(c["day"]) // 5000)),
-        "interstate_claims": make_interstate_claims(rng, world, c, start),
+        "interstate_claims": make_interstate_claims(rng, world, c, start, movers_rng),
     }
     return {
         kind: write_csv(table.select(list(REFERENCE_LISTS[kind].column_names)), folder / f"{kind}.csv")
@@ -2391,6 +2447,8 @@ def generate_world(
         world.salt,
     )
     c = combine_claims(honest, fraud, rng)
+    movers_rng = np.random.default_rng([seed, MOVERS_STREAM])
+    plan_movers(movers_rng, c)
     kinds = np.r_[c["ip_kind"], np.full(len(listed.ip_keys), IP_RESIDENTIAL)]
     world = replace(world, own_ips=own_address_tables(kinds, np.r_[c["ip_key"], listed.ip_keys], world.salt))
     accounts = np.r_[c["acct"][c["pay"] == 0], listed.accounts]
@@ -2400,7 +2458,7 @@ def generate_world(
         np.random.default_rng([seed, 7]), render_claims(c, world, start), c["day"], defect_rate
     )
     batch_files = write_batches(rendered, batch_day, start, out, fmt)
-    reference_files = write_references(rng, world, c, rings, listed, start, days, out)
+    reference_files = write_references(rng, world, c, rings, listed, start, days, out, movers_rng)
     dispositions = make_dispositions(rng, c, start, days)
     dispositions_file = write_csv(dispositions, out / "dispositions.csv")
     truth_file = out / "truth.parquet"

@@ -390,3 +390,29 @@ def test_a_street_address_belongs_to_one_household() -> None:
     assert key.is_unique
     again = make_addresses(np.random.default_rng(3), n, 1_000)
     assert again.line1.equals(addresses.line1) and (again.zip4 == addresses.zip4).all()
+
+
+def test_honest_movers_claimed_in_the_state_they_left_months_before(
+    claims: pd.DataFrame, big: WorldSummary
+) -> None:
+    """People move between states, and some claimed UI in the state they left: about 1.8% of
+    honest claims (1.5% in their own random stream, 0.3% of old) have one claim in one other
+    state, 60 to 540 days before filing here: older than the 30 days within which a claim
+    there overlaps this one (INTERSTATE hard evidence). Multi-state fraud stays within 90 days."""
+    from claimscreen.data.settings import InterstateSettings
+
+    ref = read_csv(big.reference_files["interstate_claims"]).assign(
+        ssn=lambda f: digits(f.ssn), filed=lambda f: pd.to_datetime(f.filed_at.str[:10])
+    )
+    claims = claims.assign(ssn=digits(claims.ssn), day=pd.to_datetime(claims.batch_date))
+    honest = claims[~claims.is_fraud]
+    movers = honest[honest.honest_case == "interstate_mover"].merge(ref, on="ssn", suffixes=("", "_there"))
+    assert 0.012 < movers.claim_id.nunique() / len(honest) < 0.025
+    assert (movers.groupby("claim_id").state_there.nunique() == 1).all()
+    gap = (movers.day - movers.filed).dt.days
+    assert gap.between(60, 540).all()
+    assert (gap > InterstateSettings().concurrent_days).all()
+    assert movers.state_there.isin(["PA", "MI", "IN", "KY", "WV"]).mean() > 0.5
+    assert not movers.state_there.isin(["OH"]).any()
+    multi = claims[claims.typology == "multi_state"].merge(ref, on="ssn", suffixes=("", "_there"))
+    assert (multi.day - multi.filed).dt.days.between(0, 90).all()
