@@ -207,6 +207,7 @@ EVIDENCE: tuple[Evidence, ...] = (
         1.0,
         lambda f: (_num(f, "interstate_states") >= 1) & ~_flag("interstate_claim")(f),
         INTERSTATE_NEUTRAL,
+        weak=True,
     ),
     Evidence(
         "SSN_MANY_NAMES",

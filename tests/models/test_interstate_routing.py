@@ -78,6 +78,8 @@ def test_one_claim_200_days_ago_in_another_state_is_not_review() -> None:
     assert reasons == [""]
     assert not evidence.loc[0, "INTERSTATE"] and evidence.loc[0, "INTERSTATE_EARLIER"]
     assert not BY_CODE["INTERSTATE_EARLIER"].rule
+    # A mover's older claim names its reason but cannot make a delay by itself (weak evidence).
+    assert BY_CODE["INTERSTATE_EARLIER"].weak
 
 
 def test_a_concurrent_claim_3_days_ago_goes_to_review_with_the_interstate_reason() -> None:
