@@ -1,56 +1,87 @@
 """The investigators' web application: FastAPI routes over server-rendered Jinja2 pages.
 
-Every page but the login form needs a signed-in account. Sessions are signed cookies
-(Starlette's SessionMiddleware, key in ``HOME/review-session.key``, mode 0600) that
-expire after an idle timeout. Each server process keeps the accounts it read for
-ACCOUNT_CACHE_SECONDS: a deactivated account or a changed password ends its sessions
-within that many seconds (a refusal is never taken from the cache: it is re-read).
-Every POST carries the session's CSRF token. Jinja2 escapes all output.
+Every page but the login form needs a signed-in account. The session cookie is an opaque
+random token naming a row of ``sessions`` (claimscreen.review.auth), read on every request:
+sign-out, a password reset and deactivation end sessions at once, and a session ends after
+the idle timeout or SESSION_LIFETIME_HOURS. Failed sign-ins are throttled per account and per
+client address (auth.py). Every POST carries the session's CSRF token, and one whose Origin
+(or Referer) is another site is refused. Every response, an error too, carries the security
+headers; a request body over MAX_BODY_BYTES is refused. Jinja2 escapes all output.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import hmac
+import logging
 import os
 import secrets
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import anyio
 import jinja2
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
-from starlette.middleware.sessions import SessionMiddleware
 
+from claimscreen.review import auth
 from claimscreen.review import cases as work
-from claimscreen.review.auth import authenticate, role_at_least, session_secret
+from claimscreen.review.auth import authenticate, role_at_least
 from claimscreen.review.dashboard import dashboard
-from claimscreen.review.db import is_postgres, open_database, reading, statements, users, writing
+from claimscreen.review.db import is_postgres, open_database, reading, statements, writing
 from claimscreen.review.network import KIND_LABELS, ring_picture
 from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
 
 IDLE_MINUTES_ENV = "CLAIMSCREEN_REVIEW_IDLE_MINUTES"
 SECURE_COOKIES_ENV = "CLAIMSCREEN_REVIEW_SECURE_COOKIES"
+#: The application's own origin (e.g. ``https://review.agency.gov``) when a proxy in front
+#: does not pass the browser's Host header on; by default a POST's Origin must match Host.
+ORIGIN_ENV = "CLAIMSCREEN_REVIEW_ORIGIN"
+#: Addresses of the reverse proxy in front (comma-separated): a request from one of them is
+#: throttled by the last address of its X-Forwarded-For header instead.
+PROXY_ADDRESSES_ENV = "CLAIMSCREEN_REVIEW_PROXY_ADDRESSES"
+SESSION_HOURS_ENV = "CLAIMSCREEN_REVIEW_SESSION_HOURS"
 DEFAULT_IDLE_MINUTES = 30
-#: How long a server process trusts an account it read (active, role, password) before
-#: reading it again: deactivation or a new password ends sessions within this time.
-ACCOUNT_CACHE_SECONDS = 5.0
+SESSION_COOKIE = "claimscreen_session"
+LOGIN_COOKIE = "claimscreen_login"  # the sign-in form's CSRF token, before there is a session
+FLASH_COOKIE = "claimscreen_flash"
+#: A session's last-use time is written at most this often (the idle timeout's resolution).
+TOUCH_SECONDS = 60
+#: How long a server process keeps the list of active user names (the assignee lists).
+NAMES_CACHE_SECONDS = 5.0
+MAX_BODY_BYTES = 256 * 1024
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1
+MAX_FILTER_LENGTH = 64
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the
+    # application's own form posts, and the Origin check needs the real one.
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": CSP,
+}
+log = logging.getLogger(__name__)
+
+CaseId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Filter = Annotated[str, Query(max_length=MAX_FILTER_LENGTH)]
 
 
 class LoginRequired(Exception):
@@ -63,9 +94,18 @@ class Forbidden(Exception):
         self.message = message
 
 
+class Throttled(Exception):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+def _positive_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
 def idle_minutes_default() -> int:
-    value = os.environ.get(IDLE_MINUTES_ENV, "")
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_IDLE_MINUTES
+    return _positive_env(IDLE_MINUTES_ENV, DEFAULT_IDLE_MINUTES)
 
 
 def create_app(
@@ -89,32 +129,30 @@ def create_app(
     )
     app.state.engine = engine or open_database(Path(home))
     app.state.idle_seconds = 60 * (idle_minutes or idle_minutes_default())
+    app.state.lifetime_seconds = 3600 * _positive_env(SESSION_HOURS_ENV, auth.SESSION_LIFETIME_HOURS)
+    app.state.secure_cookies = secure_cookies
+    app.state.origin = os.environ.get(ORIGIN_ENV, "").rstrip("/")
+    app.state.proxies = {a.strip() for a in os.environ.get(PROXY_ADDRESSES_ENV, "").split(",") if a.strip()}
     app.state.clock = time.time
-    app.state.accounts = {}  # user id -> (account row, clock when read): see current_user
     app.state.names = None  # (active user names, clock when read): see _active_names
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
     env.globals.update(
-        outcome_labels=work.OUTCOME_LABELS, kind_labels=KIND_LABELS, standard=FIRST_PAYMENT_DAYS
-    )
+        outcome_labels=work.OUTCOME_LABELS, kind_labels=KIND_LABELS, standard=FIRST_PAYMENT_DAYS,
+        note_max=work.NOTE_MAX_CHARS,
+    )  # fmt: skip
     env.filters.update(days_since=_days_since, when=_when)
     app.state.templates = Jinja2Templates(env=env)
     app.state.router = _routes()
     app.include_router(app.state.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(Path(home)),
-        session_cookie="claimscreen_session",
-        max_age=app.state.idle_seconds,
-        same_site="strict",
-        https_only=secure_cookies,
-    )
     app.add_middleware(SecureHeaders)
     app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
+    app.add_exception_handler(Throttled, _throttled)  # type: ignore[arg-type]
     app.add_exception_handler(work.CaseError, _case_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     return app
 
 
@@ -125,8 +163,14 @@ def app_from_environment() -> FastAPI:
     return create_app(resolve_home(None), secure_cookies=os.environ.get(SECURE_COOKIES_ENV) == "1")
 
 
+class _TooLarge(Exception):
+    pass
+
+
 class SecureHeaders:
-    """Headers on every response: no framing, no sniffing, a strict CSP, no caching of pages."""
+    """Headers on every response, an error's too: no framing, no sniffing, a strict CSP, no
+    caching of pages. A request body over MAX_BODY_BYTES is answered 413, and an exception
+    that no handler took a plain 500 page (logged), both with the same headers."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -136,81 +180,96 @@ class SecureHeaders:
             await self.app(scope, receive, send)
             return
         cacheable = scope["path"].startswith("/static/")
+        started = False
+        received = 0
 
         async def with_headers(message: Any) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
-                headers["X-Frame-Options"] = "DENY"
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["Content-Security-Policy"] = CSP
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
                 if not cacheable:
                     headers["Cache-Control"] = "no-store"
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        async def counted() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise _TooLarge()
+            return message
+
+        length = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        try:
+            if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+                raise _TooLarge()
+            await self.app(scope, counted, with_headers)
+        except Exception as exc:
+            if started:
+                raise
+            if isinstance(exc, _TooLarge):
+                status, text = 413, "The request is too large."
+            else:
+                log.exception("review application error on %s %s", scope.get("method"), scope["path"])
+                status, text = 500, "Something went wrong; the error was logged. Go back and retry."
+            page = HTMLResponse(f"<!doctype html><title>Error</title><p>{text}</p>", status_code=status)
+            await page(scope, receive, with_headers)
 
 
 # --- sessions, login, CSRF ---------------------------------------------------
 
 
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def _clock_time(request: Request) -> dt.datetime:
+    return dt.datetime.fromtimestamp(request.app.state.clock(), dt.UTC)
 
 
-async def current_user(request: Request) -> dict[str, Any]:
-    """The signed-in account; else a redirect to /login (also after the idle timeout).
+def _session(request: Request) -> dict[str, Any] | None:
+    """The request's session with its account (read once per request), or None. A session
+    past its idle timeout or lifetime is deleted, and remembered as expired."""
+    if hasattr(request.state, "session"):
+        return request.state.session
+    token = request.cookies.get(SESSION_COOKIE, "")
+    found = None
+    if token and len(token) <= 128:
+        engine = request.app.state.engine
+        with statements(engine) as conn:
+            found = auth.read_session(conn, token)
+        if found is not None:
+            state, at = request.app.state, _clock_time(request)
+            idle = (at - found["seen_at"]).total_seconds() > state.idle_seconds
+            old = (at - found["created_at"]).total_seconds() > state.lifetime_seconds
+            if idle or old or not found["active"]:
+                with writing(engine) as conn:
+                    auth.end_session(conn, found["sid"])
+                request.state.expired = idle or old
+                found = None
+            elif (at - found["seen_at"]).total_seconds() >= TOUCH_SECONDS:
+                with writing(engine) as conn:
+                    auth.touch_session(conn, found["sid"], at)
+    request.state.session = found
+    return found
 
-    The account is read from the database at most every ACCOUNT_CACHE_SECONDS per process
-    (an async dependency: a cached account costs no thread hop and no query). Only a pass
-    is taken from the cache: an account that the cache says is inactive or has another
-    password is read again before the session is ended, so a fresh login is never refused."""
-    session = request.session
-    state = request.app.state
-    clock = state.clock()
-    if "uid" not in session:
-        raise LoginRequired()
-    if clock - session.get("seen", 0) > state.idle_seconds:
-        session.clear()
-        raise LoginRequired(expired=True)
-    uid = session["uid"]
-    cached = state.accounts.get(uid)
-    row = cached[0] if cached and clock - cached[1] <= ACCOUNT_CACHE_SECONDS else None
-    if row is None or not _admits(row, session):
-        row = await anyio.to_thread.run_sync(_read_account, state.engine, uid)
-        if row is None:
-            state.accounts.pop(uid, None)
-        else:
-            state.accounts[uid] = (row, clock)
-    if row is None or not _admits(row, session):
-        session.clear()
-        raise LoginRequired()
-    if int(clock) != session.get("seen"):
-        session["seen"] = int(clock)
-    return {"id": row["id"], "username": row["username"], "role": row["role"]}
+
+def current_user(request: Request) -> dict[str, Any]:
+    """The signed-in account; else a redirect to /login (saying so after the idle timeout)."""
+    found = _session(request)
+    if found is None:
+        raise LoginRequired(expired=getattr(request.state, "expired", False))
+    return {"id": found["id"], "username": found["username"], "role": found["role"]}
 
 
 def _active_names(request: Request, conn: Any) -> list[str]:
     """The active accounts' names (the assignee and reassign lists), read at most every
-    ACCOUNT_CACHE_SECONDS per process."""
+    NAMES_CACHE_SECONDS per process."""
     state = request.app.state
     clock = state.clock()
     cached = state.names
-    if cached is None or clock - cached[1] > ACCOUNT_CACHE_SECONDS:
+    if cached is None or clock - cached[1] > NAMES_CACHE_SECONDS:
         cached = state.names = (work.active_users(conn), clock)
     return list(cached[0])
-
-
-def _admits(account: dict[str, Any], session: Any) -> bool:
-    return bool(account["active"]) and account["fingerprint"] == session.get("pw")
-
-
-def _read_account(engine: Engine, uid: int) -> dict[str, Any] | None:
-    with reading(engine) as conn:
-        row = conn.execute(select(users).where(users.c.id == uid)).mappings().first()
-    if row is None:
-        return None
-    return {**row, "fingerprint": _fingerprint(row["password_hash"])}
 
 
 CurrentUser = Annotated[dict[str, Any], Depends(current_user)]
@@ -226,55 +285,148 @@ Supervisor = Annotated[dict[str, Any], Depends(supervisor)]
 
 
 def csrf_token(request: Request) -> str:
-    if "csrf" not in request.session:
-        request.session["csrf"] = secrets.token_urlsafe(32)
-    return str(request.session["csrf"])
+    """The token a form must carry: the session's, else (the sign-in form) the login cookie's."""
+    found = _session(request)
+    if found is not None:
+        return str(found["csrf"])
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    if not 20 <= len(token) <= 64:
+        token = getattr(request.state, "new_login_token", "") or secrets.token_urlsafe(32)
+        request.state.new_login_token = token
+    return token
+
+
+def _same_origin(request: Request) -> bool:
+    """A state-changing request comes from the application's own pages: its Origin header, or
+    else its Referer, names this origin (ORIGIN_ENV, else the Host the request was sent to).
+    A request with neither (not a browser) passes: the CSRF token still guards it."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return True
+    parts = urlsplit(claimed)
+    if not parts.scheme or not parts.netloc:
+        return False  # "null" and other opaque origins
+    own = request.app.state.origin
+    if own:
+        return f"{parts.scheme}://{parts.netloc}" == own
+    return parts.netloc == request.headers.get("host", "")
 
 
 async def check_csrf(request: Request) -> None:
-    """Every state-changing request carries the session's CSRF token (403 otherwise)."""
+    """Every state-changing request comes from this application's origin and carries the
+    session's CSRF token (403 otherwise)."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    if not _same_origin(request):
+        raise Forbidden("The form was not sent from this application (its origin is another site).")
     form = await request.form()
     given = str(form.get("csrf_token", ""))
-    expected = request.session.get("csrf", "")
-    if not expected or not hmac.compare_digest(given.encode(), str(expected).encode()):
+    expected = await anyio.to_thread.run_sync(csrf_token, request)
+    if getattr(request.state, "new_login_token", "") or not hmac.compare_digest(
+        given.encode(), expected.encode()
+    ):
         raise Forbidden(
             "The form was stale or not sent from this application (CSRF check). Reload and retry."
         )
+
+
+def _client_address(request: Request) -> str:
+    peer = request.client.host if request.client else ""
+    if peer in request.app.state.proxies:
+        forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+        return forwarded[-1] if forwarded else peer
+    return peer
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+        secure=request.app.state.secure_cookies,
+    )  # fmt: skip
 
 
 async def _to_login(request: Request, exc: LoginRequired) -> Response:
     query = {"next": request.url.path} if request.method == "GET" else {}
     if exc.expired:
         query["expired"] = "1"
-    return RedirectResponse(f"/login?{urlencode(query)}" if query else "/login", status_code=303)
+    response = RedirectResponse(f"/login?{urlencode(query)}" if query else "/login", status_code=303)
+    if SESSION_COOKIE in request.cookies:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
 
 
 async def _forbidden(request: Request, exc: Forbidden) -> Response:
-    return _page(request, "error.html", {"title": "Not allowed", "message": exc.message}, None, status=403)
+    return await _error(request, "Not allowed", exc.message, 403)
+
+
+async def _throttled(request: Request, exc: Throttled) -> Response:
+    minutes = max(1, round(exc.seconds / 60))
+    message = (
+        f"Too many failed sign-ins. Try again in about {minutes} minute{'s' if minutes > 1 else ''}, "
+        "or ask a supervisor or state IT to unlock your account."
+    )
+    context = {"next": "/queue", "message": message}
+    response = await anyio.to_thread.run_sync(lambda: _page(request, "login.html", context, None, 429))
+    response.headers["Retry-After"] = str(int(exc.seconds) + 1)
+    return response
 
 
 async def _case_error(request: Request, exc: work.CaseError) -> Response:
-    return _page(request, "error.html", {"title": "Not done", "message": str(exc)}, None, status=exc.status)
+    title = "Changed meanwhile" if exc.status == 409 and exc.case_id else "Not done"
+    return await _error(request, title, str(exc), exc.status, exc.case_id)
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    where = ", ".join(str(e.get("loc", ("?",))[-1]) for e in exc.errors()[:3])
+    return await _error(request, "Not understood", f"The address or form was not valid ({where}).", 400)
+
+
+async def _error(
+    request: Request, title: str, message: str, status: int, case_id: int | None = None
+) -> Response:
+    def render() -> HTMLResponse:
+        user = _session(request)
+        context = {"title": title, "message": message, "case_id": case_id}
+        return _page(request, "error.html", context, user, status=status)
+
+    return await anyio.to_thread.run_sync(render)
 
 
 def _page(
     request: Request, name: str, context: dict[str, Any], user: dict[str, Any] | None, status: int = 200
 ) -> HTMLResponse:
-    flash = request.session.pop("flash", None)
+    flash = unquote(request.cookies.get(FLASH_COOKIE, ""))[:500] or None
     context = {"user": user, "csrf": csrf_token(request), "flash": flash, **context}
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, name, context, status_code=status
+    )
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    if getattr(request.state, "new_login_token", ""):
+        _cookie(response, request, LOGIN_COOKIE, request.state.new_login_token, None)
+    return response
 
 
 def _redirect(request: Request, url: str, flash: str | None = None) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
     if flash:
-        request.session["flash"] = flash
-    return RedirectResponse(url, status_code=303)
+        _cookie(response, request, FLASH_COOKIE, quote(flash[:500]), 60)
+    return response
 
 
 def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/queue"
+    ok = target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) <= 2048
+    return target if ok else "/queue"
+
+
+def _version(form: Any, required: bool) -> int | None:
+    """The case version a form was rendered with (a stale form is then a 409)."""
+    value = str(form.get("version", ""))
+    if value.isdigit() and len(value) <= 9:
+        return int(value)
+    if required or value:
+        raise work.CaseError("the form does not say which version of the case it was made from; reload", 400)
+    return None
 
 
 # --- routes ------------------------------------------------------------------
@@ -302,25 +454,42 @@ def _routes() -> APIRouter:
         next: Annotated[str, Form()] = "/queue",
     ) -> Response:
         engine = request.app.state.engine
+        at = _clock_time(request)
+        keys = auth.throttle_keys(username, _client_address(request))
+        with reading(engine) as conn:
+            wait = auth.locked_for(conn, keys, at)
+        if wait > 0:
+            raise Throttled(wait)  # not counted, the password not checked: a lock is not extended
         account = authenticate(engine, username, password)
         with writing(engine) as conn:
             work.audit(conn, {"username": username[:64]}, "login" if account else "login_failed")
+            if account is None:
+                auth.record_failure(conn, keys, at)
+            else:
+                auth.clear_failures(conn, username)
+                old = request.cookies.get(SESSION_COOKIE, "")
+                previous = auth.read_session(conn, old) if old and len(old) <= 128 else None
+                if previous is not None:  # a new session: no fixation
+                    auth.end_session(conn, previous["sid"])
+                token = auth.open_session(conn, account["id"], at)
         if account is None:
             context = {"next": _safe_next(next), "message": "Wrong user name or password."}
             return _page(request, "login.html", context, None, status=401)
-        request.session.clear()  # a new session: no fixation
-        request.session.update(
-            uid=account["id"],
-            pw=_fingerprint(account["password_hash"]),
-            seen=int(request.app.state.clock()),
-            csrf=secrets.token_urlsafe(32),
-        )
-        return RedirectResponse(_safe_next(next), status_code=303)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        _cookie(response, request, SESSION_COOKIE, token, request.app.state.lifetime_seconds)
+        response.delete_cookie(LOGIN_COOKIE, path="/")
+        return response
 
     @router.post("/logout")
     def logout(request: Request, user: CurrentUser) -> Response:
-        request.session.clear()
-        return RedirectResponse("/login", status_code=303)
+        found = _session(request)
+        with writing(request.app.state.engine) as conn:
+            if found is not None:
+                auth.end_session(conn, found["sid"])
+            work.audit(conn, user, "logout")
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
 
     @router.get("/")
     def root(user: CurrentUser) -> Response:
@@ -330,12 +499,12 @@ def _routes() -> APIRouter:
     def queue(
         request: Request,
         user: CurrentUser,
-        status: str = "open",
-        reason: str = "",
-        ring: str = "",
-        night: str = "",
-        assignee: str = "",
-        page: int = 1,
+        status: Filter = "open",
+        reason: Filter = "",
+        ring: Filter = "",
+        night: Filter = "",
+        assignee: Filter = "",
+        page: PageNumber = 1,
     ) -> HTMLResponse:
         chosen = work.QueueFilter(
             status, reason.strip(), ring.strip(), _date_or_none(night), assignee.strip()
@@ -360,7 +529,7 @@ def _routes() -> APIRouter:
         return _redirect(request, f"/cases/{case_id}", "The case is yours.")
 
     @router.get("/cases/{case_id}", response_class=HTMLResponse)
-    def case_page(request: Request, case_id: int, user: CurrentUser) -> HTMLResponse:
+    def case_page(request: Request, case_id: CaseId, user: CurrentUser) -> HTMLResponse:
         engine = request.app.state.engine
         boss = role_at_least(user["role"], "supervisor")
         postgres = is_postgres(engine)
@@ -389,31 +558,41 @@ def _routes() -> APIRouter:
         return _page(request, "case.html", context, user)
 
     @router.post("/cases/{case_id}/assign")
-    def assign(request: Request, case_id: int, user: CurrentUser) -> Response:
+    def assign(request: Request, case_id: CaseId, user: CurrentUser) -> Response:
         with writing(request.app.state.engine) as conn:
             work.assign_to_me(conn, user, case_id)
         return _redirect(request, f"/cases/{case_id}", "The case is yours.")
 
     @router.post("/cases/{case_id}/unassign")
-    def unassign(request: Request, case_id: int, user: CurrentUser) -> Response:
+    def unassign(
+        request: Request, case_id: CaseId, user: CurrentUser, version: Annotated[str, Form()] = ""
+    ) -> Response:
         with writing(request.app.state.engine) as conn:
-            work.unassign(conn, user, case_id)
+            work.unassign(conn, user, case_id, _version({"version": version}, False))
         return _redirect(request, "/queue", f"Case {case_id} is back in the queue.")
 
     @router.post("/cases/{case_id}/reassign")
-    def reassign(request: Request, case_id: int, to: Annotated[str, Form()], user: Supervisor) -> Response:
+    def reassign(
+        request: Request,
+        case_id: CaseId,
+        to: Annotated[str, Form(max_length=64)],
+        user: Supervisor,
+        version: Annotated[str, Form()] = "",
+    ) -> Response:
         with writing(request.app.state.engine) as conn:
-            work.reassign(conn, user, case_id, to)
+            work.reassign(conn, user, case_id, to, _version({"version": version}, True))
         return _redirect(request, f"/cases/{case_id}", f"Case {case_id} given to {to}.")
 
     @router.post("/cases/{case_id}/reopen")
-    def reopen(request: Request, case_id: int, user: Supervisor) -> Response:
+    def reopen(
+        request: Request, case_id: CaseId, user: Supervisor, version: Annotated[str, Form()] = ""
+    ) -> Response:
         with writing(request.app.state.engine) as conn:
-            work.reopen(conn, user, case_id)
+            work.reopen(conn, user, case_id, _version({"version": version}, False))
         return _redirect(request, f"/cases/{case_id}", "The case is open again.")
 
     @router.post("/cases/{case_id}/decide")
-    async def decide(request: Request, case_id: int, user: CurrentUser) -> Response:
+    async def decide(request: Request, case_id: CaseId, user: CurrentUser) -> Response:
         form = await request.form()
         outcome = str(form.get("outcome", ""))
         exceptions = {
@@ -422,20 +601,30 @@ def _routes() -> APIRouter:
             if key.startswith("exception:") and value
         }
         note = str(form.get("note", ""))
-        with writing(request.app.state.engine) as conn:
-            status = work.decide(conn, user, case_id, outcome, exceptions, note)
+        version = _version(form, True)
+
+        def record() -> str:
+            with writing(request.app.state.engine) as conn:
+                return work.decide(conn, user, case_id, outcome, exceptions, note, version)
+
+        status = await anyio.to_thread.run_sync(record)
         return _redirect(request, f"/cases/{case_id}", f"Decision recorded; the case is now {status}.")
 
     @router.post("/cases/{case_id}/notes")
     def add_note(
-        request: Request, case_id: int, user: CurrentUser, body: Annotated[str, Form()] = ""
+        request: Request, case_id: CaseId, user: CurrentUser, body: Annotated[str, Form()] = ""
     ) -> Response:
         with writing(request.app.state.engine) as conn:
             work.add_note(conn, user, case_id, body)
         return _redirect(request, f"/cases/{case_id}", "Note added.")
 
     @router.get("/cases/{case_id}/notice/{claim_id}", response_class=HTMLResponse)
-    def notice(request: Request, case_id: int, claim_id: str, user: CurrentUser) -> HTMLResponse:
+    def notice(
+        request: Request,
+        case_id: CaseId,
+        claim_id: Annotated[str, PathParam(max_length=64)],
+        user: CurrentUser,
+    ) -> HTMLResponse:
         with writing(request.app.state.engine) as conn:
             detail = work.case_detail(conn, case_id)
             claim = next((c for c in detail["claims"] if c["claim_id"] == claim_id), None) if detail else None
@@ -455,8 +644,10 @@ def _routes() -> APIRouter:
         return _page(request, "dashboard.html", {"figures": figures}, user)
 
     @router.get("/supervisor/audit", response_class=HTMLResponse)
-    def audit_page(request: Request, user: Supervisor, page: int = 1, case: str = "") -> HTMLResponse:
-        case_id = int(case) if case.isdigit() else None
+    def audit_page(
+        request: Request, user: Supervisor, page: PageNumber = 1, case: Filter = ""
+    ) -> HTMLResponse:
+        case_id = int(case) if case.isdigit() and int(case) <= MAX_ID else None
         with reading(request.app.state.engine) as conn:
             events, total = work.audit_log(conn, page, case_id)
         pages = max(1, -(-total // work.PAGE_SIZE))

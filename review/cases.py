@@ -6,6 +6,12 @@ for the ones that write) and the acting user as a mapping with ``id``, ``usernam
 ``UPDATE ... WHERE assignee_id IS NULL`` whose row count says who won; steps that read
 then write lock the case row first (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite
 the write transaction already holds the database's write lock).
+
+Every change to a case adds one to its ``version``. A form that changes a case carries the
+version it was rendered with, and the change is an ``UPDATE ... WHERE version = :seen``: a
+form made before someone else's change is refused with a 409 saying what the case is now
+(two tabs deciding one case, a reassign racing a decision). The same decision submitted
+twice is recorded once.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ OUTCOME_LABELS = {
     "needs_verification": "Needs verification from the claimant",
 }
 PAGE_SIZE = 50
+#: The longest note (and decision note) kept, in characters.
+NOTE_MAX_CHARS = 10_000
 #: The queue counts the cases matching a filter up to this many past the page shown (an
 #: index range read, not a full count): "1,050+ cases" beyond that.
 COUNT_AHEAD = 1000
@@ -54,9 +62,10 @@ User = dict[str, Any]
 class CaseError(Exception):
     """An act that is not allowed now (the message says why); pages show it, HTTP 409 or 403."""
 
-    def __init__(self, message: str, status: int = 409) -> None:
+    def __init__(self, message: str, status: int = 409, case_id: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.case_id = case_id  # a 409 for a stale form: the page links to the case
 
 
 @dataclass(frozen=True)
@@ -373,7 +382,7 @@ def assign_to_me(conn: Connection, user: User, case_id: int) -> None:
     taken = conn.execute(
         update(cases)
         .where(cases.c.id == case_id, cases.c.assignee_id.is_(None), cases.c.status != "closed")
-        .values(assignee_id=user["id"], assigned_at=now(), updated_at=now())
+        .values(assignee_id=user["id"], assigned_at=now(), updated_at=now(), version=_NEXT)
     ).rowcount
     if taken != 1:
         case = get_case(conn, case_id)
@@ -412,46 +421,49 @@ def claim_next(engine: Engine, user: User, attempts: int = 50) -> int | None:
     return None
 
 
-def unassign(conn: Connection, user: User, case_id: int) -> None:
+def unassign(conn: Connection, user: User, case_id: int, version: int | None = None) -> None:
     case = _locked(conn, case_id)
     if case["assignee_id"] is None:
         return
+    _check_version(conn, case, version)
     if case["assignee_id"] != user["id"] and not role_at_least(user["role"], "supervisor"):
         raise CaseError("only the assignee or a supervisor can unassign this case", 403)
     before = _username(conn, case["assignee_id"])
     conn.execute(
         update(cases)
         .where(cases.c.id == case_id, cases.c.assignee_id == case["assignee_id"])
-        .values(assignee_id=None, assigned_at=None, updated_at=now())
+        .values(assignee_id=None, assigned_at=None, updated_at=now(), version=_NEXT)
     )
     audit(conn, user, "unassigned", case_id, before={"assignee": before}, after={"assignee": None})
 
 
-def reassign(conn: Connection, user: User, case_id: int, to_username: str) -> None:
-    """A supervisor gives a case to another investigator."""
+def reassign(
+    conn: Connection, user: User, case_id: int, to_username: str, version: int | None = None
+) -> None:
+    """A supervisor gives an open case (or one waiting on verification) to another investigator."""
     _require(user, "supervisor")
     case = _locked(conn, case_id)
+    _check_version(conn, case, version)
+    if case["status"] == "closed":
+        raise CaseError("the case is closed; reopen it before giving it to someone", 409, case_id)
     target = conn.execute(
         select(users.c.id).where(users.c.username == to_username, users.c.active.is_(True))
     ).scalar()
     if target is None:
         raise CaseError(f"no active user {to_username!r}", 400)
     before = _username(conn, case["assignee_id"])
-    conn.execute(
-        update(cases)
-        .where(cases.c.id == case_id)
-        .values(assignee_id=target, assigned_at=now(), updated_at=now())
-    )
+    _changed(conn, case, update(cases).values(assignee_id=target, assigned_at=now(), updated_at=now()))
     audit(conn, user, "reassigned", case_id, before={"assignee": before}, after={"assignee": to_username})
 
 
-def reopen(conn: Connection, user: User, case_id: int) -> None:
+def reopen(conn: Connection, user: User, case_id: int, version: int | None = None) -> None:
     """A supervisor reopens a decided case; its decisions stay, a new one will supersede them."""
     _require(user, "supervisor")
     case = _locked(conn, case_id)
+    _check_version(conn, case, version)
     if case["status"] == "open":
-        raise CaseError("the case is already open")
-    set_status(conn, case_id, "open")
+        raise CaseError("the case is already open", 409, case_id)
+    set_status(conn, case, "open")
     audit(conn, user, "reopened", case_id, before={"status": case["status"]}, after={"status": "open"})
 
 
@@ -462,11 +474,22 @@ def decide(
     outcome: str,
     exceptions: dict[str, str] | None = None,
     note: str = "",
+    version: int | None = None,
 ) -> str:
     """Record one decision for every claim of the case (``exceptions`` gives some claims another
     outcome). Returns the case's new status. Only the assignee decides, and not on a closed case:
-    a supervisor reopens it first, and the new decisions supersede the old ones (kept)."""
+    a supervisor reopens it first, and the new decisions supersede the old ones (kept).
+
+    ``version``: the case version the decision form was made from (None: not checked). The same
+    decision sent again by the same person (a double submit) is recorded once: the second
+    returns the status the first left."""
+    _check_note(note)
     case = _locked(conn, case_id)
+    if version is not None and case["version"] != version:
+        repeated = _repeated_decision(conn, user, case, version, outcome, exceptions or {})
+        if repeated:
+            return str(case["status"])
+        raise _stale(conn, case)
     if case["assignee_id"] != user["id"]:
         raise CaseError("assign the case to yourself before deciding it", 403)
     if case["status"] == "closed":
@@ -508,7 +531,7 @@ def decide(
         )
     outcomes = {exceptions.get(c, outcome) for c in claim_ids}
     status = "verification" if "needs_verification" in outcomes else "closed"
-    set_status(conn, case_id, status, stamp)
+    set_status(conn, case, status, stamp)
     if status != case["status"]:
         audit(conn, user, "status", case_id, before={"status": case["status"]}, after={"status": status})
     if note:
@@ -520,15 +543,81 @@ def add_note(conn: Connection, user: User, case_id: int, body: str) -> None:
     body = body.strip()
     if not body:
         raise CaseError("the note is empty", 400)
+    _check_note(body)
     _locked(conn, case_id)
     conn.execute(insert(notes).values(case_id=case_id, author_id=user["id"], written_at=now(), body=body))
     audit(conn, user, "note", case_id, after={"note": body[:2000]})
 
 
-def set_status(conn: Connection, case_id: int, status: str, stamp: dt.datetime | None = None) -> None:
-    """Change a case's status, and its reason rows' copy of it (the reason filter's index)."""
-    conn.execute(update(cases).where(cases.c.id == case_id).values(status=status, updated_at=stamp or now()))
-    conn.execute(update(case_reasons).where(case_reasons.c.case_id == case_id).values(status=status))
+def set_status(conn: Connection, case: dict[str, Any], status: str, stamp: dt.datetime | None = None) -> None:
+    """Change a case's status (the case as read and locked), and its reason rows' copy of it
+    (the reason filter's index)."""
+    _changed(conn, case, update(cases).values(status=status, updated_at=stamp or now()))
+    conn.execute(update(case_reasons).where(case_reasons.c.case_id == case["id"]).values(status=status))
+
+
+#: The next version of a case, in an UPDATE's SET.
+_NEXT = cases.c.version + 1
+
+
+def _changed(conn: Connection, case: dict[str, Any], statement: Any) -> None:
+    """Run an UPDATE of the case that holds only if its version is still the one read (else 409)."""
+    done = conn.execute(
+        statement.where(cases.c.id == case["id"], cases.c.version == case["version"]).values(version=_NEXT)
+    ).rowcount
+    if done != 1:
+        raise _stale(conn, get_case(conn, case["id"]) or case)
+
+
+def _check_version(conn: Connection, case: dict[str, Any], version: int | None) -> None:
+    if version is not None and case["version"] != version:
+        raise _stale(conn, case)
+
+
+def _stale(conn: Connection, case: dict[str, Any]) -> CaseError:
+    """The 409 for a form made from an older version of the case, saying what it is now."""
+    case_id = case["id"]
+    who = _username(conn, case["assignee_id"]) or "nobody"
+    latest = conn.execute(_DECISION_HISTORY.limit(1), {"case_id": case_id}).mappings().first()
+    decided = (
+        f"; latest decision {OUTCOME_LABELS[latest['outcome']].split(' (')[0].lower()} by "
+        f"{latest['username']} at {latest['decided_at']:%Y-%m-%d %H:%M} UTC"
+        if latest
+        else "; no decision yet"
+    )
+    return CaseError(
+        f"Case {case_id} changed after this page was loaded, so nothing was recorded. "
+        f"It is now {case['status']}, assigned to {who}{decided}. Open the case again to see it "
+        "and decide from there.",
+        409,
+        case_id,
+    )
+
+
+def _repeated_decision(
+    conn: Connection, user: User, case: dict[str, Any], version: int, outcome: str, exceptions: dict[str, str]
+) -> bool:
+    """The case's last change was this very decision by this user, from the same version of the
+    form: a double submit."""
+    if case["version"] != version + 1:
+        return False
+    claim_ids = list(
+        conn.execute(select(case_claims.c.claim_id).where(case_claims.c.case_id == case["id"])).scalars()
+    )
+    latest = latest_decisions(conn, claim_ids)
+    wanted = {c: exceptions.get(c) or outcome for c in claim_ids}
+    return bool(claim_ids) and all(
+        c in latest
+        and latest[c]["decided_by"] == user["id"]
+        and latest[c]["outcome"] == wanted[c]
+        and latest[c]["decided_at"] == case["updated_at"]
+        for c in claim_ids
+    )
+
+
+def _check_note(note: str) -> None:
+    if len(note) > NOTE_MAX_CHARS:
+        raise CaseError(f"the note is too long: at most {NOTE_MAX_CHARS:,} characters", 400)
 
 
 def _locked(conn: Connection, case_id: int) -> dict[str, Any]:

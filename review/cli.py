@@ -148,8 +148,9 @@ def migrate(home: Home) -> None:
 )
 @click.pass_obj
 def add_user(home: Home, name: str, role: str) -> None:
-    """Add the account NAME. The password (12 characters or more) is read from standard
-    input when it is not a terminal, else asked for twice."""
+    """Add the account NAME. The password is read from standard input when it is not a
+    terminal, else asked for twice: 12 to 1024 characters, not only spaces, not one
+    character repeated, not one of the 10,000 most common passwords."""
 
     def run() -> None:
         from claimscreen.review.auth import add_user as create
@@ -215,3 +216,66 @@ def _masked(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@review.command("deactivate-user")
+@click.argument("name")
+@click.pass_obj
+def deactivate_user(home: Home, name: str) -> None:
+    """Deactivate the account NAME: it can no longer sign in, and its open sessions end at once.
+    Its cases stay assigned (a supervisor reassigns them); its decisions and audit rows stay."""
+
+    def run() -> None:
+        from claimscreen.review.auth import deactivate_user as deactivate
+
+        ended = _on_database(home, deactivate, name)
+        click.echo(f"user {name} deactivated; {ended} session(s) ended")
+
+    _run(run)
+
+
+@review.command("reset-password")
+@click.argument("name")
+@click.pass_obj
+def reset_password(home: Home, name: str) -> None:
+    """Give the account NAME a new password (read from standard input when it is not a terminal,
+    else asked for twice; the password rule of add-user applies), end its open sessions and
+    unlock it."""
+
+    def run() -> None:
+        from claimscreen.review.auth import check_password
+        from claimscreen.review.auth import reset_password as reset
+
+        password = _read_password()
+        check_password(password)
+        ended = _on_database(home, reset, name, password)
+        click.echo(f"password of {name} reset; {ended} session(s) ended")
+
+    _run(run)
+
+
+@review.command("unlock-user")
+@click.argument("name")
+@click.pass_obj
+def unlock_user(home: Home, name: str) -> None:
+    """Forget the failed sign-ins of the account NAME, ending its lock now (a lock lasts 15
+    minutes at most by itself)."""
+
+    def run() -> None:
+        from claimscreen.review.auth import unlock_user as unlock
+
+        _on_database(home, unlock, name)
+        click.echo(f"user {name} unlocked")
+
+    _run(run)
+
+
+def _on_database(home: Home, func: Any, *args: Any) -> Any:
+    """``func(engine, *args)`` on the review database (migrated first), closed after."""
+    from claimscreen.review.db import open_database
+
+    engine = open_database(home.path)
+    try:
+        return func(engine, *args)
+    finally:
+        engine.dispose()

@@ -105,6 +105,9 @@ cases = Table(
     Column("first_reason", Text, nullable=False),
     Column("opened_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Optimistic concurrency: every change to the case adds one, in the UPDATE that checks the
+    # version the acting form was rendered with (claimscreen.review.cases: a stale form is a 409).
+    Column("version", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_cases_ring_status", "ring_id", "status"),
 )
 # Each filter's index ends in the queue order (sort_key DESC, id), so a page of the queue is
@@ -241,6 +244,31 @@ audit_events = Table(
     Column("after", JSON, nullable=True),
     Index("ix_audit_case", "case_id", "id"),
     Index("ix_audit_at", "at"),
+)
+
+#: Signed-in sessions (claimscreen.review.auth): the cookie holds a random token, this table its
+#: SHA-256 (``id``), so a copy of the table opens no session. Sign-out, a password reset and
+#: deactivation delete the rows; a row idle too long or older than the absolute lifetime is refused.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+
+#: Failed sign-ins, one row per account name (``account:NAME``) and per client address
+#: (``address:IP``): how many in a row, the last one, and the lock they earned (auth.py).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime, nullable=True),
 )
 
 APPEND_ONLY_TABLES = ("decisions", "audit_events")

@@ -92,6 +92,17 @@ def signed_in(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
 
 
 def post(client: TestClient, url: str, **data: str):  # type: ignore[no-untyped-def]
-    """POST a form with the session's CSRF token (read from the case or queue page)."""
-    token = csrf_of(client.get("/queue").text)
-    return client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
+    """POST a form with the session's CSRF token (read from the case or queue page) and, to a
+    case, the case version its page shows now (as a form on that page would carry)."""
+    case = re.fullmatch(r"/cases/(\d+)/(?:assign|unassign|reassign|reopen|decide)", url)
+    page = client.get(f"/cases/{case.group(1)}" if case else "/queue").text
+    found = re.search(r'name="version" value="(\d+)"', page)
+    if case and found and "version" not in data:
+        data = {"version": found.group(1), **data}
+    return client.post(url, data={"csrf_token": csrf_of(page), **data}, follow_redirects=False)
+
+
+def version_of(html: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', html)
+    assert found, "no case version in the page"
+    return found.group(1)

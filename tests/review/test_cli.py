@@ -62,7 +62,7 @@ def test_migrate_publish_export(world: World, tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'cli.db'}")
     code, out, err = run(world.home, "review", "migrate")
     assert code == 0, err
-    assert "revision 0002" in out
+    assert "revision 0003" in out
     night = world.nights[0].isoformat()
     code, out, err = run(world.home, "review", "publish", "--date", night)
     assert code == 0, err

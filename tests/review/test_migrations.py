@@ -24,7 +24,7 @@ from claimscreen.review.db import (
 
 
 def test_migrations_match_the_declared_tables(engine: Engine) -> None:
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
@@ -32,7 +32,7 @@ def test_migrations_match_the_declared_tables(engine: Engine) -> None:
 
 def test_migrating_again_changes_nothing(engine: Engine) -> None:
     migrate(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
 
 
 def test_migration_0002_fills_the_reason_table_from_the_cases(published: Engine) -> None:
