@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from claimscreen.review import cases as work
@@ -89,3 +89,21 @@ def test_decisions_refuse_changes_too(published: Engine) -> None:
     for statement in ("UPDATE decisions SET outcome = 'legitimate'", "DELETE FROM decisions"):
         with pytest.raises(DBAPIError, match="append-only"), published.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_migration_0003_upgrades_a_published_0002_database(published: Engine) -> None:
+    """From the previous head with cases in it: every case gets version 0, and the session and
+    failed sign-in tables come empty."""
+    from alembic import command
+
+    with published.connect() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+        conn.commit()
+        assert conn.execute(select(func.count()).select_from(cases)).scalar_one() > 0
+    assert current_revision(published) == "0002"
+    migrate(published)
+    assert current_revision(published) == "0003"
+    with published.connect() as conn:
+        assert set(conn.execute(select(cases.c.version)).scalars()) == {0}
+        assert conn.execute(text("SELECT count(*) FROM sessions")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM login_failures")).scalar_one() == 0
