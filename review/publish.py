@@ -453,7 +453,8 @@ def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
         ["case_id", "risk_score", "claim_id"], ascending=[True, False, True], kind="stable"
     )
     updates = _case_updates(conn, rows, "case_id")
-    statement = update(cases).where(cases.c.id == bindparam("case_pk"))
+    # A claim joining a case changes what a decision on it covers: a form rendered before is stale.
+    statement = update(cases).where(cases.c.id == bindparam("case_pk")).values(version=cases.c.version + 1)
     conn.execute(statement, [{"case_pk": c, **v, "updated_at": stamp} for c, (v, _) in updates.items()])
     for chunk in _chunks(case_ids):
         conn.execute(delete(case_reasons).where(case_reasons.c.case_id.in_(chunk)))

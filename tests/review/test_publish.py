@@ -52,6 +52,34 @@ def test_one_case_per_ring_and_later_claims_join_it(world: World, engine: Engine
         assert count(engine, case_claims) == len(queued)
 
 
+def test_claims_joining_a_case_make_a_form_rendered_before_stale(world: World, engine: Engine) -> None:
+    """A decision covers the case's claims: when a later night's claims join an open ring case,
+    its version moves on, so a decide form rendered before gets a 409 instead of deciding
+    claims its investigator never saw."""
+    first, second = world.nights
+    publish_night(world.home, first, engine)
+    with engine.connect() as conn:
+        before = dict(
+            conn.execute(select(cases.c.id, cases.c.version).where(cases.c.ring_id.is_not(None))).all()
+        )
+    counts = publish_night(world.home, second, engine)
+    assert counts["claims_joined"] > 0
+    with engine.connect() as conn:
+        joined = set(
+            conn.execute(
+                select(case_claims.c.case_id)
+                .where(case_claims.c.case_id.in_(list(before)))
+                .where(case_claims.c.batch_date == second)
+            ).scalars()
+        )
+        after = dict(
+            conn.execute(select(cases.c.id, cases.c.version).where(cases.c.id.in_(list(before)))).all()
+        )
+    assert joined
+    assert all(after[c] == before[c] + 1 for c in joined)
+    assert all(after[c] == before[c] for c in set(before) - joined)
+
+
 def test_a_ring_whose_case_is_closed_opens_a_new_one(world: World, engine: Engine) -> None:
     first, second = world.nights
     publish_night(world.home, first, engine)
