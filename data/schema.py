@@ -407,3 +407,26 @@ VERIFY_EXPORT_COLUMNS = ("claim_id", "checks", "reasons", "requested_at")
 #: A claim's status in `claimscreen status export`, in the order a claim moves through them.
 CLAIM_STATUSES = ("cleared", "verifying", "in_review", "decided_fraud", "decided_legitimate")
 STATUS_EXPORT_COLUMNS = ("claim_id", "filed_at", "status", "status_since", "hours_waited")
+
+# --- Look-back (docs/reference.md, "Look-back") ---------------------------------
+
+#: What the review queue shows for a look-back alert: the claim was paid already.
+LOOKBACK_QUEUE_LABEL = "paid: possible overpayment"
+#: `lake/lookback/batch_date=D/alerts.parquet`: one row per claim and reason, raised once, on
+#: the night (``flagged_on``) that first saw it; the review side reads it as it is.
+LOOKBACK_SCHEMA = pa.schema(
+    [
+        pa.field("claim_id", pa.string(), nullable=False),
+        pa.field("flagged_on", pa.date32(), nullable=False),
+        pa.field("first_scored", pa.date32(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("reason_text", pa.string(), nullable=False),
+        pa.field("ring_id", pa.string()),
+        pa.field("identity_id", pa.string()),
+        pa.field("risk_score", pa.float64()),
+        pa.field("case_id", pa.string(), nullable=False),
+        pa.field("queue_label", pa.string(), nullable=False),
+    ]
+)
+#: Columns of `claimscreen lookback export`: one row per claim, its reasons `;`-separated.
+LOOKBACK_EXPORT_COLUMNS = ("claim_id", "first_scored", "flagged_on", "reasons", "ring_id")

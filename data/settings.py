@@ -213,6 +213,13 @@ class VerificationSettings(BaseModel):
     no_response_days: int = Field(
         5, ge=1, le=60, description="days after the request without an outcome before a claim goes to review"
     )
+    lookback_days: int = Field(
+        365,
+        ge=1,
+        le=730,
+        description="claims cleared this many days before a night or fewer (one benefit year) are "
+        "checked again that night against what changed since (look-back alerts)",
+    )
 
 
 class Settings(BaseModel):

@@ -1,4 +1,4 @@
-"""`claimscreen verify export|import` and `claimscreen status export`: the claimant after the night."""
+"""`claimscreen verify export|import`, `status export` and `lookback export`: the claimant after the night."""
 
 from __future__ import annotations
 
@@ -86,4 +86,38 @@ def status_export(home: Home, out: str, as_of: str | None) -> None:
     click.echo(f"{len(statuses):,} claims written to {out} ({summary or 'none'})")
 
 
-COMMANDS = (verify, status)
+@click.group()
+def lookback() -> None:
+    """Look-back alerts: claims paid on earlier nights that later evidence implicates.
+
+    Every night, the claims cleared in the benefit year before it are checked again
+    against what changed since (docs/reference.md, "Look-back"): new death, prison,
+    interstate and suspicious-actor entries, rings flagged tonight, fraud decided on
+    the same person, bank account or device, and the same SSN filed tonight under
+    another identity. Each claim and reason is raised once.
+    """
+
+
+@lookback.command("export")
+@click.option("--date", "date_", required=True, help="The night (YYYY-MM-DD).")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help=OUT_HELP)
+@click.pass_obj
+@reports_errors
+def lookback_export(home: Home, date_: str, out: str) -> None:
+    """Write the claims raised on the night: claim_id, first_scored, flagged_on, reasons, ring_id.
+
+    first_scored is the night the claim was cleared and paid, flagged_on the night that
+    raised it; reasons are LOOKBACK_* codes (;-separated). Each is a possible overpayment
+    for an investigator to look at."""
+    from claimscreen.data.exports import export_format, write_export
+    from claimscreen.models.lookback import export_alerts
+
+    night = parse_date(date_)
+    assert night is not None
+    export_format(Path(out))  # a wrong file type is told before the night is read
+    alerts = export_alerts(home.path, night)
+    write_export(alerts, Path(out))
+    click.echo(f"{len(alerts):,} look-back claims of {night} written to {out}")
+
+
+COMMANDS = (verify, status, lookback)

@@ -49,6 +49,7 @@ from claimscreen.data.nights import check_night_order
 from claimscreen.data.read import UTF8
 from claimscreen.data.runs import RunReport, markdown_report
 from claimscreen.features.build import run_features
+from claimscreen.models.lookback import run_lookback
 from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
 from claimscreen.review import publish as review_publish  # bench/nightly.py times its publish_night
 from claimscreen.review.export import sync_decisions
@@ -159,6 +160,14 @@ def score_stage(home: str, batch_date: str, chunk_rows: int | None) -> dict[str,
     return details
 
 
+@task(name="lookback", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
+def lookback_task(home: str, batch_date: str) -> dict[str, Any]:
+    """Check the benefit year's cleared claims against what changed since they were paid;
+    write the night's look-back alerts (docs/reference.md, "Look-back")."""
+    return asdict(run_lookback(Path(home), dt.date.fromisoformat(batch_date)))
+
+
 @task(name="publish", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
 def publish_task(home: str, batch_date: str) -> dict[str, Any]:
@@ -189,6 +198,7 @@ def nightly_flow(
         ("sync-decisions", lambda: sync_decisions_task(home)),
         ("features", lambda: features_task(home, batch_date)),
         ("score", lambda: score_stage(home, batch_date, chunk_rows)),
+        ("lookback", lambda: lookback_task(home, batch_date)),
         ("publish", lambda: publish_task(home, batch_date)),
     ]
     for name, run in stages:

@@ -53,6 +53,7 @@ def test_a_night_is_scored_routed_and_its_figures_reported(
         "sync-decisions",
         "features",
         "score",
+        "lookback",
         "publish",
     ]
     score = report["stages"][3]["details"]

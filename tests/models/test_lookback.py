@@ -1,0 +1,271 @@
+"""Look-back: claims cleared on earlier nights, raised again by what changed since (models/lookback.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from helpers import make_row, write_csv
+
+from claimscreen.data.ingest import ingest_batch
+from claimscreen.data.labels import import_labels
+from claimscreen.data.lake import Lake
+from claimscreen.data.reference import load_reference
+from claimscreen.data.schema import LOOKBACK_QUEUE_LABEL, SCORES_SCHEMA
+from claimscreen.features.build import pinned_versions
+from claimscreen.models.lookback import LOOKBACK_REASONS, export_alerts, read_alerts, run_lookback
+
+DAY1, DAY2, DAY3 = dt.date(2026, 10, 1), dt.date(2026, 10, 2), dt.date(2026, 10, 3)
+SSN_A = "123-45-6781"
+
+
+def night(
+    home: Path,
+    tmp_path: Path,
+    day: dt.date,
+    claims: dict[str, dict[str, Any]],
+    scored: dict[str, dict[str, Any]],
+) -> None:
+    """Ingest ``claims`` (claim id -> make_row changes) as night ``day``, pin the lists loaded now,
+    and write its scores: each claim clear, identity ``I-<claim id>``, unless ``scored`` says otherwise."""
+    rows = [make_row(claim_id=c, filed_at=f"{day}T10:00:00", **changes) for c, changes in claims.items()]
+    ingest_batch(home, write_csv(tmp_path / f"claims_{day}.csv", rows), day)
+    lake = Lake(home)
+    pinned_versions(lake, day, home)
+    scores = []
+    for claim_id in claims:
+        row = {
+            "claim_id": claim_id,
+            "batch_date": day,
+            "risk_score": 0.1,
+            "route": "clear",
+            "reasons": "",
+            "ring_id": None,
+            "ring_size": 1,
+            "identity_id": f"I-{claim_id}",
+            "model_version": "v0001",
+            "reason_text": [],
+            "case_id": f"claim:{claim_id}",
+            "audit_sample": False,
+            "rule_hit": False,
+            "model_score": 0.0,
+            "anomaly_score": 0.0,
+            "held_back": "",
+        }
+        row.update(scored.get(claim_id, {}))
+        scores.append(row)
+    lake.write_table(lake.scores_path(day), pa.Table.from_pylist(scores, schema=SCORES_SCHEMA))
+
+
+def load(home: Path, tmp_path: Path, kind: str, text: str) -> None:
+    path = tmp_path / f"{kind}.csv"
+    path.write_text(text)
+    load_reference(home, kind, path)
+
+
+def raised(home: Path, day: dt.date) -> dict[str, set[str]]:
+    """claim id -> the reasons raised on ``day``, after running its look-back."""
+    run_lookback(home, day)
+    alerts = read_alerts(home, day)
+    out: dict[str, set[str]] = {}
+    for claim_id, reason in zip(alerts["claim_id"], alerts["reason"], strict=True):
+        out.setdefault(claim_id, set()).add(reason)
+    return out
+
+
+def test_a_death_record_loaded_after_the_claims_night_raises_it(home: Path, tmp_path: Path) -> None:
+    night(home, tmp_path, DAY1, {"A": {"ssn": SSN_A}, "B": {"ssn": "123-45-6782"}}, {})
+    # Loaded after night 1: A's owner died before filing; B's owner after it (alive when filed).
+    load(home, tmp_path, "deceased", f"ssn,date_of_death\n{SSN_A},2026-06-01\n123-45-6782,2026-10-02\n")
+    night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799"}}, {})
+    assert raised(home, DAY2) == {"A": {"LOOKBACK_DECEASED"}}
+    alert = read_alerts(home, DAY2).iloc[0]
+    assert alert["first_scored"] == DAY1 and alert["flagged_on"] == DAY2
+    assert alert["reason_text"] == LOOKBACK_REASONS["LOOKBACK_DECEASED"]
+    assert alert["queue_label"] == LOOKBACK_QUEUE_LABEL and alert["case_id"] == "lookback:A"
+
+
+def test_a_list_the_claims_own_night_already_used_raises_nothing(home: Path, tmp_path: Path) -> None:
+    load(home, tmp_path, "deceased", f"ssn,date_of_death\n{SSN_A},2026-06-01\n")
+    # Cleared although the list named it (say, released by an investigator): not a change.
+    night(home, tmp_path, DAY1, {"A": {"ssn": SSN_A}}, {})
+    night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799"}}, {})
+    assert raised(home, DAY2) == {}
+
+
+def test_incarcerated_suspicious_actor_and_interstate_lists(home: Path, tmp_path: Path) -> None:
+    night(
+        home,
+        tmp_path,
+        DAY1,
+        {
+            "HELD": {"ssn": "123-45-6781", "device_id": "dev-1"},
+            "ACTOR": {"ssn": "123-45-6782", "device_id": "dev-bad"},
+            "TWO": {"ssn": "123-45-6783", "device_id": "dev-3"},
+            "MOVED": {"ssn": "123-45-6784", "device_id": "dev-4"},
+            "REVIEWED": {"ssn": "123-45-6785", "device_id": "dev-5"},
+        },
+        {"REVIEWED": {"route": "review"}},
+    )
+    load(
+        home,
+        tmp_path,
+        "incarcerated",
+        "ssn,last_name,date_of_birth,admitted_on,released_on\n123-45-6781,Lopez,1980-04-12,2026-09-01,\n"
+        "123-45-6785,Lopez,1980-04-12,2026-09-01,\n",
+    )
+    load(
+        home, tmp_path, "suspicious_actors", "kind,value,added_on,source\ndevice_id,dev-bad,2026-10-02,tip\n"
+    )
+    # TWO filed in Kentucky the same week (overlap); MOVED in Indiana months before (a move).
+    load(
+        home,
+        tmp_path,
+        "interstate_claims",
+        "ssn,state,filed_at\n123-45-6783,KY,2026-09-28\n123-45-6784,IN,2026-03-01\n",
+    )
+    night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799", "device_id": "dev-n"}}, {})
+    assert raised(home, DAY2) == {
+        "HELD": {"LOOKBACK_INCARCERATED"},
+        "ACTOR": {"LOOKBACK_SUSPICIOUS_ACTOR"},
+        "TWO": {"LOOKBACK_INTERSTATE"},
+    }
+
+
+def test_a_second_other_state_makes_an_old_interstate_entry_evidence(home: Path, tmp_path: Path) -> None:
+    load(home, tmp_path, "interstate_claims", "ssn,state,filed_at\n123-45-6784,IN,2026-03-01\n")
+    night(home, tmp_path, DAY1, {"MOVED": {"ssn": "123-45-6784"}}, {})
+    load(
+        home,
+        tmp_path,
+        "interstate_claims",
+        "ssn,state,filed_at\n123-45-6784,IN,2026-03-01\n123-45-6784,MI,2026-05-01\n",
+    )
+    night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799"}}, {})
+    assert raised(home, DAY2) == {"MOVED": {"LOOKBACK_INTERSTATE"}}
+
+
+def test_a_ring_flagged_tonight_raises_its_earlier_cleared_claims(home: Path, tmp_path: Path) -> None:
+    night(
+        home,
+        tmp_path,
+        DAY1,
+        {"R1": {"ssn": "123-45-6781"}, "R2": {"ssn": "123-45-6782"}, "Q": {"ssn": "123-45-6783"}},
+        {"R1": {"ring_id": "ring-7"}, "R2": {"ring_id": "ring-7"}, "Q": {"ring_id": "ring-8"}},
+    )
+    ring = {"ring_id": "ring-7", "route": "review", "case_id": "ring:ring-7:2026-10-02"}
+    # ring-8 has a claim tonight too, but is not flagged.
+    quiet = {"ring_id": "ring-8"}
+    night(
+        home,
+        tmp_path,
+        DAY2,
+        {"R3": {"ssn": "123-45-6784"}, "Q2": {"ssn": "123-45-6785"}},
+        {"R3": ring, "Q2": quiet},
+    )
+    assert raised(home, DAY2) == {"R1": {"LOOKBACK_RING"}, "R2": {"LOOKBACK_RING"}}
+    assert set(read_alerts(home, DAY2)["ring_id"]) == {"ring-7"}
+
+
+def test_fraud_decided_on_the_same_identity_bank_account_or_device(home: Path, tmp_path: Path) -> None:
+    night(
+        home,
+        tmp_path,
+        DAY1,
+        {
+            "F": {"ssn": "123-45-6781", "bank_account": "1111", "device_id": "dev-f"},
+            "SAME_PERSON": {"ssn": "123-45-6782", "bank_account": "2222", "device_id": "dev-2"},
+            "SAME_BANK": {"ssn": "123-45-6783", "bank_account": "1111", "device_id": "dev-3"},
+            "SAME_DEVICE": {"ssn": "123-45-6784", "bank_account": "4444", "device_id": "dev-f"},
+            "OTHER": {"ssn": "123-45-6785", "bank_account": "5555", "device_id": "dev-5"},
+        },
+        {"F": {"identity_id": "I-F"}, "SAME_PERSON": {"identity_id": "I-F"}},
+    )
+    labels = tmp_path / "labels.csv"
+    labels.write_text("claim_id,outcome,decided_at,source\nF,fraud,2026-10-02T15:00:00,investigation\n")
+    import_labels(home, labels)
+    night(
+        home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799", "bank_account": "9999", "device_id": "dev-n"}}, {}
+    )
+    # F itself is decided: nothing to raise on it.
+    assert raised(home, DAY2) == {
+        "SAME_PERSON": {"LOOKBACK_DECISION"},
+        "SAME_BANK": {"LOOKBACK_DECISION"},
+        "SAME_DEVICE": {"LOOKBACK_DECISION"},
+    }
+
+
+def test_a_decision_the_claims_own_night_saw_raises_nothing(home: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels.csv"
+    labels.write_text("claim_id,outcome,decided_at,source\nF,fraud,2026-10-01T08:00:00,investigation\n")
+    night(home, tmp_path, DAY1, {"F": {"ssn": "123-45-6781"}, "S": {"ssn": "123-45-6782"}}, {})
+    import_labels(home, labels)
+    night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799"}}, {"S": {"identity_id": "I-F"}})
+    assert raised(home, DAY2) == {}
+
+
+def test_the_same_ssn_tonight_under_another_identity(home: Path, tmp_path: Path) -> None:
+    night(home, tmp_path, DAY1, {"A": {"ssn": SSN_A}, "B": {"ssn": "123-45-6782"}}, {})
+    night(
+        home,
+        tmp_path,
+        DAY2,
+        {"A2": {"ssn": SSN_A, "first_name": "Jon"}, "B2": {"ssn": "123-45-6782"}},
+        {"A2": {"identity_id": "I-other"}, "B2": {"identity_id": "I-B"}},  # B2 is B again
+    )
+    assert raised(home, DAY2) == {"A": {"LOOKBACK_SSN_REUSE"}}
+
+
+def test_an_alert_is_raised_once_and_a_re_run_gives_the_same(home: Path, tmp_path: Path) -> None:
+    night(home, tmp_path, DAY1, {"A": {"ssn": SSN_A}}, {})
+    load(home, tmp_path, "deceased", f"ssn,date_of_death\n{SSN_A},2026-06-01\n")
+    night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799"}}, {})
+    first = run_lookback(home, DAY2)
+    assert (first.alerts, first.by_reason) == (1, {"LOOKBACK_DECEASED": 1})
+    stored = read_alerts(home, DAY2)
+    again = run_lookback(home, DAY2)
+    assert again.alerts == 1
+    pd.testing.assert_frame_equal(read_alerts(home, DAY2), stored)
+    # Night 3 sees the same death against the same claim: not raised again. A new reason is.
+    night(home, tmp_path, DAY3, {"A3": {"ssn": SSN_A}}, {"A3": {"identity_id": "I-other"}})
+    assert raised(home, DAY3) == {"A": {"LOOKBACK_SSN_REUSE"}}
+
+
+def test_the_export_lists_each_claim_once(home: Path, tmp_path: Path) -> None:
+    night(home, tmp_path, DAY1, {"A": {"ssn": SSN_A}}, {"A": {"ring_id": "ring-1"}})
+    load(home, tmp_path, "deceased", f"ssn,date_of_death\n{SSN_A},2026-06-01\n")
+    ring = {"ring_id": "ring-1", "route": "review", "case_id": "ring:ring-1:2026-10-02"}
+    night(home, tmp_path, DAY2, {"R": {"ssn": "123-45-6799"}}, {"R": ring})
+    run_lookback(home, DAY2)
+    export = export_alerts(home, DAY2)
+    assert export.to_dict("records") == [
+        {
+            "claim_id": "A",
+            "first_scored": DAY1,
+            "flagged_on": DAY2,
+            "reasons": "LOOKBACK_DECEASED;LOOKBACK_RING",
+            "ring_id": "ring-1",
+        }
+    ]
+
+
+def test_claims_outside_the_benefit_year_are_not_checked(home: Path, tmp_path: Path) -> None:
+    (home / "settings.toml").write_text("[verification]\nlookback_days = 1\n")
+    night(home, tmp_path, DAY1, {"A": {"ssn": SSN_A}}, {})
+    night(home, tmp_path, DAY2, {"B": {"ssn": "123-45-6782"}}, {})
+    load(home, tmp_path, "deceased", f"ssn,date_of_death\n{SSN_A},2026-06-01\n123-45-6782,2026-06-01\n")
+    night(home, tmp_path, DAY3, {"N": {"ssn": "123-45-6799"}}, {})
+    assert raised(home, DAY3) == {"B": {"LOOKBACK_DECEASED"}}
+
+
+def test_a_night_without_scores_is_refused(home: Path) -> None:
+    from claimscreen.data.errors import InputError
+
+    with pytest.raises(InputError, match="has no scores"):
+        run_lookback(home, DAY1)
+    with pytest.raises(InputError, match="no look-back run"):
+        export_alerts(home, DAY1)
