@@ -80,10 +80,12 @@ def models() -> None:
 @click.pass_obj
 @reports_errors
 def models_list(home: Home) -> None:
-    """Every saved model version with its kind and headline figures; * marks the champion."""
+    """Every saved model version with its kind and headline figures; * marks the champion,
+    s the shadow (scored each night beside it, never routing)."""
     from claimscreen.models import registry
 
     champion = registry.champion(home.path)
+    shadow = registry.shadow(home.path)
     found = registry.versions(home.path)
     if not found:
         click.echo(f"no models yet in {registry.registry_folder(home.path)}")
@@ -91,7 +93,7 @@ def models_list(home: Home) -> None:
     for version in found:
         card = registry.card(home.path, version)
         metrics = card.get("metrics", {})
-        mark = "*" if version == champion else " "
+        mark = "*" if version == champion else "s" if version == shadow else " "
         click.echo(
             f"{mark} {version}  {card.get('kind', '?'):<11} created {card.get('created_at', '?')}  "
             f"labels {card.get('labels', {}).get('total', 0):>7,}  "

@@ -52,8 +52,11 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for name, metrics in report.get("metrics", {}).items():
         lines.append(f"- {name} on the evaluation window: {metrics}")
-    for reason in report.get("fairness", {}).get("reasons", []):
-        lines.append(f"- fairness: {reason}")
+    for check in report.get("checks", []):
+        result = "passed" if check["passed"] else "not measured" if check["passed"] is None else "FAILED"
+        lines.append(f"- check {check['name']}: {result}: {check['detail']}")
+    if report.get("shadow", {}).get("after"):
+        lines.append(f"- shadow (scored each night beside the champion): {report['shadow']['after']}")
     if report.get("report_html"):
         lines.append(f"- report: {report['report_html']}")
     return "\n".join(lines)

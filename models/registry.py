@@ -7,6 +7,9 @@ Layout::
       v0001/card.json        its card: training window, label counts, features,
                              metrics, thresholds, fairness figures, sha256 of model.joblib
       champion.json          {"version": "v0003", "history": [...every promotion and rollback...]}
+      shadow.json            {"version": "v0004", "since": ..., "reason": ..., "history": [...]}:
+                             the challenger each night's score stage also scores, without
+                             touching routes or the record (absent, or version null: none)
 
 An artifact never travels without its card, and is never loaded unless the
 sha256 of its bytes matches the card's (a file changed on disk, by accident or
@@ -131,10 +134,48 @@ def history(home: Path) -> list[dict[str, Any]]:
 
 
 def promote(home: Path, version: str, reason: str, by: str = "claimscreen") -> None:
-    """Make ``version`` the champion (it must exist and load), recording why."""
+    """Make ``version`` the champion (it must exist and load), recording why. A shadow that
+    becomes the champion is a shadow no more."""
     load(home, version)
     with _locked(home):
         _set_champion(home, version, {"action": "promote", "version": version, "reason": reason, "by": by})
+        if shadow(home) == version:
+            _write_shadow(home, None, f"promoted: {reason}", by)
+
+
+def shadow(home: Path) -> str | None:
+    """The challenger the nights also score in shadow (never routing with it), or None."""
+    version: str | None = _shadow_state(home).get("version")
+    return version
+
+
+def shadow_since(home: Path) -> str | None:
+    """When the current shadow was registered (ISO time), or None."""
+    state = _shadow_state(home)
+    since: str | None = state.get("since") if state.get("version") else None
+    return since
+
+
+def set_shadow(home: Path, version: str | None, reason: str, by: str = "claimscreen") -> None:
+    """Register ``version`` as the shadow (it must exist and load), or none with None."""
+    if version is not None:
+        load(home, version)
+    with _locked(home):
+        _write_shadow(home, version, reason, by)
+
+
+def _shadow_state(home: Path) -> dict[str, Any]:
+    path = registry_folder(home) / "shadow.json"
+    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return state
+
+
+def _write_shadow(home: Path, version: str | None, reason: str, by: str) -> None:
+    state = _shadow_state(home)
+    at = _now()
+    entry = {"version": version, "reason": reason, "by": by, "at": at}
+    state = {"version": version, "since": at, "reason": reason, "history": [*state.get("history", []), entry]}
+    write_json(registry_folder(home) / "shadow.json", state)
 
 
 def rollback(home: Path, reason: str = "rolled back", by: str = "claimscreen") -> str:

@@ -75,6 +75,9 @@ class ScoreResult:
     drift_warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    #: The shadow model's night (models/promotion.py): version, claims, the routes it would
+    #: have given, the share routed as the champion did, its seconds; empty without a shadow.
+    shadow: dict[str, Any] = field(default_factory=dict)
 
 
 #: Rows of the night each scale-out chunk scores (``claimscreen nightly --chunk-rows``).
@@ -226,7 +229,65 @@ def _finish(
         result.drift = scorer.drift(fresh)
         result.drift_warnings = drift.warnings(result.drift)
     result.largest_rings = largest_rings(scores)
+    result.shadow = shadow_score(home, night, version, fresh, scores, settings, timings)
     return result
+
+
+def shadow_path(lake: Lake, night: dt.date, version: str) -> Path:
+    """Where the shadow model ``version`` keeps what it would have given on ``night``."""
+    return lake.partition("shadow", night) / f"{version}.parquet"
+
+
+def shadow_score(
+    home: Path,
+    night: dt.date,
+    champion: str,
+    fresh: pd.DataFrame,
+    record: pd.DataFrame,
+    settings: Settings,
+    timings: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """Score and route ``fresh`` with the registry's shadow model, if one is set, into
+    ``shadow/batch_date=D/<version>.parquet`` (claim_id, risk_score, model_score, route).
+
+    Routes, reasons and the night's record are the champion's and stay untouched; no reasons
+    are computed (the costly part of a delayed claim). A shadow that fails to load or score
+    never stops a night: the error is returned instead."""
+    candidate = registry.shadow(home)
+    if candidate is None or candidate == champion or not len(fresh):
+        return {}
+    clock = time.perf_counter()
+    rows = fresh.reset_index(drop=True)
+    try:
+        scores = registry.load(home, candidate).score(rows)
+        route = route_scores(rows, scores, night, settings.scoring).route.astype(str)
+    except Exception as error:  # the shadow is an experiment: the night goes on without it
+        return {"version": candidate, "error": f"{type(error).__name__}: {error}"}
+    table = pd.DataFrame(
+        {
+            "claim_id": rows["claim_id"].astype(str).to_numpy(),
+            "risk_score": np.round(scores.risk, 6),
+            "model_score": np.round(scores.model, 6),
+            "route": route,
+        }
+    )
+    lake = Lake(home)
+    path = shadow_path(lake, night, candidate)
+    if path.exists():  # a second batch of the night: keep the first one's rows
+        before = lake.read_table(path).to_pandas()
+        table = pd.concat([before[~before["claim_id"].isin(table["claim_id"])], table], ignore_index=True)
+    lake.write_table(path, pa.Table.from_pandas(table, preserve_index=False))
+    champion_route = record.set_index("claim_id")["route"].reindex(rows["claim_id"].astype(str)).to_numpy()
+    seconds = _since(clock)
+    if timings is not None:
+        timings["shadow"] = seconds
+    return {
+        "version": candidate,
+        "claims": len(rows),
+        "routes": {r: int((route == r).sum()) for r in ("clear", "verify", "review")},
+        "same_route": round(float((route == champion_route).mean()), 4),
+        "seconds": seconds,
+    }
 
 
 def largest_rings(scores: pd.DataFrame, top: int = 5) -> list[dict[str, Any]]:
@@ -507,4 +568,6 @@ __all__ = [
     "score_chunk",
     "score_night",
     "score_parts",
+    "shadow_path",
+    "shadow_score",
 ]

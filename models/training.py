@@ -12,19 +12,26 @@ and challenger are compared there, on the same claims); of the nights before,
 the older three quarters train the model and the newer quarter calibrates its
 probabilities.
 
-**Promotion.** The challenger replaces the champion only if
+**The gate** (:mod:`claimscreen.models.promotion`, structured checks). With no champion
+yet, the first model is promoted when it passes the fairness gate. Otherwise the challenger
+passes only if
 
-* it ranks fraud better on the evaluation window (higher average precision on
-  the labeled claims; a cold-start champion has none from labels, so its
-  evidence score is what it is measured by), and
-* it passes the fairness gate: with the night's routing policy applied to every
-  claim of the evaluation window, the share of honest claimants delayed
-  (claims not labeled fraud, routed away from ``clear``) differs by age band and
-  by language no more than the ``[scoring]`` fairness settings allow.
+* the *unbiased estimate* says it ranks fraud better beyond noise: the audit draw
+  (``source = audit``, drawn at random, chosen by neither model) and the investigated labels
+  of the evaluation window, weighted by the inverse of their chance of being labeled, with a
+  95% bootstrap interval; too few audit labels and no claim of better is made, and it does
+  not catch less fraud beyond noise on the same estimate (the average precision on the
+  investigated labels alone is reported, and never decides), and
+* it passes the fairness gate: with the night's routing policy applied to every claim of the
+  evaluation window, the share of honest claimants delayed differs by age band and by
+  language no more than the ``[scoring]`` fairness settings allow (a ratio that chance
+  explains does not refuse).
 
-Otherwise the champion stays, and the report says why. Selective labels: the
-audit draw (``source = audit``) is a random sample of cleared claims, so the
-figures on it are unbiased estimates; they are reported apart.
+A challenger that passes is registered as the **shadow**: every night's score stage also
+scores it (routes and the record stay the champion's). A later retraining promotes the
+shadow when it passes the same checks on the newer window after
+:data:`~claimscreen.models.promotion.MIN_SHADOW_NIGHTS` shadow-scored nights, and reports the
+two models' routes on those nights. Otherwise the champion stays, and the report says why.
 """
 
 from __future__ import annotations
@@ -44,11 +51,24 @@ from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import window_start
 from claimscreen.models import registry
-from claimscreen.models.evaluation import evaluate, fairness_gate, write_report
 from claimscreen.models.inputs import EXCLUDED, MODEL_INPUTS
+from claimscreen.models.metrics import Evaluation, evaluate
+from claimscreen.models.promotion import (
+    MIN_SHADOW_NIGHTS,
+    Check,
+    Estimate,
+    decide,
+    discount_noise,
+    fairness_checks,
+    ranking_checks,
+    shadow_check,
+    shadow_comparison,
+    unbiased_estimate,
+)
+from claimscreen.models.report import checks_html, estimate_html, shadow_html, write_report
 from claimscreen.models.routing import route_scores
 from claimscreen.models.scorer import ClaimScorer
-from claimscreen.models.scoring import window_features
+from claimscreen.models.scoring import read_scores, shadow_path, window_features
 
 
 @dataclass
@@ -69,6 +89,15 @@ class RetrainReport:
     timings: dict[str, float] = field(default_factory=dict)
     report_file: str | None = None
     report_html: str | None = None
+    #: One line that agrees with the checks: the outcome and the deciding check's words.
+    headline: str = ""
+    #: The gate's structured checks of the challenger (models/promotion.py ``Check``).
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    #: The unbiased estimate, challenger against champion (models/promotion.py ``Estimate``).
+    unbiased: dict[str, Any] = field(default_factory=dict)
+    #: The shadow: ``before`` and ``after`` (versions), its live nights (``comparison``), its
+    #: estimate and checks when a retraining judged it.
+    shadow: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,35 +158,84 @@ def split_by_time(
 
 
 def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | None = None) -> RetrainReport:
-    """Train a challenger on the labels known now and promote it only if it is better and fair."""
-    started = time.perf_counter()
-    home = Path(home)
-    settings = settings or load_settings(home)
-    moment = now or dt.datetime.now(dt.UTC)
-    timings: dict[str, float] = {}
-    before = registry.champion(home)
-    report = RetrainReport(
-        started_at=moment.isoformat(timespec="seconds"),
-        status="skipped",
-        reason="",
-        champion_before=before,
-        champion_after=before,
-    )
-    nights = [n for n in _feature_nights(home) if n <= moment.date()]
+    """Train a challenger on the labels known now; promote (or shadow) it only if the gate says so."""
+    run = _Run.start(Path(home), settings, now)
+    nights = [n for n in _feature_nights(run.home) if n <= run.moment.date()]
     if not nights:
-        report.reason = "no scored nights in the lake yet: run the nightly flow first"
-        return _finish(home, report, started, timings)
-    decisions = all_decisions(home)
-    decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= pd.Timestamp(moment)]
-    labeled = training_set(home, decisions)
-    timings["training_set"] = _since(started)
-    report.labels = _label_counts(labeled)
+        run.report.reason = "no scored nights in the lake yet: run the nightly flow first"
+        return _finish(run)
+    decisions, labeled = _labels(run)
+    challenger, evaluation, supervised = _train(run, labeled, nights)
+    if challenger is None:
+        return _finish(run)
     clock = time.perf_counter()
-    recent = window_features(home, window_start(nights[-1], settings.history_days), nights[-1])
+    systems = _systems(run, challenger)
+    eval_nights = sorted(evaluation["batch_date"].unique()) if len(evaluation) else nights[-1:]
+    frames = {
+        name: window_frame(run.home, scorer, eval_nights, run.settings, decisions)
+        for name, scorer in systems.items()
+    }
+    evaluations = {name: evaluate(frame) for name, frame in frames.items()}
+    checks = _judge(run, systems, evaluation, frames, evaluations, decisions)
+    run.report.fairness["nights"] = [str(n) for n in eval_nights]
+    run.timings["evaluate"] = _since(clock)
+    version = registry.save(run.home, challenger, _card(challenger, run.report, run.settings))
+    run.report.challenger = version
+    _conclude(run, version, checks, supervised)
+    clock = time.perf_counter()
+    run.report.report_html = str(write_retrain_html(run.home, run.report, evaluations, frames))
+    run.timings["report"] = _since(clock)
+    return _finish(run)
+
+
+@dataclass
+class _Run:
+    """One retraining under way: where, with which settings, as of when, and its report."""
+
+    home: Path
+    settings: Settings
+    moment: dt.datetime
+    started: float
+    report: RetrainReport
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, home: Path, settings: Settings | None, now: dt.datetime | None) -> _Run:
+        moment = now or dt.datetime.now(dt.UTC)
+        before = registry.champion(home)
+        report = RetrainReport(
+            started_at=moment.isoformat(timespec="seconds"),
+            status="skipped",
+            reason="",
+            champion_before=before,
+            champion_after=before,
+        )
+        return cls(home, settings or load_settings(home), moment, time.perf_counter(), report)
+
+
+def _labels(run: _Run) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The decisions known at the moment, and the labeled claims with their features."""
+    decisions = all_decisions(run.home)
+    decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= pd.Timestamp(run.moment)]
+    labeled = training_set(run.home, decisions)
+    run.timings["training_set"] = _since(run.started)
+    run.report.labels = _label_counts(labeled)
+    return decisions, labeled
+
+
+def _train(
+    run: _Run, labeled: pd.DataFrame, nights: list[dt.date]
+) -> tuple[ClaimScorer | None, pd.DataFrame, bool]:
+    """The challenger (anomaly model, and the supervised model when the labels allow), the
+    evaluation window's labels, and whether it is supervised; no challenger (the champion
+    stays, the report says why) when there are too few labels and a champion exists."""
+    settings = run.settings
+    clock = time.perf_counter()
+    recent = window_features(run.home, window_start(nights[-1], settings.history_days), nights[-1])
     challenger = ClaimScorer().fit_anomaly(recent)
-    timings["anomaly"] = _since(clock)
+    run.timings["anomaly"] = _since(clock)
     train, calibrate, evaluation = split_by_time(labeled, settings.scoring.evaluation_days)
-    report.split = {
+    run.report.split = {
         name: _window(part)
         for name, part in (("train", train), ("calibrate", calibrate), ("evaluate", evaluation))
     }
@@ -174,76 +252,154 @@ def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | Non
             calibrate["label"].to_numpy(),
             method=settings.scoring.calibration,
         )
-        timings["train"] = _since(clock)
-    elif before is not None:
-        report.status, report.reason = "kept", _too_few(train, calibrate, low, fraud)
-        return _finish(home, report, started, timings)
-    clock = time.perf_counter()
-    report.metrics["challenger"] = label_metrics(challenger, evaluation)
-    champion = registry.load(home, before) if before else None
-    if champion is not None:
-        report.metrics["champion"] = label_metrics(champion, evaluation)
-    eval_nights = sorted(evaluation["batch_date"].unique()) if len(evaluation) else nights[-1:]
-    systems = {"challenger": challenger, **({"champion": champion} if champion is not None else {})}
-    frames = {
-        name: window_frame(home, scorer, eval_nights, settings, decisions) for name, scorer in systems.items()
-    }
-    evaluations = {name: evaluate(frame) for name, frame in frames.items()}
-    report.fairness = fairness_verdict(evaluations["challenger"], settings)
-    report.fairness["nights"] = [str(n) for n in eval_nights]
-    fairness = report.fairness
-    timings["evaluate"] = _since(clock)
-    card = _card(challenger, report, settings)
-    version = registry.save(home, challenger, card)
-    report.challenger = version
-    better, why = _is_better(
-        report.metrics.get("challenger", {}), report.metrics.get("champion"), before, supervised
-    )
-    fair = fairness.get("passes", True)
-    if better and fair:
-        registry.promote(home, version, reason=why)
-        report.status = "promoted" if before else "bootstrapped"
-        report.reason, report.champion_after = why, version
-    else:
-        report.status = "kept"
-        report.reason = (
-            why
-            if not better
-            else "the challenger fails the fairness gate: "
-            + "; ".join(
-                r for r in fairness.get("reasons", []) if "below" in r or "above" in r or "differ" in r
-            )
-        )
-    clock = time.perf_counter()
-    report.report_html = str(_write_html(home, report, evaluations, frames, version))
-    timings["report"] = _since(clock)
-    return _finish(home, report, started, timings)
+        run.timings["train"] = _since(clock)
+    elif run.report.champion_before is not None:
+        run.report.status, run.report.reason = "kept", _too_few(train, calibrate, low, fraud)
+        return None, evaluation, False
+    return challenger, evaluation, supervised
 
 
-def _write_html(
-    home: Path,
-    report: RetrainReport,
-    evaluations: dict[str, Any],
+def _systems(run: _Run, challenger: ClaimScorer) -> dict[str, ClaimScorer]:
+    """The challenger, the champion and the shadow (a challenger of an earlier retraining that
+    the nights have been scoring alongside the champion), those that exist."""
+    systems = {"challenger": challenger}
+    before = run.report.champion_before
+    if before is not None:
+        systems["champion"] = registry.load(run.home, before)
+    shadow = registry.shadow(run.home)
+    if shadow is not None and shadow != before:
+        systems["shadow"] = registry.load(run.home, shadow)
+        run.report.shadow["before"] = shadow
+    return systems
+
+
+def _judge(
+    run: _Run,
+    systems: dict[str, ClaimScorer],
+    evaluation: pd.DataFrame,
     frames: dict[str, pd.DataFrame],
-    version: str,
+    evaluations: dict[str, Evaluation],
+    decisions: pd.DataFrame,
+) -> dict[str, list[Check]]:
+    """The gate's checks for the challenger, and for the shadow if there is one."""
+    report = run.report
+    for name, scorer in systems.items():
+        report.metrics[name] = label_metrics(scorer, evaluation)
+    verdict = fairness_verdict(evaluations["challenger"], run.settings)
+    report.fairness = verdict
+    checks = {"challenger": [Check(**c) for c in verdict["checks"]]}
+    if "champion" not in systems:
+        return checks
+    seed = run.settings.scoring.audit_seed
+    for name in [n for n in ("challenger", "shadow") if n in systems]:
+        estimate = unbiased_estimate_of(evaluation, frames, name, seed)
+        found = ranking_checks(
+            estimate, {"challenger": report.metrics[name], "champion": report.metrics["champion"]}
+        )
+        if name == "challenger":
+            report.unbiased = estimate.to_dict()
+        else:
+            fair = fairness_verdict(evaluations["shadow"], run.settings)
+            comparison = shadow_comparison(_shadow_frame(run.home, report.shadow["before"], decisions))
+            found += [Check(**c) for c in fair["checks"]] + [shadow_check(comparison)]
+            report.shadow.update(comparison=comparison, unbiased=estimate.to_dict())
+        checks[name] = found if name == "shadow" else found + checks["challenger"]
+    return checks
+
+
+def unbiased_estimate_of(
+    evaluation: pd.DataFrame, frames: dict[str, pd.DataFrame], name: str, seed: int
+) -> Estimate:
+    """:func:`claimscreen.models.promotion.unbiased_estimate` of system ``name`` against the
+    champion, on the evaluation window's labels and every claim of its nights."""
+    ids = evaluation["claim_id"].astype(str)
+    risk, routes = {}, {}
+    for role, key in (("champion", "champion"), ("challenger", name)):
+        rows = frames[key].drop_duplicates("claim_id").set_index("claim_id").reindex(ids)
+        risk[role] = rows["risk_score"].fillna(0.0).to_numpy(dtype=float)
+        routes[role] = rows["route"].fillna("clear").to_numpy(dtype=object)
+    return unbiased_estimate(evaluation, risk, len(frames["champion"]), routes, seed=seed)
+
+
+def _conclude(run: _Run, version: str, checks: dict[str, list[Check]], supervised: bool) -> None:
+    """Promote, shadow or keep, by the checks alone; the report's headline says which and why."""
+    report = run.report
+    report.checks = [c.to_dict() for c in checks["challenger"]]
+    passes, why = decide(checks["challenger"])
+    if report.champion_before is None:
+        kind = "supervised" if supervised else "cold-start"
+        if passes:
+            registry.promote(run.home, version, reason=f"first model ({kind})")
+            report.status, report.reason = "bootstrapped", f"first model ({kind})"
+            report.champion_after = version
+        else:
+            report.status, report.reason = "kept", f"the challenger fails the fairness gate: {why}"
+        report.headline = f"{report.status}: {report.reason}"
+        return
+    promoted = _promote_shadow(run, checks.get("shadow"))
+    if passes:
+        registry.set_shadow(run.home, version, reason=why)
+        report.status = "promoted" if promoted else "shadow"
+        report.reason = (
+            f"{promoted + '; ' if promoted else ''}challenger {version}: {why}; registered as the shadow: "
+            f"each night also scores it, and a retraining after {MIN_SHADOW_NIGHTS} nights promotes it "
+            "if it still passes"
+        )
+    else:
+        report.status = "promoted" if promoted else "kept"
+        report.reason = f"{promoted + '; ' if promoted else ''}challenger {version} refused: {why}"
+    report.shadow["after"] = registry.shadow(run.home)
+    report.headline = f"{report.status}: {report.reason}"
+
+
+def _promote_shadow(run: _Run, checks: list[Check] | None) -> str:
+    """Promote the shadow when its checks pass; what happened, in words ("" without a shadow)."""
+    shadow = run.report.shadow.get("before")
+    if checks is None or shadow is None:
+        return ""
+    run.report.shadow["checks"] = [c.to_dict() for c in checks]
+    passes, why = decide(checks)
+    if not passes:
+        return ""
+    registry.promote(run.home, shadow, reason=f"shadow promoted: {why}")
+    run.report.champion_after = shadow
+    return f"shadow {shadow} promoted after its live nights: {why}"
+
+
+def write_retrain_html(
+    home: Path, report: RetrainReport, evaluations: dict[str, Evaluation], frames: dict[str, pd.DataFrame]
 ) -> Path:
-    champion = report.champion_before
-    names = {"challenger": f"challenger {version}", "champion": f"champion {champion}"}
+    """The retraining report as one HTML file: headline, the gate's checks, the unbiased
+    estimate, the shadow's nights, then each system's figures on the evaluation window."""
+    names = {
+        "challenger": f"challenger {report.challenger}",
+        "champion": f"champion {report.champion_before}",
+        "shadow": f"shadow {report.shadow.get('before')}",
+    }
     stamp = report.started_at.replace(":", "").replace("-", "")[:15]
     out = registry.registry_folder(home) / "retrain" / f"retrain-{stamp}.html"
     notes = [
-        f"Outcome: {report.status}. {report.reason}",
-        f"Evaluation window: {report.split.get('evaluate')}; every claim of those nights routed as the "
-        "nightly flow would. Claims without a decision count as fraud with the model's probability "
-        "(an estimate); the labeled claims' figures are in the model card.",
+        f"Evaluation window: {report.split.get('evaluate')}.",
+        "The figures below the checks route every claim of those nights as the nightly flow would; a "
+        "claim without a decision counts as fraud with that system's own probability, so those "
+        "tables estimate each system by itself and are no comparison between them: the unbiased "
+        "estimate above decides.",
         f"Labels: {report.labels}",
     ]
+    first = [("Promotion checks", checks_html(report.checks))]
+    if report.unbiased:
+        heading = "Unbiased estimate: audit draw and investigated labels"
+        first.append((heading, estimate_html(report.unbiased)))
+    if report.shadow.get("comparison"):
+        first.append(("Shadow nights", shadow_html(report.shadow)))
     return write_report(
         {names[k]: v for k, v in evaluations.items()},
         {names[k]: v for k, v in frames.items()},
         out,
         title=f"claimscreen retraining {report.started_at}",
         notes=notes,
+        headline=report.headline,
+        first=first,
     )
 
 
@@ -305,49 +461,21 @@ def window_frame(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def fairness_verdict(evaluation: Any, settings: Settings) -> dict[str, Any]:
-    """The fairness gate (fairlearn through :mod:`claimscreen.models.evaluation`) on an evaluation."""
-    passes, reasons = fairness_gate(
+def fairness_verdict(evaluation: Evaluation, settings: Settings) -> dict[str, Any]:
+    """The fairness gate (fairlearn through :mod:`claimscreen.models.metrics`) on an evaluation,
+    a ratio below the limit that chance explains discounted (:func:`discount_noise`)."""
+    checks = fairness_checks(
         evaluation,
         min_ratio=settings.scoring.fairness_min_ratio,
         max_gap_points=settings.scoring.fairness_max_gap_points,
     )
-    if not passes:
-        passes, reasons = _discount_noise(evaluation, settings, reasons)
-    return {"passes": passes, "reasons": reasons, "evaluation": evaluation.to_dict()}
-
-
-def _discount_noise(evaluation: Any, settings: Settings, reasons: list[str]) -> tuple[bool, list[str]]:
-    """A ratio below the limit that chance explains does not refuse a model.
-
-    With false-positive rates of a fraction of a percent, a group of a thousand
-    claimants holds a handful of delayed honest claimants, and a ratio of such
-    counts is noise. The ratio refuses a model only when equal treatment would
-    rarely give a ratio that low at these group sizes (fewer than 5% of random
-    spreads of the same delayed claimants, :meth:`GroupFairness.chance`); the
-    gap (percentage points) always counts."""
-    passes = True
-    out = list(reasons)
-    for fair in evaluation.fairness.values():
-        if fair.gap_passes is False:
-            passes = False
-        if fair.ratio_passes is not False:
-            continue
-        low, _, high, _ = fair.extremes(fair.min_group_ratio)
-        p_value = fair.chance().p_value
-        if p_value < 0.05:
-            passes = False
-            out.append(
-                f"false-positive rate by {fair.grouping}: {low} and {high} differ beyond chance "
-                f"(equal treatment gives a ratio this low in {p_value:.1%} of random spreads)"
-            )
-        else:
-            out.append(
-                f"false-positive rate by {fair.grouping}: the ratio below the limit is within chance "
-                f"(equal treatment gives one this low in {p_value:.0%} of random spreads), "
-                "so it does not refuse the model"
-            )
-    return passes, out
+    checks = discount_noise(checks, evaluation)
+    return {
+        "passes": all(c.passed is not False for c in checks),
+        "reasons": [c.detail for c in checks],
+        "checks": [c.to_dict() for c in checks],
+        "evaluation": evaluation.to_dict(),
+    }
 
 
 def _fraud_estimate(
@@ -356,20 +484,6 @@ def _fraud_estimate(
     known = claim_ids.astype(str).map(outcome).to_numpy(dtype=object)
     drawn = rng.random(len(risk)) < risk
     return np.where(known == "fraud", True, np.where(known == "legitimate", False, drawn)).astype(bool)
-
-
-def _is_better(
-    challenger: dict[str, Any], champion: dict[str, Any] | None, before: str | None, supervised: bool
-) -> tuple[bool, str]:
-    if before is None:
-        kind = "supervised" if supervised else "cold-start"
-        return True, f"first model ({kind})"
-    new, old = challenger.get("average_precision"), (champion or {}).get("average_precision")
-    if new is None:
-        return False, "no fraud and honest labels in the evaluation window to compare on"
-    if old is None or new > old:
-        return True, f"average precision {new} on the evaluation window, champion {old}"
-    return False, f"the challenger is not better: average precision {new} against the champion's {old}"
 
 
 def _enough(part: pd.DataFrame, min_labels: int, min_fraud: int) -> bool:
@@ -432,11 +546,39 @@ def _feature_nights(home: Path) -> list[dt.date]:
     )
 
 
-def _finish(home: Path, report: RetrainReport, started: float, timings: dict[str, float]) -> RetrainReport:
-    report.seconds = _since(started)
-    report.timings = timings
+def _shadow_frame(home: Path, version: str, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Every claim the shadow ``version`` scored on live nights, beside the champion's record
+    of it, with its decision where one is known."""
+    lake = Lake(Path(home))
+    frames = []
+    for path in sorted(lake.root.glob(f"shadow/batch_date=*/{version}.parquet")):
+        night = dt.date.fromisoformat(path.parent.name.split("=", 1)[1])
+        if path != shadow_path(lake, night, version):
+            continue
+        shadow = lake.read_table(path).to_pandas()
+        record = read_scores(home, night)[["claim_id", "route", "risk_score"]]
+        both = shadow.merge(record, on="claim_id", suffixes=("_shadow", "_champion"))
+        frames.append(both.assign(batch_date=night))
+    columns = {
+        "route_shadow": "shadow_route",
+        "risk_score_shadow": "shadow_risk",
+        "route_champion": "champion_route",
+        "risk_score_champion": "champion_risk",
+    }
+    if not frames:
+        return pd.DataFrame(columns=["batch_date", "claim_id", "outcome", "source", *columns.values()])
+    frame = pd.concat(frames, ignore_index=True).rename(columns=columns)
+    return frame.merge(decisions[["claim_id", "outcome", "source"]], on="claim_id", how="left")
+
+
+def _finish(run: _Run) -> RetrainReport:
+    report = run.report
+    report.seconds = _since(run.started)
+    report.timings = run.timings
+    if not report.headline:
+        report.headline = f"{report.status}: {report.reason}"
     stamp = report.started_at.replace(":", "").replace("-", "")[:15]
-    path = registry.registry_folder(home) / "retrain" / f"retrain-{stamp}.json"
+    path = registry.registry_folder(run.home) / "retrain" / f"retrain-{stamp}.json"
     report.report_file = str(path)
     write_json(path, report.to_dict())
     return report
