@@ -31,10 +31,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 
-from claimscreen.review import auth
+from claimscreen.review import auth, oidc
 from claimscreen.review import cases as work
 from claimscreen.review.auth import authenticate, role_at_least
 from claimscreen.review.dashboard import dashboard
@@ -143,6 +144,9 @@ def create_app(
         note_max=work.NOTE_MAX_CHARS,
     )  # fmt: skip
     env.filters.update(days_since=_days_since, when=_when)
+    app.state.oidc = oidc.settings_from_environment()
+    app.state.oidc_provider = oidc.make_provider(app.state.oidc) if app.state.oidc else None
+    env.globals.update(sign_in=app.state.oidc)  # the login page's "Sign in with ..." button
     app.state.templates = Jinja2Templates(env=env)
     app.state.router = _routes()
     app.include_router(app.state.router)
@@ -151,6 +155,7 @@ def create_app(
     app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(Throttled, _throttled)  # type: ignore[arg-type]
+    app.add_exception_handler(oidc.SignInRefused, _sign_in_refused)  # type: ignore[arg-type]
     app.add_exception_handler(work.CaseError, _case_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     return app
@@ -371,6 +376,21 @@ async def _throttled(request: Request, exc: Throttled) -> Response:
     return response
 
 
+async def _sign_in_refused(request: Request, exc: oidc.SignInRefused) -> Response:
+    """A sign-in through the identity provider that did not happen: audited, then said why."""
+
+    def record() -> None:
+        with writing(request.app.state.engine) as conn:
+            who = {"username": exc.username} if exc.username else None
+            work.audit(conn, who, "login_failed", after={"via": "oidc", "reason": exc.reason[:64]})
+
+    await anyio.to_thread.run_sync(record)
+    status = 502 if exc.reason.startswith("oidc_error") else 403
+    response = await _error(request, "Not signed in", exc.message, status)
+    response.delete_cookie(oidc.PENDING_COOKIE, path="/login/oidc")
+    return response
+
+
 async def _case_error(request: Request, exc: work.CaseError) -> Response:
     title = "Changed meanwhile" if exc.status == 409 and exc.case_id else "Not done"
     return await _error(request, title, str(exc), exc.status, exc.case_id)
@@ -419,6 +439,19 @@ def _safe_next(target: str) -> str:
     return target if ok else "/queue"
 
 
+def _identity_provider(request: Request) -> tuple[oidc.OidcSettings, oidc.Provider]:
+    if request.app.state.oidc is None:
+        raise work.CaseError("sign-in through an identity provider is not set up here", 404)
+    return request.app.state.oidc, request.app.state.oidc_provider
+
+
+def _callback_url(request: Request) -> str:
+    """Where the provider sends the browser back: the setting, else this application's own."""
+    settings = request.app.state.oidc
+    own = request.app.state.origin or str(request.base_url).rstrip("/")
+    return str(settings.redirect_url or own + oidc.CALLBACK_PATH)
+
+
 def _version(form: Any, required: bool) -> int | None:
     """The case version a form was rendered with (a stale form is then a 409)."""
     value = str(form.get("version", ""))
@@ -453,6 +486,9 @@ def _routes() -> APIRouter:
         password: Annotated[str, Form()] = "",
         next: Annotated[str, Form()] = "/queue",
     ) -> Response:
+        settings = request.app.state.oidc
+        if settings is not None and not settings.local_accounts:
+            raise Forbidden(f"Sign-in with a password is turned off here: sign in with {settings.name}.")
         engine = request.app.state.engine
         at = _clock_time(request)
         keys = auth.throttle_keys(username, _client_address(request))
@@ -477,6 +513,48 @@ def _routes() -> APIRouter:
             return _page(request, "login.html", context, None, status=401)
         response = RedirectResponse(_safe_next(next), status_code=303)
         _cookie(response, request, SESSION_COOKIE, token, request.app.state.lifetime_seconds)
+        response.delete_cookie(LOGIN_COOKIE, path="/")
+        return response
+
+    @router.get("/login/oidc")
+    def oidc_start(request: Request, next: str = "/queue") -> Response:
+        """To the identity provider, with this browser's state in a cookie (SameSite=Lax: it
+        must come back on the provider's redirect, a cross-site navigation)."""
+        settings, provider = _identity_provider(request)
+        url, state = oidc.begin(
+            request.app.state.engine, provider, settings, _callback_url(request), _safe_next(next),
+            _clock_time(request),
+        )  # fmt: skip
+        response = RedirectResponse(url, status_code=303)
+        response.set_cookie(
+            oidc.PENDING_COOKIE, state, max_age=oidc.PENDING_SECONDS, path="/login/oidc", httponly=True,
+            samesite="lax", secure=request.app.state.secure_cookies,
+        )  # fmt: skip
+        return response
+
+    @router.get(oidc.CALLBACK_PATH)
+    def oidc_callback(request: Request) -> Response:
+        """Back from the identity provider: the account, a new session, and a page that goes on
+        to ``next`` by itself. Not a redirect: the browser came here from another site, and
+        would not send the SameSite=Strict session cookie along a redirect from here; a
+        navigation this page starts is same-site."""
+        settings, provider = _identity_provider(request)
+        engine, at = request.app.state.engine, _clock_time(request)
+        params = {k: v[:2048] for k, v in request.query_params.items()}
+        account, next_path = oidc.finish(
+            engine, provider, settings, params, request.cookies.get(oidc.PENDING_COOKIE, ""),
+            _callback_url(request), at,
+        )  # fmt: skip
+        with writing(engine) as conn:
+            work.audit(conn, account, "login", after={"via": "oidc"})
+            token = auth.open_session(conn, account["id"], at)
+        target = escape(_safe_next(next_path))
+        response = HTMLResponse(
+            f'<!doctype html><meta http-equiv="refresh" content="0;url={target}"><title>Signed in</title>'
+            f'<p>Signed in. <a href="{target}">Continue</a></p>'
+        )
+        _cookie(response, request, SESSION_COOKIE, token, request.app.state.lifetime_seconds)
+        response.delete_cookie(oidc.PENDING_COOKIE, path="/login/oidc")
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 

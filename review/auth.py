@@ -53,6 +53,9 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 MAX_USERNAME_LENGTH = 64
 SESSION_SECRET_FILE = "review-session.key"
+#: The password hash of an account that signs in through the identity provider (review/oidc.py):
+#: not an argon2 hash, so no password ever matches it.
+EXTERNAL_PASSWORD = "!external"
 
 SESSION_LIFETIME_HOURS = 12
 ACCOUNT_FREE_FAILURES = 5
@@ -125,17 +128,19 @@ def add_user(engine: Engine, username: str, role: str, password: str) -> int:
 
 
 def authenticate(engine: Engine, username: str, password: str) -> dict[str, Any] | None:
-    """The active account with this name and password, else None (same cost either way)."""
+    """The active local account with this name and password, else None (same cost either way;
+    an account of the identity provider has no password)."""
     if len(username) > MAX_USERNAME_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
         return None
     with reading(engine) as conn:
         row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
-    stored = row["password_hash"] if row is not None and row["active"] else _DUMMY_HASH
+    account = dict(row) if row is not None and row["active"] and row["auth_source"] == "local" else None
+    stored = account["password_hash"] if account else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
-    return dict(row) if row is not None and row["active"] else None
+    return account
 
 
 def session_secret(home: Path) -> str:
@@ -296,6 +301,8 @@ def reset_password(engine: Engine, username: str, password: str) -> int:
     hashed = _hasher.hash(password)
     with writing(engine) as conn:
         account = _account(conn, username)
+        if account["auth_source"] != "local":
+            raise InputError(f"user {username!r} signs in through the identity provider: it has no password")
         conn.execute(update(users).where(users.c.id == account["id"]).values(password_hash=hashed))
         ended = end_sessions(conn, account["id"])
         clear_failures(conn, username)

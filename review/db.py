@@ -76,6 +76,12 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # "local" (signs in with a password) or "oidc": signs in through the agency's identity
+    # provider (claimscreen.review.oidc), its issuer and subject below, no usable password.
+    Column("auth_source", String(16), nullable=False, default="local", server_default="local"),
+    Column("external_issuer", String(255), nullable=True),
+    Column("external_subject", String(255), nullable=True),
+    Index("ux_users_external", "external_issuer", "external_subject", unique=True),
 )
 
 #: A case is one claim, or the claims of one flagged ring. ``status``: open (to work),
@@ -269,6 +275,18 @@ login_failures = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", UTCDateTime, nullable=False),
     Column("locked_until", UTCDateTime, nullable=True),
+)
+
+#: Sign-ins through the identity provider under way (claimscreen.review.oidc): the SHA-256 of
+#: the state (``id``), the nonce and the PKCE verifier, where to go after; one use, 10 minutes.
+oidc_logins = Table(
+    "oidc_logins",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("nonce", String(128), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("next", String(2048), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 APPEND_ONLY_TABLES = ("decisions", "audit_events")
