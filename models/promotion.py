@@ -26,10 +26,12 @@ estimate what each model would do on *all* claims, not only on those someone cho
 A paired, stratified bootstrap (audit and investigated labels resampled apart, both models on
 the same draws) gives the 95% interval of each difference. The challenger is better only when
 the interval of the average precision difference lies above zero; when it straddles zero the
-difference is noise and the champion stays; with fewer than :data:`MIN_AUDIT_LABELS` audited
-claims or :data:`MIN_AUDIT_FRAUD` audited frauds the gate does not compare at all ("not enough
-audit labels"). The plain figures on investigated labels are reported (``labeled_ranking``)
-but never decide.
+difference is noise and the champion stays. With fewer than :data:`MIN_AUDIT_LABELS` audited
+claims or :data:`MIN_AUDIT_FRAUD` audited frauds there is no unbiased comparison ("not enough
+audit labels"): then, and only then, average precision on the investigated labels
+(``labeled_ranking``) decides, and a challenger that wins on it still goes through the shadow
+nights before promotion (a state with a small audit draw must be able to leave its cold-start
+model). With enough audits the investigated labels are reported but never decide.
 
 **Shadow scoring.** A challenger that passes is registered as the *shadow*: each night's score
 stage also scores the night with it, without touching routes or the record
@@ -376,6 +378,16 @@ def ranking_checks(estimate: Estimate, labeled: dict[str, dict[str, Any]]) -> li
     old = labeled.get("champion", {}).get("average_precision")
     better = None if new is None or old is None else new > old
     word = {None: "not compared", True: "higher", False: "not higher"}[better]
+    # Without enough audits there is no unbiased comparison: a state whose audit draw is small
+    # (a few claims a night, decided weeks later) would otherwise never leave its cold-start
+    # model. The biased comparison then decides, but only towards the shadow step: the
+    # challenger is scored beside the champion on live nights before it can be promoted.
+    role = (
+        "reported, never decides (the audit draw decides)"
+        if estimate.enough
+        else "decides only because the audit draw is too small to compare the models; "
+        "a challenger promoted on it goes through the shadow nights first"
+    )
     checks.append(
         Check(
             "labeled_ranking",
@@ -383,8 +395,8 @@ def ranking_checks(estimate: Estimate, labeled: dict[str, dict[str, Any]]) -> li
             new,
             old,
             f"average precision on the window's labels (chosen by past investigations, biased): "
-            f"challenger {new}, champion {old}: {word}; reported, never decides",
-            decisive=False,
+            f"challenger {new}, champion {old}: {word}; {role}",
+            decisive=not estimate.enough,
         )
     )
     return checks
@@ -400,10 +412,10 @@ def _audit_check(estimate: Estimate) -> Check:
         return Check("audit_labels", True, estimate.audit_claims, MIN_AUDIT_LABELS, found)
     detail = (
         f"not enough audit labels to compare the models without selection bias: {found}; at least "
-        f"{MIN_AUDIT_LABELS} audited claims and {MIN_AUDIT_FRAUD} audited frauds are needed, so no "
-        "claim of better is made and the champion stays"
+        f"{MIN_AUDIT_LABELS} audited claims and {MIN_AUDIT_FRAUD} audited frauds are needed for the "
+        "unbiased comparison, so the investigated labels decide, through the shadow nights"
     )
-    return Check("audit_labels", False, estimate.audit_claims, MIN_AUDIT_LABELS, detail)
+    return Check("audit_labels", False, estimate.audit_claims, MIN_AUDIT_LABELS, detail, decisive=False)
 
 
 def _difference_checks(estimate: Estimate) -> list[Check]:

@@ -87,7 +87,9 @@ def test_a_challenger_better_on_both_is_promoted() -> None:
     assert decide(checks) == (True, named["unbiased_ranking"].detail)
 
 
-def test_a_tiny_audit_draw_makes_no_claim_of_better() -> None:
+def test_a_tiny_audit_draw_makes_no_unbiased_claim_and_leaves_it_to_the_shadow_nights() -> None:
+    """Without enough audits there is no unbiased comparison: the investigated labels decide,
+    towards the shadow step only (a small state must be able to leave its cold-start model)."""
     frame, noise = labels(investigated=(150, 150), audited=(1, 30))
     challenger = knows(frame, noise, np.ones(len(frame), dtype=bool))
     checks = judge(frame, noise[::-1], challenger)
@@ -95,8 +97,13 @@ def test_a_tiny_audit_draw_makes_no_claim_of_better() -> None:
     assert "unbiased_ranking" not in named
     audit = named["audit_labels"]
     assert audit.passed is False and audit.value == 31 and audit.threshold == MIN_AUDIT_LABELS
-    assert audit.detail.startswith("not enough audit labels")
-    assert decide(checks) == (False, audit.detail)
+    assert audit.detail.startswith("not enough audit labels") and not audit.decisive
+    ranking = named["labeled_ranking"]
+    assert ranking.decisive and ranking.passed
+    assert decide(checks)[0] is True
+    # A challenger that is not better on the investigated labels stays out.
+    worse = by_name(judge(frame, challenger, noise[::-1]))
+    assert decide(list(worse.values())) == (False, worse["labeled_ranking"].detail)
 
 
 def test_a_difference_within_noise_is_not_better() -> None:

@@ -56,6 +56,28 @@ def test_shadow_scoring_writes_its_file_and_leaves_the_routes_alone(
     assert score_night(world_home, second).shadow == {}
 
 
+def test_a_large_night_is_shadow_scored_on_a_fixed_sample(
+    world_home: Path, featured_world: FeaturedWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimscreen.models import scoring
+
+    monkeypatch.setattr(scoring, "SHADOW_MAX_CLAIMS", 25)
+    first, second = featured_world.nights[:2]
+    score_night(world_home, first)
+    version = registry.save(
+        world_home, ClaimScorer().fit_anomaly(window_features(world_home, first, first)), {}
+    )
+    registry.set_shadow(world_home, version, reason="test")
+    result = score_night(world_home, second)
+    assert result.scored > 25
+    assert result.shadow["claims"] == 25 and result.shadow["of_claims"] == result.scored
+    sample = pd.read_parquet(shadow_path(Lake(world_home), second, version))["claim_id"]
+    # The same claims every time: a hash of the claim id, not a random draw.
+    rows = window_features(world_home, second, second)
+    again, _ = scoring._shadow_sample(rows.reset_index(drop=True), scoring.load_settings(world_home).scoring)
+    assert sorted(sample) == sorted(again["claim_id"].astype(str))
+
+
 def test_a_shadow_that_fails_to_load_does_not_stop_the_night(
     world_home: Path, featured_world: FeaturedWorld
 ) -> None:
