@@ -26,11 +26,22 @@ What is built, and how:
   numbers) of ``--tonight`` claims, with its own reference lists loaded.
 
 Then the nightly flow runs on tonight's batch in this process: ingest, features,
-score, publish (into the review app's SQLite database in the home). The
-temporary Prefect server is started first by an empty flow and timed apart
-(``claimscreen nightly`` pays it on every run without a Prefect server).
+score, publish (into the review app's SQLite database in the home): without
+``PREFECT_API_URL`` in this process without Prefect, as ``claimscreen nightly`` runs it;
+with it, as a Prefect flow run (an empty flow is run first and timed apart).
 
     .venv/bin/python bench/nightly.py [--cases normal,large] [--workdir DIR] [--workers N] [--again]
+
+**Small nights** (``--claims N [--nights K]``): the fixed cost of a command, measured as
+an operator pays it. A generated state of K + 2 nights of N claims; its first night runs
+through ``claimscreen nightly`` untimed (it makes the lake and the cold-start champion),
+the second is timed as one ``claimscreen nightly`` command (wall time of the command,
+the stage times of its report, and the fixed cost: the command's wall time minus its
+stages), and the K others as one ``claimscreen backfill`` command (fixed cost per night).
+Without ``PREFECT_API_URL`` the nights run in the command's process without Prefect
+(flows/nightly.py); with it, the fixed cost includes the Prefect flow and task runs.
+
+    .venv/bin/python bench/nightly.py --claims 4000 [--nights 5] [--repeat 3]
 
 A built lake is kept beside the case's home (``home.built``): ``--again`` restores it
 and runs the night again without building, to measure a change to the night's code.
@@ -331,7 +342,10 @@ def run_night(home: Path, batch: Path, goal: float, workers: int) -> None:
     own: dict[str, float] = {}
     rss = PeakRss()
     timed_stage_functions(own, rss)
-    print(f"temporary Prefect server started in {start_prefect():.1f} s (once per command)")
+    if os.environ.get("PREFECT_API_URL"):
+        print(f"Prefect server answered an empty flow in {start_prefect():.1f} s")
+    else:
+        print("no PREFECT_API_URL: the night runs in this process without Prefect (no server)")
     scale = ScaleOut(workers=workers) if workers else None
     print(f"load before the night: {load()}", flush=True)
     with rss:
@@ -361,7 +375,7 @@ def load() -> str:
 
 
 def start_prefect() -> float:
-    """Start the temporary Prefect server (an empty flow) and return the seconds it took."""
+    """Run an empty flow against the Prefect server and return the seconds it took."""
     from prefect import flow
 
     @flow(name="bench-warm-up")
@@ -371,6 +385,62 @@ def start_prefect() -> float:
     clock = time.perf_counter()
     warm_up()
     return time.perf_counter() - clock
+
+
+def small_nights(args: argparse.Namespace) -> None:
+    """``claimscreen nightly`` and ``claimscreen backfill`` on nights of ``args.claims`` claims,
+    each command timed as a whole, its fixed cost (wall minus its stages) printed apart."""
+    from claimscreen.data.generate import generate_world
+
+    root = args.workdir / f"small-{args.claims}"
+    shutil.rmtree(root, ignore_errors=True)
+    world = generate_world(root / "world", days=args.nights + 2, claims_per_day=args.claims, seed=11)
+    inbox = world.batch_files[0].parent
+    nights = [dt.date.fromisoformat(f.stem.removeprefix("claims_")) for f in sorted(world.batch_files)]
+    print(f"machine: {psutil.cpu_count()} cores; PREFECT_API_URL={os.environ.get('PREFECT_API_URL')}")
+    for attempt in range(1, args.repeat + 1):
+        home = root / f"home-{attempt}"
+        command = [sys.executable, "-m", "claimscreen", "--home", str(home)]
+        nightly = [*command, "nightly", "--batch"]
+        first = _timed([*nightly, str(inbox / f"claims_{nights[0]}.csv")])
+        print(f"[{attempt}] {load()}")
+        print(f"  first night {nights[0]} (untimed set-up: lake, cold-start champion): {first:.1f} s")
+        wall = _timed([*nightly, str(inbox / f"claims_{nights[1]}.csv")])
+        stages = _stage_seconds(home, nights[1:2])
+        spent = sum(stages.values())
+        print(
+            f"  claimscreen nightly, {args.claims:,} claims: command wall {wall:.1f} s, stages "
+            f"{spent:.1f} s, fixed cost {wall - spent:.1f} s"
+        )
+        print("    " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in stages.items()))
+        if args.nights:
+            rest = nights[2:]
+            span = ["backfill", "--from", str(rest[0]), "--to", str(rest[-1]), "--inbox", str(inbox)]
+            wall = _timed([*command, *span])
+            spent = sum(_stage_seconds(home, rest).values())
+            print(
+                f"  claimscreen backfill, {len(rest)} nights: command wall {wall:.1f} s, stages "
+                f"{spent:.1f} s, fixed cost {wall - spent:.1f} s ({(wall - spent) / len(rest):.1f} s a night)"
+            )
+
+
+def _timed(command: list[str]) -> float:
+    clock = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - clock
+
+
+def _stage_seconds(home: Path, nights: list[dt.date]) -> dict[str, float]:
+    """Each stage's seconds summed over the nights' run reports."""
+    from claimscreen.data.runs import read_report
+
+    seconds: dict[str, float] = {}
+    for night in nights:
+        report = read_report(home, night)
+        assert report is not None and report["status"] == "completed", night
+        for stage in report["stages"]:
+            seconds[stage["name"]] = seconds.get(stage["name"], 0.0) + stage["seconds"]
+    return seconds
 
 
 def main() -> None:
@@ -388,6 +458,9 @@ def main() -> None:
     parser.add_argument(
         "--again", action="store_true", help="run the night again on the lake an earlier run built (no build)"
     )
+    parser.add_argument("--claims", type=int, default=0, help="small nights of N claims: the fixed cost")
+    parser.add_argument("--nights", type=int, default=5, help="with --claims: nights of the backfill")
+    parser.add_argument("--repeat", type=int, default=1, help="with --claims: measure this many times")
     args = parser.parse_args()
     os.environ.setdefault("CLAIMSCREEN_SECRET_KEY", "benchmark-key-0123456789")
     os.environ.setdefault("PREFECT_HOME", str(args.workdir / "prefect"))
@@ -395,6 +468,9 @@ def main() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    if args.claims:
+        small_nights(args)
+        return
     if args.night:
         home, batch = args.night
         run_night(Path(home), Path(batch), args.goal, args.workers)

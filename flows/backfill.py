@@ -1,9 +1,11 @@
 """``claimscreen backfill``: run the nights of a date range from an inbox folder, in order.
 
 The plan (which nights have files, which are done, which are missing) comes from
-:func:`claimscreen.data.nights.plan_backfill`; this module runs it: one nightly
-flow run per file, oldest night first, a rich progress bar, and a stop at the
-first night that fails, naming the night and the stage.
+:func:`claimscreen.data.nights.plan_backfill`; this module runs it: one night per
+file (:func:`claimscreen.flows.nightly.run_nightly`: a nightly flow run with a Prefect
+server, else in this process without one, so the command's start is paid once), oldest
+night first, a rich progress bar, and a stop at the first night that fails, naming the
+night and the stage.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def run_backfill(
     console: Console | None = None,
 ) -> list[dict[str, Any]]:
     """Run every night of ``plan`` that is not done; the reports of the nights run."""
-    from claimscreen.flows.nightly import nightly_flow
+    from claimscreen.flows.nightly import run_nightly
 
     reports = []
     to_run = [n for n in plan if n.files and not n.completed]
@@ -52,7 +54,7 @@ def run_backfill(
             progress.update(bar, description=f"Night {planned.night}")
             for batch in planned.files:
                 try:
-                    report = nightly_flow(
+                    report = run_nightly(
                         str(home), str(batch), planned.night.isoformat(), allow_gap=allow_gap
                     )
                 except Exception as exc:

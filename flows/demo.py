@@ -46,8 +46,8 @@ def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callab
     from claimscreen.data.generate import generate_world
     from claimscreen.data.labels import import_labels
     from claimscreen.data.reference import load_reference
-    from claimscreen.flows.nightly import nightly_flow
-    from claimscreen.flows.retrain import retrain_flow
+    from claimscreen.flows.nightly import run_nightly
+    from claimscreen.flows.retrain import run_retrain
 
     console = Console()
     prepare_demo_home(home)
@@ -65,19 +65,19 @@ def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callab
     with _progress(console) as progress:
         bar = progress.add_task("Nights (cold-start model)", total=split)
         for batch in batches[:split]:
-            reports.append(nightly_flow(str(home), str(batch), batch.stem.removeprefix("claims_")))
+            reports.append(run_nightly(str(home), str(batch), batch.stem.removeprefix("claims_")))
             progress.advance(bar)
     retrained = None
     if split < len(batches):
         last = dt.date.fromisoformat(reports[-1]["batch_date"]) + dt.timedelta(days=1)
         as_of = dt.datetime.combine(last, dt.time(0), tzinfo=dt.UTC).isoformat()
         with console.status("Retraining on the dispositions decided so far..."):
-            retrained = retrain_flow(str(home), as_of)
+            retrained = run_retrain(str(home), as_of)
         echo(f"Retraining: {retrained['status']}: {retrained['reason']}")
         with _progress(console) as progress:
             bar = progress.add_task("Nights (champion model)", total=len(batches) - split)
             for batch in batches[split:]:
-                reports.append(nightly_flow(str(home), str(batch), batch.stem.removeprefix("claims_")))
+                reports.append(run_nightly(str(home), str(batch), batch.stem.removeprefix("claims_")))
                 progress.advance(bar)
     console.print(_nights_table(reports))
     last_night = reports[-1]["batch_date"]

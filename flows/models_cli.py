@@ -25,9 +25,9 @@ def retrain(home: Home, as_json: bool) -> None:
     passes the fairness gate. The report (JSON and HTML) says what happened and why.
     """
     make_prefect_home()
-    from claimscreen.flows.retrain import retrain_flow
+    from claimscreen.flows.retrain import run_retrain
 
-    report = retrain_flow(str(home.path))
+    report = run_retrain(str(home.path))
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))
         return

@@ -25,11 +25,18 @@ into row chunks, one ``score-chunk`` task each, run on the Dask workers; one
 (the lake lock, duplicates against all history) and features (identities and
 rings over the whole window) stay in the flow's process. Without either option
 the flow runs as it always has, on Prefect's default task runner.
+
+**Without a Prefect server** (no ``PREFECT_API_URL``, in the environment or the Prefect
+profile) and without scale-out, :func:`run_nightly` runs the same stages in this process
+without Prefect: each task's own function (``task.fn``) with the task's retries
+(:func:`call_here`), the same report, no flow-run record and no artifact. Prefect would
+otherwise start a temporary server for every command, which costs more than a small night.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
@@ -37,12 +44,12 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
-from claimscreen.data.errors import ClaimscreenError, StageError, without_cause
+from claimscreen.data.errors import ClaimscreenError, StageError, safe_message, without_cause
 from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.lake import Lake
 from claimscreen.data.nights import check_night_order
@@ -57,6 +64,7 @@ from claimscreen.review.export import sync_decisions
 P = ParamSpec("P")
 R = TypeVar("R")
 INGEST_RETRIES = 2
+LOG = logging.getLogger(__name__)
 FLOW_TIMEOUT_SECONDS = 4 * 3600
 
 
@@ -65,13 +73,57 @@ def retry_unless_bad_input(task: Any, task_run: TaskRun, state: State[Any]) -> b
     setting or key (any claimscreen error but an unexpected one)."""
     try:
         state.result(raise_on_failure=True)
-    except StageError:
-        return True
-    except ClaimscreenError:
-        return False
-    except Exception:
-        return True
+    except Exception as exc:
+        return worth_retrying(exc)
     return True
+
+
+def worth_retrying(error: BaseException) -> bool:
+    """Whether a failed stage is retried: a transient failure is, a claimscreen error (a wrong
+    input, setting or key) is not, unless it stands for an unexpected one (:class:`StageError`)."""
+    return isinstance(error, StageError) or not isinstance(error, ClaimscreenError)
+
+
+def call_here(stage: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a task's function in this process, without Prefect, with the task's retries and
+    retry delays, retrying only what :func:`worth_retrying` allows."""
+    attempts = (stage.retries or 0) + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return stage.fn(*args, **kwargs)
+        except Exception as exc:
+            if attempt == attempts or not worth_retrying(exc):
+                raise
+            delay = _retry_delay(stage.retry_delay_seconds, attempt)
+            LOG.warning(
+                "stage %s failed (%s); retry %d of %d in %g s",
+                stage.name,
+                safe_message(exc),
+                attempt,
+                attempts - 1,
+                delay,
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retry_delay(delays: float | int | list[float] | None, attempt: int) -> float:
+    if isinstance(delays, list):
+        return float(delays[min(attempt, len(delays)) - 1]) if delays else 0.0
+    return float(delays or 0)
+
+
+def call_in_flow(stage: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a task as a Prefect task run of the flow under way."""
+    return stage(*args, **kwargs)
+
+
+def prefect_api_url() -> str | None:
+    """The Prefect server the command talks to (``PREFECT_API_URL``), if one is set."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
 
 
 def tells_no_data(func: Callable[P, R]) -> Callable[P, R]:
@@ -141,11 +193,14 @@ def finish_score_task(home: str, batch_date: str, version: str, parts: list[str]
     return asdict(finish_night(Path(home), night, version, [Path(p) for p in parts]))
 
 
-def score_stage(home: str, batch_date: str, chunk_rows: int | None) -> dict[str, Any]:
-    """The score stage: one task in the flow's process, or (``chunk_rows``) chunk tasks on the
-    flow's task runner (the Dask workers) and one finishing task in the flow's process."""
+def score_stage(
+    home: str, batch_date: str, chunk_rows: int | None, call: Callable[..., Any] = call_in_flow
+) -> dict[str, Any]:
+    """The score stage: one task in the flow's process (through ``call``), or (``chunk_rows``)
+    chunk tasks on the flow's task runner (the Dask workers) and one finishing task in the
+    flow's process."""
     if chunk_rows is None:
-        return score_task(home, batch_date)
+        return call(score_task, home, batch_date)
     clock = time.perf_counter()
     plan = plan_score_task(home, batch_date, chunk_rows)
     planned = round(time.perf_counter() - clock, 3)
@@ -189,17 +244,33 @@ def nightly_flow(
     and publish the report. With ``chunk_rows``, the night is
     scored in chunks of that many rows on the flow's task runner (see :func:`run_nightly`).
     ``encoding`` is the batch file's text encoding (UTF-8 unless the extract says otherwise)."""
+    return _run_night(home, batch, batch_date, allow_gap, encoding, call_in_flow, chunk_rows, _publish)
+
+
+def _run_night(
+    home: str,
+    batch: str,
+    batch_date: str,
+    allow_gap: bool,
+    encoding: str,
+    call: Callable[..., Any],
+    chunk_rows: int | None,
+    publish: Callable[[RunReport], dict[str, Any]],
+) -> dict[str, Any]:
+    """The stages of a night in order, each task through ``call`` (a Prefect task run, or
+    :func:`call_here`); the report written when the night starts and ``publish``-ed when it
+    ends, also when a stage fails."""
     night = dt.date.fromisoformat(batch_date)
     check_night_order(Lake(Path(home)), night, allow_gap)
     report = RunReport(Path(home), night)
     report.write()
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("ingest", lambda: ingest_task(home, batch, batch_date, encoding)),
-        ("sync-decisions", lambda: sync_decisions_task(home)),
-        ("features", lambda: features_task(home, batch_date)),
-        ("score", lambda: score_stage(home, batch_date, chunk_rows)),
-        ("lookback", lambda: lookback_task(home, batch_date)),
-        ("publish", lambda: publish_task(home, batch_date)),
+        ("ingest", lambda: call(ingest_task, home, batch, batch_date, encoding)),
+        ("sync-decisions", lambda: call(sync_decisions_task, home)),
+        ("features", lambda: call(features_task, home, batch_date)),
+        ("score", lambda: score_stage(home, batch_date, chunk_rows, call)),
+        ("lookback", lambda: call(lookback_task, home, batch_date)),
+        ("publish", lambda: call(publish_task, home, batch_date)),
     ]
     for name, run in stages:
         started = time.perf_counter()
@@ -207,11 +278,11 @@ def nightly_flow(
             details = run()
         except BaseException as exc:
             report.fail(name, exc, time.perf_counter() - started)
-            _publish(report)
+            publish(report)
             raise
         report.record_stage(name, time.perf_counter() - started, details=_stage_details(name, details))
     report.complete()
-    return _publish(report)
+    return publish(report)
 
 
 @dataclass(frozen=True)
@@ -232,7 +303,11 @@ def run_nightly(
     scale_out: ScaleOut | None = None,
     encoding: str = UTF8,
 ) -> dict[str, Any]:
-    """Run :func:`nightly_flow`, on a Dask cluster when ``scale_out`` says so."""
+    """Run a night: :func:`nightly_flow` when a Prefect server is configured, on a Dask
+    cluster when ``scale_out`` says so; otherwise the same stages in this process, without
+    Prefect (no temporary server to start; see the module's docstring)."""
+    if scale_out is None and prefect_api_url() is None:
+        return _run_night(home, batch, batch_date, allow_gap, encoding, call_here, None, _write)
     if scale_out is None:
         return nightly_flow(home, batch, batch_date, allow_gap, encoding=encoding)
     scaled = nightly_flow.with_options(task_runner=dask_task_runner(scale_out))
@@ -299,6 +374,10 @@ def _stage_details(name: str, result: dict[str, Any]) -> dict[str, Any]:
             "already_ingested": result.get("already_ingested", False),
         }
     return result
+
+
+def _write(report: RunReport) -> dict[str, Any]:
+    return report.write()
 
 
 def _publish(report: RunReport) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from claimscreen.data.errors import InputError
 from claimscreen.data.nights import newest_unprocessed
 from claimscreen.data.settings import ScheduleSettings
 from claimscreen.flows import retrain
-from claimscreen.flows.nightly import nightly_flow
+from claimscreen.flows.nightly import nightly_flow, prefect_api_url
 
 NIGHTLY_DEPLOYMENT = "nightly"
 RETRAIN_DEPLOYMENT = "weekly-retrain"
@@ -120,14 +120,6 @@ def _version() -> str:
     from claimscreen import __version__
 
     return __version__
-
-
-def prefect_api_url() -> str | None:
-    """The Prefect server the command talks to (``PREFECT_API_URL``), if one is set."""
-    from prefect.settings import get_current_settings
-
-    url = get_current_settings().api.url
-    return str(url) if url else None
 
 
 def deploy_schedules(home: Path, schedule: ScheduleSettings, timezone: str, work_pool: str) -> list[str]:
