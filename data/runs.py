@@ -130,6 +130,51 @@ def read_report(home: Path, batch_date: dt.date | None = None) -> dict[str, Any]
     return loaded
 
 
+def totals_lines(report: dict[str, Any]) -> list[str]:
+    """The night's summary as an operator reads it (``claimscreen nightly``, ``runs show``, the
+    flow's log): rows read, ingested and quarantined by reason, then one line per stage. Only
+    counts, reasons and ids: never a claim's data."""
+    t = report["totals"]
+    lines = [
+        f"night {report['batch_date']}: {t['rows_read']} rows read, {t['rows_ingested']} ingested, "
+        f"{t['rows_quarantined']} quarantined"
+    ]
+    lines += [f"  quarantined: {n:>7}  {reason}" for reason, n in t["quarantined_by_reason"].items()]
+    for stage in report.get("stages", []):
+        lines += [f"  {line}" for line in stage_lines(stage)]
+    return lines
+
+
+def stage_lines(stage: dict[str, Any]) -> list[str]:
+    """What one stage of the report did, in a line or two (none for a stage with nothing to say)."""
+    details = stage.get("details", {})
+    if stage["status"] == "skipped":
+        return [f"{stage['name']}: skipped: {details.get('reason', '')}"]
+    if not details:
+        return []
+    if stage["name"] == "features":
+        return [
+            f"features: {details['claims']} claims, {details['identities']} identities, "
+            f"{details['in_rings']} in {details['rings']} rings (window {details['window_claims']} claims)"
+        ]
+    if stage["name"] == "score":
+        routes = ", ".join(f"{n} {r}" for r, n in ordered_routes(details.get("routes", {})).items())
+        lines = [
+            f"score: {details.get('scored', 0)} scored ({routes}), {details.get('queued', 0)} "
+            f"queued for review, {details.get('audit_sampled', 0)} audit sampled "
+            f"(model {details.get('model_version')})"
+        ]
+        if details.get("chunks"):
+            each = details.get("chunk_seconds") or []
+            spread = f" ({min(each):.2f} to {max(each):.2f} s each)" if each else ""
+            steps = ", ".join(f"{k} {v:.2f} s" for k, v in details.get("timings", {}).items())
+            lines.append(f"score: {details['chunks']} chunks on Dask{spread}; {steps}")
+        return lines
+    if stage["name"] == "publish":
+        return ["publish: " + ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in details.items())]
+    return []
+
+
 def held_back_line(score: dict[str, Any]) -> str:
     """The score stage's claims paid although they scored ``min_verify_score`` or more, by why
     (``held_back``); "" when there were none."""
@@ -193,6 +238,9 @@ def markdown_report(report: dict[str, Any]) -> str:
         lines.append(f"**Drift warning**: {warning}")
     if score.get("drift_warnings"):
         lines.append("")
+    said = [line for stage in report["stages"] for line in stage_lines(stage)]
+    if said:
+        lines += [f"- {line}" for line in said] + [""]
     lines += ["| stage | status | seconds |", "|---|---|---:|"]
     lines += [f"| {s['name']} | {_stage_status(s)} | {s['seconds']:.2f} |" for s in report["stages"]]
     return "\n".join(lines)

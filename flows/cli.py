@@ -9,7 +9,9 @@ failure with exit status 1.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,36 @@ def main(ctx: click.Context, home: str | None, verbose: bool) -> None:
     ctx.obj = Home(home)
     ctx.obj.prefect_home_chosen = "PREFECT_HOME" in os.environ
     _quiet_local_prefect(ctx.obj.path)
+    _console_logging()
+
+
+LOG_LEVEL_ENV = "CLAIMSCREEN_LOG_LEVEL"
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to the standard error of the moment (a test runner swaps it between commands)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _console_logging() -> None:
+    """claimscreen's own log lines on standard error: warnings (a stage retried, drift) by
+    default, each stage's summary too with CLAIMSCREEN_LOG_LEVEL=INFO. A night run by a
+    Prefect flow logs to its flow run instead (the Prefect UI, ``prefect flow-run logs``)."""
+    logger = logging.getLogger("claimscreen")
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("claimscreen: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    level = os.environ.get(LOG_LEVEL_ENV, "WARNING").upper()
+    logger.setLevel(level if level in logging.getLevelNamesMapping() else logging.WARNING)
 
 
 EPHEMERAL_TIMEOUT_ENV = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
@@ -291,35 +323,10 @@ def backfill(home: Home, first: str, last: str, inbox: str, allow_gap: bool) -> 
 
 
 def print_totals(report: dict[str, Any]) -> None:
-    from claimscreen.data.runs import ordered_routes
+    from claimscreen.data.runs import totals_lines
 
-    t = report["totals"]
-    click.echo(
-        f"night {report['batch_date']}: {t['rows_read']} rows read, {t['rows_ingested']} ingested, "
-        f"{t['rows_quarantined']} quarantined"
-    )
-    for reason, n in t["quarantined_by_reason"].items():
-        click.echo(f"  quarantined: {n:>7}  {reason}")
-    for stage in report.get("stages", []):
-        details = stage.get("details", {})
-        if stage["name"] == "features" and details:
-            click.echo(
-                f"  features: {details['claims']} claims, {details['identities']} identities, "
-                f"{details['in_rings']} in {details['rings']} rings "
-                f"(window {details['window_claims']} claims)"
-            )
-        elif stage["name"] == "score" and details:
-            routes = ", ".join(f"{n} {r}" for r, n in ordered_routes(details.get("routes", {})).items())
-            click.echo(
-                f"  score: {details.get('scored', 0)} scored ({routes}), {details.get('queued', 0)} "
-                f"queued for review, {details.get('audit_sampled', 0)} audit sampled "
-                f"(model {details.get('model_version')})"
-            )
-        elif stage["status"] == "skipped":
-            click.echo(f"  {stage['name']}: skipped: {details.get('reason', '')}")
-        elif stage["name"] == "publish" and details:
-            counts = ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in details.items())
-            click.echo(f"  publish: {counts}")
+    for line in totals_lines(report):
+        click.echo(line)
 
 
 @main.group()

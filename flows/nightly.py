@@ -44,7 +44,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from prefect import Task, flow, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
@@ -54,7 +54,7 @@ from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.lake import Lake
 from claimscreen.data.nights import check_night_order
 from claimscreen.data.read import UTF8
-from claimscreen.data.runs import RunReport, markdown_report
+from claimscreen.data.runs import RunReport, markdown_report, stage_lines, totals
 from claimscreen.features.build import run_features
 from claimscreen.models.lookback import run_lookback
 from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
@@ -180,9 +180,11 @@ def plan_score_task(home: str, batch_date: str, chunk_rows: int) -> dict[str, An
 
 @task(name="score-chunk", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def score_chunk_task(home: str, batch_date: str, version: str, start: int, stop: int) -> str:
-    """Score one row range of the night on whichever worker runs it; return its work file."""
-    return str(score_chunk(Path(home), dt.date.fromisoformat(batch_date), version, start, stop))
+def score_chunk_task(home: str, batch_date: str, version: str, start: int, stop: int) -> dict[str, Any]:
+    """Score one row range of the night on whichever worker runs it; its work file and seconds."""
+    clock = time.perf_counter()
+    part = score_chunk(Path(home), dt.date.fromisoformat(batch_date), version, start, stop)
+    return {"part": str(part), "seconds": round(time.perf_counter() - clock, 3)}
 
 
 @task(name="finish-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
@@ -207,10 +209,12 @@ def score_stage(
     clock = time.perf_counter()
     version = plan["model_version"]
     futures = [score_chunk_task.submit(home, batch_date, version, a, b) for a, b in plan["chunks"]]
-    parts = [future.result() for future in futures]
+    done = [future.result() for future in futures]
+    parts = [chunk["part"] for chunk in done]
     chunked = round(time.perf_counter() - clock, 3)
     details = finish_score_task(home, batch_date, version, parts)
     details["chunks"] = len(parts)
+    details["chunk_seconds"] = [chunk["seconds"] for chunk in done]
     details["timings"] = {"plan": planned, "chunks": chunked, **details.get("timings", {})}
     return details
 
@@ -244,22 +248,33 @@ def nightly_flow(
     and publish the report. With ``chunk_rows``, the night is
     scored in chunks of that many rows on the flow's task runner (see :func:`run_nightly`).
     ``encoding`` is the batch file's text encoding (UTF-8 unless the extract says otherwise)."""
-    return _run_night(home, batch, batch_date, allow_gap, encoding, call_in_flow, chunk_rows, _publish)
+    night = _Night(home, batch, batch_date, allow_gap, encoding, get_run_logger())
+    return _run_night(night, call_in_flow, chunk_rows, _publish)
+
+
+@dataclass(frozen=True)
+class _Night:
+    """What a night runs on, and where it logs (Prefect's run logger in a flow, else logging)."""
+
+    home: str
+    batch: str
+    batch_date: str
+    allow_gap: bool
+    encoding: str
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger]
 
 
 def _run_night(
-    home: str,
-    batch: str,
-    batch_date: str,
-    allow_gap: bool,
-    encoding: str,
+    night_: _Night,
     call: Callable[..., Any],
     chunk_rows: int | None,
     publish: Callable[[RunReport], dict[str, Any]],
 ) -> dict[str, Any]:
     """The stages of a night in order, each task through ``call`` (a Prefect task run, or
     :func:`call_here`); the report written when the night starts and ``publish``-ed when it
-    ends, also when a stage fails."""
+    ends, also when a stage fails. Each stage's summary is logged (counts and ids only)."""
+    home, batch, batch_date, log = night_.home, night_.batch, night_.batch_date, night_.log
+    encoding, allow_gap = night_.encoding, night_.allow_gap
     night = dt.date.fromisoformat(batch_date)
     check_night_order(Lake(Path(home)), night, allow_gap)
     report = RunReport(Path(home), night)
@@ -278,11 +293,39 @@ def _run_night(
             details = run()
         except BaseException as exc:
             report.fail(name, exc, time.perf_counter() - started)
+            log.error("night %s failed in stage %s: %s", batch_date, name, report.error)
             publish(report)
             raise
         report.record_stage(name, time.perf_counter() - started, details=_stage_details(name, details))
+        _log_stage(log, report, night)
     report.complete()
-    return publish(report)
+    payload = publish(report)
+    t = payload["totals"]
+    log.info(
+        "night %s completed: %s rows read, %s ingested, %s quarantined, %s scored, %s queued for review",
+        batch_date, t["rows_read"], t["rows_ingested"], t["rows_quarantined"], t["rows_scored"], t["queued"],
+    )  # fmt: skip
+    return payload
+
+
+def _log_stage(
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger], report: RunReport, night: dt.date
+) -> None:
+    """The stage just recorded, in the log: its time and summary; after ingest the rows read,
+    ingested and quarantined by reason (from the manifests); drift warnings as warnings."""
+    stage = report.stages[-1]
+    log.info("stage %s completed in %.2f s", stage["name"], stage["seconds"])
+    if stage["name"] == "ingest":
+        t = totals(Lake(report.home).manifests(night))
+        reasons = ", ".join(f"{reason} {n}" for reason, n in t["quarantined_by_reason"].items())
+        log.info(
+            "ingest: %s rows read, %s ingested, %s quarantined%s",
+            t["rows_read"], t["rows_ingested"], t["rows_quarantined"], f" ({reasons})" if reasons else "",
+        )  # fmt: skip
+    for line in stage_lines(stage):
+        log.info("%s", line)
+    for warning in stage.get("details", {}).get("drift_warnings", []):
+        log.warning("drift warning: %s", warning)
 
 
 @dataclass(frozen=True)
@@ -307,7 +350,8 @@ def run_nightly(
     cluster when ``scale_out`` says so; otherwise the same stages in this process, without
     Prefect (no temporary server to start; see the module's docstring)."""
     if scale_out is None and prefect_api_url() is None:
-        return _run_night(home, batch, batch_date, allow_gap, encoding, call_here, None, _write)
+        night = _Night(home, batch, batch_date, allow_gap, encoding, LOG)
+        return _run_night(night, call_here, None, _write)
     if scale_out is None:
         return nightly_flow(home, batch, batch_date, allow_gap, encoding=encoding)
     scaled = nightly_flow.with_options(task_runner=dask_task_runner(scale_out))
@@ -347,6 +391,7 @@ _KEPT_DETAILS: dict[str, tuple[str, ...]] = {
         "scored",
         "newly_scored",
         "chunks",
+        "chunk_seconds",
         "routes",
         "queued",
         "audit_sampled",
