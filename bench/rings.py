@@ -13,8 +13,12 @@ Usage::
    with scipy and with networkx on the same bipartite graph, checks that the two
    partitions are equal, and prints seconds, the ratio and the peak RSS.
 3. With ``--world-days`` > 0: generates a world with ``generate_world``, ingests
-   it, and prints the quality figures (share of fraud ring claims with a ring
-   id, share of honest claims with one, ring sizes, the largest component).
+   it (the congregate-address list too), and prints the quality figures (share
+   of fraud ring claims with a ring id, share of honest claims with one, ring
+   sizes, the largest component) and the pairwise precision and recall of ring
+   grouping among fraud claims: a pair of claims is predicted when both carry
+   one ring id, true when both belong to one generated ring (overall, without
+   the one-person re-filings, and per typology).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claimscreen.data.reference import read_reference
 from claimscreen.features.device import categorize_ips
 from claimscreen.features.network import connected_labels, find_rings, ring_components, ring_graph
 
@@ -225,9 +230,13 @@ def world_claims(
     from claimscreen.data.generate import generate_world
     from claimscreen.data.ingest import ingest_batch
     from claimscreen.data.lake import Lake
+    from claimscreen.data.reference import load_reference
 
     os.environ.setdefault("CLAIMSCREEN_SECRET_KEY", "bench-rings-key-0123456789")
     generate_world(root / "world", days=days, claims_per_day=per_day, seed=seed)
+    listed = root / "world" / "reference" / "congregate_addresses.csv"
+    if listed.exists():
+        load_reference(root / "home", "congregate_addresses", listed)
     for batch in sorted((root / "world" / "batches").glob("claims_*.csv")):
         ingest_batch(root / "home", batch, dt.date.fromisoformat(batch.stem.split("_")[1]))
     claims = Lake(root / "home").read_zone("claims")
@@ -240,9 +249,10 @@ def world_claims(
 def bench_quality(days: int, per_day: int, seed: int) -> None:
     with tempfile.TemporaryDirectory(prefix="claimscreen-rings-") as tmp:
         claims, truth, ranges = world_claims(days, per_day, seed, Path(tmp))
+        congregate = read_reference(Path(tmp) / "home", "congregate_addresses")
     categories = categorize_ips(claims["ip_address"], ranges)
     started = time.perf_counter()
-    out = find_rings(claims, ip_categories=categories)
+    out = find_rings(claims, ip_categories=categories, congregate=congregate)
     seconds = time.perf_counter() - started
     print(f"world: {days} days x {per_day} claims/day: {len(claims):,} claims, find_rings {seconds:.2f} s")
     in_ring = out["ring_id"].notna().to_numpy()
@@ -261,8 +271,38 @@ def bench_quality(days: int, per_day: int, seed: int) -> None:
     fraud_only, honest_only = (by_ring == 0).sum(), (by_ring == 1).sum()
     mixed = len(by_ring) - fraud_only - honest_only
     print(f"rings: {len(by_ring):,}; all fraud {fraud_only}, all honest {honest_only}, mixed {mixed}")
-    labels, _ = ring_components(claims, categories)
+    labels, _ = ring_components(claims, categories, congregate=congregate)
     print(f"largest component: {np.bincount(labels).max()} claims; largest ring: {out['ring_size'].max()}")
+    precision, recall = pairwise_scores(out["ring_id"].to_numpy(dtype=object), truth, ring_claim)
+    print(f"ring grouping among fraud claims: pairwise precision {precision:.2f}, recall {recall:.2f}")
+    people = ring_claim & (truth["typology"].to_numpy() != "refiled_identity")
+    precision, recall = pairwise_scores(out["ring_id"].to_numpy(dtype=object), truth, people)
+    print(f"  without re-filed identities (one person: never a ring): P {precision:.2f}, R {recall:.2f}")
+    typology = truth["typology"].to_numpy()
+    for name in sorted(pd.unique(typology[ring_claim])):
+        only = ring_claim & (typology == name)
+        p, r = pairwise_scores(out["ring_id"].to_numpy(dtype=object), truth, only)
+        print(f"  {name}: precision {p:.2f}, recall {r:.2f}")
+
+
+def _pairs(groups: pd.Series) -> int:
+    sizes = groups.value_counts().to_numpy(dtype=np.int64)
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def pairwise_scores(ring_id: Arr, truth: pd.DataFrame, rows: Arr) -> tuple[float, float]:
+    """Pairwise precision and recall of ring grouping over the claims of ``rows`` (fraud ring claims).
+
+    A pair is predicted when both claims carry the same ring id, true when both belong to the
+    same generated ring (``ring_key``). Precision: true pairs among predicted; recall: predicted
+    pairs among true.
+    """
+    predicted = pd.Series(ring_id[rows]).dropna().astype(str)
+    actual = pd.Series(truth["ring_key"].to_numpy()[rows]).astype(str)
+    both = pd.Series(list(zip(predicted, actual.loc[predicted.index], strict=True)))
+    hits = _pairs(both) if len(both) else 0
+    guessed, real = _pairs(predicted), _pairs(actual)
+    return (hits / guessed if guessed else 1.0), (hits / real if real else 1.0)
 
 
 def main() -> None:

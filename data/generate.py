@@ -2005,6 +2005,20 @@ def render_address_values(world: World, addr: Arr) -> pa.Array:
     return join(line1, ", ", city, ", ", STATE, " ", digits(world.addresses.zip5[addr], 5))
 
 
+def make_congregate_addresses(world: World, start: datetime.date) -> pa.Table:
+    """A few of the state's addresses listed as shelters, group homes and dormitories (no random draw:
+    the first addresses of the state, one per 20,000, at least three)."""
+    n = max(3, len(world.addresses.zip5) // 20_000)
+    kinds = ("shelter", "group_home", "dormitory")
+    return pa.table(
+        {
+            "address": render_address_values(world, np.arange(n)),
+            "kind": pa.array([kinds[i % len(kinds)] for i in range(n)]),
+            "added_on": pa.array([(start - datetime.timedelta(days=365)).isoformat()] * n),
+        }
+    )
+
+
 def make_suspicious_actors(
     rng: np.random.Generator, world: World, c: Codes, rings: Rings, listed: Listed, start: datetime.date
 ) -> pa.Table:
@@ -2385,6 +2399,7 @@ def write_references(
         "suspicious_actors": make_suspicious_actors(rng, world, c, rings, listed, start),
         "ip_ranges": make_ip_ranges(rng, max(100, len(c["day"]) // 5000)),
         "interstate_claims": make_interstate_claims(rng, world, c, start, movers_rng),
+        "congregate_addresses": make_congregate_addresses(world, start),
     }
     return {
         kind: write_csv(table.select(list(REFERENCE_LISTS[kind].column_names)), folder / f"{kind}.csv")

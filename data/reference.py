@@ -28,6 +28,8 @@ wage_records       ssn_token, ssn_last4, employer_ein, quarter (``2026Q2``),
 suspicious_actors  kind, match_key, zip5, display, added_on, source
 ip_ranges          cidr, category, ip_version, prefix_length
 interstate_claims  ssn_token, ssn_last4, state, filed_at (UTC)
+congregate_        match_key, zip5, kind, display, added_on
+addresses
 ================== ==========================================================
 
 ``suspicious_actors.match_key`` per ``kind``: ``bank_account`` the token of
@@ -37,6 +39,8 @@ the canonical email (``email_canonical``), ``phone`` E.164 (``phone_e164``),
 text (``device_id``), ``address`` the normalized street line (``address_norm``)
 together with ``zip5``. ``display`` is what the review page may show: the value
 itself, except a bank account (routing number and last four digits only).
+``congregate_addresses.match_key`` is the same normalized street line (with its
+unit when the entry names one; without, it covers every unit of the building).
 
 Dates are ``date32``; ``interstate_claims.filed_at`` is a UTC timestamp, read
 in the agency time zone when it has no offset, and a bare date means local
@@ -125,6 +129,15 @@ REFERENCE_SCHEMAS: dict[str, pa.Schema] = {
             pa.field("ssn_last4", pa.string(), nullable=False),
             pa.field("state", pa.string(), nullable=False),
             pa.field("filed_at", _TS, nullable=False),
+        ]
+    ),
+    "congregate_addresses": pa.schema(
+        [
+            pa.field("match_key", pa.string(), nullable=False),
+            pa.field("zip5", pa.string(), nullable=False),
+            pa.field("kind", pa.string(), nullable=False),
+            pa.field("display", pa.string(), nullable=False),
+            pa.field("added_on", pa.date32()),
         ]
     ),
 }
@@ -535,6 +548,16 @@ def _build_interstate_claims(text: Text, problems: Problems, context: _Context) 
     return frame
 
 
+def _build_congregate_addresses(text: Text, problems: Problems, context: _Context) -> pd.DataFrame:
+    keys = _address_key(text["address"], context)
+    problems.add("malformed address", text["address"].notna() & keys["match_key"].isna())
+    frame = keys[["match_key", "zip5"]].assign(kind=text["kind"], display=keys["display"])
+    frame["added_on"] = flag_malformed(
+        "added_on", text["added_on"], nz.parse_date(text["added_on"]), problems
+    )
+    return frame
+
+
 _BUILDERS: dict[str, Builder] = {
     "deceased": _build_deceased,
     "incarcerated": _build_incarcerated,
@@ -542,6 +565,7 @@ _BUILDERS: dict[str, Builder] = {
     "suspicious_actors": _build_suspicious_actors,
     "ip_ranges": _build_ip_ranges,
     "interstate_claims": _build_interstate_claims,
+    "congregate_addresses": _build_congregate_addresses,
 }
 
 

@@ -293,6 +293,8 @@ QUEUE_SCHEMA = pa.schema(
 
 SUSPICIOUS_ACTOR_KINDS = ("bank_account", "email", "phone", "ip_address", "device_id", "address")
 IP_RANGE_CATEGORIES = ("foreign", "hosting", "vpn", "tor")
+#: What a congregate address is (the ``congregate_addresses`` list).
+CONGREGATE_KINDS = ("shelter", "group_home", "dormitory", "care_facility", "other")
 
 
 @dataclass(frozen=True)
@@ -366,6 +368,15 @@ REFERENCE_LISTS: dict[str, ReferenceList] = {
                 Column("filed_at", "timestamp", required=True),
             ),
             "claims by the same SSN in other states",
+        ),
+        ReferenceList(
+            "congregate_addresses",
+            (
+                Column("address", "string", required=True, description="line1, city, ST zip (unit optional)"),
+                Column("kind", "string", required=True, allowed=CONGREGATE_KINDS),
+                Column("added_on", "date"),
+            ),
+            "shelters, group homes, dormitories: addresses many unrelated people share",
         ),
     )
 }

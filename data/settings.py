@@ -77,6 +77,25 @@ class RingSettings(BaseModel):
     burst_cap: int = Field(500, ge=1)
     min_ring_identities: int = Field(3, ge=2)
     household_identities: int = Field(5, ge=0)
+    drop_days: int = Field(
+        21,
+        ge=1,
+        description="a unit (or PO box) given by more people than the address cap is a mail drop when "
+        "most of them first gave it within this many days",
+    )
+    drop_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="share of the unit's people in the window who must fall within drop_days (a unit "
+        "that hosts claimants all through the window is not a drop)",
+    )
+    drop_min_surnames: int = Field(
+        4,
+        ge=1,
+        description="a mail drop holds at least this many different surnames, and at least one per two "
+        "people (a large family is not a drop)",
+    )
 
     @field_validator("kinds", mode="before")
     @classmethod

@@ -41,7 +41,7 @@ from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
-from claimscreen.features import browser, codes, contact, device, identity_signals, network
+from claimscreen.features import browser, codes, contact, device, identity_signals, network, sharing
 from claimscreen.features.identity import (
     CONTACT_COLUMNS,
     REQUIRED_COLUMNS,
@@ -52,7 +52,12 @@ from claimscreen.features.registry import Feature, check_unique
 
 #: Every feature models train on, in one list (names unique across groups).
 ALL_FEATURES: tuple[Feature, ...] = check_unique(
-    identity_signals.FEATURES + contact.FEATURES + device.FEATURES + browser.FEATURES + network.FEATURES
+    identity_signals.FEATURES
+    + contact.FEATURES
+    + device.FEATURES
+    + browser.FEATURES
+    + network.FEATURES
+    + sharing.FEATURES
 )
 KEY_COLUMNS: tuple[str, ...] = ("claim_id", "batch_date", "identity_id", "ring_id")
 
@@ -200,9 +205,14 @@ def build_features(
         rules=network.RingRules.from_settings(settings.rings),
         shared=network.SharedCodes(encoded, identity, identity_names),
         report=tonight,
+        congregate=references.get("congregate_addresses"),
+    )
+    clock = _lap(timings, "network", clock)
+    shares = sharing.compute_sharing_features(
+        window, night, identity=identity, encoded=encoded, congregate=references.get("congregate_addresses")
     )
     encoded = {c: encoded[c] for c in ("device_id", "ip_address") if c in encoded}
-    clock = _lap(timings, "network", clock)
+    clock = _lap(timings, "sharing", clock)
     devices = device.compute_device_features(
         window,
         night,
@@ -221,7 +231,8 @@ def build_features(
     keys["identity_id"] = pd.array(identity_names.take(pa.array(identity[tonight])), dtype="str")
     ring_columns = ["ring_id", *(f.name for f in network.FEATURES)]
     ring_part = rings[ring_columns].set_axis(keys.index)
-    out = keys.join(ring_part).join(signals).join(devices).join(contacts).join(browsers).reset_index()
+    out = keys.join(ring_part).join(signals).join(devices).join(contacts).join(browsers).join(shares)
+    out = out.reset_index()
     return out[[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]]
 
 

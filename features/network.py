@@ -98,8 +98,10 @@ __all__ = [
     "RingGraph",
     "RingRules",
     "SharedCodes",
+    "address_parts",
     "connected_labels",
     "find_rings",
+    "on_congregate_list",
     "ring_components",
     "ring_graph",
     "ring_statistics",
@@ -151,6 +153,9 @@ class RingRules:
     burst_cap: int = _DEFAULTS.burst_cap
     min_ring_identities: int = _DEFAULTS.min_ring_identities
     household_identities: int = _DEFAULTS.household_identities
+    drop_days: int = _DEFAULTS.drop_days
+    drop_share: float = _DEFAULTS.drop_share
+    drop_min_surnames: int = _DEFAULTS.drop_min_surnames
 
     @classmethod
     def from_settings(cls, settings: RingSettings) -> RingRules:
@@ -162,6 +167,9 @@ class RingRules:
             burst_cap=settings.burst_cap,
             min_ring_identities=settings.min_ring_identities,
             household_identities=settings.household_identities,
+            drop_days=settings.drop_days,
+            drop_share=settings.drop_share,
+            drop_min_surnames=settings.drop_min_surnames,
         )
 
 
@@ -265,9 +273,20 @@ def _address_codes(encoded: dict[str, EncodedColumn], n: int) -> tuple[Arr, int]
     """Residence and mailing (street, zip5) in one namespace; a mailing same as the residence is dropped."""
     if "address_norm" not in encoded or "zip5" not in encoded:
         return np.full(n, -1, dtype=np.int64), 1
-    street = np.asarray(encoded["address_norm"].codes, dtype=np.int64)
-    zips = np.asarray(encoded["zip5"].codes, dtype=np.int64)
-    street_parts, zip_parts = [street], [zips]
+    street_parts, zip_parts = address_parts(encoded)
+    width = len(street_parts)
+    repeated_street = _repeated(np.concatenate(street_parts))[0]  # a street given once is a unique address
+    codes = _pair_codes(repeated_street, np.concatenate(zip_parts)).reshape(width, n).T.copy()
+    if width == 2:
+        codes[codes[:, 1] == codes[:, 0], 1] = -1
+    return codes.ravel(), width
+
+
+def address_parts(encoded: dict[str, EncodedColumn]) -> tuple[list[Arr], list[Arr]]:
+    """Street and ZIP codes of the residence, then of the mailing address when the window has one,
+    in one namespace per column (a mailing street equal to a residence street, equal code)."""
+    street_parts = [np.asarray(encoded["address_norm"].codes, dtype=np.int64)]
+    zip_parts = [np.asarray(encoded["zip5"].codes, dtype=np.int64)]
     if "mailing_address_norm" in encoded and "mailing_zip5" in encoded:
         for parts, mailing, residence in (
             (street_parts, encoded["mailing_address_norm"], encoded["address_norm"]),
@@ -275,12 +294,7 @@ def _address_codes(encoded: dict[str, EncodedColumn], n: int) -> tuple[Arr, int]
         ):
             codes = np.asarray(mailing.codes, dtype=np.int64)
             parts.append(_unify(codes, mailing.values, residence.values) if mailing.size else codes)
-    width = len(street_parts)
-    repeated_street = _repeated(np.concatenate(street_parts))[0]  # a street given once is a unique address
-    codes = _pair_codes(repeated_street, np.concatenate(zip_parts)).reshape(width, n).T.copy()
-    if width == 2:
-        codes[codes[:, 1] == codes[:, 0], 1] = -1
-    return codes.ravel(), width
+    return street_parts, zip_parts
 
 
 def _repeated(codes: Arr) -> tuple[Arr, Arr]:
@@ -326,6 +340,7 @@ class _Incidence:
     n_nodes: int
     residence: Arr  # per claim: code of its residence address, -1 if none
     ident: Arr  # per claim: identity code
+    mailing: Arr  # per incidence: the value is the claim's mailing address (not its residence)
 
 
 _RULE_NAMES: tuple[str, ...] = (*KINDS, RISKY_IP)
@@ -342,6 +357,7 @@ def _incidence(
     claim_parts: list[Arr] = []
     node_parts: list[Arr] = []
     rule_parts: list[Arr] = []
+    mailing_parts: list[Arr] = []
     offset = 0
     residence = np.full(n, -1, dtype=np.int64)
     for k, kind in enumerate(KINDS):
@@ -357,9 +373,11 @@ def _incidence(
         claim_parts.append(present // width)
         node_parts.append(codes[present] + offset)
         rule_parts.append(rule)
+        mailing_parts.append(present % width == 1)
         offset += len(values)
     claim, node = np.concatenate(claim_parts), np.concatenate(node_parts)
-    return _Incidence(claim, node, np.concatenate(rule_parts), offset, residence, identity)
+    rules_of_node = np.concatenate(rule_parts)
+    return _Incidence(claim, node, rules_of_node, offset, residence, identity, np.concatenate(mailing_parts))
 
 
 def _risky(addresses: pa.Array, ip_categories: pd.Series, rules: RingRules) -> Arr:
@@ -407,7 +425,14 @@ def _bursty(inc: _Incidence, rows: Arr, seconds: Arr, gap: Arr, rules: RingRules
     return out
 
 
-def _edge_nodes(inc: _Incidence, ident: Arr, seconds: Arr, rules: RingRules) -> Arr:
+def _edge_nodes(
+    inc: _Incidence,
+    ident: Arr,
+    seconds: Arr,
+    rules: RingRules,
+    claims: pd.DataFrame | None = None,
+    congregate: pd.DataFrame | None = None,
+) -> Arr:
     """Per node: does it link its claims (the edge rule of the module docstring)."""
     ids = _distinct_per_group(inc.node, ident[inc.claim], inc.n_nodes)
     rule_list = [rules.kinds[name] for name in _RULE_NAMES]
@@ -418,7 +443,105 @@ def _edge_nodes(inc: _Incidence, ident: Arr, seconds: Arr, rules: RingRules) -> 
     if candidate.any():
         rows = np.flatnonzero(candidate[inc.node])
         edge |= candidate & _bursty(inc, rows, seconds, gaps, rules)
+    if claims is None:
+        return edge
+    address = (inc.rule_of_node == KINDS.index("address")) & (ids >= 2)
+    drop = address & ~edge & (ids <= rules.burst_cap)
+    listed = congregate is not None and len(congregate) > 0
+    looked_at = np.flatnonzero((address & edge) | drop if listed else drop)
+    if not len(looked_at):
+        return edge
+    street, zip5 = _node_addresses(inc, claims, looked_at)
+    on_list = on_congregate_list(street, zip5, congregate) if listed else np.zeros(len(looked_at), dtype=bool)
+    edge[looked_at[on_list]] = False  # a listed shelter, group home or dormitory links no one
+    unit = _unit_level(street) & ~on_list & drop[looked_at]
+    if unit.any() and "last_name_norm" in claims.columns:  # without names, strangers are not told apart
+        edge[looked_at[unit]] = _mail_drops(inc, looked_at[unit], ident, seconds, claims, rules)
     return edge
+
+
+# --- Mail drops: a unit given by many strangers within weeks ----------------------------------
+
+_DAY = 86_400
+
+
+def _node_addresses(inc: _Incidence, claims: pd.DataFrame, nodes: Arr) -> tuple[pa.Array, pa.Array]:
+    """(street line, zip5) of each address node of ``nodes``, read off one claim giving it."""
+    wanted = np.zeros(inc.n_nodes, dtype=bool)
+    wanted[nodes] = True
+    at = np.flatnonzero(wanted[inc.node])
+    node, first = np.unique(inc.node[at], return_index=True)  # sorted, as ``nodes`` after np.unique
+    order = np.searchsorted(node, nodes)
+    row, mailing = inc.claim[at[first]][order], inc.mailing[at[first]][order]
+    columns = (("address_norm", "zip5"), ("mailing_address_norm", "mailing_zip5"))
+    texts = []
+    for part in (0, 1):
+        residence = pa.array(claims[columns[0][part]].iloc[row].astype("str").array, pa.large_string())
+        if columns[1][part] in claims.columns:
+            other = pa.array(claims[columns[1][part]].iloc[row].astype("str").array, pa.large_string())
+            residence = pc.if_else(pa.array(mailing), other, residence)
+        texts.append(residence)
+    return texts[0], texts[1]
+
+
+def _building(street: pa.Array) -> pa.Array:
+    """The street line without its unit (``12 OAK ST #5`` -> ``12 OAK ST``)."""
+    return pc.replace_substring_regex(street, r" #\S*$", "")
+
+
+def _unit_level(street: pa.Array) -> Arr:
+    """Per address: one unit (``#5``) or one PO box, not a whole building or house."""
+    unit = pc.or_(pc.match_substring(street, " #"), pc.starts_with(street, "PO BOX"))
+    return np.asarray(pc.fill_null(unit, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def on_congregate_list(street: pa.Array, zip5: pa.Array, listed: pd.DataFrame | None) -> Arr:
+    """Per address: on the congregate-address list (the unit itself, or its whole building)."""
+    if listed is None or not len(listed):
+        return np.zeros(len(street), dtype=bool)
+    keys = pa.array((listed["match_key"].astype("str") + "|" + listed["zip5"].astype("str")).dropna())
+    found = np.zeros(len(street), dtype=bool)
+    for line in (street, _building(street)):
+        joined = pc.binary_join_element_wise(line, zip5.cast(line.type), pa.scalar("|", line.type))
+        hit = pc.is_in(joined, value_set=keys.cast(line.type))
+        found |= np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return found
+
+
+def _surname_codes(claims: pd.DataFrame, rows: Arr) -> Arr:
+    """Codes of the surnames (``last_name_norm``) of ``rows`` (a missing name is one more value)."""
+    names = claims["last_name_norm"].iloc[rows].astype("str")
+    return np.asarray(pd.factorize(names.fillna(""))[0], dtype=np.int64)
+
+
+def _mail_drops(
+    inc: _Incidence, nodes: Arr, ident: Arr, seconds: Arr, claims: pd.DataFrame, rules: RingRules
+) -> Arr:
+    """Per unit-level address node of ``nodes``: is it a mail drop (the module docstring).
+
+    Each person counts from the first time they gave the address; the densest ``drop_days`` span
+    must hold ``drop_share`` of the node's people, who carry ``drop_min_surnames`` surnames or more
+    and one per two people at least.
+    """
+    wanted = np.full(inc.n_nodes, -1, dtype=np.int64)
+    wanted[nodes] = np.arange(len(nodes))
+    at = np.flatnonzero(wanted[inc.node] >= 0)
+    node, claim = wanted[inc.node[at]], inc.claim[at]
+    person, t = ident[claim], seconds[claim]
+    order = np.lexsort((t, person, node))
+    node, person, t, claim = node[order], person[order], t[order], claim[order]
+    first = np.r_[True, (node[1:] != node[:-1]) | (person[1:] != person[:-1])]
+    node, t, claim = node[first], t[first], claim[first]  # one (node, person): their first use
+    order = np.lexsort((t, node))
+    node, t, claim = node[order], t[order], claim[order]
+    key = node * (1 << 40) + (t - t.min(initial=0))
+    within = np.searchsorted(key, key + rules.drop_days * _DAY, side="left") - np.arange(len(key))
+    densest = np.zeros(len(nodes), dtype=np.int64)
+    np.maximum.at(densest, node, within)
+    people = np.bincount(node, minlength=len(nodes))
+    surnames = _distinct_per_group(node, _surname_codes(claims, claim), len(nodes))
+    concentrated = (densest >= rules.min_ring_identities) & (densest >= rules.drop_share * people)
+    return concentrated & (surnames >= rules.drop_min_surnames) & (2 * surnames >= people)
 
 
 # --- Components and ring ids -----------------------------------------------------------------
@@ -448,11 +571,16 @@ def ring_graph(
     ip_categories: pd.Series | None = None,
     rules: RingRules | None = None,
     shared: SharedCodes | None = None,
+    congregate: pd.DataFrame | None = None,
 ) -> RingGraph:
-    """The graph whose connected components are the candidate rings (edges: the module docstring)."""
+    """The graph whose connected components are the candidate rings (edges: the module docstring).
+
+    ``congregate``: the congregate-address list (lake form: ``match_key``, ``zip5``), whose
+    addresses link no one.
+    """
     rules = rules or RingRules()
     inc = _incidence(claims, ip_categories, rules, shared)
-    edge = _edge_nodes(inc, inc.ident, _seconds(claims["filed_at"]), rules)
+    edge = _edge_nodes(inc, inc.ident, _seconds(claims["filed_at"]), rules, claims, congregate)
     claim, node = edge_incidences(inc, edge)
     return RingGraph(claim, node, len(claims), inc.ident, inc.residence)
 
@@ -462,6 +590,7 @@ def ring_components(
     ip_categories: pd.Series | None = None,
     rules: RingRules | None = None,
     shared: SharedCodes | None = None,
+    congregate: pd.DataFrame | None = None,
 ) -> tuple[Arr, Arr]:
     """Component label of every row (singletons included), and per component: is it a ring.
 
@@ -469,7 +598,7 @@ def ring_components(
     ring minimum of the module docstring).
     """
     rules = rules or RingRules()
-    graph = ring_graph(claims, ip_categories, rules, shared)
+    graph = ring_graph(claims, ip_categories, rules, shared, congregate)
     labels = connected_labels(graph.claim, graph.node, graph.n_claims)
     return labels, _is_ring(labels, graph.ident, graph.residence, rules)
 
@@ -577,6 +706,7 @@ def find_rings(
     rules: RingRules | None = None,
     shared: SharedCodes | None = None,
     report: Arr | None = None,
+    congregate: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per claim of ``claims`` (same index): ``ring_id`` (NA if none) and :data:`FEATURES`.
 
@@ -588,9 +718,10 @@ def find_rings(
     optional boolean per claim, row for row with ``claims``, for
     ``ring_red_flag_share``. ``shared``: the window's columns already coded (same result, faster).
     ``report``: a boolean mask; only those rows are returned (tonight's claims, say).
+    ``congregate``: the congregate-address reference list (shelters, group homes, dormitories).
     """
     rules = rules or RingRules()
-    labels, is_ring = ring_components(claims, ip_categories, rules, shared)
+    labels, is_ring = ring_components(claims, ip_categories, rules, shared, congregate)
     rows = np.flatnonzero(is_ring[labels])
     members = pd.DataFrame(
         {

@@ -58,6 +58,11 @@ def _at_least(name: str, threshold: float) -> Fires:
     return lambda f: _num(f, name) >= threshold
 
 
+def _address_people(frame: pd.DataFrame) -> np.ndarray:
+    """People who gave the claim's home or mailing address (unit included) in 30 days: the larger."""
+    return np.maximum(_num(frame, "residence_identities_30d"), _num(frame, "mailing_identities_30d"))
+
+
 def _short_session(frame: pd.DataFrame) -> np.ndarray:
     return _num(frame, "short_session") > 0
 
@@ -245,6 +250,35 @@ EVIDENCE: tuple[Evidence, ...] = (
         1.0,
         _flag("no_wage_record_with_employer"),
         {"no_wage_record_with_employer": 0.0, "wage_quarters_found": 4.0},
+    ),
+    # --- identifiers shared with other claimants (features.sharing) -------------------
+    Evidence(
+        "ADDRESS_MANY_PEOPLE",
+        "In the last 30 days, {residence_identities_30d:.0f} different people gave the claim's home "
+        "address, the same unit, as their home or mailing address ({mailing_identities_30d:.0f} its "
+        "mailing address, if it has one).",
+        2.0,
+        lambda f: (_address_people(f) >= 6) & ~_flag("address_congregate")(f),
+        {
+            **{f"residence_identities_{w}": 1.0 for w in ("7d", "30d", "window")},
+            **{f"mailing_identities_{w}": np.nan for w in ("7d", "30d", "window")},
+            "address_congregate": 0.0,
+        },
+    ),
+    Evidence(
+        "BANK_ACCOUNT_MANY_PEOPLE",
+        "The bank account was given by {bank_account_identities_30d:.0f} different people in the last "
+        "30 days.",
+        2.0,
+        _at_least("bank_account_identities_30d", 5),  # more than a household of four
+        {f"bank_account_identities_{w}": 1.0 for w in ("7d", "30d", "window")},
+    ),
+    Evidence(
+        "PHONE_MANY_PEOPLE",
+        "The phone number was given by {phone_identities_30d:.0f} different people in the last 30 days.",
+        1.5,
+        _at_least("phone_identities_30d", 3),
+        {f"phone_identities_{w}": 1.0 for w in ("7d", "30d", "window")},
     ),
     Evidence(
         "EMAIL_MANY_PEOPLE",

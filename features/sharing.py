@@ -1,0 +1,266 @@
+"""Sharing signals: how many people gave each of a claim's identifiers, and how new it is to the state.
+
+:func:`compute_sharing_features` is a pure function of the claims window: for the
+claims of night ``D`` it returns one row per claim (by ``claim_id``) with exactly
+the columns of :data:`FEATURES`. Counts are point in time: a count over ``k``
+days covers the claims with ``batch_date`` in ``(D - k, D]`` (all of tonight's,
+the claim itself included, never a later night's); ``window`` is the whole
+history window (``history_days``, 90 by default). ``first_seen_days`` is the
+number of nights since the identifier first appears in the window (0: first
+seen tonight; at most ``history_days - 1``, so "older than the window" reads as
+the window's length). A claim without the identifier gets NaN.
+
+**Kinds.** ``bank_account`` (bank_account_token), ``phone`` (phone_e164),
+``email`` (email_canonical: the mailbox, aliases folded), ``residence`` (the
+residence address with its unit: address_norm + zip5), ``mailing`` (the mailing
+address, when it differs from the residence), ``device``, ``ip`` and
+``employer`` (employer_ein). A residence or mailing address counts everyone who
+gave it as either, so a drop used as a home by some and as a mailing address by
+others is one address.
+
+**What is counted, and why only that** (the features file holds a million rows
+a night): distinct people (identity, else SSN), not claims (a person's
+re-filings are ``ssn_claims_window``); 7 and 30 days for bank account, phone,
+email and addresses (a mail drop fills over one to three weeks, a bank drop over
+days), the whole window for bank account, phone and addresses (a unit that has
+hosted claimants all along is a household or a shelter, not a drop; an email's
+window count is ``email_canonical_identities``). Tonight's count is left to the
+velocity features (``device_*_1d``, ``ip_*_1d``), the kinds that fill within a
+night; device and IP get only ``first_seen_days`` (their 1/7/30-day counts are
+the velocity features). The employer is counted tonight only: its column is read
+for tonight's claims alone (ten million history rows stay out of the read), and a
+mass layoff shows as many people the same night. ``address_congregate`` says the
+residence or mailing address is on the agency's congregate-address list
+(shelters, group homes, dormitories), where many unrelated people are normal.
+
+**How.** The window's columns arrive coded (:mod:`~claimscreen.features.codes`);
+only the rows whose value one of tonight's claims has are looked at, and
+distinct (value, person) pairs are counted with one ``pd.unique`` per window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from claimscreen.features.codes import Encoded, blank_values, encode_column, lookup, select_rows
+from claimscreen.features.device import night_age
+from claimscreen.features.network import address_parts, on_congregate_list
+from claimscreen.features.registry import Feature, check_unique
+
+__all__ = ["FEATURES", "KINDS", "WINDOW_COLUMNS", "compute_sharing_features"]
+
+Arr = np.ndarray[Any, Any]
+
+#: Identifier kinds and the lake column of each (the two address kinds read four columns).
+KINDS: dict[str, str] = {
+    "bank_account": "bank_account_token",
+    "phone": "phone_e164",
+    "email": "email_canonical",
+    "residence": "address_norm",
+    "mailing": "mailing_address_norm",
+    "device": "device_id",
+    "ip": "ip_address",
+    "employer": "employer_ein",
+}
+#: Count windows in nights per kind (0: the whole history window).
+WINDOWS: dict[str, tuple[int, ...]] = {
+    "bank_account": (7, 30, 0),
+    "phone": (7, 30, 0),
+    "email": (7, 30),
+    "residence": (7, 30, 0),
+    "mailing": (7, 30, 0),
+    "device": (),
+    "ip": (),
+    "employer": (1,),
+}
+#: Kinds read for tonight's claims only (the window's earlier nights do not carry the column).
+TONIGHT_KINDS: tuple[str, ...] = ("employer",)
+#: Kinds with ``{kind}_first_seen_days``.
+FIRST_SEEN: tuple[str, ...] = ("bank_account", "phone", "email", "residence", "mailing", "device", "ip")
+#: Window columns read (the two address kinds also read the ZIP codes).
+WINDOW_COLUMNS: tuple[str, ...] = (
+    *(c for k, c in KINDS.items() if k not in TONIGHT_KINDS),
+    "zip5",
+    "mailing_zip5",
+)
+
+_WORDS = {
+    "bank_account": "this bank account",
+    "phone": "this phone number",
+    "email": "this email's mailbox",
+    "residence": "this home address (unit included) as home or mailing address",
+    "mailing": "this mailing address (unit included) as home or mailing address",
+    "device": "this device",
+    "ip": "this IP address",
+    "employer": "this employer",
+}
+
+
+def _name(kind: str, days: int) -> str:
+    return f"{kind}_identities_{days}d" if days else f"{kind}_identities_window"
+
+
+def _features() -> tuple[Feature, ...]:
+    out: list[Feature] = []
+    for kind, windows in WINDOWS.items():
+        for days in windows:
+            span = "tonight" if days == 1 else f"in the last {days} days" if days else "in the history window"
+            text = f"Number of different people who gave {_WORDS[kind]} {span}, this claimant included"
+            out.append(Feature(_name(kind, days), "float64", text, "network"))
+        if kind in FIRST_SEEN:
+            text = (
+                f"Days since {_WORDS[kind].split(' as ')[0]} was first seen on any claim in the history "
+                "window (0: new tonight)"
+            )
+            out.append(Feature(f"{kind}_first_seen_days", "float64", text, "network"))
+    out.append(
+        Feature(
+            "address_congregate",
+            "bool",
+            "The home or mailing address is on the agency's list of shelters, group homes and dormitories",
+            "network",
+        )
+    )
+    return check_unique(tuple(out))
+
+
+FEATURES: tuple[Feature, ...] = _features()
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+
+
+def compute_sharing_features(
+    window: pd.DataFrame,
+    night: dt.date,
+    *,
+    identity: Arr,
+    encoded: dict[str, Encoded] | None = None,
+    congregate: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:data:`FEATURES` of the claims of ``night`` (rows of ``window`` with that batch_date), by claim_id.
+
+    ``identity``: each window row's person code (equal people, equal codes); ``encoded``: the
+    window's text columns already coded (a column absent from it is coded here); ``congregate``:
+    the congregate-address list in lake form (``match_key``, ``zip5``), or None.
+    """
+    encoded = dict(encoded or {})
+    for column in WINDOW_COLUMNS:
+        if column not in encoded and column in window.columns:
+            encoded[column] = encode_column(window[column])
+    age = night_age(window["batch_date"], night)
+    tonight = age == 0
+    people = np.asarray(identity, dtype=np.int64)
+    columns: dict[str, Arr] = {}
+    for kind, column in KINDS.items():
+        if kind in ("residence", "mailing"):
+            continue
+        if kind in TONIGHT_KINDS:
+            rows = np.flatnonzero(tonight)
+            given = select_rows(window[[column]], tonight)[column] if column in window.columns else None
+            codes = _codes(
+                None if given is None else encode_column(given), len(rows), np.ones(len(rows), bool)
+            )
+            columns.update(_counts(kind, codes, rows, codes, people, age))
+            continue
+        codes = _codes(encoded.get(column), len(window), tonight)
+        rows = np.arange(len(window))
+        columns.update(_counts(kind, codes, rows, codes[tonight], people, age))
+    key, rows, night_keys = _address_keys(encoded, len(window), tonight)
+    for slot, kind in enumerate(("residence", "mailing")):
+        columns.update(_counts(kind, key, rows, night_keys[slot], people, age))
+    columns["address_congregate"] = _listed(window, tonight, congregate)
+    index = pd.Index(select_rows(window[["claim_id"]], tonight)["claim_id"], name="claim_id")
+    return pd.DataFrame({name: columns[name] for name in FEATURE_NAMES}, index=index)
+
+
+def _codes(encoded: Encoded | None, n: int, tonight: Arr) -> Arr:
+    """A column's codes (int64), blank values and values tonight's claims do not have made -1."""
+    if encoded is None:
+        return np.full(n, -1, dtype=np.int64)
+    codes = np.asarray(encoded.codes, dtype=np.int64)
+    return _keep_tonight(codes, codes[tonight], encoded)
+
+
+def _keep_tonight(codes: Arr, night_codes: Arr, encoded: Encoded | None) -> Arr:
+    """``codes`` with -1 for the values no claim of tonight has, and for blank ones.
+
+    Masks, not ``np.unique``: a set of a million codes by hashing costs seconds, a mask milliseconds.
+    """
+    size = int(codes.max(initial=-1)) + 1
+    keep = np.zeros(size + 1, dtype=bool)  # the last slot: code -1
+    keep[night_codes[night_codes >= 0]] = True
+    if encoded is not None:
+        coded = np.flatnonzero(keep[: min(size, encoded.size)])  # the others: mailing-only values
+        if len(coded):
+            keep[coded[blank_values(encoded, coded)]] = False
+    return np.where(keep[codes], codes, -1)
+
+
+def _address_keys(encoded: dict[str, Encoded], n: int, tonight: Arr) -> tuple[Arr, Arr, tuple[Arr, Arr]]:
+    """Codes of (street with unit, ZIP) for residence and mailing addresses in one namespace.
+
+    Returns the key of each (row, address) incidence, its row, and tonight's residence and
+    mailing keys (-1: none, or a mailing address equal to the residence).
+    """
+    if "address_norm" not in encoded or "zip5" not in encoded:
+        empty = np.full(int(tonight.sum()), -1, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), (empty, empty)
+    streets, zips = address_parts(encoded)
+    street, zip5 = np.concatenate(streets), np.concatenate(zips)
+    slot_tonight = np.tile(tonight, len(streets))
+    street = _keep_tonight(street, street[slot_tonight], encoded["address_norm"])
+    at = np.flatnonzero((street >= 0) & (zip5 >= 0))
+    joint = street[at] * (int(zip5.max(initial=0)) + 1) + zip5[at]
+    flat = np.full(len(street), -1, dtype=np.int64)
+    flat[at] = pd.factorize(joint)[0]
+    key: Arr = flat.reshape(len(streets), n)  # row 0: residences, row 1: mailing addresses
+    if len(streets) == 2:
+        key[1, key[1] == key[0]] = -1
+    night_keys = (key[0, tonight], key[1, tonight] if len(streets) == 2 else np.full(int(tonight.sum()), -1))
+    slots = np.flatnonzero(flat >= 0)
+    return flat[slots], slots % n, night_keys
+
+
+def _counts(kind: str, key: Arr, rows: Arr, night_key: Arr, people: Arr, age: Arr) -> dict[str, Arr]:
+    """Distinct people per value over each of the kind's windows, and the value's first night,
+    for tonight's values ``night_key`` (incidences: value ``key[i]`` given on window row ``rows[i]``)."""
+    present = (key >= 0) & (age[rows] >= 0)  # never a later night
+    key, rows = key[present], rows[present]
+    n_keys = int(max(key.max(initial=-1), night_key.max(initial=-1))) + 1
+    nights = age[rows]
+    out: dict[str, Arr] = {}
+    if WINDOWS[kind]:
+        # One hash of the (value, person) pairs; each pair's latest night decides the windows it is in.
+        span = int(people.max(initial=0)) + 2
+        pair, pairs = pd.factorize(key * span + (people[rows] + 1))
+        latest = np.full(len(pairs), np.iinfo(np.int32).max, dtype=np.int64)
+        np.minimum.at(latest, pair, nights)
+        pair_key = np.asarray(pairs, dtype=np.int64) // span
+        for days in WINDOWS[kind]:
+            inside = pair_key[latest < days] if days else pair_key
+            counts = np.bincount(inside, minlength=n_keys).astype(np.float64)
+            out[_name(kind, days)] = lookup(counts, night_key, np.nan)
+    if kind in FIRST_SEEN:
+        oldest = np.zeros(n_keys, dtype=np.float64)
+        np.maximum.at(oldest, key, nights.astype(np.float64))
+        out[f"{kind}_first_seen_days"] = lookup(oldest, night_key, np.nan)
+    return out
+
+
+def _listed(window: pd.DataFrame, tonight: Arr, congregate: pd.DataFrame | None) -> Arr:
+    """Per claim of tonight: its residence or mailing address is on the congregate-address list."""
+    n = int(tonight.sum())
+    if congregate is None or not len(congregate) or "address_norm" not in window.columns:
+        return np.zeros(n, dtype=bool)
+    found = np.zeros(n, dtype=bool)
+    for street, zip5 in (("address_norm", "zip5"), ("mailing_address_norm", "mailing_zip5")):
+        if street in window.columns and zip5 in window.columns:
+            rows = select_rows(window[[street, zip5]], tonight)
+            lines = pa.array(rows[street].astype("str").array, pa.large_string())
+            zips = pa.array(rows[zip5].astype("str").array, pa.large_string())
+            found |= on_congregate_list(lines, zips, congregate)
+    return found

@@ -1,0 +1,98 @@
+"""Sharing signals: people per identifier over 7, 30 days and the window, first seen; point in time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from claim_rows import START, frame
+from claim_rows import claim as network_claim
+
+from claimscreen.features.build import ALL_FEATURES
+from claimscreen.features.sharing import FEATURE_NAMES, FEATURES, compute_sharing_features
+from claimscreen.models.evidence import evidence_matrix
+
+NIGHT = (START + pd.Timedelta(days=60)).date()
+
+
+def claim(claim_id: str, days_before: int, **changes: Any) -> dict[str, Any]:
+    """claim_rows.claim, filed ``days_before`` nights before :data:`NIGHT`."""
+    return network_claim(claim_id, day=60 - days_before, **changes)
+
+
+def sharing(rows: list[dict[str, Any]], night: dt.date = NIGHT, **kwargs: Any) -> pd.DataFrame:
+    window = frame(rows)
+    identity = pd.factorize(window["ssn_token"])[0]
+    return compute_sharing_features(window, night, identity=identity, **kwargs)
+
+
+def mail_drop() -> list[dict[str, Any]]:
+    """Twelve strangers giving one unit over three weeks (as home, or as mailing address for some)."""
+    rows = []
+    for i in range(12):
+        at = {"address_norm": "12 ELM ST #5"} if i % 3 else {"mailing_address_norm": "12 ELM ST #5"}
+        rows.append(claim(f"M{i:02d}", days_before=20 - 20 * i // 11, **at, mailing_zip5="43004"))
+    return rows
+
+
+def test_columns_are_registered_and_few() -> None:
+    names = {f.name for f in ALL_FEATURES}
+    assert set(FEATURE_NAMES) <= names
+    assert len(FEATURES) <= 25
+    out = sharing([claim("A", 0)])
+    assert list(out.columns) == list(FEATURE_NAMES) and out.index.tolist() == ["A"]
+
+
+def test_a_mail_drop_is_counted_on_the_unit_whatever_the_slot() -> None:
+    out = sharing(mail_drop())
+    last = out.loc["M11"]  # tonight: gave the unit as home
+    assert last["residence_identities_30d"] == 12 and last["residence_identities_window"] == 12
+    assert last["residence_identities_7d"] == 4
+    assert last["residence_first_seen_days"] == 20
+    tonight_mailing = sharing(
+        [*mail_drop(), claim("X", 0, mailing_address_norm="12 ELM ST #5", mailing_zip5="43004")]
+    )
+    assert tonight_mailing.loc["X", "mailing_identities_30d"] == 13
+    assert tonight_mailing["mailing_identities_30d"].isna()["M11"]  # no mailing address
+    fired = evidence_matrix(out)
+    assert fired.loc["M11", "ADDRESS_MANY_PEOPLE"]
+
+
+def test_a_household_is_counted_but_fires_nothing() -> None:
+    home = {"address_norm": "7 ELM ST #2", "bank_account_token": "acct-FAMILY"}
+    rows = [claim("P1", 40, **home), claim("P2", 10, **home), claim("P3", 0, **home)]
+    out = sharing(rows)
+    assert out.loc["P3", "residence_identities_window"] == 3
+    assert out.loc["P3", "residence_identities_7d"] == 1
+    assert out.loc["P3", "bank_account_identities_30d"] == 2
+    assert out.loc["P3", "bank_account_first_seen_days"] == 40
+    fired = evidence_matrix(out)
+    assert not fired.loc["P3", ["ADDRESS_MANY_PEOPLE", "PHONE_MANY_PEOPLE"]].any()
+
+
+def test_a_congregate_address_is_flagged_and_fires_no_address_evidence() -> None:
+    listed = pd.DataFrame({"match_key": ["12 ELM ST"], "zip5": ["43004"]})
+    out = sharing(mail_drop(), congregate=listed)
+    assert out.loc["M11", "address_congregate"]
+    assert not evidence_matrix(out).loc["M11", "ADDRESS_MANY_PEOPLE"]
+
+
+def test_missing_and_blank_identifiers_are_nan_and_a_mailing_equal_to_home_is_no_mailing() -> None:
+    rows = [
+        claim("A", 0, phone_e164=None, device_id="  ", mailing_address_norm="A OAK ST", mailing_zip5="43004"),
+        claim("B", 0, phone_e164=None, device_id="  "),
+    ]
+    out = sharing(rows)
+    assert out["phone_identities_30d"].isna().all() and out["device_first_seen_days"].isna().all()
+    assert out.loc["A", "residence_identities_30d"] == 1 and out["mailing_identities_30d"].isna()["A"]
+    assert out.loc["A", "employer_identities_1d"] == 2
+
+
+def test_point_in_time_a_later_claim_changes_no_earlier_night() -> None:
+    earlier = mail_drop()[:8]
+    night = earlier[-1]["batch_date"]
+    before = sharing(earlier, night=night)
+    later = [*earlier, *mail_drop()[8:], claim("Z", -3, address_norm="12 ELM ST #5")]
+    pd.testing.assert_frame_equal(sharing(later, night=night), before)
+    assert before.loc["M07", "residence_identities_30d"] == 8
