@@ -94,7 +94,8 @@ def register_deployments(deployments: list[RunnerDeployment], work_pool: str) ->
     """Create or update the deployments on the server (the work pool must exist).
 
     Each is applied by itself rather than through ``prefect.deploy``, whose check for
-    online workers fails with HTTP 422 against Prefect 3.8's server under FastAPI 0.154.
+    online workers fails with HTTP 422 against a Prefect 3.8 server that runs on FastAPI
+    0.151 or later (claimscreen pins FastAPI below 0.151; a server may be installed apart).
     """
     return [cast(UUID, d.apply(work_pool_name=work_pool)) for d in deployments]
 
