@@ -5,13 +5,14 @@ cases: 90% single claims and 10% rings of five claims with their linking identif
 140,000 claims in all. Serves it with ``claimscreen review serve --workers N`` (one
 process per core by default) and has 20 signed-in users, spread over ``--clients``
 load-generating processes of their own (not the servers' processes or event loop), each
-load queue pages (various pages and filters) and case pages (random cases); prints
+load queue pages (various pages, filters and sort orders), searches (by name, claim id, phone,
+email, SSN last four) and case pages (random cases); prints
 p50/p95/max latency per page, pages per second, the servers' CPU time per page, and the
 load average before and after the run (other work on the machine inflates the figures:
 re-run when it is above about 2 before the run). On SQLite (HOME/review.db) and, when
 reachable, on PostgreSQL.
 
-Goal (issue #6): p95 <= 200 ms for both pages, on both databases.
+Goal (issues #6, #19): p95 <= 200 ms for the queue, search and case pages, on both databases.
 
     .venv/bin/python bench/review.py [--cases 100000] [--users 20] [--rounds 25] [--workers 2]
         [--clients 4] [--postgres postgresql+psycopg://root@127.0.0.1:5432/test] [--skip-postgres]
@@ -44,6 +45,7 @@ from claimscreen.review.auth import _hasher
 from claimscreen.review.db import (
     case_claims,
     case_reasons,
+    case_search,
     cases,
     claims,
     make_engine,
@@ -52,11 +54,14 @@ from claimscreen.review.db import (
     users,
 )
 from claimscreen.review.publish import sort_key
+from claimscreen.review.search import claim_terms, search_rows
 
 PASSWORD = "benchmark-password"
 RING_SIZE = 5
 CHUNK = 5000
 WORKERS = os.cpu_count() or 1
+FIRST_NAMES = ["Pat", "José", "Maria", "Nguyễn", "Li", "Sam", "Ana", "John", "Aisha", "Omar",
+               "Chen", "Olga", "Ravi", "Lucia", "Tom", "Mei", "Ivan", "Sara", "Kofi", "Emma"]  # fmt: skip
 
 
 def seed(engine: Engine, n_cases: int, n_users: int) -> None:
@@ -87,6 +92,7 @@ def seed(engine: Engine, n_cases: int, n_users: int) -> None:
             "priority": priority, "sort_key": sort_key(priority, filed.date()), "night": night,
             "first_filed_at": filed, "route": "review", "audit_sample": False, "reason_codes": f";{code};",
             "first_reason": f"Reason {code} in plain words", "opened_at": stamp, "updated_at": stamp,
+            "claimant": f"{FIRST_NAMES[(claim_no + 1) % 20]} Doe{claim_no + 1}",
         })  # fmt: skip
         reason_rows.append(
             {"case_id": case_id, "code": code, "status": "open", "sort_key": case_rows[-1]["sort_key"]}
@@ -96,11 +102,12 @@ def seed(engine: Engine, n_cases: int, n_users: int) -> None:
             claim_id = f"B{claim_no:09d}"
             claim_rows.append({
                 "claim_id": claim_id, "batch_date": night, "identity_id": f"I{claim_no:09d}",
-                "ring_id": ring_id, "filed_at": filed, "first_name": "Pat", "middle_name": None,
+                "ring_id": ring_id, "filed_at": filed, "first_name": FIRST_NAMES[claim_no % 20],
+                "middle_name": None,
                 "last_name": f"Doe{claim_no}", "date_of_birth": dt.date(1980, 1, 1),
                 "address_line1": f"{claim_no} Main St", "address_line2": None, "city": "Columbus",
                 "state": "OH", "zip5": "43004", "email": f"p{claim_no}@example.org",
-                "phone_e164": "+16145550100",
+                "phone_e164": f"+1614{5550000 + claim_no:07d}",
                 "ssn_last4": f"{claim_no % 10000:04d}", "bank_account_last4": "1234",
                 "payment_method": "direct_deposit", "employer_name": "Acme", "channel": "web",
                 "ip_address": "203.0.113.9", "device_id": f"dev-{case_id}", "language": "en",
@@ -115,8 +122,13 @@ def seed(engine: Engine, n_cases: int, n_users: int) -> None:
                 for kind, key in (("bank_account", "b"), ("device", "d")):
                     link = {"ring_id": ring_id, "claim_id": claim_id, "kind": kind}
                     link_rows.append({**link, "link_key": f"{key}{case_id}", "display": f"{kind} {case_id}"})
+    terms: dict[int, list[set[str]]] = {}
+    for member, found in zip(member_rows, claim_terms(claim_rows), strict=True):
+        terms.setdefault(member["case_id"], []).append(found)
+    search = search_rows((c["id"], "open", c["sort_key"], terms[c["id"]]) for c in case_rows)
     for table, rows in (
         (cases, case_rows),
+        (case_search, search),
         (case_reasons, reason_rows),
         (claims, claim_rows),
         (case_claims, member_rows),
@@ -176,10 +188,19 @@ def user_session(
     with contextlib.closing(client):
         for _ in range(rounds):
             query = rng.choice(["", "?page=2", f"?page={rng.randrange(1, 50)}", "?reason=device_burst",
-                                "?night=2026-10-05", "?assignee=none"])  # fmt: skip
+                                "?night=2026-10-05", "?assignee=none", "?sort=risk", "?sort=waiting&page=3",
+                                "?assignee=me&status=active", "?reason=device_burst&sort=risk"])  # fmt: skip
             started = time.perf_counter()
             response = client.get(f"/queue{query}")
             timings["queue"].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+            n = rng.randrange(1, n_cases * 14 // 10 + 1)  # 0.9 single claims and 0.1 rings of 5 per case
+            search = rng.choice([f"Doe{n}", f"{FIRST_NAMES[n % 20].lower()} doe{n}", FIRST_NAMES[n % 20],
+                                 f"B{n:09d}", f"614-{5550000 + n:07d}"[:12], f"P{n}@example.org",
+                                 f"{n % 10000:04d}", f"{FIRST_NAMES[n % 20]}&page=3"])  # fmt: skip
+            started = time.perf_counter()
+            response = client.get(f"/queue?q={search}")
+            timings["search"].append(time.perf_counter() - started)
             assert response.status_code == 200, response.status_code
             started = time.perf_counter()
             response = client.get(f"/cases/{rng.randrange(1, n_cases + 1)}")
@@ -190,7 +211,7 @@ def user_session(
 def client_process(base: str, names: list[str], n_cases: int, rounds: int, start: Any, out: Any) -> None:
     """One load-generating process: its users sign in (argon2: not part of the measure), then,
     once every process is ready (the ``start`` barrier), each loads pages in a thread of its own."""
-    timings: dict[str, list[float]] = {"queue": [], "case": []}
+    timings: dict[str, list[float]] = {"queue": [], "search": [], "case": []}
     clients = {name: signed_in(base, name) for name in names}
     threads = [threading.Thread(target=user_session, args=(clients[n], n, n_cases, rounds, timings))
                for n in names]  # fmt: skip
@@ -236,14 +257,16 @@ def measure(home: Path, url: str, args: argparse.Namespace) -> None:
     ]
     try:
         for k in range(4):  # warm-up: every worker process renders both pages
-            user_session(signed_in(base, f"user{k}"), f"user{k}", n_cases, 5, {"queue": [], "case": []})
+            user_session(
+                signed_in(base, f"user{k}"), f"user{k}", n_cases, 5, {"queue": [], "search": [], "case": []}
+            )
         for c in clients:
             c.start()
         start.wait(timeout=600)  # every user has signed in
         cpu = server_cpu(process)
         wall = time.perf_counter()
         print(f"  load average at the start (1, 5, 15 min): {load()}")
-        timings: dict[str, list[float]] = {"queue": [], "case": []}
+        timings: dict[str, list[float]] = {"queue": [], "search": [], "case": []}
         for _ in clients:
             for page, values in out.get(timeout=600).items():
                 timings[page].extend(values)

@@ -43,6 +43,7 @@ from claimscreen.review.db import is_postgres, open_database, reading, statement
 from claimscreen.review.network import KIND_LABELS, ring_picture
 from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
+from claimscreen.review.search import query_terms
 
 IDLE_MINUTES_ENV = "CLAIMSCREEN_REVIEW_IDLE_MINUTES"
 SECURE_COOKIES_ENV = "CLAIMSCREEN_REVIEW_SECURE_COOKIES"
@@ -61,6 +62,8 @@ FLASH_COOKIE = "claimscreen_flash"
 TOUCH_SECONDS = 60
 #: How long a server process keeps the list of active user names (the assignee lists).
 NAMES_CACHE_SECONDS = 5.0
+#: How long a server process keeps the list of reason codes (the queue's reason list).
+CODES_CACHE_SECONDS = 60.0
 MAX_BODY_BYTES = 256 * 1024
 MAX_PAGE = 100_000
 MAX_ID = 2**31 - 1
@@ -136,6 +139,8 @@ def create_app(
     app.state.proxies = {a.strip() for a in os.environ.get(PROXY_ADDRESSES_ENV, "").split(",") if a.strip()}
     app.state.clock = time.time
     app.state.names = None  # (active user names, clock when read): see _active_names
+    app.state.codes = None  # (reason codes, clock when read): see _reason_codes
+    _keep_searches_out_of_access_log()
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
@@ -264,6 +269,43 @@ def current_user(request: Request) -> dict[str, Any]:
     if found is None:
         raise LoginRequired(expired=getattr(request.state, "expired", False))
     return {"id": found["id"], "username": found["username"], "role": found["role"]}
+
+
+def _reason_codes(request: Request, conn: Any) -> list[str]:
+    """The reason codes cases have (the queue's reason list), read at most every
+    CODES_CACHE_SECONDS per process."""
+    state = request.app.state
+    clock = state.clock()
+    cached = state.codes
+    if cached is None or clock - cached[1] > CODES_CACHE_SECONDS:
+        cached = state.codes = (work.reason_codes(conn), clock)
+    return list(cached[0])
+
+
+def reason_label(code: str) -> str:
+    """A reason code in words for the reason list: ``SHARED_BANK_ACCOUNT`` "Shared bank account"."""
+    words = code.replace("_", " ").strip().lower()
+    for short, long in (("ssn", "SSN"), ("ip ", "IP "), ("ui ", "UI ")):
+        words = words.replace(short, long)
+    return words[:1].upper() + words[1:]
+
+
+class _NoSearchInAccessLog(logging.Filter):
+    """Drops the query of a queue search (names, phone numbers, SSN digits) from access log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "q=" in args[2]:
+            path, _, query = args[2].partition("?")
+            kept = "&".join(p if not p.startswith("q=") else "q=[search]" for p in query.split("&"))
+            record.args = (*args[:2], f"{path}?{kept}", *args[3:])
+        return True
+
+
+def _keep_searches_out_of_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _NoSearchInAccessLog) for f in access.filters):
+        access.addFilter(_NoSearchInAccessLog())
 
 
 def _active_names(request: Request, conn: Any) -> list[str]:
@@ -577,27 +619,60 @@ def _routes() -> APIRouter:
     def queue(
         request: Request,
         user: CurrentUser,
-        status: Filter = "open",
+        status: Filter = "",
         reason: Filter = "",
         ring: Filter = "",
         night: Filter = "",
         assignee: Filter = "",
+        q: Filter = "",
+        sort: Filter = "",
         page: PageNumber = 1,
     ) -> HTMLResponse:
-        chosen = work.QueueFilter(
-            status, reason.strip(), ring.strip(), _date_or_none(night), assignee.strip()
-        )
+        terms, kind = query_terms(q)
+        status = status or ("all" if q.strip() else "open")  # a search looks at every case
         with statements(request.app.state.engine) as conn:
+            codes = _reason_codes(request, conn)
+            reason = _known_code(reason.strip(), codes)
+            chosen = work.QueueFilter(
+                status, reason, ring.strip(), _date_or_none(night), assignee.strip(), tuple(terms),
+                bool(q.strip()), sort if sort in work.SORTS else "",
+            )  # fmt: skip
             rows, total, exact = work.list_queue(conn, chosen, user, page)
             names = _active_names(request, conn)
         pages = max(1, -(-total // work.PAGE_SIZE))
-        query = {"status": status, "reason": reason, "ring": ring, "night": night, "assignee": assignee}
+        shown_q = "" if kind == "full_ssn" else q.strip()
+        query = {"q": shown_q, "status": status, "reason": reason, "ring": ring, "night": night,
+                 "assignee": assignee}  # fmt: skip
+        filters = urlencode({k: v for k, v in query.items() if v})
         context = {
             "rows": rows, "total": total, "exact": exact, "page": page, "pages": pages, "chosen": chosen,
-            "query": urlencode({k: v for k, v in query.items() if v}), "names": names,
+            "query": urlencode({k: v for k, v in {**query, "sort": chosen.sort}.items() if v}),
+            "filters": filters, "names": names, "q": shown_q, "full_ssn": kind == "full_ssn",
+            "reasons": [(c, reason_label(c)) for c in codes], "sorts": work.SORTS,
             "statuses": work.STATUSES, "night": night, "first": (page - 1) * work.PAGE_SIZE,
+            "boss": role_at_least(user["role"], "supervisor"),
         }  # fmt: skip
         return _page(request, "queue.html", context, user)
+
+    @router.post("/queue/assign")
+    async def bulk_assign(request: Request, user: Supervisor) -> Response:
+        form = await request.form()
+        to = str(form.get("to", ""))[:64]
+        versions: dict[int, int] = {}
+        for value in form.getlist("case")[: work.PAGE_SIZE]:
+            case_id, _, version = str(value).partition(":")
+            if case_id.isdigit() and version.isdigit() and int(case_id) <= MAX_ID and len(version) <= 9:
+                versions[int(case_id)] = int(version)
+        if not to or not versions:
+            raise work.CaseError("choose the cases and the person to give them to", 400)
+        engine = request.app.state.engine
+        refused = await anyio.to_thread.run_sync(lambda: work.reassign_many(engine, user, versions, to))
+        done = len(versions) - len(refused)
+        message = f"{done} case{'' if done == 1 else 's'} given to {to}."
+        if refused:
+            message += " Not done: " + "; ".join(refused[:3]) + (" ..." if len(refused) > 3 else "")
+        back = str(form.get("back", ""))
+        return _redirect(request, _safe_next(back) if back.startswith("/queue") else "/queue", message)
 
     @router.post("/queue/next")
     def next_case(request: Request, user: CurrentUser) -> Response:
@@ -733,6 +808,13 @@ def _routes() -> APIRouter:
         return _page(request, "audit.html", context, user)
 
     return router
+
+
+def _known_code(reason: str, codes: list[str]) -> str:
+    """The reason code asked for, matched to a known one whatever its case ("deceased")."""
+    if not reason or reason in codes:
+        return reason
+    return next((c for c in codes if c.lower() == reason.lower()), reason)
 
 
 def _date_or_none(value: str) -> dt.date | None:

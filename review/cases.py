@@ -29,6 +29,7 @@ from claimscreen.review.db import (
     audit_events,
     case_claims,
     case_reasons,
+    case_search,
     cases,
     claims,
     decisions,
@@ -42,6 +43,10 @@ from claimscreen.review.db import (
 
 OUTCOMES = ("fraud", "legitimate", "identity_theft_victim", "needs_verification")
 STATUSES = ("open", "verification", "closed")
+#: A status filter meaning "not closed": open or waiting on verification ("My cases").
+ACTIVE = "active"
+#: The queue's orders: its own (priority and waiting time), or one column's.
+SORTS = {"": "priority", "risk": "risk (highest first)", "waiting": "waiting (longest first)"}
 OUTCOME_LABELS = {
     "fraud": "Fraud",
     "legitimate": "Legitimate",
@@ -75,6 +80,9 @@ class QueueFilter:
     ring: str = ""
     night: dt.date | None = None
     assignee: str = ""  # "" any, "me", "none", or a user name
+    terms: tuple[str, ...] = ()  # search terms (claimscreen.review.search.query_terms)
+    searched: bool = False  # a search was asked for: no term means no match
+    sort: str = ""  # a key of SORTS
 
 
 def audit(
@@ -101,7 +109,7 @@ _ASSIGNEE = aliased(users, name="assignee_user")
 QUEUE_COLUMNS = tuple(
     cases.c[name]
     for name in ("id", "status", "assignee_id", "ring_id", "ring_size", "claims", "risk_score", "night",
-                 "first_filed_at", "audit_sample", "first_reason")
+                 "first_filed_at", "audit_sample", "first_reason", "claimant", "version")
 )  # fmt: skip
 
 
@@ -115,12 +123,25 @@ def list_queue(
     so neither the page nor the count sorts or reads all the matching cases."""
     offset = (max(page, 1) - 1) * PAGE_SIZE
     cap = offset + PAGE_SIZE + COUNT_AHEAD
+    if chosen.searched and not chosen.terms:
+        return [], 0, True
     assignee = chosen.assignee if chosen.assignee in ("", "me", "none") else "name"
-    shape = (bool(chosen.reason), chosen.status in STATUSES, bool(chosen.ring), bool(chosen.night), assignee)
+    status = chosen.status if chosen.status in (*STATUSES, ACTIVE) else ""
+    sort = chosen.sort if chosen.sort in SORTS else ""
+    shape = (
+        bool(chosen.reason),
+        status,
+        bool(chosen.ring),
+        bool(chosen.night),
+        assignee,
+        bool(chosen.terms),
+        sort,
+    )
     page_query, count_query = _queue_statements(*shape)
     params = {
         "reason": chosen.reason, "status": chosen.status, "ring": chosen.ring, "night": chosen.night,
         "me": user["id"], "name": chosen.assignee, "limit": PAGE_SIZE, "offset": offset, "cap": cap,
+        "terms": list(chosen.terms), "active": [s for s in STATUSES if s != "closed"],
     }  # fmt: skip
     rows: list[Row[Any]] = list(conn.execute(page_query, params))  # attributes: fastest in a template
     # Each row carries the count (one statement); a page past the end has no row to carry it.
@@ -128,22 +149,44 @@ def list_queue(
     return rows, total, total < cap
 
 
+_ORDERS = {
+    "": (cases.c.sort_key.desc(), cases.c.id),
+    "risk": (cases.c.risk_score.desc(), cases.c.id),
+    "waiting": (cases.c.first_filed_at, cases.c.id),
+}
+
+
 @functools.cache
-def _queue_statements(reason: bool, status: bool, ring: bool, night: bool, assignee: str) -> tuple[Any, Any]:
+def _queue_statements(
+    reason: bool, status: str, ring: bool, night: bool, assignee: str, search: bool = False, sort: str = ""
+) -> tuple[Any, Any]:
     """The page and count statements of one shape of filter, built once, with bound parameters.
-    A reason filter reads ``case_reasons`` (code, status, queue order) and joins the cases it names."""
+    A search reads ``case_search`` (term, status, queue order), a reason filter ``case_reasons``
+    (code, status, queue order), each joining the cases it names only for a condition on them;
+    the other orders (``sort``) read the cases' own indexes (status, column, id)."""
     conditions: list[Any] = []
     source: Any = cases
-    status_column, order = cases.c.status, (cases.c.sort_key.desc(), cases.c.id)
-    if reason:  # cases joined in only for a condition on them
-        needs_cases = ring or night or assignee != ""
-        source = (
-            case_reasons.join(cases, cases.c.id == case_reasons.c.case_id) if needs_cases else case_reasons
-        )
-        status_column = case_reasons.c.status
-        order = (case_reasons.c.sort_key.desc(), case_reasons.c.case_id)
-        conditions.append(case_reasons.c.code == bindparam("reason"))
-    if status:
+    status_column, order = cases.c.status, _ORDERS[sort]
+    needs_cases = ring or night or assignee != "" or sort != ""
+    if search or reason:
+        table = case_search if search else case_reasons
+        key_column = table.c.case_id
+        source = table.join(cases, cases.c.id == key_column) if needs_cases else table
+        status_column = table.c.status
+        if not sort:
+            order = (table.c.sort_key.desc(), key_column)
+        if search:
+            conditions.append(case_search.c.term.in_(bindparam("terms", expanding=True)))
+            if reason:
+                found = select(case_reasons.c.case_id).where(
+                    case_reasons.c.case_id == key_column, case_reasons.c.code == bindparam("reason")
+                )
+                conditions.append(found.exists())
+        else:
+            conditions.append(case_reasons.c.code == bindparam("reason"))
+    if status == ACTIVE:
+        conditions.append(status_column.in_(bindparam("active", expanding=True)))
+    elif status:
         conditions.append(status_column == bindparam("status"))
     if ring:
         conditions.append(cases.c.ring_id == bindparam("ring"))
@@ -158,17 +201,20 @@ def _queue_statements(reason: bool, status: bool, ring: bool, night: bool, assig
         conditions.append(cases.c.assignee_id == named)
     # The page's case ids first (an index range: the rows an OFFSET skips are never read), then
     # their rows and assignees.
-    key = (case_reasons.c.case_id if reason else cases.c.id).label("id")
+    key = (case_search.c.case_id if search else case_reasons.c.case_id if reason else cases.c.id).label("id")
+    selected = select(key)
+    if search:  # a case found by several terms (a name and a phone) is one row
+        ordering = [getattr(o, "element", o).label(f"order_{i}") for i, o in enumerate(order)]
+        selected = select(key, *ordering).distinct()
     window = (
-        select(key)
-        .select_from(source)
+        selected.select_from(source)
         .where(*conditions)
         .order_by(*order)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery()
     )
-    matching = select(key).select_from(source).where(*conditions).limit(bindparam("cap")).subquery()
+    matching = selected.select_from(source).where(*conditions).limit(bindparam("cap")).subquery()
     count = select(func.count()).select_from(matching)
     page = (
         select(
@@ -176,7 +222,7 @@ def _queue_statements(reason: bool, status: bool, ring: bool, night: bool, assig
         )
         .select_from(window.join(cases, cases.c.id == window.c.id))
         .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == cases.c.assignee_id)
-        .order_by(cases.c.sort_key.desc(), cases.c.id)
+        .order_by(*_ORDERS[sort])
     )
     return page, count
 
@@ -447,10 +493,12 @@ def reassign(
     if case["status"] == "closed":
         raise CaseError("the case is closed; reopen it before giving it to someone", 409, case_id)
     target = conn.execute(
-        select(users.c.id).where(users.c.username == to_username, users.c.active.is_(True))
+        select(users.c.id).where(
+            users.c.username == to_username, users.c.active.is_(True), users.c.role != "admin"
+        )
     ).scalar()
     if target is None:
-        raise CaseError(f"no active user {to_username!r}", 400)
+        raise CaseError(f"no active investigator or supervisor {to_username!r}", 400)
     before = _username(conn, case["assignee_id"])
     _changed(conn, case, update(cases).values(assignee_id=target, assigned_at=now(), updated_at=now()))
     audit(conn, user, "reassigned", case_id, before={"assignee": before}, after={"assignee": to_username})
@@ -550,10 +598,11 @@ def add_note(conn: Connection, user: User, case_id: int, body: str) -> None:
 
 
 def set_status(conn: Connection, case: dict[str, Any], status: str, stamp: dt.datetime | None = None) -> None:
-    """Change a case's status (the case as read and locked), and its reason rows' copy of it
-    (the reason filter's index)."""
+    """Change a case's status (the case as read and locked), and its reason and search rows'
+    copies of it (the reason filter's and the search's indexes)."""
     _changed(conn, case, update(cases).values(status=status, updated_at=stamp or now()))
     conn.execute(update(case_reasons).where(case_reasons.c.case_id == case["id"]).values(status=status))
+    conn.execute(update(case_search).where(case_search.c.case_id == case["id"]).values(status=status))
 
 
 #: The next version of a case, in an UPDATE's SET.
@@ -639,11 +688,27 @@ def _username(conn: Connection, user_id: int | None) -> str | None:
 
 
 def active_users(conn: Connection) -> list[str]:
-    return list(
-        conn.execute(
-            select(users.c.username).where(users.c.active.is_(True)).order_by(users.c.username)
-        ).scalars()
-    )
+    """The active accounts that can hold a case (investigators and supervisors, not admins)."""
+    query = select(users.c.username).where(users.c.active.is_(True), users.c.role != "admin")
+    return list(conn.execute(query.order_by(users.c.username)).scalars())
+
+
+def reassign_many(engine: Engine, user: User, versions: dict[int, int], to_username: str) -> list[str]:
+    """A supervisor gives several cases (id -> the version the queue page showed) to one person,
+    each in a transaction of its own; returns what was not done, one line per case."""
+    refused = []
+    for case_id, version in sorted(versions.items()):
+        try:
+            with writing(engine) as conn:
+                reassign(conn, user, case_id, to_username, version)
+        except CaseError as exc:
+            refused.append(f"case {case_id}: {exc}")
+    return refused
+
+
+def reason_codes(conn: Connection) -> list[str]:
+    """Every reason code some case has (the queue's reason list)."""
+    return list(conn.execute(select(case_reasons.c.code).distinct().order_by(case_reasons.c.code)).scalars())
 
 
 def audit_log(

@@ -114,6 +114,8 @@ cases = Table(
     # Optimistic concurrency: every change to the case adds one, in the UPDATE that checks the
     # version the acting form was rendered with (claimscreen.review.cases: a stale form is a 409).
     Column("version", Integer, nullable=False, default=0, server_default="0"),
+    # The name on the case's top claim (the queue's Claimant column), written at publish.
+    Column("claimant", String(260), nullable=False, default="", server_default=""),
     Index("ix_cases_ring_status", "ring_id", "status"),
 )
 # Each filter's index ends in the queue order (sort_key DESC, id), so a page of the queue is
@@ -121,6 +123,9 @@ cases = Table(
 Index("ix_cases_queue", cases.c.status, cases.c.sort_key.desc(), cases.c.id)
 Index("ix_cases_assignee_queue", cases.c.assignee_id, cases.c.status, cases.c.sort_key.desc(), cases.c.id)
 Index("ix_cases_night_queue", cases.c.night, cases.c.status, cases.c.sort_key.desc(), cases.c.id)
+# The queue's other sort orders: risk (highest first) and waiting (first filed, oldest first).
+Index("ix_cases_risk_queue", cases.c.status, cases.c.risk_score.desc(), cases.c.id)
+Index("ix_cases_waiting_queue", cases.c.status, cases.c.first_filed_at, cases.c.id)
 
 #: The reason codes of each case, one row each, with the case's status and queue order
 #: copied in (kept equal by :func:`claimscreen.review.cases.set_status` and publish's case
@@ -139,6 +144,25 @@ Index(
     case_reasons.c.status,
     case_reasons.c.sort_key.desc(),
     case_reasons.c.case_id,
+)
+
+#: The queue's search (claimscreen.review.search): one row per case and term a claim of it is
+#: found by ("n:JOSE", "p:6145550100", "s:1234", ...), with the case's status and queue order
+#: copied in and kept as ``case_reasons`` is: a search reads one index range in queue order.
+case_search = Table(
+    "case_search",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("term", String(300), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("sort_key", Float, nullable=False),
+)
+Index(
+    "ix_case_search_queue",
+    case_search.c.term,
+    case_search.c.status,
+    case_search.c.sort_key.desc(),
+    case_search.c.case_id,
 )
 
 #: What the pages show about a claim, copied from the lake at publish time (no raw

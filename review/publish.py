@@ -31,6 +31,7 @@ from claimscreen.review.db import (
     audit_events,
     case_claims,
     case_reasons,
+    case_search,
     cases,
     claims,
     is_postgres,
@@ -39,6 +40,7 @@ from claimscreen.review.db import (
     ring_links,
     writing,
 )
+from claimscreen.review.search import claim_terms, search_rows
 
 #: Queue order: a case rises by this much per day since its first claim was filed, so
 #: claims near the 21-day first-payment standard come up before fresher ones.
@@ -59,6 +61,8 @@ LINK_SOURCES = {
     "address": "address_norm",
 }
 _CHUNK = 900
+#: The claim columns the queue's search terms and Claimant column are made from.
+SEARCH_FIELDS = ("claim_id", "first_name", "last_name", "email", "phone_e164", "ssn_last4")
 _KEYS = ("claim_id", "identity_id", "ring_id")
 
 
@@ -291,7 +295,19 @@ def _case_claim_rows(
             ring[claim_id], filed[claim_id] = ring_id, pd.Timestamp(filed_at)
     rows["_filed_at"] = rows["claim_id"].map(filed)
     rows["_ring_id"] = rows["claim_id"].map(ring)
+    fields = lake.reindex(columns=list(SEARCH_FIELDS[1:])).loc[rows["claim_id"]].reset_index()
+    _with_search_fields(rows, fields.to_dict("records"))
     return rows.sort_values(["risk_score", "claim_id"], ascending=[False, True], kind="stable")
+
+
+def _with_search_fields(rows: pd.DataFrame, claims_: list[dict[Any, Any]]) -> None:
+    """Add to ``rows`` (its claims, in order, as ``claims_``) each claim's search terms
+    (``_terms``) and claimant name (``_name``)."""
+    rows["_terms"] = pd.Series(claim_terms(claims_), index=rows.index, dtype=object)
+    rows["_name"] = [
+        " ".join(str(c[k]) for k in ("first_name", "last_name") if isinstance(c.get(k), str) and c[k])[:260]
+        for c in claims_
+    ]
 
 
 def _summaries(rows: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
@@ -307,8 +323,10 @@ def _summaries(rows: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
         "reasons",
         "reason_text",
         "_ring_id",
+        "_name",
+        "_terms",
     ]
-    for case, risk, priority, filed, route, audit, reasons, texts, ring_id in zip(
+    for case, risk, priority, filed, route, audit, reasons, texts, ring_id, name, terms in zip(
         rows[key], *(rows[c] for c in columns), strict=True
     ):
         case_summary = out.get(case)
@@ -316,8 +334,10 @@ def _summaries(rows: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
             case_summary = out[case] = {
                 "claims": 0, "risk_score": float(risk), "priority": float(priority), "first_filed_at": filed,
                 "routes": set(), "audit_sample": True, "codes": {}, "first_text": None, "ring_id": None,
+                "claimant": name, "terms": [],
             }  # fmt: skip
         case_summary["claims"] += 1
+        case_summary["terms"].append(terms)
         case_summary["risk_score"] = max(case_summary["risk_score"], float(risk))
         case_summary["priority"] = max(case_summary["priority"], float(priority))
         case_summary["first_filed_at"] = min(case_summary["first_filed_at"], filed)
@@ -350,17 +370,18 @@ def _case_values(summary: dict[str, Any], ring_sizes: dict[str, int]) -> dict[st
         "reason_codes": ";" + "".join(f"{c};" for c in summary["codes"]),
         "first_reason": first_reason,
         "ring_size": ring_sizes.get(ring_id, 1) if ring_id else 1,
+        "claimant": summary["claimant"],
     }
 
 
 def _case_updates(
     conn: Connection, rows: pd.DataFrame, key: str
-) -> dict[Any, tuple[dict[str, Any], list[str]]]:
-    """Per case (``key`` of ``rows``, in case order): the cases columns its claims give, and its
-    reason codes in order."""
+) -> dict[Any, tuple[dict[str, Any], list[str], list[set[str]]]]:
+    """Per case (``key`` of ``rows``, in case order): the cases columns its claims give, its
+    reason codes in order, and its claims' search terms."""
     summaries = _summaries(rows, key)
     sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
-    return {case: (_case_values(s, sizes), list(s["codes"])) for case, s in summaries.items()}
+    return {case: (_case_values(s, sizes), list(s["codes"]), s["terms"]) for case, s in summaries.items()}
 
 
 def _ring_sizes(conn: Connection, rings: list[str]) -> dict[str, int]:
@@ -403,7 +424,8 @@ def _insert_new_cases(
             (row["case_key"], int(case_id)) for row, case_id in zip(chunk, result.scalars(), strict=True)
         )
     _insert_reasons(
-        conn, [(ids[k], "open", v["sort_key"], codes) for k, (v, codes) in sorted(updates.items())]
+        conn,
+        [(ids[k], "open", v["sort_key"], codes, terms) for k, (v, codes, terms) in sorted(updates.items())],
     )
     return ids
 
@@ -442,7 +464,12 @@ def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
     status: dict[int, str] = {}
     for chunk in _chunks(case_ids):
         query = (
-            select(case_claims, claims.c.filed_at.label("_filed_at"), claims.c.ring_id.label("_ring_id"))
+            select(
+                case_claims,
+                claims.c.filed_at.label("_filed_at"),
+                claims.c.ring_id.label("_ring_id"),
+                *(claims.c[f].label(f"_{f}") for f in SEARCH_FIELDS[1:]),
+            )
             .join(claims, claims.c.claim_id == case_claims.c.claim_id)
             .where(case_claims.c.case_id.in_(chunk))
         )
@@ -452,27 +479,39 @@ def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
     rows = pd.concat(parts, ignore_index=True).sort_values(
         ["case_id", "risk_score", "claim_id"], ascending=[True, False, True], kind="stable"
     )
+    fields = rows[[f"_{f}" if f != "claim_id" else f for f in SEARCH_FIELDS]]
+    _with_search_fields(rows, fields.rename(columns=lambda c: c.lstrip("_")).to_dict("records"))
     updates = _case_updates(conn, rows, "case_id")
     # A claim joining a case changes what a decision on it covers: a form rendered before is stale.
     statement = update(cases).where(cases.c.id == bindparam("case_pk")).values(version=cases.c.version + 1)
-    conn.execute(statement, [{"case_pk": c, **v, "updated_at": stamp} for c, (v, _) in updates.items()])
+    conn.execute(statement, [{"case_pk": c, **v, "updated_at": stamp} for c, (v, _, _) in updates.items()])
     for chunk in _chunks(case_ids):
         conn.execute(delete(case_reasons).where(case_reasons.c.case_id.in_(chunk)))
+        conn.execute(delete(case_search).where(case_search.c.case_id.in_(chunk)))
     _insert_reasons(
-        conn, [(int(c), status[c], v["sort_key"], codes) for c, (v, codes) in sorted(updates.items())]
+        conn,
+        [
+            (int(c), status[c], v["sort_key"], codes, terms)
+            for c, (v, codes, terms) in sorted(updates.items())
+        ],
     )
 
 
-def _insert_reasons(conn: Connection, cases_: list[tuple[int, str, float, list[str]]]) -> None:
-    """One case_reasons row per case and reason code, with the case's status and queue order:
-    ``cases_`` holds (case id, status, sort key, codes)."""
+def _insert_reasons(
+    conn: Connection, cases_: list[tuple[int, str, float, list[str], list[set[str]]]]
+) -> None:
+    """One case_reasons row per case and reason code, and one case_search row per case and
+    search term, with the case's status and queue order: ``cases_`` holds (case id, status,
+    sort key, codes, its claims' search terms)."""
     rows = [
         {"case_id": case_id, "code": code, "status": status, "sort_key": key}
-        for case_id, status, key, codes in cases_
+        for case_id, status, key, codes, _ in cases_
         for code in codes
     ]
     for chunk in _chunks(rows):
         conn.execute(insert(case_reasons), chunk)
+    for chunk in _chunks(search_rows((c, st, k, terms) for c, st, k, _, terms in cases_)):
+        conn.execute(insert(case_search), chunk)
 
 
 def sort_key(priority: float, first_filed: dt.date) -> float:
