@@ -58,13 +58,14 @@ def run_backfill(
                         str(home), str(batch), planned.night.isoformat(), allow_gap=allow_gap
                     )
                 except Exception as exc:
-                    raise NightFailed(planned.night, _failed_stage(home, planned.night), exc) from None
+                    raise NightFailed(planned.night, failed_stage(home, planned.night), exc) from None
             reports.append(report)
             progress.advance(bar)
     return reports
 
 
-def _failed_stage(home: Path, night: dt.date) -> str:
+def failed_stage(home: Path, night: dt.date) -> str:
+    """The stage a night's report says failed; ``start`` when none did (refused before its stages)."""
     report = read_report(home, night)
     if report is None or report["status"] != "failed" or not report.get("failed_stage"):
         return "start"

@@ -471,6 +471,13 @@ def print_scoring(report: dict[str, Any]) -> None:
 @click.option(
     "--work-pool", default="claimscreen", show_default=True, help="Prefect work pool (made if missing)."
 )
+@click.option(
+    "--notify-block",
+    default=None,
+    metavar="TYPE/NAME",
+    help="Alert through this Prefect notification block (e.g. slack-webhook/state-it) when a "
+    "claimscreen run fails, crashes or times out.",
+)
 @click.pass_obj
 @reports_errors
 def deploy(
@@ -480,6 +487,7 @@ def deploy(
     retrain_cron: str | None,
     timezone: str | None,
     work_pool: str,
+    notify_block: str | None,
 ) -> None:
     """Register the nightly and weekly retraining schedules with the Prefect server.
 
@@ -512,7 +520,7 @@ def deploy(
             "PREFECT_API_URL=http://127.0.0.1:4200/api and run deploy again"
         )
         return
-    for line in deploy_schedules(home.path, schedule, zone, work_pool):
+    for line in deploy_schedules(home.path, schedule, zone, work_pool, notify_block):
         click.echo(line)
 
 

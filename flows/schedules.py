@@ -6,6 +6,11 @@
 * :func:`retrain_flow` runs the retraining flow (``claimscreen.flows.retrain``) as a
   subflow.
 
+:func:`ensure_alert` (``claimscreen deploy --notify-block``) makes the Prefect automation
+that tells state IT through a notification block when a claimscreen run fails, crashes or
+times out: the run, its state and its one-line message (a night's names the night and the
+stage; never a claim's data).
+
 :func:`build_deployments` makes both deployments for a work pool, each with a
 cron schedule in the agency's time zone; :func:`register_deployments` sends them
 to the Prefect server at ``PREFECT_API_URL``. Deployments name the flows by
@@ -28,11 +33,17 @@ from claimscreen.data.errors import InputError
 from claimscreen.data.nights import newest_unprocessed
 from claimscreen.data.settings import ScheduleSettings
 from claimscreen.flows import retrain
+from claimscreen.flows.backfill import NightFailed, failed_stage
 from claimscreen.flows.nightly import nightly_flow, prefect_api_url
 
 NIGHTLY_DEPLOYMENT = "nightly"
 RETRAIN_DEPLOYMENT = "weekly-retrain"
 DEFAULT_WORK_POOL = "claimscreen"
+ALERT_AUTOMATION = "claimscreen-run-failed"
+ALERT_SUBJECT = "claimscreen: {{ flow.name }} {{ flow_run.state.name }}"
+ALERT_BODY = (
+    "{{ flow_run.name }} ({{ flow.name }}) ended {{ flow_run.state.name }}: {{ flow_run.state.message }}"
+)
 
 
 @flow(name="claimscreen-nightly-from-inbox")
@@ -43,7 +54,14 @@ def nightly_from_inbox(home: str, inbox: str, allow_gap: bool = False) -> dict[s
         raise InputError(f"nothing new in {inbox}: its newest night is done (or it holds no batch file)")
     report: dict[str, Any] = {}
     for batch in todo.files:
-        report = nightly_flow(home, str(batch), todo.night.isoformat(), allow_gap=allow_gap)
+        try:
+            report = nightly_flow(home, str(batch), todo.night.isoformat(), allow_gap=allow_gap)
+        except Exception as exc:
+            stage = failed_stage(Path(home), todo.night)
+            if stage == "start":
+                raise
+            # The run's state message (and so the alert) names the night and the stage.
+            raise NightFailed(todo.night, stage, exc) from None
     return report
 
 
@@ -117,14 +135,52 @@ def ensure_work_pool(name: str) -> bool:
             return True
 
 
+def ensure_alert(block: str) -> str:
+    """Create (or replace) the automation that notifies through the block ``block``
+    (``TYPE/NAME``, e.g. ``slack-webhook/state-it``) when a run tagged ``claimscreen`` fails,
+    crashes or times out; one line for the operator."""
+    from prefect.automations import Automation, EventTrigger, Posture, SendNotification
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    kind, _, name = block.partition("/")
+    if not kind or not name:
+        raise InputError(
+            f"--notify-block {block!r}: give the block as TYPE/NAME, e.g. slack-webhook/state-it"
+        )
+    with get_client(sync_client=True) as client:
+        try:
+            document = client.read_block_document_by_name(name, kind, include_secrets=False)
+        except ObjectNotFound:
+            raise InputError(f"no notification block {block!r} on the server: create it first") from None
+        for old in client.read_automations_by_name(ALERT_AUTOMATION):
+            client.delete_automation(old.id)
+    Automation(
+        name=ALERT_AUTOMATION,
+        description="Tell state IT when a scheduled claimscreen run fails, crashes or times out.",
+        trigger=EventTrigger(
+            expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"},
+            match_related={"prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.claimscreen"},
+            posture=Posture.Reactive,
+            threshold=1,
+            within=0,
+        ),
+        actions=[SendNotification(block_document_id=document.id, subject=ALERT_SUBJECT, body=ALERT_BODY)],
+    ).create()
+    return f"alert {ALERT_AUTOMATION!r}: failed, crashed or timed-out claimscreen runs notify {block}"
+
+
 def _version() -> str:
     from claimscreen import __version__
 
     return __version__
 
 
-def deploy_schedules(home: Path, schedule: ScheduleSettings, timezone: str, work_pool: str) -> list[str]:
-    """Register both deployments for ``home``; one line per deployment, for the operator."""
+def deploy_schedules(
+    home: Path, schedule: ScheduleSettings, timezone: str, work_pool: str, notify_block: str | None = None
+) -> list[str]:
+    """Register both deployments for ``home`` (and, with ``notify_block``, the alert); one line
+    per deployment, for the operator."""
     if schedule.inbox is None or not Path(schedule.inbox).is_dir():
         raise InputError(f"inbox {schedule.inbox}: no such folder")
     try:
@@ -147,5 +203,7 @@ def deploy_schedules(home: Path, schedule: ScheduleSettings, timezone: str, work
     lines = [f"work pool {work_pool!r} {'created (process)' if created else 'found'} on {url}"]
     for deployment, cron in zip(deployments, (schedule.nightly_cron, schedule.retrain_cron), strict=True):
         lines.append(f"  {deployment.flow_name}/{deployment.name}: cron '{cron}' ({timezone})")
+    if notify_block:
+        lines.append(ensure_alert(notify_block))
     lines.append(f"start a worker to run them: prefect worker start --pool {work_pool}")
     return lines
