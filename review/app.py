@@ -34,6 +34,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import escape
 from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimscreen.review import auth, oidc
 from claimscreen.review import cases as work
@@ -148,7 +149,7 @@ def create_app(
         outcome_labels=work.OUTCOME_LABELS, kind_labels=KIND_LABELS, standard=FIRST_PAYMENT_DAYS,
         note_max=work.NOTE_MAX_CHARS,
     )  # fmt: skip
-    env.filters.update(days_since=_days_since, when=_when)
+    env.filters.update(days_since=_days_since, business_days=_business_days, when=_when)
     app.state.oidc = oidc.settings_from_environment()
     app.state.oidc_provider = oidc.make_provider(app.state.oidc) if app.state.oidc else None
     env.globals.update(sign_in=app.state.oidc)  # the login page's "Sign in with ..." button
@@ -163,6 +164,7 @@ def create_app(
     app.add_exception_handler(oidc.SignInRefused, _sign_in_refused)  # type: ignore[arg-type]
     app.add_exception_handler(work.CaseError, _case_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     return app
 
 
@@ -436,6 +438,14 @@ async def _sign_in_refused(request: Request, exc: oidc.SignInRefused) -> Respons
 async def _case_error(request: Request, exc: work.CaseError) -> Response:
     title = "Changed meanwhile" if exc.status == 409 and exc.case_id else "Not done"
     return await _error(request, title, str(exc), exc.status, exc.case_id)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """An address with no page (404), a method a page does not take (405): the error page, with
+    the top bar."""
+    title = "Not found" if exc.status_code == 404 else "Not done"
+    message = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
+    return await _error(request, title, message, exc.status_code)
 
 
 async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -828,6 +838,17 @@ def _days_since(moment: dt.datetime | None) -> int:
     if moment is None:
         return 0
     return max(0, (dt.datetime.now(dt.UTC) - moment).days)
+
+
+def _business_days(moment: dt.datetime | None) -> int:
+    """Working days (Monday to Friday) from the day after ``moment`` to today, UTC."""
+    if moment is None:
+        return 0
+    start, end = moment.astimezone(dt.UTC).date(), dt.datetime.now(dt.UTC).date()
+    if end <= start:
+        return 0
+    weeks, extra = divmod((end - start).days, 7)
+    return 5 * weeks + sum(1 for k in range(1, extra + 1) if (start + dt.timedelta(days=k)).weekday() < 5)
 
 
 def _when(moment: dt.datetime | dt.date | None) -> str:

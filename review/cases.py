@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ from claimscreen.review.db import (
     users,
     writing,
 )
+from claimscreen.review.network import KIND_LABELS
 
 OUTCOMES = ("fraud", "legitimate", "identity_theft_victim", "needs_verification")
 STATUSES = ("open", "verification", "closed")
@@ -344,19 +346,47 @@ def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
     claim_ids = [m["claim_id"] for m in members]
     others = any([m.pop("has_other_claims") for m in members])
     identities = sorted({m["identity_id"] for m in members}) if others else []
-    reasons: dict[str, int] = {}
+    ring = _ring(conn, case["ring_id"]) if case["ring_id"] else None
+    numbers = {m["claim_id"]: m["number"] for m in ring["members"]} if ring else {}
     for member in members:
-        for reason in member["reason_text"]:
-            reasons[reason] = reasons.get(reason, 0) + 1
+        member["number"] = numbers.get(member["claim_id"])
     return {
         "case": case,
-        "reasons": list(reasons.items()),
+        "reasons": grouped_reasons([m["reason_text"] for m in members]),
         "claims": members,
         "identity_claims": _identity_claims(conn, identities, claim_ids),
-        "ring": _ring(conn, case["ring_id"]) if case["ring_id"] else None,
+        "ring": ring,
         "decisions": _decision_history(conn, case_id) if has_decisions else [],
         "notes": _notes(conn, case_id) if has_notes else [],
     }
+
+
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def grouped_reasons(texts: list[list[str]]) -> list[tuple[str, int]]:
+    """The reasons of a case's claims (each claim's sentences), each sentence once with how many
+    claims give it; sentences that differ only in their figures are one, with the figures'
+    range: "completed in 40-75 seconds" for 18 claims instead of 18 lines."""
+    groups: dict[str, list[list[str]]] = {}
+    for claim_texts in texts:
+        for text in dict.fromkeys(claim_texts):
+            groups.setdefault(_NUMBER.sub("#", text), []).append(_NUMBER.findall(text))
+    out = []
+    for skeleton, figures in groups.items():
+        parts = skeleton.split("#")
+        spans = [_span([f[i] for f in figures]) for i in range(len(parts) - 1)]
+        out.append(("".join(p + s for p, s in zip(parts, [*spans, ""], strict=True)), len(figures)))
+    return out
+
+
+def _span(values: list[str]) -> str:
+    """Figures as one ("15"), or their range ("40-75") when they differ."""
+    numbers = sorted({float(v.replace(",", "")) for v in values})
+    if len(numbers) == 1:
+        return values[0]
+    by_value = {float(v.replace(",", "")): v for v in values}
+    return f"{by_value[numbers[0]]}–{by_value[numbers[-1]]}"
 
 
 def _member(row: Any) -> dict[str, Any]:
@@ -393,18 +423,32 @@ def _ring(conn: Connection, ring_id: str) -> dict[str, Any]:
     if size > RING_MEMBERS_SHOWN:  # counted only when not all are shown
         size = int(conn.execute(_RING_SIZE, ring).scalar_one())
     links = [dict(r) for r in conn.execute(_RING_LINKS, ring).mappings()]
-    shown = {m["claim_id"] for m in members[:RING_MEMBERS_SHOWN]}
+    shown = {m["claim_id"]: i + 1 for i, m in enumerate(members[:RING_MEMBERS_SHOWN])}
     links_by_claim: dict[str, list[str]] = {}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
     for link in links:
-        links_by_claim.setdefault(link["claim_id"], []).append(f"{link['kind']}: {link['display']}")
+        label = KIND_LABELS.get(link["kind"], link["kind"].replace("_", " "))
+        label = label[:1].upper() + label[1:]
+        links_by_claim.setdefault(link["claim_id"], []).append(f"{label} {link['display']}")
+        group = groups.setdefault(
+            (link["kind"], link["link_key"]), {"kind": label, "display": link["display"], "claims": []}
+        )
+        if link["claim_id"] in shown:
+            group["claims"].append(shown[link["claim_id"]])
     for member in members:
         member["links"] = links_by_claim.get(member["claim_id"], [])
+        member["number"] = shown.get(member["claim_id"])
     return {
         "ring_id": ring_id,
         "size": size,
         "members": members[:RING_MEMBERS_SHOWN],
         "truncated": len(members) > RING_MEMBERS_SHOWN,
         "links": [lk for lk in links if lk["claim_id"] in shown],
+        # Each identifier two or more members share: what it is, its value, the members' numbers.
+        "shared": sorted(
+            ({**g, "claims": sorted(g["claims"])} for g in groups.values() if len(g["claims"]) > 1),
+            key=lambda g: (-len(g["claims"]), g["kind"], g["display"]),
+        ),
     }
 
 
