@@ -106,25 +106,28 @@ def make_classifier(seed: int = 0) -> Pipeline:
     )
 
 
-def _matrix(features: pd.DataFrame) -> np.ndarray:
-    return np.ascontiguousarray(model_matrix(features).to_numpy(dtype="float64"))
+def _matrix(features: pd.DataFrame, inputs: tuple[str, ...] = MODEL_INPUTS) -> np.ndarray:
+    """The model inputs ``inputs`` of ``features`` as one float matrix: today's inputs, or those
+    a scorer was fitted with (an input added since is left out, one removed since is missing)."""
+    frame = model_matrix(features)
+    if tuple(frame.columns) != tuple(inputs):
+        frame = frame.reindex(columns=list(inputs))
+    return np.ascontiguousarray(frame.to_numpy(dtype="float64"))
 
 
-_POSITION = {name: i for i, name in enumerate(MODEL_INPUTS)}
-
-
-def _switch_off(x: np.ndarray, e: Evidence, rows: np.ndarray | slice) -> None:
+def _switch_off(x: np.ndarray, e: Evidence, rows: np.ndarray | slice, position: dict[str, int]) -> None:
     """Set ``e``'s model inputs of ``x``'s ``rows`` to an ordinary claim's values, in place."""
     for name, value in e.neutral.items():
-        if name in _POSITION:
-            x[rows, _POSITION[name]] = value
+        if name in position:
+            x[rows, position[name]] = value
 
 
 class ClaimScorer:
     """Cold-start evidence plus anomaly model, and optionally a calibrated supervised model.
 
-    Both models see the inputs as one float matrix in :data:`MODEL_INPUTS` order
-    (no per-call DataFrame checks: scoring a million claims is a few matrix passes).
+    Both models see the inputs as one float matrix in :data:`MODEL_INPUTS` order as of the
+    fitting (``inputs_``: a model keeps scoring after an upgrade adds features; no per-call
+    DataFrame checks: scoring a million claims is a few matrix passes).
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -134,7 +137,8 @@ class ClaimScorer:
 
     def fit_anomaly(self, features: pd.DataFrame) -> ClaimScorer:
         """Fit the anomaly model on claims' features (no labels); missing values take the median."""
-        x = _matrix(features)
+        self.inputs_ = MODEL_INPUTS
+        x = self._x(features)
         if len(x) > ANOMALY_FIT_ROWS:
             x = x[np.random.default_rng(self.seed).choice(len(x), ANOMALY_FIT_ROWS, replace=False)]
         medians = np.nanmedian(x, axis=0) if len(x) else np.zeros(x.shape[1])
@@ -166,9 +170,9 @@ class ClaimScorer:
         quality benchmark a step at 0.71 held claims of which 26% were fraud, and
         the honest ones it delayed were online filers, so younger claimants more
         than older ones (docs/data-scientists.md, "Measured quality")."""
-        classifier = make_classifier(self.seed).fit(_matrix(train), y_train)
+        classifier = make_classifier(self.seed).fit(self._x(train), y_train)
         calibrated = CalibratedClassifierCV(FrozenEstimator(classifier), method=method)
-        self.supervised_ = calibrated.fit(_matrix(calibrate), y_calibrate)
+        self.supervised_ = calibrated.fit(self._x(calibrate), y_calibrate)
         both = pd.concat([train, calibrate], ignore_index=True)
         self.learned_ = learned_signals(both.assign(label=np.concatenate([y_train, y_calibrate])))
         return self
@@ -178,6 +182,18 @@ class ClaimScorer:
         before it is trained, or for a scorer saved before signals were learned)."""
         learned = getattr(self, "learned_", ()) if self.kind == "supervised" else ()
         return {e.code: 0.0 if e.code in learned else e.weight for e in EVIDENCE}
+
+    def inputs(self) -> tuple[str, ...]:
+        """The model inputs this scorer was fitted on, in order: kept since they were
+        (``inputs_``), else the names its drift profile recorded, else today's."""
+        kept = getattr(self, "inputs_", None) or tuple(getattr(self, "profile_", None) or ())
+        return tuple(kept) or MODEL_INPUTS
+
+    def _x(self, features: pd.DataFrame) -> np.ndarray:
+        return _matrix(features, self.inputs())
+
+    def _positions(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.inputs())}
 
     @property
     def kind(self) -> str:
@@ -192,7 +208,7 @@ class ClaimScorer:
         """Population stability index of each input of ``features`` against the fitting window
         (empty for a scorer saved before profiles were kept)."""
         reference = getattr(self, "profile_", None)
-        return drift.psi(reference, _matrix(features), MODEL_INPUTS) if reference else {}
+        return drift.psi(reference, self._x(features), self.inputs()) if reference else {}
 
     def anomaly_percentile(self, x: np.ndarray) -> np.ndarray:
         """The anomaly model's score as a percentile of the claims it was fitted on (0 to 1).
@@ -221,7 +237,7 @@ class ClaimScorer:
 
     def score(self, features: pd.DataFrame) -> Scores:
         """Every part of the scores of ``features`` (one row per claim)."""
-        x = _matrix(features)
+        x = self._x(features)
         anomaly = self.anomaly_percentile(x)
         evidence = evidence_matrix(features.assign(anomaly_score=anomaly))
         cold = sigmoid(cold_logit(evidence, self.cold_weights()))
@@ -243,7 +259,8 @@ class ClaimScorer:
         out = np.zeros((len(features), len(EVIDENCE)))
         if not len(features):
             return pd.DataFrame(out, index=features.index, columns=columns)
-        x = _matrix(features)
+        x = self._x(features)
+        position = self._positions()
         fires = scores.evidence[columns].to_numpy(dtype=bool)
         weights = self.cold_weights()
         base = cold_logit(scores.evidence, weights)
@@ -253,7 +270,7 @@ class ClaimScorer:
             if not len(rows):
                 continue
             copy = x[rows].copy()
-            _switch_off(copy, e, slice(None))
+            _switch_off(copy, e, slice(None), position)
             blocks.append((column, rows, copy))
         if not blocks:
             return pd.DataFrame(out, index=features.index, columns=columns)
@@ -283,9 +300,10 @@ class ClaimScorer:
         if learned and self.supervised_ is not None and len(features):
             fires = scores.evidence[[e.code for e in learned]].to_numpy(dtype=bool)
             some = np.flatnonzero(fires.any(axis=1))
-            x = _matrix(features)[some].copy()
+            x = self._x(features)[some].copy()
+            position = self._positions()
             for column, e in enumerate(learned):
-                _switch_off(x, e, fires[some, column])
+                _switch_off(x, e, fires[some, column], position)
             model = model.copy()
             model[some] = self.model_probability(x)
         beyond = 1.0 - (1.0 - model) * (1.0 - scores.cold)
