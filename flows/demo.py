@@ -42,12 +42,13 @@ def prepare_demo_home(home: Path) -> None:
 
 def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callable[[str], None]) -> None:
     """Generate a state; run two thirds of its nights on a cold-start model, retrain on the
-    dispositions decided by then, run the rest; print what an operator and an investigator see."""
+    dispositions decided by then (a passing challenger becomes the shadow), run three nights
+    with the shadow scored beside the champion, retrain again (the shadow may be promoted),
+    run the rest; print what an operator and an investigator see."""
     from claimscreen.data.generate import generate_world
     from claimscreen.data.labels import import_labels
     from claimscreen.data.reference import load_reference
-    from claimscreen.flows.nightly import run_nightly
-    from claimscreen.flows.retrain import run_retrain
+    from claimscreen.models.promotion import MIN_SHADOW_NIGHTS
 
     console = Console()
     prepare_demo_home(home)
@@ -61,29 +62,51 @@ def run_demo(home: Path, days: int, claims_per_day: int, seed: int, echo: Callab
     echo("  " + import_labels(home, summary.dispositions_file).summary())
     batches = sorted(summary.batch_files)
     split = max(1, (2 * len(batches)) // 3) if len(batches) > 2 else len(batches)
-    reports = []
-    with _progress(console) as progress:
-        bar = progress.add_task("Nights (cold-start model)", total=split)
-        for batch in batches[:split]:
-            reports.append(run_nightly(str(home), str(batch), batch.stem.removeprefix("claims_")))
-            progress.advance(bar)
+    reports = _run_nights(home, batches[:split], console, "Nights (cold-start model)")
     retrained = None
     if split < len(batches):
-        last = dt.date.fromisoformat(reports[-1]["batch_date"]) + dt.timedelta(days=1)
-        as_of = dt.datetime.combine(last, dt.time(0), tzinfo=dt.UTC).isoformat()
-        with console.status("Retraining on the dispositions decided so far..."):
-            retrained = run_retrain(str(home), as_of)
-        echo(f"Retraining: {retrained['status']}: {retrained['reason']}")
-        with _progress(console) as progress:
-            bar = progress.add_task("Nights (champion model)", total=len(batches) - split)
-            for batch in batches[split:]:
-                reports.append(run_nightly(str(home), str(batch), batch.stem.removeprefix("claims_")))
-                progress.advance(bar)
+        retrained = _retrain_after(home, reports, console, echo, "on the dispositions decided so far")
+        rest = batches[split:]
+        if retrained["status"] == "shadow" and len(rest) > MIN_SHADOW_NIGHTS:
+            # The challenger is scored beside the champion on live nights before it may be
+            # promoted (the promotion gate's shadow step); the next retraining decides.
+            reports += _run_nights(
+                home, rest[:MIN_SHADOW_NIGHTS], console, "Nights (champion, shadow beside)"
+            )
+            rest = rest[MIN_SHADOW_NIGHTS:]
+            retrained = _retrain_after(home, reports, console, echo, "after the shadow nights")
+        reports += _run_nights(home, rest, console, "Nights (champion model)")
     console.print(_nights_table(reports))
     last_night = reports[-1]["batch_date"]
     console.print(_cases_table(home, last_night))
     console.print(_rings_table(home, last_night))
     _print_where(home, last_night, retrained, echo)
+
+
+def _run_nights(home: Path, batches: list[Path], console: Console, label: str) -> list[dict[str, Any]]:
+    from claimscreen.flows.nightly import run_nightly
+
+    reports = []
+    with _progress(console) as progress:
+        bar = progress.add_task(label, total=len(batches))
+        for batch in batches:
+            reports.append(run_nightly(str(home), str(batch), batch.stem.removeprefix("claims_")))
+            progress.advance(bar)
+    return reports
+
+
+def _retrain_after(
+    home: Path, reports: list[dict[str, Any]], console: Console, echo: Callable[[str], None], when: str
+) -> dict[str, Any]:
+    """Retrain as of the morning after the last night run; print the outcome."""
+    from claimscreen.flows.retrain import run_retrain
+
+    last = dt.date.fromisoformat(reports[-1]["batch_date"]) + dt.timedelta(days=1)
+    as_of = dt.datetime.combine(last, dt.time(0), tzinfo=dt.UTC).isoformat()
+    with console.status(f"Retraining {when}..."):
+        retrained = run_retrain(str(home), as_of)
+    echo(f"Retraining ({when}): {retrained['status']}: {retrained['reason']}")
+    return retrained
 
 
 def _print_where(

@@ -100,7 +100,7 @@ def test_a_failing_night_is_reported_with_its_stage(
         (["nightly", "--batch", "claims_2026-10-01.csv"], "claims_2026-10-01.csv: no such file"),
         (["runs", "show", "--date", "2026-01-01"], "no run report for 2026-01-01"),
         (["quarantine", "export", "--date", "2026-10-01", "--out", "q.txt"], "must end in .csv or .parquet"),
-        (["reference", "load", "martians", "x.csv"], "'martians' is not one of 'deceased'"),
+        (["reference", "load", "martians", "x.csv"], "'martians' is not one of 'congregate_addresses', 'deceased'"),
     ],
 )
 def test_wrong_input_gives_one_line_and_status_2(home: Path, args: list[str], message: str) -> None:
@@ -119,7 +119,7 @@ def test_the_demo_runs_end_to_end(
     code, out, err = run(home, "demo", "--days", "5", "--claims-per-day", "300")
     assert code == 0, err
     assert "Nights" in out and "Largest rings" in out and "Top review cases" in out
-    assert "Retraining:" in out and "review serve" in out
+    assert "Retraining (on the dispositions decided so far):" in out and "review serve" in out
     assert (home / "lake" / "scores").is_dir()
     # Running it again empties the previous demo first and gives the same nights.
     code, _, _ = run(home, "demo", "--days", "2", "--claims-per-day", "300")
