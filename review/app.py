@@ -276,11 +276,18 @@ def current_user(request: Request) -> dict[str, Any]:
 def _reason_codes(request: Request, conn: Any) -> list[str]:
     """The reason codes cases have (the queue's reason list), read at most every
     CODES_CACHE_SECONDS per process."""
+    return _cached(request, "codes", CODES_CACHE_SECONDS, lambda: work.reason_codes(conn))
+
+
+def _cached(request: Request, name: str, seconds: float, read: Any) -> list[str]:
+    """A list the process keeps in ``app.state.<name>`` as (list, clock when read), read again
+    with ``read()`` when older than ``seconds``."""
     state = request.app.state
     clock = state.clock()
-    cached = state.codes
-    if cached is None or clock - cached[1] > CODES_CACHE_SECONDS:
-        cached = state.codes = (work.reason_codes(conn), clock)
+    cached = getattr(state, name)
+    if cached is None or clock - cached[1] > seconds:
+        cached = (read(), clock)
+        setattr(state, name, cached)
     return list(cached[0])
 
 
@@ -313,12 +320,7 @@ def _keep_searches_out_of_access_log() -> None:
 def _active_names(request: Request, conn: Any) -> list[str]:
     """The active accounts' names (the assignee and reassign lists), read at most every
     NAMES_CACHE_SECONDS per process."""
-    state = request.app.state
-    clock = state.clock()
-    cached = state.names
-    if cached is None or clock - cached[1] > NAMES_CACHE_SECONDS:
-        cached = state.names = (work.active_users(conn), clock)
-    return list(cached[0])
+    return _cached(request, "names", NAMES_CACHE_SECONDS, lambda: work.active_users(conn))
 
 
 CurrentUser = Annotated[dict[str, Any], Depends(current_user)]

@@ -125,7 +125,8 @@ def list_queue(
     so neither the page nor the count sorts or reads all the matching cases."""
     offset = (max(page, 1) - 1) * PAGE_SIZE
     cap = offset + PAGE_SIZE + COUNT_AHEAD
-    if chosen.searched and not chosen.terms:
+    terms = _search_terms(conn, chosen.terms)
+    if chosen.searched and not terms:
         return [], 0, True
     assignee = chosen.assignee if chosen.assignee in ("", "me", "none") else "name"
     status = chosen.status if chosen.status in (*STATUSES, ACTIVE) else ""
@@ -136,19 +137,33 @@ def list_queue(
         bool(chosen.ring),
         bool(chosen.night),
         assignee,
-        bool(chosen.terms),
+        "" if not terms else "one" if len(terms) == 1 else "many",
         sort,
     )
     page_query, count_query = _queue_statements(*shape)
     params = {
         "reason": chosen.reason, "status": chosen.status, "ring": chosen.ring, "night": chosen.night,
         "me": user["id"], "name": chosen.assignee, "limit": PAGE_SIZE, "offset": offset, "cap": cap,
-        "terms": list(chosen.terms), "active": [s for s in STATUSES if s != "closed"],
+        "terms": terms, "term": terms[0] if terms else "", "active": [s for s in STATUSES if s != "closed"],
     }  # fmt: skip
     rows: list[Row[Any]] = list(conn.execute(page_query, params))  # attributes: fastest in a template
     # Each row carries the count (one statement); a page past the end has no row to carry it.
     total = int(rows[0].matching if rows else conn.execute(count_query, params).scalar_one())
     return rows, total, total < cap
+
+
+_TERM_FOUND = select(case_search.c.case_id).where(case_search.c.term == bindparam("term")).limit(1)
+
+
+def _search_terms(conn: Connection, terms: tuple[str, ...]) -> list[str]:
+    """The terms to search: a claim id term ("c:...") alone when a claim has that id, else the
+    others (one term reads its index range in queue order; several need their matches merged)."""
+    claim_id = next((t for t in terms if t.startswith("c:")), None)
+    if claim_id is None or len(terms) == 1:
+        return list(terms)
+    if conn.execute(_TERM_FOUND, {"term": claim_id}).first() is not None:
+        return [claim_id]
+    return [t for t in terms if t != claim_id]
 
 
 _ORDERS = {
@@ -160,32 +175,37 @@ _ORDERS = {
 
 @functools.cache
 def _queue_statements(
-    reason: bool, status: str, ring: bool, night: bool, assignee: str, search: bool = False, sort: str = ""
+    reason: bool, status: str, ring: bool, night: bool, assignee: str, search: str = "", sort: str = ""
 ) -> tuple[Any, Any]:
     """The page and count statements of one shape of filter, built once, with bound parameters.
     A search reads ``case_search`` (term, status, queue order), a reason filter ``case_reasons``
     (code, status, queue order), each joining the cases it names only for a condition on them;
-    the other orders (``sort``) read the cases' own indexes (status, column, id)."""
+    the other orders (``sort``) read the cases' own indexes (status, column, id), a reason then
+    checked case by case, as it is with a search."""
     conditions: list[Any] = []
     source: Any = cases
     status_column, order = cases.c.status, _ORDERS[sort]
     needs_cases = ring or night or assignee != "" or sort != ""
-    if search or reason:
+    key_column = cases.c.id
+    by_reason = reason and not search and not sort  # read case_reasons in queue order
+    if search or by_reason:
         table = case_search if search else case_reasons
         key_column = table.c.case_id
         source = table.join(cases, cases.c.id == key_column) if needs_cases else table
         status_column = table.c.status
         if not sort:
             order = (table.c.sort_key.desc(), key_column)
-        if search:
+        if search == "one":
+            conditions.append(case_search.c.term == bindparam("term"))
+        elif search:
             conditions.append(case_search.c.term.in_(bindparam("terms", expanding=True)))
-            if reason:
-                found = select(case_reasons.c.case_id).where(
-                    case_reasons.c.case_id == key_column, case_reasons.c.code == bindparam("reason")
-                )
-                conditions.append(found.exists())
         else:
             conditions.append(case_reasons.c.code == bindparam("reason"))
+    if reason and not by_reason:
+        found = select(case_reasons.c.case_id).where(
+            case_reasons.c.case_id == key_column, case_reasons.c.code == bindparam("reason")
+        )
+        conditions.append(found.exists())
     if status == ACTIVE:
         conditions.append(status_column.in_(bindparam("active", expanding=True)))
     elif status:
@@ -203,9 +223,9 @@ def _queue_statements(
         conditions.append(cases.c.assignee_id == named)
     # The page's case ids first (an index range: the rows an OFFSET skips are never read), then
     # their rows and assignees.
-    key = (case_search.c.case_id if search else case_reasons.c.case_id if reason else cases.c.id).label("id")
+    key = key_column.label("id")
     selected = select(key)
-    if search:  # a case found by several terms (a name and a phone) is one row
+    if search == "many":  # a case found by several terms (two spellings of an email) is one row
         ordering = [getattr(o, "element", o).label(f"order_{i}") for i, o in enumerate(order)]
         selected = select(key, *ordering).distinct()
     window = (

@@ -127,43 +127,31 @@ Index("ix_cases_night_queue", cases.c.night, cases.c.status, cases.c.sort_key.de
 Index("ix_cases_risk_queue", cases.c.status, cases.c.risk_score.desc(), cases.c.id)
 Index("ix_cases_waiting_queue", cases.c.status, cases.c.first_filed_at, cases.c.id)
 
+
+def _queue_copy(name: str, key: str, key_type: Any) -> Table:
+    """A table of (case, ``key``) rows with the case's status and queue order copied in, and its
+    index (key, status, queue order): a filter on one key reads one index range in queue order."""
+    table = Table(
+        name,
+        metadata,
+        Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+        Column(key, key_type, primary_key=True),
+        Column("status", String(16), nullable=False),
+        Column("sort_key", Float, nullable=False),
+    )
+    Index(f"ix_{name}_queue", table.c[key], table.c.status, table.c.sort_key.desc(), table.c.case_id)
+    return table
+
+
 #: The reason codes of each case, one row each, with the case's status and queue order
 #: copied in (kept equal by :func:`claimscreen.review.cases.set_status` and publish's case
 #: refresh): a reason filter reads one index range in queue order, whichever the code.
-case_reasons = Table(
-    "case_reasons",
-    metadata,
-    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
-    Column("code", String(64), primary_key=True),
-    Column("status", String(16), nullable=False),
-    Column("sort_key", Float, nullable=False),
-)
-Index(
-    "ix_case_reasons_queue",
-    case_reasons.c.code,
-    case_reasons.c.status,
-    case_reasons.c.sort_key.desc(),
-    case_reasons.c.case_id,
-)
+case_reasons = _queue_copy("case_reasons", "code", String(64))
 
 #: The queue's search (claimscreen.review.search): one row per case and term a claim of it is
 #: found by ("n:JOSE", "p:6145550100", "s:1234", ...), with the case's status and queue order
 #: copied in and kept as ``case_reasons`` is: a search reads one index range in queue order.
-case_search = Table(
-    "case_search",
-    metadata,
-    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
-    Column("term", String(300), primary_key=True),
-    Column("status", String(16), nullable=False),
-    Column("sort_key", Float, nullable=False),
-)
-Index(
-    "ix_case_search_queue",
-    case_search.c.term,
-    case_search.c.status,
-    case_search.c.sort_key.desc(),
-    case_search.c.case_id,
-)
+case_search = _queue_copy("case_search", "term", String(300))
 
 #: What the pages show about a claim, copied from the lake at publish time (no raw
 #: identifier: SSN and bank account by their last four digits only).

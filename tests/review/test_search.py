@@ -180,3 +180,21 @@ def test_migration_0004_fills_the_search_table_from_the_cases(published: Engine)
         conn.commit()
     migrate(published)
     assert written() == before
+
+
+def test_search_and_sort_keep_the_reason_filter(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(app, "alice")
+    singles = set(_shown(client.get("/queue?reason=ip_foreign").text))
+    assert singles and set(_shown(client.get("/queue?reason=ip_foreign&sort=risk").text)) == singles
+    assert set(_shown(client.get("/queue?reason=ip_foreign&sort=waiting").text)) == singles
+    with published.connect() as conn:  # a ring claim: its case has no ip_foreign reason
+        query = select(claims, case_claims.c.case_id).join(
+            case_claims, case_claims.c.claim_id == claims.c.claim_id
+        )
+        claim = conn.execute(query.where(claims.c.ring_id.is_not(None)).limit(1)).mappings().one()
+    assert claim["case_id"] not in singles
+    assert _shown(client.get("/queue", params={"q": claim["last_name"], "reason": "ip_foreign"}).text) == []
+    found = _shown(
+        client.get("/queue", params={"q": claim["last_name"], "reason": "shared_bank_account"}).text
+    )
+    assert claim["case_id"] in found
