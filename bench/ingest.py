@@ -9,7 +9,7 @@ against history).
 
 Goal (issue #2): >= 100,000 claims/s and peak RSS <= 4 GB on a 2-core machine.
 
-    .venv/bin/python bench/ingest.py [--claims 1000000] [--workdir DIR]
+    .venv/bin/python bench/ingest.py [--claims 1000000] [--workdir DIR] [--world DIR]
 """
 
 from __future__ import annotations
@@ -65,13 +65,17 @@ def main() -> None:
     )
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--world", type=Path, default=None, help="keep the generated batches here and reuse them next time"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        world = Path(tmp) / "world"
+        world = args.world or Path(tmp) / "world"
         started = time.perf_counter()
-        # In its own process, so the ingest processes do not inherit the generator's peak RSS.
-        subprocess.run([sys.executable, "-c", GENERATE, str(world), str(args.claims)], check=True)
-        print(f"generated 2 nights x {args.claims:,} claims in {time.perf_counter() - started:.1f} s")
+        if not list((world / "batches").glob("claims_*.csv")):
+            # In its own process, so the ingest processes do not inherit the generator's peak RSS.
+            subprocess.run([sys.executable, "-c", GENERATE, str(world), str(args.claims)], check=True)
+            print(f"generated 2 nights x {args.claims:,} claims in {time.perf_counter() - started:.1f} s")
         first, second = sorted((world / "batches").glob("claims_*.csv"))
         night1, night2 = (p.stem.removeprefix("claims_") for p in (first, second))
         home = Path(tmp) / "home"
