@@ -60,3 +60,12 @@ def test_an_unknown_address_shows_the_error_page_with_the_top_bar(app) -> None: 
     response = signed_in(app, "alice").get("/no/such/page")
     assert response.status_code == 404
     assert "Not found" in response.text and 'href="/queue' in response.text and "Sign out" in response.text
+
+
+def test_a_printed_case_page_is_the_case_file(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
+    page = signed_in(app, "sam").get(f"/cases/{_ring_case(published)}").text
+    assert 'class="print-only">Case file, printed by sam' in page
+    assert 'class="actions noprint"' in page
+    css = signed_in(app, "sam").get("/static/app.css").text
+    printed = css[css.index("@media print") :]
+    assert "form" in printed and ".noprint" in printed and ".print-only { display: block" in printed
