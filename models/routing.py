@@ -22,9 +22,10 @@ that may wait (``verify`` or ``review``). The policy, in order:
    fraud" alone) is delayed, in steps 3 and 4, only when it scores
    ``min_model_only_score`` or more. A *weak* signal (a phone or mailing
    address abroad, a number tied to no place: honest claimants with family
-   abroad show them) is listed among the reasons but does not count as named. A delay has to be explained to the claimant,
-   and the model's confidence below that is not to be trusted alone: its labels
-   come from investigations that chose night filers far more often than others
+   abroad show them) is listed among the reasons but does not count as named.
+   A delay has to be explained to the claimant, and the model's confidence
+   below that is not to be trusted alone: its labels come from investigations
+   that chose night filers far more often than others
    (selective labels), so it overrates an ordinary online claim filed at night.
    On the quality benchmark (seed 12) the claims it delayed alone between 0.5 and
    0.8 were 1,223 honest claimants and 33 frauds (2.6%); and because only online

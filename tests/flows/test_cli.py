@@ -100,7 +100,10 @@ def test_a_failing_night_is_reported_with_its_stage(
         (["nightly", "--batch", "claims_2026-10-01.csv"], "claims_2026-10-01.csv: no such file"),
         (["runs", "show", "--date", "2026-01-01"], "no run report for 2026-01-01"),
         (["quarantine", "export", "--date", "2026-10-01", "--out", "q.txt"], "must end in .csv or .parquet"),
-        (["reference", "load", "martians", "x.csv"], "'martians' is not one of 'congregate_addresses', 'deceased'"),
+        (
+            ["reference", "load", "martians", "x.csv"],
+            "'martians' is not one of 'congregate_addresses', 'deceased'",
+        ),
     ],
 )
 def test_wrong_input_gives_one_line_and_status_2(home: Path, args: list[str], message: str) -> None:
