@@ -135,6 +135,7 @@ def test_racing_decisions_from_one_version_one_wins(published: Engine) -> None:
             return f"refused {exc.status}"
 
     with ThreadPoolExecutor(2) as pool:
-        results = sorted(pool.map(decide, ["needs_verification", "legitimate"]))
-    assert results[1] == "refused 409", results
+        results = list(pool.map(decide, ["needs_verification", "legitimate"]))
+    # Either may win the race; exactly one is refused as stale.
+    assert results.count("refused 409") == 1, results
     assert decision_count(published, case_id) == claims
