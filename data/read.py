@@ -338,11 +338,11 @@ def _read_jsonl(path: Path, encoding: str = UTF8) -> RawBatch:
     """JSON Lines, fast with Arrow; line by line when Arrow cannot (a number where text
     is declared, a line that is not JSON) or when a required key may be absent, so that
     a bad line is quarantined rather than failing the file and absent keys are named."""
+    if encoding != UTF8:  # Arrow reads JSON as UTF-8 only
+        return _read_jsonl_by_line(path, encoding)
     # Declared text columns are read as text, so "1980-04-12" stays the text the state sent.
     text = pa.schema([(c.name, pa.string()) for c in CLAIM_COLUMNS if c.kind != "number"])
     options = pajson.ParseOptions(explicit_schema=text, unexpected_field_behavior="infer")
-    if encoding != UTF8:
-        return _read_jsonl_by_line(path, encoding)
     try:
         table = pajson.read_json(path, parse_options=options)
         # Arrow's JSON reader does not check that strings are UTF-8; a full validation does.

@@ -50,10 +50,6 @@ class RunReport:
             stage["details"] = details
         self.stages.append(stage)
 
-    def skip_stage(self, name: str, why: str) -> None:
-        """A stage that did not run, and why (e.g. the review app is not installed)."""
-        self.record_stage(name, 0.0, status="skipped", details={"reason": why})
-
     def fail(self, stage: str, error: BaseException, seconds: float) -> None:
         self.record_stage(stage, seconds, status="failed")
         self.status = "failed"

@@ -351,7 +351,7 @@ def run_nightly(
     Prefect (no temporary server to start; see the module's docstring)."""
     if scale_out is None and prefect_api_url() is None:
         night = _Night(home, batch, batch_date, allow_gap, encoding, LOG)
-        return _run_night(night, call_here, None, _write)
+        return _run_night(night, call_here, None, RunReport.write)
     if scale_out is None:
         return nightly_flow(home, batch, batch_date, allow_gap, encoding=encoding)
     scaled = nightly_flow.with_options(task_runner=dask_task_runner(scale_out))
@@ -419,10 +419,6 @@ def _stage_details(name: str, result: dict[str, Any]) -> dict[str, Any]:
             "already_ingested": result.get("already_ingested", False),
         }
     return result
-
-
-def _write(report: RunReport) -> dict[str, Any]:
-    return report.write()
 
 
 def _publish(report: RunReport) -> dict[str, Any]:

@@ -138,8 +138,8 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "INTERSTATE",
         "The same Social Security number filed for benefits in {interstate_states} other state(s) "
-        "within the past year, the latest {interstate_days_since_latest:.0f} days before this claim, "
-        "so more than one state may pay benefits for the same weeks.",
+        "within the past year, the latest {interstate_days_since_latest:.0f} days before this claim "
+        "(0: the same day or after it), so more than one state may pay benefits for the same weeks.",
         5.0,
         _flag("interstate_claim"),
         INTERSTATE_NEUTRAL,
@@ -255,8 +255,9 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "ADDRESS_MANY_PEOPLE",
         "In the last 30 days, {residence_identities_30d:.0f} different people gave the claim's home "
-        "address, the same unit, as their home or mailing address ({mailing_identities_30d:.0f} its "
-        "mailing address, if it has one).",
+        "address (the same unit) as theirs, and {mailing_identities_30d:.0f} gave its mailing "
+        "address (0 when it has none); six or more at one unit is unusual outside shelters and "
+        "group homes.",
         2.0,
         lambda f: (_address_people(f) >= 6) & ~_flag("address_congregate")(f),
         {

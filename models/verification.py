@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.labels import read_labels
@@ -85,11 +86,17 @@ def night_run_times(lake: Lake) -> dict[dt.date, pd.Timestamp]:
     return times
 
 
-def _scores(lake: Lake, nights: list[dt.date], columns: list[str]) -> pd.DataFrame:
+def _scores(
+    lake: Lake, nights: list[dt.date], columns: list[str], only: pa.Array | None = None
+) -> pd.DataFrame:
+    """The ``columns`` of the nights' scores; with ``only``, just the rows of those claim ids
+    (filtered night by night: a year of scores is never held whole)."""
     paths = [lake.scores_path(n) for n in nights if lake.scores_path(n).exists()]
     if not paths:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
     tables = [lake.read_table(p, columns=columns) for p in paths]
+    if only is not None:
+        tables = [t.filter(pc.is_in(t["claim_id"].cast(pa.string()), value_set=only)) for t in tables]
     return pa.concat_tables(tables, promote_options="default").to_pandas()
 
 
@@ -196,7 +203,8 @@ def _refuse_claims_not_waiting(
 ) -> None:
     """Every outcome names a claim that some night routed ``verify``."""
     nights = sorted(night_run_times(lake))
-    scores = _scores(lake, nights, ["claim_id", "route"])
+    wanted = pa.array(claim_ids.astype(str).unique().tolist(), pa.string())
+    scores = _scores(lake, nights, ["claim_id", "route"], only=wanted)
     routes = dict(zip(scores["claim_id"].astype(str), scores["route"].astype(str), strict=True))
     for position, claim_id in enumerate(claim_ids.astype(str)):
         route = routes.get(claim_id)

@@ -414,7 +414,7 @@ async def _throttled(request: Request, exc: Throttled) -> Response:
     minutes = max(1, round(exc.seconds / 60))
     message = (
         f"Too many failed sign-ins. Try again in about {minutes} minute{'s' if minutes > 1 else ''}, "
-        "or ask a supervisor or state IT to unlock your account."
+        "or ask state IT to unlock your account."
     )
     context = {"next": "/queue", "message": message}
     response = await anyio.to_thread.run_sync(lambda: _page(request, "login.html", context, None, 429))

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import secrets
-from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -34,7 +32,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, or_, select, update
 
 from claimscreen.data.errors import InputError
-from claimscreen.data.lake import write_bytes_atomic
 from claimscreen.review.common_passwords import COMMON_PASSWORDS
 from claimscreen.review.db import (
     audit_events,
@@ -52,7 +49,6 @@ MIN_PASSWORD_LENGTH = 12
 #: Longer passwords are refused (and not hashed at sign-in): argon2 of a megabyte costs time.
 MAX_PASSWORD_LENGTH = 1024
 MAX_USERNAME_LENGTH = 64
-SESSION_SECRET_FILE = "review-session.key"
 #: The password hash of an account that signs in through the identity provider (review/oidc.py):
 #: not an argon2 hash, so no password ever matches it.
 EXTERNAL_PASSWORD = "!external"
@@ -141,17 +137,6 @@ def authenticate(engine: Engine, username: str, password: str) -> dict[str, Any]
     except (VerificationError, InvalidHashError):
         return None
     return account
-
-
-def session_secret(home: Path) -> str:
-    """The key that signs session cookies: ``HOME/review-session.key``, created once, mode 0600."""
-    path = Path(home) / SESSION_SECRET_FILE
-    if not path.exists():
-        Path(home).mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, secrets.token_hex(32).encode("ascii"), mode=0o600)
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
-    return path.read_text(encoding="ascii").strip()
 
 
 # --- sessions ----------------------------------------------------------------

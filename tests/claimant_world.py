@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -31,24 +32,7 @@ def scored_night(home: Path, tmp_path: Path) -> pd.Timestamp:
     rows = [make_row(claim_id=c, ssn=f"123-45-{6780 + i}") for i, c in enumerate(ROUTES)]
     ingest_batch(home, write_csv(tmp_path / "claims_2026-10-01.csv", rows), NIGHT)
     scores = [
-        {
-            "claim_id": claim_id,
-            "batch_date": NIGHT,
-            "risk_score": 0.5,
-            "route": route,
-            "reasons": reasons,
-            "ring_id": None,
-            "ring_size": 1,
-            "identity_id": f"I-{claim_id}",
-            "model_version": "v0001",
-            "reason_text": [],
-            "case_id": f"claim:{claim_id}",
-            "audit_sample": False,
-            "rule_hit": route == "review",
-            "model_score": 0.0,
-            "anomaly_score": 0.0,
-            "held_back": "",
-        }
+        score_row(claim_id, NIGHT, route=route, reasons=reasons, risk_score=0.5, rule_hit=route == "review")
         for claim_id, (route, reasons) in ROUTES.items()
     ]
     lake = Lake(home)
@@ -59,3 +43,28 @@ def scored_night(home: Path, tmp_path: Path) -> pd.Timestamp:
     stored["ingested_at"] = "2026-10-02T02:00:00+00:00"
     manifest.write_text(json.dumps(stored))
     return pd.Timestamp("2026-10-02T02:00:00Z")
+
+
+def score_row(claim_id: str, night: dt.date, **changes: Any) -> dict[str, Any]:
+    """One claim's row of a night's scores (SCORES_SCHEMA): clear, identity ``I-<claim id>``,
+    no ring, unless ``changes`` says otherwise."""
+    row: dict[str, Any] = {
+        "claim_id": claim_id,
+        "batch_date": night,
+        "risk_score": 0.1,
+        "route": "clear",
+        "reasons": "",
+        "ring_id": None,
+        "ring_size": 1,
+        "identity_id": f"I-{claim_id}",
+        "model_version": "v0001",
+        "reason_text": [],
+        "case_id": f"claim:{claim_id}",
+        "audit_sample": False,
+        "rule_hit": False,
+        "model_score": 0.0,
+        "anomaly_score": 0.0,
+        "held_back": "",
+    }
+    row.update(changes)
+    return row

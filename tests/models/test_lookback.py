@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
+from claimant_world import score_row
 from helpers import make_row, write_csv
 
 from claimscreen.data.ingest import ingest_batch
@@ -36,28 +37,7 @@ def night(
     ingest_batch(home, write_csv(tmp_path / f"claims_{day}.csv", rows), day)
     lake = Lake(home)
     pinned_versions(lake, day, home)
-    scores = []
-    for claim_id in claims:
-        row = {
-            "claim_id": claim_id,
-            "batch_date": day,
-            "risk_score": 0.1,
-            "route": "clear",
-            "reasons": "",
-            "ring_id": None,
-            "ring_size": 1,
-            "identity_id": f"I-{claim_id}",
-            "model_version": "v0001",
-            "reason_text": [],
-            "case_id": f"claim:{claim_id}",
-            "audit_sample": False,
-            "rule_hit": False,
-            "model_score": 0.0,
-            "anomaly_score": 0.0,
-            "held_back": "",
-        }
-        row.update(scored.get(claim_id, {}))
-        scores.append(row)
+    scores = [score_row(claim_id, day, **scored.get(claim_id, {})) for claim_id in claims]
     lake.write_table(lake.scores_path(day), pa.Table.from_pylist(scores, schema=SCORES_SCHEMA))
 
 
