@@ -6,20 +6,90 @@ atomically by every run of that night: when the run starts (status
 from the lake's batch manifests (the committed truth), so a re-run never
 double-counts; its scoring figures from the latest run's score stage; its stage
 list and status describe the latest run, including the stage that failed.
+
+The file's shape is :class:`NightReport` (a pydantic model, version
+:data:`REPORT_SCHEMA_VERSION`): every report is built through it before it is
+written, and read back through it (:func:`read_night_report`), so a wrong or
+truncated file is one line naming the file and the field, never a ``KeyError``
+later. A report written before the version existed reads as version 1; fields a
+newer release adds are kept as they are (``extra="allow"``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from claimscreen.data.errors import safe_message
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from claimscreen.data.errors import ClaimscreenError, safe_message
 from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.schema import ROUTES
+
+#: The run report's format: 1 before the version was written, 2 since it is (same fields).
+REPORT_SCHEMA_VERSION = 2
+
+
+class RunReportError(ClaimscreenError):
+    """A run report file that is not valid JSON or not a run report."""
+
+
+class StageRecord(BaseModel):
+    """One stage of the night as the report keeps it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    status: Literal["completed", "failed", "skipped"]
+    seconds: float = Field(ge=0)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class NightTotals(BaseModel):
+    """The night's counts: from the batch manifests (rows) and the score stage (routes)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    batches: int = Field(0, ge=0)
+    rows_read: int = Field(ge=0)
+    rows_ingested: int = Field(ge=0)
+    rows_quarantined: int = Field(ge=0)
+    quarantined_by_reason: dict[str, int] = Field(default_factory=dict)
+    rows_scored: int = Field(0, ge=0)
+    routes: dict[str, int] = Field(default_factory=dict)
+    queued: int = Field(0, ge=0)
+    audit_sampled: int = Field(0, ge=0)
+    model_version: str | None = None
+
+
+class NightReport(BaseModel):
+    """A night's report file, ``HOME/runs/YYYY-MM-DD.json``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int = Field(1, ge=1)
+    batch_date: dt.date
+    status: Literal["running", "completed", "failed"]
+    failed_stage: str | None = None
+    error: str | None = None
+    started_at: str
+    finished_at: str | None = None
+    stages: list[StageRecord] = Field(default_factory=list)
+    totals: NightTotals
+    batches: list[dict[str, Any]] = Field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (what the file holds, and what the renderers read)."""
+        return self.model_dump(mode="json", fallback=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """A value JSON does not know: a NumPy scalar as its Python value, anything else as text."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
 
 
 def runs_folder(home: Path) -> Path:
@@ -61,7 +131,8 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         batches = Lake(self.home).manifests(self.batch_date)
-        return {
+        payload = {
+            "schema_version": REPORT_SCHEMA_VERSION,
             "batch_date": self.batch_date.isoformat(),
             "status": self.status,
             "failed_stage": self.failed_stage,
@@ -72,6 +143,7 @@ class RunReport:
             "totals": {**totals(batches), **scoring_totals(self.stages)},
             "batches": batches,
         }
+        return NightReport.model_validate(payload).as_dict()
 
     def write(self) -> dict[str, Any]:
         payload = self.to_dict()
@@ -111,8 +183,9 @@ def ordered_routes(routes: dict[str, int]) -> dict[str, int]:
     return dict(sorted(routes.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 
 
-def read_report(home: Path, batch_date: dt.date | None = None) -> dict[str, Any] | None:
-    """The report of one night, or of the latest night when no date is given."""
+def read_night_report(home: Path, batch_date: dt.date | None = None) -> NightReport | None:
+    """The report of one night, or of the latest night when no date is given, validated; a
+    file that is not a run report raises :class:`RunReportError` naming it and the field."""
     if batch_date is None:
         found = sorted(runs_folder(home).glob("????-??-??.json"))
         if not found:
@@ -122,8 +195,20 @@ def read_report(home: Path, batch_date: dt.date | None = None) -> dict[str, Any]
         path = report_path(home, batch_date)
         if not path.exists():
             return None
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return loaded
+    try:
+        return NightReport.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "report"
+        if first["type"] == "json_invalid":
+            raise RunReportError(f"{path}: not a run report (not valid JSON)") from None
+        raise RunReportError(f"{path}: not a run report ({where}: {first['msg']})") from None
+
+
+def read_report(home: Path, batch_date: dt.date | None = None) -> dict[str, Any] | None:
+    """:func:`read_night_report` as JSON-ready data."""
+    report = read_night_report(home, batch_date)
+    return None if report is None else report.as_dict()
 
 
 def totals_lines(report: dict[str, Any]) -> list[str]:

@@ -408,24 +408,28 @@ def runs() -> None:
 @click.pass_obj
 @reports_errors
 def runs_show(home: Home, date_: str | None, as_json: bool) -> None:
-    """Print a night's report: rows read, ingested, quarantined by reason, stage timings."""
-    from claimscreen.data.runs import read_report
+    """Print a night's report: rows read, ingested, quarantined by reason, stage timings.
 
-    report = read_report(home.path, parse_date(date_))
-    if report is None:
+    The report file is checked as it is read: one that is not a run report is one line
+    naming the file and the field (exit status 2)."""
+    from claimscreen.data.runs import read_night_report
+
+    typed = read_night_report(home.path, parse_date(date_))
+    if typed is None:
         fail(f"no run report {'for ' + date_ if date_ else 'yet'} in {home.path}")
         return
+    report = typed.as_dict()
     if as_json:
         click.echo(json.dumps(report, indent=2, sort_keys=True))
         return
-    click.echo(f"night {report['batch_date']}: {report['status']} (started {report['started_at']})")
-    if report.get("failed_stage"):
-        click.echo(f"  failed in stage {report['failed_stage']}: {report['error']}")
+    click.echo(f"night {typed.batch_date}: {typed.status} (started {typed.started_at})")
+    if typed.failed_stage:
+        click.echo(f"  failed in stage {typed.failed_stage}: {typed.error}")
     print_totals(report)
     print_scoring(report)
-    width = max([12, *(len(stage["name"]) for stage in report["stages"])])  # sync-decisions: 14
-    for stage in report["stages"]:
-        click.echo(f"  stage {stage['name']:<{width}} {stage['status']:<10} {stage['seconds']:8.2f} s")
+    width = max([12, *(len(stage.name) for stage in typed.stages)])  # sync-decisions: 14
+    for stage in typed.stages:
+        click.echo(f"  stage {stage.name:<{width}} {stage.status:<10} {stage.seconds:8.2f} s")
 
 
 def print_scoring(report: dict[str, Any]) -> None:
