@@ -1,0 +1,48 @@
+"""Bank drops and device farms: shared accounts, shared devices, hosting blocks, bots."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from claimscreen.data.generate.arrays import Arr, Codes, make_code, mix64
+from claimscreen.data.generate.fraud import pool_member
+from claimscreen.data.generate.kinds import (
+    BANK_DROP,
+    DECEASED,
+    DEVICE_FARM,
+    IP_HOSTING24,
+    IP_VPN,
+    MULTI_STATE,
+    NS_RING,
+    WEB,
+)
+from claimscreen.data.generate.rings import Rings
+from claimscreen.data.generate.vocab import AUTOMATION_AGENTS, N_DESKTOP, N_MOBILE
+
+
+def apply_bank_and_device_habits(rng: np.random.Generator, c: Codes, rings: Rings, typ: Arr) -> None:
+    """Bank drops share 1-3 accounts; device farms 1-3 devices, a hosting block, bursts, bots."""
+    ring = c["ring"]
+    n = len(ring)
+    pooled = (typ == BANK_DROP) | (
+        (typ == DECEASED) & (mix64(ring, 3) % np.uint64(2) == 0) & ~rings.chained[ring]
+    )
+    c["acct"] = np.where(pooled, make_code(NS_RING, pool_member(rng, ring, rings.pool[ring])), c["acct"])
+    c["pay"] = np.where(pooled, 0, c["pay"])
+    farm = typ == DEVICE_FARM
+    shared_device = farm | ((typ == MULTI_STATE) & ~rings.chained[ring])
+    c["device"] = np.where(
+        shared_device, make_code(NS_RING, pool_member(rng, ring, rings.pool[ring] + farm)), c["device"]
+    )
+    block = farm & rings.hosting_block[ring]
+    c["ip_kind"] = np.where(block, IP_HOSTING24, c["ip_kind"])
+    c["ip_key"] = np.where(
+        block,
+        (ring.astype(np.uint64) << np.uint64(8)) | rng.integers(1, 255, n).astype(np.uint64),
+        c["ip_key"],
+    )
+    c["session"] = np.where(farm, np.round(rng.lognormal(np.log(45), 0.4, n), 1), c["session"])
+    bot = farm & rings.automated[ring]
+    c["channel"] = np.where(bot, WEB, c["channel"])
+    c["ua"] = np.where(bot, N_DESKTOP + N_MOBILE + (ring % len(AUTOMATION_AGENTS)), c["ua"])
+    c["ip_kind"] = np.where((typ == DECEASED) & (rng.random(n) < 0.4), IP_VPN, c["ip_kind"])

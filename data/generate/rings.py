@@ -1,0 +1,106 @@
+"""The calendar of claims and the fraud rings: sizes, typologies and timing."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+
+from claimscreen.data.generate.arrays import Arr, rank_within, split_counts
+from claimscreen.data.generate.kinds import (
+    CHAINED_TYPOLOGIES,
+    DAY_SECONDS,
+    DECEASED,
+    DEVICE_FARM,
+    EMERGING,
+    EMERGING_FROM,
+    REFILED,
+    TYPOLOGY_SHARES,
+)
+
+
+def plan_days(start: datetime.date, days: int, claims_per_day: int) -> Arr:
+    """Claims per day: Mondays busiest, weekends quiet; the total is days * claims_per_day."""
+    weekday_weight = np.array([1.25, 1.1, 1.0, 1.0, 0.95, 0.6, 0.55])
+    weekdays = (np.arange(days) + start.weekday()) % 7
+    return split_counts(days * claims_per_day, weekday_weight[weekdays])
+
+
+@dataclass(frozen=True)
+class Rings:
+    """One row per ring (typology, size, timing, shared-pool sizes)."""
+
+    typology: Arr
+    size: Arr
+    start_day: Arr
+    nights: Arr
+    gap: Arr
+    nocturnal: Arr
+    base_sec: Arr
+    chained: Arr
+    automated: Arr
+    pool: Arr  # size of the ring's shared pool of its main identifier
+    hosting_block: Arr
+
+    def __len__(self) -> int:
+        return len(self.size)
+
+
+def draw_ring_sizes(rng: np.random.Generator, total: int, largest: int) -> list[int]:
+    sizes: list[int] = []
+    while total > 0:
+        size = int(np.clip(round(rng.lognormal(np.log(9.0), 0.75)), 3, largest))
+        size = total if total - size < 3 else size
+        sizes.append(size)
+        total -= size
+    return sizes
+
+
+def make_rings(rng: np.random.Generator, fraud_claims: int, days: int) -> Rings:
+    """Split the fraud claims by typology, then into rings of 3 to ~60 claims."""
+    typology: list[int] = []
+    sizes: list[int] = []
+    for t, count in enumerate(split_counts(fraud_claims, TYPOLOGY_SHARES)):
+        ring_sizes = draw_ring_sizes(rng, int(count), 8 if t == REFILED else 60)
+        typology += [t] * len(ring_sizes)
+        sizes += ring_sizes
+    typ, size = np.array(typology, dtype=np.int64), np.array(sizes, dtype=np.int64)
+    n = len(size)
+    first_day = np.where(np.isin(typ, EMERGING), int(np.ceil(EMERGING_FROM * days)), 0)
+    first_day = np.minimum(first_day, days - 1)
+    chained = np.isin(typ, CHAINED_TYPOLOGIES) & (rng.random(n) < 0.4)
+    nights = np.where(typ == REFILED, size, rng.integers(1, 5, n))
+    nights = np.where(
+        chained, rng.integers(3, 7, n), np.where(typ == DEVICE_FARM, rng.integers(1, 4, n), nights)
+    )
+    nocturnal = rng.random(n) < np.where(typ == DEVICE_FARM, 0.9, 0.6)
+    return Rings(
+        typology=typ,
+        size=size,
+        start_day=first_day + np.floor(rng.random(n) * (days - first_day)).astype(np.int64),
+        nights=nights,
+        gap=np.where(chained, rng.integers(2, 8, n), rng.integers(1, 4, n)),
+        nocturnal=nocturnal,
+        base_sec=np.where(nocturnal, rng.integers(0, 16_200, n), rng.integers(28_800, 72_000, n)),
+        chained=chained,
+        automated=(typ == DEVICE_FARM) & (rng.random(n) < 0.4),
+        pool=np.where(typ == DECEASED, rng.integers(2, 6, n), rng.integers(1, 4, n)),
+        hosting_block=(typ == DEVICE_FARM) & (rng.random(n) < 0.6),
+    )
+
+
+def place_fraud_claims(rng: np.random.Generator, rings: Rings, days: int) -> tuple[Arr, Arr, Arr]:
+    """(ring, day, second of day) of each fraud claim, sorted by ring then time."""
+    ring = np.repeat(np.arange(len(rings)), rings.size)
+    rank = rank_within(ring)
+    n = len(ring)
+    night = np.where(rings.typology[ring] == REFILED, rank, np.floor(rng.random(n) * rings.nights[ring]))
+    day = np.minimum(rings.start_day[ring] + night.astype(np.int64) * rings.gap[ring], days - 1)
+    burst = rings.typology[ring] == DEVICE_FARM
+    spread = np.where(burst, rings.size[ring] * 45, np.where(rings.nocturnal[ring], 5_400, 7_200))
+    sec = np.minimum(
+        rings.base_sec[ring] + np.floor(rng.random(n) * spread).astype(np.int64), DAY_SECONDS - 1
+    )
+    order = np.lexsort((sec, day, ring))
+    return ring[order], day[order], sec[order]
