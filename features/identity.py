@@ -52,9 +52,17 @@ R2   same      any                    ``full_name`` or          --       a wrong
                                       ``name_typo``                      birth
 R3   other     ``dob_near``           ``full_name``             yes      a re-filed identity with an
                                                                          SSN typo
+R3b  other     the same year          ``full_name``             shared   ... and a typo in the date too
 R4   same      exact                  ``name_part_missing``     --       a placeholder or blank name
 R5   ``near``  exact                  first similar or swapped  --       a typo in the SSN's last four
+R5b  ``near``  related or unknown     ``full_name``             --       ... and in the date, or no date
 ==== ========= ====================== ========================= ======== ==============================
+
+*shared* is ``contact`` without the ZIP-and-birth-date clause (an email, phone,
+address, bank account or SSN last four in common). R3b asks for the same year
+of birth, not ``dob_related``: a ``Jr`` born on his father's birthday at his
+father's address has the same month and day. R5b asks for the whole name: twins
+(same date, SSNs often one apart) differ in first name.
 
 What is *not* linked: the same SSN with a different name and a different date
 of birth, or the same SSN and date of birth under an entirely different name (an
@@ -84,6 +92,8 @@ in skipped blocks):
   space, so a claim with first and last names swapped still meets its twin;
 * ``zip_dob``: ``zip5`` + date of birth; ``head_dob``: ``ssn_head_token`` +
   date of birth (for R5). An unknown date of birth is no key of either.
+* ``head_name``: ``ssn_head_token`` + Soundex of the last name, and of the
+  first name (for R5b, whose dates may differ or be unknown).
 
 A block with more than ``max_block_size`` claims (200) is split by the
 Soundex of the last name (all but the composite kinds) and skipped if
@@ -392,6 +402,9 @@ def block_keys(records: Records) -> Iterator[tuple[str, IntArr, IntArr, IntArr |
     yield "zip_dob", rows, np.where((r.zip5 >= 0) & known, zip_dob, -1), None
     head_dob = r.ssn_head * (2 * DOB_OFFSET) + r.dob_days + DOB_OFFSET
     yield "head_dob", rows, np.where((r.ssn_head >= 0) & known, head_dob, -1), None
+    by_head = np.r_[r.ssn_head * _SOUNDEX_SPACE + r.last_sound, r.ssn_head * _SOUNDEX_SPACE + r.first_sound]
+    valid = np.r_[(r.ssn_head >= 0) & (r.last_sound >= 0), (r.ssn_head >= 0) & (r.first_sound >= 0)]
+    yield "head_name", np.r_[rows, rows], np.where(valid, by_head, -1), None
 
 
 def find_candidate_pairs(

@@ -391,7 +391,8 @@ def compare_pairs(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
     """Every comparison of the merge rules, by name."""
     exact, near, related, unknown = compare_dates(records, a, b)
     names = compare_names(records, a, b, settings)
-    contact = shares_contact(records, a, b) | (same(records.zip5, a, b) & exact)
+    shared = shares_contact(records, a, b)
+    contact = shared | (same(records.zip5, a, b) & exact)
     same_ssn = same(records.ssn, a, b)
     typo = np.zeros(len(a), dtype=bool)
     weak = np.flatnonzero(same_ssn & ~(names["first_similar"] & names["last_similar"]))  # where it decides
@@ -406,10 +407,12 @@ def compare_pairs(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
         "dob_near": near,
         "dob_related": related,
         "dob_unknown": unknown,
+        "dob_same_year": (records.dob_ymd[a] // 10_000 == records.dob_ymd[b] // 10_000) & ~unknown,
         **names,
         "name_typo": typo,
         "name_part_missing": part_missing,
         "contact": contact,
+        "shared": shared,
     }
 
 
@@ -422,7 +425,10 @@ def decide_merges(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
     some_name = c["first_similar"] | c["last_similar"] | c["crossed"]
     r1 = c["same_ssn"] & (c["dob_near"] | c["dob_unknown"]) & some_name
     r2 = c["same_ssn"] & (full_name | c["name_typo"])
-    r3 = ~c["same_ssn"] & c["dob_near"] & full_name & c["contact"]
+    r3 = ~c["same_ssn"] & full_name & ((c["dob_near"] & c["contact"]) | (c["dob_same_year"] & c["shared"]))
     r4 = c["same_ssn"] & c["dob_exact"] & c["name_part_missing"]
-    r5 = c["ssn_near"] & c["dob_exact"] & (c["first_similar"] | c["swapped"])
+    r5 = c["ssn_near"] & (
+        (c["dob_exact"] & (c["first_similar"] | c["swapped"]))
+        | ((c["dob_related"] | c["dob_unknown"]) & full_name)
+    )
     return np.select([r1, r2, r3, r4, r5], [1, 2, 3, 4, 5], 0).astype(np.int64)

@@ -121,6 +121,34 @@ def test_an_ssn_two_typos_away_or_another_date_keeps_two_people() -> None:
     ) == {frozenset({"C1"}), frozenset({"C2"}), frozenset({"C3"}), frozenset({"C4"})}
 
 
+def test_an_ssn_typo_with_the_same_full_name_and_a_date_typo_or_no_date_is_one_person() -> None:
+    """A typo in the SSN's last four and the same full name: a date of birth with a typo in the
+    same year, or none given, still links (no twins share a full name)."""
+    assert linked(
+        claim("C1", "MICHAEL", "TYLKOWSKI", "1929-04-21", "529317740"),
+        claim("C2", "MICHAEL", "TYLKOWSKI", "1929-09-02", "529317704"),  # same year, another day
+        claim("C3", "MICHAEL", "TYLKOWSKI", "1900-01-01", "529317749"),  # a placeholder date
+    ) == {frozenset({"C1", "C2", "C3"})}
+
+
+def test_another_ssn_with_the_same_full_name_and_address_in_the_same_birth_year_is_one_person() -> None:
+    """An SSN typo before the last four (last four equal) or a shared address, the same name, and a
+    birth date mistyped within its year: one person re-filing."""
+    home = {"address_norm": "9 MAPLE AVE", "zip5": "43004"}
+    assert linked(
+        claim("C1", "JETT", "COLEGATE", "1902-11-19", "529317740", **home),
+        claim("C2", "JETT", "COLEGATE", "1902-03-25", "412558812", **home),
+    ) == {frozenset({"C1", "C2"})}
+
+
+def test_a_junior_with_the_same_birthday_at_his_fathers_address_stays_apart() -> None:
+    home = {"address_norm": "9 MAPLE AVE", "zip5": "43004"}
+    assert linked(
+        claim("C1", "ROBERT", "BROWN", "1961-06-15", "529317740", **home),
+        claim("C2", "ROBERT", "BROWN", "1989-06-15", "412558812", **home),
+    ) == {frozenset({"C1"}), frozenset({"C2"})}
+
+
 def test_twins_with_consecutive_ssns_stay_two_people() -> None:
     shared = {"address_norm": "9 MAPLE AVE", "phone_e164": "+16145550199"}
     assert linked(
