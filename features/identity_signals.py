@@ -138,6 +138,16 @@ FEATURES: tuple[Feature, ...] = check_unique(
             "int64",
             "Claims filed with this SSN in the recent window, this one included.",
         ),
+        _feature(
+            "ssn_distinct_bank_accounts",
+            "int64",
+            "Different bank accounts the claims with this SSN asked to be paid into in the recent window.",
+        ),
+        _feature(
+            "ssn_distinct_emails",
+            "int64",
+            "Different mailboxes given on the claims with this SSN in the recent window.",
+        ),
         _feature("age_at_filing", "float64", "The claimant's age in years on the day the claim was filed."),
         _feature("age_under_18", "bool", "The claimant was younger than 18 when the claim was filed."),
         _feature(
@@ -423,9 +433,17 @@ def _ssn_flags(tonight: pd.DataFrame, ssn_structure: pd.DataFrame | None) -> pd.
 
 
 def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
-    """Names, birth dates and claims seen with each claim's SSN over the window."""
+    """Names, birth dates, claims, bank accounts and mailboxes seen with each claim's SSN over the window.
+
+    A person who files again keeps their bank account and email; an identity re-used by others
+    changes the payment account (the red flag DOL lists as "changes in direct deposit
+    information") and the contact each time.
+    """
     ssn = tonight["ssn_token"]
-    columns = ["ssn_token", "first_name_norm", "last_name_norm", "date_of_birth"]
+    columns = [
+        "ssn_token", "first_name_norm", "last_name_norm", "date_of_birth",
+        "bank_account_token", "email_canonical",
+    ]  # fmt: skip
     related = _sharing_key(history, ssn, "ssn_token", columns, rows)
     return pd.DataFrame(
         {
@@ -434,6 +452,10 @@ def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | 
             ),
             "ssn_distinct_dobs": _distinct_per_key(related, ssn, "ssn_token", ["date_of_birth"]),
             "ssn_claims_window": _distinct_per_key(related, ssn, "ssn_token", []),
+            "ssn_distinct_bank_accounts": _distinct_per_key(
+                related, ssn, "ssn_token", ["bank_account_token"]
+            ),
+            "ssn_distinct_emails": _distinct_per_key(related, ssn, "ssn_token", ["email_canonical"]),
         }
     )
 

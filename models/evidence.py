@@ -238,6 +238,15 @@ EVIDENCE: tuple[Evidence, ...] = (
         {"ssn_claims_window": 1.0},
     ),
     Evidence(
+        "SSN_PAYMENT_CHANGES",
+        "This Social Security number's claims in the recent window asked to be paid into "
+        "{ssn_distinct_bank_accounts} different bank accounts, with {ssn_distinct_emails} different "
+        "email addresses; a person filing again usually keeps both.",
+        2.0,
+        _at_least("ssn_distinct_bank_accounts", 2),
+        {"ssn_distinct_bank_accounts": 1.0, "ssn_distinct_emails": 1.0},
+    ),
+    Evidence(
         "UNDER_18",
         "The date of birth makes the claimant younger than 18.",
         3.0,

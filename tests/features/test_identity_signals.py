@@ -134,6 +134,30 @@ def test_ssn_reuse_counts_names_birth_dates_and_claims_up_to_tonight() -> None:
     ]
 
 
+def test_ssn_payment_accounts_and_mailboxes_count_changes_not_refilings() -> None:
+    """The same person filing again keeps account and mailbox (1 and 1); an identity re-used
+    by others changes both each time. Missing values are not counted; tomorrow is not seen."""
+    earlier = NIGHT - dt.timedelta(days=5)
+    window = claims(
+        {"batch_date": earlier},
+        {
+            "batch_date": earlier,
+            "ssn_token": "ssn-b",
+            "bank_account_token": "bank-x",
+            "email_canonical": "x@a.com",
+        },
+        {"ssn_token": "ssn-b", "bank_account_token": "bank-y", "email_canonical": "y@a.com"},
+        {"ssn_token": "ssn-b", "bank_account_token": None, "email_canonical": None},
+        {},
+        {"ssn_token": "ssn-b", "bank_account_token": "bank-z", "batch_date": NIGHT + dt.timedelta(days=1)},
+    )
+    out = signals(window)
+    columns = ["ssn_distinct_bank_accounts", "ssn_distinct_emails"]
+    assert out.loc["C3", columns].tolist() == [2, 2]
+    assert out.loc["C4", columns].tolist() == [2, 2]
+    assert out.loc["C5", columns].tolist() == [1, 1]
+
+
 # --- Age -----------------------------------------------------------------------------------
 
 
