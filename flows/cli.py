@@ -29,7 +29,7 @@ from claimscreen.data.console import (
 )
 from claimscreen.data.errors import EXIT_FAILED, ClaimscreenError, InputError, safe_message
 from claimscreen.data.schema import REFERENCE_LISTS
-from claimscreen.data.settings import HOME_ENV, load_settings
+from claimscreen.data.settings import HOME_ENV, SettingsError, load_settings, use_review_database
 from claimscreen.flows.claimant_cli import COMMANDS as CLAIMANT_COMMANDS
 from claimscreen.flows.models_cli import COMMANDS
 from claimscreen.review.cli import review
@@ -70,6 +70,10 @@ def main(ctx: click.Context, home: str | None, verbose: bool) -> None:
     ctx.obj.prefect_home_chosen = "PREFECT_HOME" in os.environ
     _quiet_local_prefect(ctx.obj.path)
     _console_logging()
+    try:  # [review] database_url reaches every command that opens the review database
+        use_review_database(ctx.obj.path)
+    except SettingsError as exc:
+        fail(str(exc))
 
 
 LOG_LEVEL_ENV = "CLAIMSCREEN_LOG_LEVEL"
@@ -327,6 +331,12 @@ def print_totals(report: dict[str, Any]) -> None:
 
     for line in totals_lines(report):
         click.echo(line)
+    ledger = next((s.get("details") for s in report["stages"] if s["name"] == "ledger"), None)
+    if ledger:
+        from claimscreen.models.ledger import ledger_lines
+
+        for line in ledger_lines(ledger):
+            click.echo(f"  {line}")
 
 
 @main.group()
@@ -473,14 +483,28 @@ def print_scoring(report: dict[str, Any]) -> None:
 )
 @click.option("--timezone", default=None, help="Time zone of the schedules [settings: agency_timezone].")
 @click.option(
-    "--work-pool", default="claimscreen", show_default=True, help="Prefect work pool (made if missing)."
+    "--work-pool",
+    default=None,
+    help="Prefect work pool, made if missing [settings: schedule.work_pool; default claimscreen].",
+)
+@click.option(
+    "--allow-gap/--no-allow-gap",
+    default=None,
+    help="The scheduled night runs even after a missing night [settings: schedule.allow_gap; default no].",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    metavar="URL",
+    help="Review database for the scheduled runs, as a deployment parameter, without a password "
+    "[default: each run's settings, review.database_url, or CLAIMSCREEN_DATABASE_URL].",
 )
 @click.option(
     "--notify-block",
     default=None,
     metavar="TYPE/NAME",
     help="Alert through this Prefect notification block (e.g. slack-webhook/state-it) when a "
-    "claimscreen run fails, crashes or times out.",
+    "claimscreen run fails, crashes or times out [settings: alerts.notify_block].",
 )
 @click.pass_obj
 @reports_errors
@@ -490,15 +514,18 @@ def deploy(
     cron: str | None,
     retrain_cron: str | None,
     timezone: str | None,
-    work_pool: str,
+    work_pool: str | None,
+    allow_gap: bool | None,
+    database_url: str | None,
     notify_block: str | None,
 ) -> None:
     """Register the nightly and weekly retraining schedules with the Prefect server.
 
+    Every option has a key in HOME/settings.toml (named in its help); the option wins.
     Needs a Prefect server (PREFECT_API_URL) and, to run the flows, a worker on the
     work pool: prefect worker start --pool claimscreen.
     """
-    from claimscreen.data.settings import ScheduleSettings, Settings
+    from claimscreen.data.settings import AlertSettings, ScheduleSettings, Settings
 
     settings = load_settings(home.path)
     chosen_inbox = inbox or settings.schedule.inbox
@@ -510,8 +537,11 @@ def deploy(
             inbox=Path(chosen_inbox).expanduser().resolve(),
             nightly_cron=cron or settings.schedule.nightly_cron,
             retrain_cron=retrain_cron or settings.schedule.retrain_cron,
+            work_pool=work_pool or settings.schedule.work_pool,
+            allow_gap=settings.schedule.allow_gap if allow_gap is None else allow_gap,
         )
         zone = Settings(agency_timezone=timezone or settings.agency_timezone).agency_timezone
+        block = AlertSettings(notify_block=notify_block or settings.alerts.notify_block).notify_block
     except ValueError as exc:
         fail(_first_error(exc))
         return
@@ -524,7 +554,7 @@ def deploy(
             "PREFECT_API_URL=http://127.0.0.1:4200/api and run deploy again"
         )
         return
-    for line in deploy_schedules(home.path, schedule, zone, work_pool, notify_block):
+    for line in deploy_schedules(home.path, schedule, zone, block, database_url):
         click.echo(line)
 
 

@@ -1,4 +1,5 @@
-"""The nightly Prefect flow: ingest, sync decisions, features, score (and route), publish the queue.
+"""The nightly Prefect flow: ingest, sync decisions, features, score (and route), look back,
+publish the queue, the claimant ledger.
 
 The flow is thin: each task calls one function of the packages and passes lake
 paths and small dictionaries, never DataFrames. I/O tasks retry on transient
@@ -56,6 +57,7 @@ from claimscreen.data.nights import check_night_order
 from claimscreen.data.read import UTF8
 from claimscreen.data.runs import RunReport, markdown_report, stage_lines, totals
 from claimscreen.features.build import run_features
+from claimscreen.models.ledger import ledger_lines, ledger_markdown, run_ledger
 from claimscreen.models.lookback import run_lookback
 from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
 from claimscreen.review import publish as review_publish  # bench/nightly.py times its publish_night
@@ -227,6 +229,15 @@ def lookback_task(home: str, batch_date: str) -> dict[str, Any]:
     return asdict(run_lookback(Path(home), dt.date.fromisoformat(batch_date)))
 
 
+@task(name="ledger", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
+@tells_no_data
+def ledger_task(home: str, batch_date: str) -> dict[str, Any]:
+    """The claimant ledger of the last week's claims as of tonight: released within 24 hours,
+    the wait of everyone held, by language and age band, tonight's look-back alerts; the
+    waiting-time curves drawn beside the report (docs/state-it.md, "The claimant ledger")."""
+    return run_ledger(Path(home), dt.date.fromisoformat(batch_date))
+
+
 @task(name="publish", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
 def publish_task(home: str, batch_date: str) -> dict[str, Any]:
@@ -244,9 +255,10 @@ def nightly_flow(
     encoding: str = UTF8,
 ) -> dict[str, Any]:
     """One night: ingest the batch, copy the review application's decisions into the lake,
-    compute the night's features, score and route its claims, publish the review queue; write
-    and publish the report. With ``chunk_rows``, the night is
-    scored in chunks of that many rows on the flow's task runner (see :func:`run_nightly`).
+    compute the night's features, score and route its claims, look back at the claims paid
+    before, publish the review queue, take the claimant ledger; write and publish the report.
+    With ``chunk_rows``, the night is scored in chunks of that many rows on the flow's task
+    runner (see :func:`run_nightly`).
     ``encoding`` is the batch file's text encoding (UTF-8 unless the extract says otherwise)."""
     night = _Night(home, batch, batch_date, allow_gap, encoding, get_run_logger())
     return _run_night(night, call_in_flow, chunk_rows, _publish)
@@ -286,6 +298,7 @@ def _run_night(
         ("score", lambda: score_stage(home, batch_date, chunk_rows, call)),
         ("lookback", lambda: call(lookback_task, home, batch_date)),
         ("publish", lambda: call(publish_task, home, batch_date)),
+        ("ledger", lambda: call(ledger_task, home, batch_date)),
     ]
     for name, run in stages:
         started = time.perf_counter()
@@ -322,7 +335,7 @@ def _log_stage(
             "ingest: %s rows read, %s ingested, %s quarantined%s",
             t["rows_read"], t["rows_ingested"], t["rows_quarantined"], f" ({reasons})" if reasons else "",
         )  # fmt: skip
-    for line in stage_lines(stage):
+    for line in stage_lines(stage) if stage["name"] != "ledger" else ledger_lines(stage["details"]):
         log.info("%s", line)
     for warning in stage.get("details", {}).get("drift_warnings", []):
         log.warning("drift warning: %s", warning)
@@ -424,5 +437,7 @@ def _stage_details(name: str, result: dict[str, Any]) -> dict[str, Any]:
 def _publish(report: RunReport) -> dict[str, Any]:
     payload = report.write()
     key = f"nightly-report-{payload['batch_date']}"
-    create_markdown_artifact(markdown_report(payload), key=key, description="claimscreen night report")
+    ledger = next((s["details"] for s in payload["stages"] if s["name"] == "ledger"), None)
+    text = markdown_report(payload) + (f"\n\n{ledger_markdown(ledger)}" if ledger else "")
+    create_markdown_artifact(text, key=key, description="claimscreen night report")
     return payload

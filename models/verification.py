@@ -60,6 +60,7 @@ __all__ = [
     "import_outcomes",
     "outcomes_path",
     "read_outcomes",
+    "status_ledger",
     "verify_requests",
 ]
 
@@ -223,18 +224,34 @@ def claim_statuses(
     """Every scored claim's status as of ``as_of`` (default now, UTC): ``claim_id, filed_at, status,
     status_since, hours_waited``. A claim's wait runs from filing to its release (``cleared``)
     or decision, else to ``as_of``. Outcomes and decisions after ``as_of`` are not seen."""
+    return status_ledger(home, as_of, settings)[list(STATUS_EXPORT_COLUMNS)]
+
+
+def status_ledger(
+    home: Path,
+    as_of: pd.Timestamp | None = None,
+    settings: Settings | None = None,
+    nights: list[dt.date] | None = None,
+    claim_columns: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """:func:`claim_statuses` with each claim's ``route`` and scoring ``night`` beside, and the
+    claims' ``claim_columns`` (e.g. ``language``); only the claims of ``nights`` when given
+    (the claimant ledger of :mod:`claimscreen.models.ledger` reads a week, not the year)."""
     home = Path(home)
     settings = settings or load_settings(home)
     moment = pd.Timestamp.now(tz="UTC") if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
     lake = Lake(home)
     runs = night_run_times(lake)
-    nights = [n for n, at in sorted(runs.items()) if at <= moment]
+    wanted = None if nights is None else set(nights)
+    nights = [n for n, at in sorted(runs.items()) if at <= moment and (wanted is None or n in wanted)]
     scores = _scores(lake, nights, ["claim_id", "route", "reasons", "batch_date"])
-    claims = lake.read_window("claims", nights[0], nights[-1], ["claim_id", "filed_at"]) if nights else None
+    read = ["claim_id", "filed_at", *claim_columns]
+    claims = lake.read_window("claims", nights[0], nights[-1], read) if nights else None
     frame = pd.DataFrame(
         {
             "claim_id": scores["claim_id"].astype(str),
             "route": scores["route"].astype(str),
+            "night": pd.to_datetime(scores["batch_date"]).dt.date,
             # Only a verify claim's checks are read: computed for those alone.
             "checks": scores["reasons"]
             .where(scores["route"] == "verify")
@@ -242,10 +259,13 @@ def claim_statuses(
             "scored_at": _run_time_of(scores["batch_date"], runs),
         }
     )
-    filed = pd.Series(dtype="datetime64[us, UTC]")
+    known = pd.DataFrame(columns=read)
     if claims is not None and len(claims):
-        filed = pd.to_datetime(claims.drop_duplicates("claim_id").set_index("claim_id")["filed_at"], utc=True)
-    frame["filed_at"] = frame["claim_id"].map(filed).astype("datetime64[us, UTC]")
+        known = claims.drop_duplicates("claim_id").set_index("claim_id")
+    frame["filed_at"] = frame["claim_id"].map(pd.to_datetime(known["filed_at"], utc=True))
+    frame["filed_at"] = frame["filed_at"].astype("datetime64[us, UTC]")
+    for column in claim_columns:
+        frame[column] = frame["claim_id"].map(known[column])
     status, since = _route_status(frame, _outcomes_as_of(home, moment), settings, moment)
     decisions = read_labels(home)
     decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= moment]
@@ -258,7 +278,8 @@ def claim_statuses(
     waiting = np.isin(status, ("verifying", "in_review"))
     end = frame["status_since"].where(~waiting, moment)
     frame["hours_waited"] = ((end - frame["filed_at"]).dt.total_seconds() / 3600).clip(lower=0).round(1)
-    return frame[list(STATUS_EXPORT_COLUMNS)].sort_values("claim_id", kind="stable").reset_index(drop=True)
+    columns = [*STATUS_EXPORT_COLUMNS, "route", "night", *claim_columns]
+    return frame[columns].sort_values("claim_id", kind="stable").reset_index(drop=True)
 
 
 def _run_time_of(nights: pd.Series, runs: dict[dt.date, pd.Timestamp]) -> pd.Series:

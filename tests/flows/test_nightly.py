@@ -55,6 +55,7 @@ def test_a_night_is_scored_routed_and_its_figures_reported(
         "score",
         "lookback",
         "publish",
+        "ledger",
     ]
     score = report["stages"][3]["details"]
     assert set(score) >= {"scored", "routes", "queued", "audit_sampled", "model_version"}
