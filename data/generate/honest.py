@@ -206,6 +206,10 @@ def make_honest_claims(
     c["email"] = np.where(rng.random(n) < np.where(age >= 65, 0.2, 0.05), -1, ident)
     c["phone"] = np.where(rng.random(n) < 0.03, 0, people.phone[ident])
     c["pay"], c["acct"] = people.pay[ident], people.acct[ident]
+    # Some people file again with a new account (a new bank, a prepaid benefits card): a re-filing
+    # that changes the deposit account is not fraud by itself. Drawn by hash: no random draw moves.
+    switched = refile & (mix64(np.arange(n), 29) % np.uint64(100) < 12)
+    c["acct"] = np.where(switched, make_code(NS_PERSON, np.arange(n) | (1 << 40)), c["acct"])
     c["name_var"] = np.where(refile & (rng.random(n) < 0.3), 5, 0)
     c["hard_extra"] = np.where(refile, 0, pick(rng, (9945, 20, 30, 5), n))
     c["honest_case"] = label_honest_cases(c, people)
