@@ -159,8 +159,11 @@ class ClaimScorer:
         calibrate: pd.DataFrame,
         y_calibrate: np.ndarray,
         method: str = "sigmoid",
+        sample_weight: np.ndarray | None = None,
     ) -> ClaimScorer:
-        """Train on ``train`` (older labels), calibrate on ``calibrate`` (newer labels).
+        """Train on ``train`` (older labels, each weighing ``sample_weight``, default 1),
+        calibrate on ``calibrate`` (newer labels, unweighted: the probabilities stay those of
+        the labels as decided).
 
         ``method`` is ``sigmoid`` (Platt: a logistic curve over the model's score,
         two parameters) or ``isotonic`` (a step function, one step per run of
@@ -170,7 +173,8 @@ class ClaimScorer:
         quality benchmark a step at 0.71 held claims of which 26% were fraud, and
         the honest ones it delayed were online filers, so younger claimants more
         than older ones (docs/data-scientists.md, "Measured quality")."""
-        classifier = make_classifier(self.seed).fit(self._x(train), y_train)
+        weights = {} if sample_weight is None else {"model__sample_weight": sample_weight}
+        classifier = make_classifier(self.seed).fit(self._x(train), y_train, **weights)
         calibrated = CalibratedClassifierCV(FrozenEstimator(classifier), method=method)
         self.supervised_ = calibrated.fit(self._x(calibrate), y_calibrate)
         both = pd.concat([train, calibrate], ignore_index=True)

@@ -6,6 +6,11 @@ lake first; the latest per claim) with its features *as they were on the claim's
 night* (that night's features partition): what the model will see when it scores
 a new claim, never a later view.
 
+**Verification outcomes** are a separate kind of evidence, never labels: a label
+its claim's verification contradicts weighs less in the supervised model's fit
+(:func:`~claimscreen.models.verification.verification_weights`); calibration and
+evaluation read the labels unweighted.
+
 **The time split.** Labeled nights, oldest first: the last ``evaluation_days``
 of them are the *evaluation window* (the most recent labeled window: champion
 and challenger are compared there, on the same claims); of the nights before,
@@ -69,6 +74,7 @@ from claimscreen.models.report import checks_html, estimate_html, shadow_html, w
 from claimscreen.models.routing import route_scores
 from claimscreen.models.scorer import ClaimScorer
 from claimscreen.models.scoring import read_scores, shadow_path, window_features
+from claimscreen.models.verification import read_outcomes, verification_weights
 
 
 @dataclass
@@ -218,6 +224,10 @@ def _labels(run: _Run) -> tuple[pd.DataFrame, pd.DataFrame]:
     decisions = all_decisions(run.home)
     decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= pd.Timestamp(run.moment)]
     labeled = training_set(run.home, decisions)
+    if len(labeled):
+        outcomes = read_outcomes(run.home)
+        known = outcomes[pd.to_datetime(outcomes["decided_at"], utc=True) <= pd.Timestamp(run.moment)]
+        labeled["verification_weight"] = verification_weights(labeled, known)
     run.timings["training_set"] = _since(run.started)
     run.report.labels = _label_counts(labeled)
     return decisions, labeled
@@ -251,6 +261,7 @@ def _train(
             calibrate,
             calibrate["label"].to_numpy(),
             method=settings.scoring.calibration,
+            sample_weight=train["verification_weight"].to_numpy(),
         )
         run.timings["train"] = _since(clock)
     elif run.report.champion_before is not None:
@@ -507,7 +518,12 @@ def _label_counts(labeled: pd.DataFrame) -> dict[str, Any]:
     if not len(labeled):
         return {"total": 0}
     counts = labeled.groupby(["source", "outcome"]).size()
-    return {"total": len(labeled), **{f"{key[0]}_{key[1]}": int(n) for key, n in counts.items()}}  # type: ignore[index]
+    contradicted = int((labeled["verification_weight"] < 1).sum())
+    return {
+        "total": len(labeled),
+        **{f"{key[0]}_{key[1]}": int(n) for key, n in counts.items()},  # type: ignore[index]
+        "verification_contradicted": contradicted,
+    }
 
 
 def _window(part: pd.DataFrame) -> dict[str, Any]:

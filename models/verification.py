@@ -25,7 +25,8 @@ how long its claimant has waited (``claimscreen status export``):
 
 A failed verification is not fraud, and a passed one is not proof of honesty:
 outcomes are kept apart from dispositions (``lake/verifications/``) and never
-become labels by themselves.
+become labels by themselves. The retraining reads them as a separate kind of
+evidence, a weight on the labels they bear on (:func:`verification_weights`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ __all__ = [
     "outcomes_path",
     "read_outcomes",
     "status_ledger",
+    "verification_weights",
     "verify_requests",
 ]
 
@@ -324,3 +326,32 @@ def _route_status(
         else:
             status[i] = "verifying"
     return status, since
+
+
+#: The weight of a decision its claim's verification contradicts (see :func:`verification_weights`).
+CONTRADICTED_WEIGHT = 0.5
+
+
+def verification_weights(labeled: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Series:
+    """Each labeled claim's training weight from its verification outcomes (``labeled``:
+    ``claim_id, label``; ``outcomes``: the latest per claim and check counts).
+
+    The label never changes: a failed check is not fraud and a passed one not honesty. A
+    decision the claim's checks bear out weighs 1, as does one without outcomes; one they
+    contradict (fraud decided although every check answered passed; legitimate decided
+    although a check failed or went unanswered) weighs :data:`CONTRADICTED_WEIGHT`: stolen
+    documents can pass identity proofing and honest people fail it, so neither kind of
+    evidence overrules an investigator, but the model leans less on a label two sources
+    disagree on. Claims with outcomes and no decision are not training rows at all."""
+    latest = outcomes.sort_values("decided_at", kind="stable").drop_duplicates(
+        ["claim_id", "check"], keep="last"
+    )
+    failed = latest["outcome"] != "passed"
+    by_claim = failed.groupby(latest["claim_id"].astype(str)).agg(["any", "size"])
+    ids = labeled["claim_id"].astype(str)
+    answered = ids.map(by_claim["size"]).fillna(0).to_numpy() > 0
+    any_failed = ids.map(by_claim["any"]).fillna(False).to_numpy(dtype=bool)
+    fraud = labeled["label"].to_numpy() == 1
+    contradicted = answered & np.where(fraud, ~any_failed, any_failed)
+    weights = np.where(contradicted, CONTRADICTED_WEIGHT, 1.0)
+    return pd.Series(weights, index=labeled.index, name="verification_weight")
