@@ -36,8 +36,10 @@ from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from claimscreen.data.settings import load_settings
 from claimscreen.review import auth, oidc
 from claimscreen.review import cases as work
+from claimscreen.review.alerts import CHECK_LABELS, QUEUE_LABEL, verification_of
 from claimscreen.review.auth import authenticate, role_at_least
 from claimscreen.review.dashboard import dashboard
 from claimscreen.review.db import is_postgres, open_database, reading, statements, writing
@@ -136,6 +138,7 @@ def create_app(
     app.state.idle_seconds = 60 * (idle_minutes or idle_minutes_default())
     app.state.lifetime_seconds = 3600 * _positive_env(SESSION_HOURS_ENV, auth.SESSION_LIFETIME_HOURS)
     app.state.secure_cookies = secure_cookies
+    app.state.no_response_days = load_settings(Path(home)).verification.no_response_days
     app.state.origin = os.environ.get(ORIGIN_ENV, "").rstrip("/")
     app.state.proxies = {a.strip() for a in os.environ.get(PROXY_ADDRESSES_ENV, "").split(",") if a.strip()}
     app.state.clock = time.time
@@ -147,9 +150,9 @@ def create_app(
     )
     env.globals.update(
         outcome_labels=work.OUTCOME_LABELS, kind_labels=KIND_LABELS, standard=FIRST_PAYMENT_DAYS,
-        note_max=work.NOTE_MAX_CHARS,
+        note_max=work.NOTE_MAX_CHARS, paid_label=QUEUE_LABEL, check_labels=CHECK_LABELS,
     )  # fmt: skip
-    env.filters.update(days_since=_days_since, business_days=_business_days, when=_when)
+    env.filters.update(days_since=_days_since, business_days=_business_days, when=_when, dollars=work.dollars)
     app.state.oidc = oidc.settings_from_environment()
     app.state.oidc_provider = oidc.make_provider(app.state.oidc) if app.state.oidc else None
     env.globals.update(sign_in=app.state.oidc)  # the login page's "Sign in with ..." button
@@ -638,8 +641,10 @@ def _routes() -> APIRouter:
         assignee: Filter = "",
         q: Filter = "",
         sort: Filter = "",
+        kind: Filter = "",
         page: PageNumber = 1,
     ) -> HTMLResponse:
+        lookback = kind == "lookback"
         terms, kind = query_terms(q)
         status = status or ("all" if q.strip() else "open")  # a search looks at every case
         with statements(request.app.state.engine) as conn:
@@ -647,14 +652,14 @@ def _routes() -> APIRouter:
             reason = _known_code(reason.strip(), codes)
             chosen = work.QueueFilter(
                 status, reason, ring.strip(), _date_or_none(night), assignee.strip(), tuple(terms),
-                bool(q.strip()), sort if sort in work.SORTS else "",
+                bool(q.strip()), sort if sort in work.SORTS else "", lookback,
             )  # fmt: skip
             rows, total, exact = work.list_queue(conn, chosen, user, page)
             names = _active_names(request, conn)
         pages = max(1, -(-total // work.PAGE_SIZE))
         shown_q = "" if kind == "full_ssn" else q.strip()
         query = {"q": shown_q, "status": status, "reason": reason, "ring": ring, "night": night,
-                 "assignee": assignee}  # fmt: skip
+                 "assignee": assignee, "kind": "lookback" if lookback else ""}  # fmt: skip
         filters = urlencode({k: v for k, v in query.items() if v})
         context = {
             "rows": rows, "total": total, "exact": exact, "page": page, "pages": pages, "chosen": chosen,
@@ -708,6 +713,7 @@ def _routes() -> APIRouter:
                 raise work.CaseError("no such case", 404)
             trail = work.audit_log(conn, 1, case_id)[0] if boss else []
             names = _active_names(request, conn)
+            checks = verification_of(conn, detail["claims"], request.app.state.no_response_days)
             if postgres:
                 work.record_view(conn, user, case_id)
         if not postgres:
@@ -719,7 +725,7 @@ def _routes() -> APIRouter:
             focus = {c["claim_id"] for c in detail["claims"]}
             picture = ring_picture(ring["members"], ring["links"], focus)
         context = {**detail, "picture": picture, "trail": trail, "names": names, "outcomes": work.OUTCOMES,
-                   "notice_outcomes": NOTICE_OUTCOMES}  # fmt: skip
+                   "notice_outcomes": NOTICE_OUTCOMES, "verification": checks}  # fmt: skip
         return _page(request, "case.html", context, user)
 
     @router.post("/cases/{case_id}/assign")
@@ -767,10 +773,11 @@ def _routes() -> APIRouter:
         }
         note = str(form.get("note", ""))
         version = _version(form, True)
+        overpayment = work.parse_overpayment(str(form.get("overpayment", ""))[:32])
 
         def record() -> str:
             with writing(request.app.state.engine) as conn:
-                return work.decide(conn, user, case_id, outcome, exceptions, note, version)
+                return work.decide(conn, user, case_id, outcome, exceptions, note, version, overpayment)
 
         status = await anyio.to_thread.run_sync(record)
         return _redirect(request, f"/cases/{case_id}", f"Decision recorded; the case is now {status}.")

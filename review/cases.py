@@ -35,10 +35,12 @@ from claimscreen.review.db import (
     claims,
     decisions,
     is_postgres,
+    lookback_alerts,
     notes,
     now,
     ring_links,
     users,
+    verification_outcomes,
     writing,
 )
 from claimscreen.review.network import KIND_LABELS
@@ -62,6 +64,10 @@ NOTE_MAX_CHARS = 10_000
 #: index range read, not a full count): "1,050+ cases" beyond that.
 COUNT_AHEAD = 1000
 RING_MEMBERS_SHOWN = 200
+#: The largest overpayment a decision records, in cents ($1,000,000.00: far above a year of
+#: any state's weekly benefit amount; a larger figure is a typing error).
+MAX_OVERPAYMENT_CENTS = 100_000_000
+_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 
 User = dict[str, Any]
 
@@ -85,6 +91,7 @@ class QueueFilter:
     terms: tuple[str, ...] = ()  # search terms (claimscreen.review.search.query_terms)
     searched: bool = False  # a search was asked for: no term means no match
     sort: str = ""  # a key of SORTS
+    lookback: bool = False  # look-back alerts only ("paid: possible overpayment")
 
 
 def audit(
@@ -111,7 +118,8 @@ _ASSIGNEE = aliased(users, name="assignee_user")
 QUEUE_COLUMNS = tuple(
     cases.c[name]
     for name in ("id", "status", "assignee_id", "ring_id", "ring_size", "claims", "risk_score", "night",
-                 "first_filed_at", "audit_sample", "first_reason", "claimant", "version")
+                 "first_filed_at", "audit_sample", "first_reason", "claimant", "version", "lookback",
+                 "lookback_on")
 )  # fmt: skip
 
 
@@ -139,6 +147,7 @@ def list_queue(
         assignee,
         "" if not terms else "one" if len(terms) == 1 else "many",
         sort,
+        chosen.lookback,
     )
     page_query, count_query = _queue_statements(*shape)
     params = {
@@ -175,7 +184,14 @@ _ORDERS = {
 
 @functools.cache
 def _queue_statements(
-    reason: bool, status: str, ring: bool, night: bool, assignee: str, search: str = "", sort: str = ""
+    reason: bool,
+    status: str,
+    ring: bool,
+    night: bool,
+    assignee: str,
+    search: str = "",
+    sort: str = "",
+    lookback: bool = False,
 ) -> tuple[Any, Any]:
     """The page and count statements of one shape of filter, built once, with bound parameters.
     A search reads ``case_search`` (term, status, queue order), a reason filter ``case_reasons``
@@ -185,7 +201,7 @@ def _queue_statements(
     conditions: list[Any] = []
     source: Any = cases
     status_column, order = cases.c.status, _ORDERS[sort]
-    needs_cases = ring or night or assignee != "" or sort != ""
+    needs_cases = ring or night or assignee != "" or sort != "" or lookback
     key_column = cases.c.id
     by_reason = reason and not search and not sort  # read case_reasons in queue order
     if search or by_reason:
@@ -214,6 +230,8 @@ def _queue_statements(
         conditions.append(cases.c.ring_id == bindparam("ring"))
     if night:
         conditions.append(cases.c.night == bindparam("night"))
+    if lookback:  # its index (lookback, status, queue order) when no other key leads
+        conditions.append(cases.c.lookback.is_(True))
     if assignee == "me":
         conditions.append(cases.c.assignee_id == bindparam("me"))
     elif assignee == "none":
@@ -278,6 +296,10 @@ _CASE_PAGE = (
         .where(_OTHER.c.identity_id == claims.c.identity_id, _OTHER.c.claim_id != claims.c.claim_id)
         .exists()
         .label("has_other_claims"),
+        select(verification_outcomes.c.id)
+        .where(verification_outcomes.c.claim_id == claims.c.claim_id)
+        .exists()
+        .label("has_outcomes"),
     )
     .select_from(cases)
     .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == cases.c.assignee_id)
@@ -349,6 +371,13 @@ _NOTES = (
 )
 
 
+_ALERTS = (
+    select(lookback_alerts)
+    .where(lookback_alerts.c.claim_id.in_(bindparam("claim_ids", expanding=True)))
+    .order_by(lookback_alerts.c.flagged_on, lookback_alerts.c.claim_id, lookback_alerts.c.reason)
+)
+
+
 def get_case(conn: Connection, case_id: int, lock: bool = False) -> dict[str, Any] | None:
     row = conn.execute(_LOCK_CASE if lock else _GET_CASE, {"case_id": case_id}).mappings().first()
     return dict(row) if row else None
@@ -378,6 +407,10 @@ def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
         "ring": ring,
         "decisions": _decision_history(conn, case_id) if has_decisions else [],
         "notes": _notes(conn, case_id) if has_notes else [],
+        # A look-back alert's evidence: each reason with the night it arrived.
+        "alerts": [dict(r) for r in conn.execute(_ALERTS, {"claim_ids": claim_ids}).mappings()]
+        if case["lookback"] and claim_ids
+        else [],
     }
 
 
@@ -587,9 +620,12 @@ def decide(
     exceptions: dict[str, str] | None = None,
     note: str = "",
     version: int | None = None,
+    overpayment_cents: int | None = None,
 ) -> str:
     """Record one decision for every claim of the case (``exceptions`` gives some claims another
-    outcome). Returns the case's new status. Only the assignee decides, and not on a closed case:
+    outcome). Returns the case's new status. ``overpayment_cents``: on a look-back alert, the
+    overpayment the agency found (recorded with each claim's decision; refused on another case).
+    Only the assignee decides, and not on a closed case:
     a supervisor reopens it first, and the new decisions supersede the old ones (kept).
 
     ``version``: the case version the decision form was made from (None: not checked). The same
@@ -606,6 +642,8 @@ def decide(
         raise CaseError("assign the case to yourself before deciding it", 403)
     if case["status"] == "closed":
         raise CaseError("the case is closed; a supervisor must reopen it before a new decision")
+    if overpayment_cents is not None and not case["lookback"]:
+        raise CaseError("an overpayment is recorded on a look-back alert (a paid claim) only", 400)
     exceptions = {k: v for k, v in (exceptions or {}).items() if v}
     for chosen in (outcome, *exceptions.values()):
         if chosen not in OUTCOMES:
@@ -630,6 +668,7 @@ def decide(
                 decided_at=stamp,
                 supersedes=before["id"] if before else None,
                 note=note or None,
+                overpayment_cents=overpayment_cents,
             )
         )
         audit(
@@ -639,7 +678,8 @@ def decide(
             case_id,
             claim_id=claim_id,
             before={"outcome": before["outcome"]} if before else None,
-            after={"outcome": chosen},
+            after={"outcome": chosen}
+            | ({"overpayment_cents": overpayment_cents} if overpayment_cents is not None else {}),
         )
     outcomes = {exceptions.get(c, outcome) for c in claim_ids}
     status = "verification" if "needs_verification" in outcomes else "closed"
@@ -726,6 +766,29 @@ def _repeated_decision(
         and latest[c]["decided_at"] == case["updated_at"]
         for c in claim_ids
     )
+
+
+def parse_overpayment(text: str) -> int | None:
+    """An overpayment typed in a form ("1,234.56", "$80", "0") in cents; None when left empty.
+    A CaseError (400) names what is wrong with anything else: not an amount in dollars and
+    cents, negative, or over MAX_OVERPAYMENT_CENTS."""
+    text = text.strip().removeprefix("$").strip()
+    if not text:
+        return None
+    if text.startswith("-"):
+        raise CaseError("the overpayment cannot be negative", 400)
+    found = _AMOUNT.fullmatch(text)
+    if found is None:
+        raise CaseError("the overpayment is an amount in dollars and cents, for example 1,234.56", 400)
+    cents = int(found.group(1).replace(",", "")) * 100 + int((found.group(2) or "0").ljust(2, "0"))
+    if cents > MAX_OVERPAYMENT_CENTS:
+        raise CaseError(f"the overpayment is at most ${MAX_OVERPAYMENT_CENTS // 100:,}.00", 400)
+    return cents
+
+
+def dollars(cents: int | None) -> str:
+    """Cents as the pages show them: "$1,234.56" ("" for None)."""
+    return "" if cents is None else f"${cents // 100:,}.{cents % 100:02d}"
 
 
 def _check_note(note: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -38,6 +39,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -116,6 +118,11 @@ cases = Table(
     Column("version", Integer, nullable=False, default=0, server_default="0"),
     # The name on the case's top claim (the queue's Claimant column), written at publish.
     Column("claimant", String(260), nullable=False, default="", server_default=""),
+    # A look-back alert (claimscreen.models.lookback): a claim paid on an earlier night that
+    # new evidence implicates, "paid: possible overpayment"; ``lookback_on`` is the night the
+    # latest of its evidence arrived.
+    Column("lookback", Boolean, nullable=False, default=False, server_default=false()),
+    Column("lookback_on", Date, nullable=True),
     Index("ix_cases_ring_status", "ring_id", "status"),
 )
 # Each filter's index ends in the queue order (sort_key DESC, id), so a page of the queue is
@@ -126,6 +133,8 @@ Index("ix_cases_night_queue", cases.c.night, cases.c.status, cases.c.sort_key.de
 # The queue's other sort orders: risk (highest first) and waiting (first filed, oldest first).
 Index("ix_cases_risk_queue", cases.c.status, cases.c.risk_score.desc(), cases.c.id)
 Index("ix_cases_waiting_queue", cases.c.status, cases.c.first_filed_at, cases.c.id)
+# The queue's look-back filter: the alerts of a status, in queue order.
+Index("ix_cases_lookback_queue", cases.c.lookback, cases.c.status, cases.c.sort_key.desc(), cases.c.id)
 
 
 def _queue_copy(name: str, key: str, key_type: Any) -> Table:
@@ -232,6 +241,8 @@ decisions = Table(
     Column("decided_at", UTCDateTime, nullable=False),
     Column("supersedes", Integer, ForeignKey("decisions.id"), nullable=True),
     Column("note", Text, nullable=True),
+    # On a look-back alert: the overpayment the agency found, in cents (None: none entered).
+    Column("overpayment_cents", BigInteger, nullable=True),
     Index("ix_decisions_claim", "claim_id", "id"),
     Index("ix_decisions_case", "case_id"),
     Index("ix_decisions_decided_at", "decided_at"),
@@ -299,6 +310,34 @@ oidc_logins = Table(
     Column("code_verifier", String(128), nullable=False),
     Column("next", String(2048), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: The look-back alerts published (claimscreen.models.lookback's ``alerts.parquet``): one row
+#: per claim and reason, with the night the claim was scored and paid (``first_scored``) and
+#: the night the evidence arrived (``flagged_on``). Publishing a night again adds nothing.
+lookback_alerts = Table(
+    "lookback_alerts",
+    metadata,
+    Column("claim_id", String(64), ForeignKey("claims.claim_id"), primary_key=True),
+    Column("reason", String(64), primary_key=True),
+    Column("reason_text", Text, nullable=False),
+    Column("first_scored", Date, nullable=False),
+    Column("flagged_on", Date, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+)
+
+#: The verification outcomes of the claims under review (claimscreen.models.verification's
+#: ``outcomes.parquet``), copied at publish: each check's answer, its source and its date.
+verification_outcomes = Table(
+    "verification_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("claim_id", String(64), nullable=False),
+    Column("check", String(32), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("provider", String(128), nullable=False),
+    Index("ux_verification_outcomes", "claim_id", "check", "decided_at", "outcome", "provider", unique=True),
 )
 
 APPEND_ONLY_TABLES = ("decisions", "audit_events")

@@ -30,12 +30,16 @@ from claimscreen.review.db import (
 )
 
 DISPOSITION_COLUMNS = ("claim_id", "outcome", "decided_at", "source", "decided_by")
+#: The export's last column: the overpayment recorded on a look-back alert's decision, in
+#: dollars and cents ("1234.56"; empty when none was entered).
+OVERPAYMENT_COLUMN = "overpayment"
 _LABELS = {"fraud": "fraud", "identity_theft_victim": "fraud", "legitimate": "legitimate"}
 
 
-def decisions_as_dispositions(home: Path) -> pd.DataFrame:
-    """claim_id, outcome (fraud or legitimate), decided_at (UTC), source, decided_by; one row per
-    claim with a labelling decision. Empty (same columns) when there is no review database."""
+def decisions_as_dispositions(home: Path, overpayment: bool = False) -> pd.DataFrame:
+    """claim_id, outcome (fraud or legitimate), decided_at (UTC), source, decided_by (and, with
+    ``overpayment``, the overpayment in cents or NA); one row per claim with a labelling
+    decision. Empty (same columns) when there is no review database."""
     if not has_database(Path(home)):
         return _empty()
     engine = make_engine(database_url(Path(home)))
@@ -50,6 +54,7 @@ def decisions_as_dispositions(home: Path) -> pd.DataFrame:
                 decisions.c.decided_at,
                 case_claims.c.audit_sample,
                 users.c.username.label("decided_by"),
+                decisions.c.overpayment_cents,
             )
             .join(latest, latest.c.id == decisions.c.id)
             .join(users, users.c.id == decisions.c.decided_by)
@@ -60,16 +65,17 @@ def decisions_as_dispositions(home: Path) -> pd.DataFrame:
             rows = conn.execute(query).all()
     finally:
         engine.dispose()
-    frame = pd.DataFrame(rows, columns=["claim_id", "outcome", "decided_at", "audit_sample", "decided_by"])
+    names = ["claim_id", "outcome", "decided_at", "audit_sample", "decided_by", "overpayment_cents"]
+    frame = pd.DataFrame(rows, columns=names)
+    columns = [*DISPOSITION_COLUMNS, *(["overpayment_cents"] if overpayment else [])]
     frame = frame[frame["outcome"].isin(list(_LABELS))]
     if frame.empty:
-        return _empty()
+        return _empty().reindex(columns=columns)
     frame["outcome"] = frame["outcome"].map(_LABELS)
     frame["source"] = frame["audit_sample"].map({True: "audit", False: "investigation"})
     frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
-    return (
-        frame[list(DISPOSITION_COLUMNS)].reset_index(drop=True).astype({"claim_id": str, "decided_by": str})
-    )
+    frame["overpayment_cents"] = frame["overpayment_cents"].astype("Int64")
+    return frame[columns].reset_index(drop=True).astype({"claim_id": str, "decided_by": str})
 
 
 def sync_decisions(home: Path) -> int:
@@ -86,11 +92,18 @@ def _empty() -> pd.DataFrame:
 
 
 def export_dispositions(home: Path, out: Path) -> int:
-    """Write the dispositions CSV (claim_id, outcome, decided_at, source, decided_by); rows written.
+    """Write the dispositions CSV (claim_id, outcome, decided_at, source, decided_by, overpayment);
+    rows written.
 
     Written atomically by the CSV writer every export shares: a text cell that a spreadsheet
     would read as a formula (a claim_id ``=HYPERLINK(...)``) is written with a ``'`` in front."""
-    frame = decisions_as_dispositions(home)
-    written = frame.assign(decided_at=frame["decided_at"].map(lambda t: t.isoformat()).astype(str))
+    frame = decisions_as_dispositions(home, overpayment=True)
+    cents = frame.pop("overpayment_cents")
+    written = frame.assign(
+        decided_at=frame["decided_at"].map(lambda t: t.isoformat()).astype(str),
+        **{
+            OVERPAYMENT_COLUMN: [("" if pd.isna(c) else f"{int(c) // 100}.{int(c) % 100:02d}") for c in cents]
+        },
+    )
     write_csv(written, out)
     return len(frame)

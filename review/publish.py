@@ -7,6 +7,20 @@ read only the database.
 
 Never duplicates: a claim already under review is skipped, and a claim of a ring
 that already has an open (not closed) case joins that case.
+
+**Look-back** (issue #20): the night's ``lake/lookback/batch_date=D/alerts.parquet``
+(:mod:`claimscreen.models.lookback`, one row per claim and reason) puts each newly implicated
+paid claim in the queue as a case of its own marked "paid: possible overpayment"
+(``cases.lookback``), with the evidence (its reasons and their sentences) and the night it
+arrived (``lookback_alerts.flagged_on``). A claim already in a case (an audit sample) gets the
+evidence in that case instead, which is reopened if it was closed. Only the claim and reason
+pairs the database lacks are published: publishing a night again changes nothing. A
+look-back case ages in the queue from the night its evidence arrived, not from the claim's
+filing months ago: the claimant was paid, nobody waits on it, and it does not jump ahead of
+the claims that hold someone's first payment.
+
+**Verification** (issue #20): the outcomes imported so far (``claimscreen verify import``) of
+the claims under review are copied into ``verification_outcomes`` for the case page.
 """
 
 from __future__ import annotations
@@ -27,6 +41,8 @@ from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
 from claimscreen.data.settings import load_settings
 from claimscreen.features.build import window_start
+from claimscreen.models.lookback import LOOKBACK_REASONS, alerts_path
+from claimscreen.models.verification import read_outcomes
 from claimscreen.review.db import (
     audit_events,
     case_claims,
@@ -35,9 +51,11 @@ from claimscreen.review.db import (
     cases,
     claims,
     is_postgres,
+    lookback_alerts,
     now,
     open_database,
     ring_links,
+    verification_outcomes,
     writing,
 )
 from claimscreen.review.search import claim_terms, search_rows
@@ -64,6 +82,9 @@ _CHUNK = 900
 #: The claim columns the queue's search terms and Claimant column are made from.
 SEARCH_FIELDS = ("claim_id", "first_name", "last_name", "email", "phone_e164", "ssn_last4")
 _KEYS = ("claim_id", "identity_id", "ring_id")
+#: The model_version a look-back claim's case_claims row carries (it was not queued by a model).
+LOOKBACK_VERSION = "lookback"
+_ORDER = {code: i for i, code in enumerate(LOOKBACK_REASONS)}
 
 
 def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> dict[str, int]:
@@ -83,7 +104,7 @@ def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> d
         with writing(engine) as conn:
             if is_postgres(conn):  # one publish at a time, so two cannot open a ring's case twice
                 conn.execute(text("SELECT pg_advisory_xact_lock(7420061)"))
-            return _publish(conn, night, queue, shown)
+            return _publish(conn, night, queue, shown, home)
     finally:
         if owned:
             engine.dispose()
@@ -175,10 +196,14 @@ def _wanted_rows(path: Path, wanted: set[str], columns: list[str]) -> pa.Table |
     return table.filter(keep)
 
 
-def _publish(conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame) -> dict[str, int]:
+def _publish(
+    conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame, home: Path
+) -> dict[str, int]:
     """Write the night in a fixed number of bulk statements, whatever the number of cases: the
     claims, the cases opened tonight with their summaries, the claims under review, the
-    refreshed summaries of the open ring cases that claims joined, their reason rows, the links."""
+    refreshed summaries of the open ring cases that claims joined, their reason rows, the links;
+    then the night's look-back alerts and the verification outcomes."""
+
     stamp = now()
     queued_ids = queue["claim_id"].astype(str).tolist()
     already = _existing(conn, case_claims.c.claim_id, queued_ids)
@@ -201,6 +226,8 @@ def _publish(conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.Da
         "claims_copied": added_claims,
         "ring_links": links,
     }
+    counts |= publish_lookback(conn, home, night, stamp)
+    counts["verification_outcomes"] = publish_outcomes(conn, home)
     conn.execute(
         insert(audit_events).values(
             at=stamp, username=None, action="published", after={"night": night.isoformat(), **counts}
@@ -255,12 +282,13 @@ def _plan_cases(conn: Connection, fresh: pd.DataFrame) -> tuple[pd.DataFrame, in
 
 
 def _open_ring_cases(conn: Connection, rings: list[str]) -> dict[str, int]:
-    """Each ring's oldest open (not closed) case, locked for update on PostgreSQL."""
+    """Each ring's oldest open (not closed) case, locked for update on PostgreSQL (a look-back
+    alert on a ring member is a case of its own: the ring's claims do not join it)."""
     found: dict[str, int] = {}
     for chunk in _chunks(rings):
         query = (
             select(cases.c.ring_id, cases.c.id)
-            .where(cases.c.ring_id.in_(chunk), cases.c.status != "closed")
+            .where(cases.c.ring_id.in_(chunk), cases.c.status != "closed", cases.c.lookback.is_(False))
             .order_by(cases.c.id)
             .with_for_update()
         )
@@ -607,3 +635,230 @@ def _insert_links(conn: Connection, members: pd.DataFrame) -> int:
     for chunk in _chunks(new):
         conn.execute(insert(ring_links), chunk)
     return len(new)
+
+
+# --- Look-back alerts and verification outcomes ----------------------------------------------
+
+
+def publish_lookback(conn: Connection, home: Path, night: dt.date, stamp: dt.datetime) -> dict[str, int]:
+    """Publish the night's look-back alerts (none when its look-back did not run): counts of the
+    new claim and reason pairs, the cases opened, and the existing cases the evidence joined."""
+    lake = Lake(home)
+    path = alerts_path(lake, night)
+    counts = {"lookback_alerts": 0, "lookback_cases_opened": 0, "lookback_cases_joined": 0}
+    if not path.exists():
+        return counts
+    alerts = lake.read_table(path).to_pandas()
+    if alerts.empty:
+        return counts
+    alerts["claim_id"] = alerts["claim_id"].astype(str)
+    known = _known_pairs(conn, sorted(set(alerts["claim_id"])))
+    new = alerts[[(c, r) not in known for c, r in zip(alerts["claim_id"], alerts["reason"], strict=True)]]
+    if new.empty:
+        return counts
+    shown = _claims_shown(conn, lake, new)
+    new = new[new["claim_id"].isin(shown)]
+    new = new.assign(_order=new["reason"].map(_ORDER).fillna(len(_ORDER))).sort_values(
+        ["claim_id", "_order"], kind="stable"
+    )
+    rows = [
+        {
+            "claim_id": r.claim_id, "reason": str(r.reason), "reason_text": str(r.reason_text),
+            "first_scored": r.first_scored, "flagged_on": r.flagged_on, "published_at": stamp,
+        }
+        for r in new.itertuples()
+    ]  # fmt: skip
+    for chunk in _chunks(rows):
+        conn.execute(insert(lookback_alerts), chunk)
+    in_cases = _cases_of(conn, sorted(set(new["claim_id"])))
+    opened = joined = 0
+    for claim_id, group in new.groupby("claim_id", sort=True):
+        codes = [str(c) for c in group["reason"]]
+        texts = [str(t) for t in group["reason_text"]]
+        if claim_id in in_cases:
+            _join_case(conn, in_cases[str(claim_id)], str(claim_id), codes, texts, night, stamp)
+            joined += 1
+        else:
+            _open_case(conn, shown[str(claim_id)], group.iloc[0], codes, texts, night, stamp)
+            opened += 1
+    return {"lookback_alerts": len(rows), "lookback_cases_opened": opened, "lookback_cases_joined": joined}
+
+
+def _known_pairs(conn: Connection, claim_ids: list[str]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for chunk in _chunks(claim_ids):
+        query = select(lookback_alerts.c.claim_id, lookback_alerts.c.reason).where(
+            lookback_alerts.c.claim_id.in_(chunk)
+        )
+        found.update((str(c), str(r)) for c, r in conn.execute(query))
+    return found
+
+
+def _claims_shown(conn: Connection, lake: Lake, alerts: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The alerts' claims as the database holds them (name, filing time), copied from the lake
+    (the claims of their own nights) when it does not hold them yet."""
+    ids = sorted(set(alerts["claim_id"]))
+    present = _existing(conn, claims.c.claim_id, ids)
+    missing = [c for c in ids if c not in present]
+    if missing:
+        first = alerts.drop_duplicates("claim_id").set_index("claim_id")
+        nights = sorted({first.loc[c, "first_scored"] for c in missing})
+        columns = [c for c in DISPLAY_COLUMNS]
+        wanted = set(missing)
+        tables = [
+            t
+            for night in nights
+            for p in lake.committed_parts("claims", night, night)
+            if (t := _wanted_rows(p, wanted, columns)) is not None
+        ]
+        if tables:
+            window = pa.concat_tables(tables, promote_options="default").to_pandas()
+            window = window.reindex(columns=columns).drop_duplicates("claim_id", keep="last")
+            window["claim_id"] = window["claim_id"].astype(str)
+            window["identity_id"] = window["claim_id"].map(first["identity_id"]).fillna("unknown")
+            window["ring_id"] = window["claim_id"].map(first["ring_id"])
+            _insert_claims(conn, window)
+    shown: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        query = select(
+            claims.c.claim_id, claims.c.filed_at, claims.c.first_name, claims.c.last_name, claims.c.ring_id,
+            claims.c.email, claims.c.phone_e164, claims.c.ssn_last4,
+        ).where(claims.c.claim_id.in_(chunk))  # fmt: skip
+        shown.update((str(r.claim_id), dict(r._mapping)) for r in conn.execute(query))
+    return shown
+
+
+def _cases_of(conn: Connection, claim_ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(claim_ids):
+        query = select(case_claims.c.claim_id, case_claims.c.case_id).where(case_claims.c.claim_id.in_(chunk))
+        found.update((str(c), int(k)) for c, k in conn.execute(query))
+    return found
+
+
+def _open_case(
+    conn: Connection,
+    claim: dict[str, Any],
+    alert: Any,
+    codes: list[str],
+    texts: list[str],
+    night: dt.date,
+    stamp: dt.datetime,
+) -> None:
+    """A case of its own for a paid claim: route ``clear`` (it was paid), aging from ``night``."""
+    risk = 0.0 if pd.isna(alert["risk_score"]) else float(alert["risk_score"])
+    ring_id = claim["ring_id"] if isinstance(claim["ring_id"], str) and claim["ring_id"] else None
+    name = " ".join(str(claim[k]) for k in ("first_name", "last_name") if claim[k])[:260]
+    key = sort_key(risk, night)
+    values = {
+        "case_key": f"lookback:{claim['claim_id']}", "status": "open", "ring_id": ring_id,
+        "ring_size": _ring_sizes(conn, [ring_id]).get(ring_id, 1) if ring_id else 1, "claims": 1,
+        "risk_score": risk, "priority": risk, "sort_key": key, "night": night,
+        "first_filed_at": claim["filed_at"], "route": "clear", "audit_sample": False,
+        "reason_codes": ";" + "".join(f"{c};" for c in codes), "first_reason": texts[0],
+        "opened_at": stamp, "updated_at": stamp, "claimant": name, "lookback": True, "lookback_on": night,
+    }  # fmt: skip
+    case_id = int(conn.execute(insert(cases).returning(cases.c.id), values).scalar_one())
+    conn.execute(
+        insert(case_claims).values(
+            claim_id=claim["claim_id"], case_id=case_id, batch_date=alert["first_scored"], route="clear",
+            audit_sample=False, risk_score=risk, priority=risk, reasons=";".join(codes), reason_text=texts,
+            model_version=LOOKBACK_VERSION, published_at=stamp,
+        )
+    )  # fmt: skip
+    terms = claim_terms([claim])
+    _insert_reasons(conn, [(case_id, "open", key, codes, terms)])
+
+
+def _join_case(
+    conn: Connection,
+    case_id: int,
+    claim_id: str,
+    codes: list[str],
+    texts: list[str],
+    night: dt.date,
+    stamp: dt.datetime,
+) -> None:
+    """New look-back evidence on a claim already in a case: its reasons grow, the case is marked a
+    look-back alert, and a closed case is reopened (the system's act, audited)."""
+    case = dict(conn.execute(select(cases).where(cases.c.id == case_id)).mappings().one())
+    held = dict(
+        conn.execute(
+            select(case_claims.c.reasons, case_claims.c.reason_text).where(case_claims.c.claim_id == claim_id)
+        )
+        .mappings()
+        .one()
+    )
+    old_codes = [c for c in str(held["reasons"]).split(";") if c]
+    conn.execute(
+        update(case_claims)
+        .where(case_claims.c.claim_id == claim_id)
+        .values(
+            reasons=";".join(dict.fromkeys([*old_codes, *codes])),
+            reason_text=list(dict.fromkeys([*(held["reason_text"] or []), *texts])),
+        )
+    )
+    case_codes = [c for c in str(case["reason_codes"]).split(";") if c]
+    added = [c for c in codes if c not in case_codes]
+    status = "open" if case["status"] == "closed" else str(case["status"])
+    conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id)
+        .values(
+            reason_codes=";" + "".join(f"{c};" for c in [*case_codes, *added]),
+            lookback=True,
+            lookback_on=night,
+            status=status,
+            updated_at=stamp,
+            version=cases.c.version + 1,
+        )
+    )
+    if status != case["status"]:
+        conn.execute(update(case_reasons).where(case_reasons.c.case_id == case_id).values(status=status))
+        conn.execute(update(case_search).where(case_search.c.case_id == case_id).values(status=status))
+        conn.execute(
+            insert(audit_events).values(
+                at=stamp,
+                username=None,
+                action="reopened",
+                case_id=case_id,
+                claim_id=claim_id,
+                before={"status": case["status"]},
+                after={"status": status, "why": "look-back evidence"},
+            )
+        )
+    rows = [{"case_id": case_id, "code": c, "status": status, "sort_key": case["sort_key"]} for c in added]
+    if rows:
+        conn.execute(insert(case_reasons), rows)
+
+
+def publish_outcomes(conn: Connection, home: Path) -> int:
+    """Copy the verification outcomes of the claims under review that the database lacks;
+    returns how many."""
+    outcomes = read_outcomes(home)
+    if outcomes.empty:
+        return 0
+    outcomes = outcomes.assign(claim_id=outcomes["claim_id"].astype(str))
+    held = _existing(conn, case_claims.c.claim_id, sorted(set(outcomes["claim_id"])))
+    outcomes = outcomes[outcomes["claim_id"].isin(held)]
+    if outcomes.empty:
+        return 0
+    known: set[tuple[str, str, dt.datetime, str, str]] = set()
+    for chunk in _chunks(sorted(held)):
+        t = verification_outcomes
+        query = select(t.c.claim_id, t.c.check, t.c.decided_at, t.c.outcome, t.c.provider).where(
+            t.c.claim_id.in_(chunk)
+        )
+        known.update((str(a), str(b), c, str(d), str(e)) for a, b, c, d, e in conn.execute(query))
+    rows = []
+    for r in outcomes.itertuples():
+        at = pd.Timestamp(r.decided_at).tz_convert("UTC").to_pydatetime()
+        key = (str(r.claim_id), str(r.check), at, str(r.outcome), str(r.provider)[:128])
+        if key not in known:
+            known.add(key)
+            rows.append(
+                dict(zip(("claim_id", "check", "decided_at", "outcome", "provider"), key, strict=True))
+            )
+    for chunk in _chunks(rows):
+        conn.execute(insert(verification_outcomes), chunk)
+    return len(rows)

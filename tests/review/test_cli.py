@@ -79,6 +79,7 @@ def test_migrate_publish_export(world: World, tmp_path: Path, monkeypatch: pytes
         "decided_at",
         "source",
         "decided_by",
+        "overpayment",
     ]
 
 
