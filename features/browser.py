@@ -31,10 +31,10 @@ import functools
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import ua_parser
 
+from claimscreen.features.codes import encode_column
+from claimscreen.features.device import ONLINE_CHANNELS
 from claimscreen.features.registry import Feature, check_unique
 
 #: Major versions released per year, by ua-parser family (the families of nearly all traffic).
@@ -60,8 +60,6 @@ STALE_YEARS = 1.5
 CURRENT_QUANTILE = 0.99
 #: Claims of a family tonight needed to read its current version (fewer: NaN years).
 MIN_FAMILY_CLAIMS = 20
-
-ONLINE_CHANNELS = ("web", "mobile")
 
 FEATURES: tuple[Feature, ...] = check_unique(
     (
@@ -91,7 +89,7 @@ def _parser() -> ua_parser.Parser:
 def compute_browser_features(claims: pd.DataFrame) -> pd.DataFrame:
     """The :data:`FEATURES` of ``claims`` (tonight's rows: claim_id, user_agent, channel), by claim_id."""
     index = pd.Index(claims["claim_id"], name="claim_id")
-    online = claims["channel"].astype("str").str.strip().str.lower().isin(ONLINE_CHANNELS)
+    online = claims["channel"].astype("str").isin(ONLINE_CHANNELS)
     agent = claims["user_agent"].astype("str").where(online.to_numpy(dtype=bool))
     years, stale = browser_age(agent)
     return pd.DataFrame({"browser_years_behind": years, "browser_stale": stale}, index=index)
@@ -99,11 +97,9 @@ def compute_browser_features(claims: pd.DataFrame) -> pd.DataFrame:
 
 def browser_age(user_agent: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Years behind the family's current version (NaN: unknown), and stale, of each user agent."""
-    array = pa.array(user_agent.astype("str").array, type=pa.large_string())
-    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-    encoded = pc.dictionary_encode(array)
-    distinct = [parse_browser(ua) for ua in encoded.dictionary.to_pylist()] + [("", np.nan)]
-    codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    encoded = encode_column(user_agent.astype("str"))
+    distinct = [parse_browser(ua) for ua in encoded.values.to_pylist()] + [("", np.nan)]
+    codes = encoded.codes.astype(np.int64)
     family_codes, families = pd.factorize(pd.Series([f for f, _ in distinct], dtype="str"))
     major = np.array([m for _, m in distinct], dtype=np.float64)
     per_claim_family, per_claim_major = family_codes[codes], major[codes]

@@ -39,6 +39,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claimscreen.data.normalize import per_distinct
 from claimscreen.features.registry import Feature, check_unique
 
 #: Regions whose numbers, internet addresses and mail are domestic: the US and its territories.
@@ -102,11 +103,9 @@ def phone_foreign(e164: pd.Series) -> np.ndarray:
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     nanp = pc.starts_with(array, "+1")
     area = pc.utf8_slice_codeunits(pc.if_else(nanp, array, pa.scalar(None, pa.large_string())), 2, 5)
-    encoded = pc.dictionary_encode(area)
-    other_country = np.array([_nanp_abroad(a) for a in encoded.dictionary.to_pylist()] + [False], dtype=bool)
-    codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    other_country = _mask(per_distinct(area, _nanp_abroad, pa.bool_()))
     not_nanp = _mask(pc.invert(nanp))  # null (no number) is False
-    return not_nanp | other_country[codes]
+    return not_nanp | other_country
 
 
 def _mask(result: pa.Array) -> np.ndarray:
