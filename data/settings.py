@@ -34,6 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from claimscreen.data.errors import ClaimscreenError
 
 HOME_ENV = "CLAIMSCREEN_HOME"
+#: The review database's URL (read by claimscreen.review.db); it overrides ``[review] database_url``.
+DATABASE_URL_ENV = "CLAIMSCREEN_DATABASE_URL"
 SECRET_KEY_ENV = "CLAIMSCREEN_SECRET_KEY"
 SETTINGS_FILE = "settings.toml"
 
@@ -159,13 +161,23 @@ class ScoringSettings(BaseModel):
 
 
 class ScheduleSettings(BaseModel):
-    """When the scheduled flows run (``claimscreen deploy``), in the agency's time zone."""
+    """When the scheduled flows run, and what their deployments pass (``claimscreen deploy``;
+    each key has an option of the same name that overrides it). Times are in the agency's
+    time zone."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     inbox: Path | None = Field(None, description="folder the nightly batch files arrive in")
     nightly_cron: str = Field("0 2 * * *", description="when the nightly flow runs (cron)")
     retrain_cron: str = Field("0 4 * * 0", description="when the retraining flow runs (cron)")
+    work_pool: str = Field(
+        "claimscreen",
+        min_length=1,
+        description="the Prefect work pool the deployments run on (made if missing)",
+    )
+    allow_gap: bool = Field(
+        False, description="the scheduled night runs even when a night before it is missing from the lake"
+    )
 
     @field_validator("nightly_cron", "retrain_cron")
     @classmethod
@@ -174,6 +186,104 @@ class ScheduleSettings(BaseModel):
         if len(value.split()) != 5:
             raise ValueError(f"{value!r} is not a cron expression of five fields, like '0 2 * * *'")
         return value
+
+
+class ReviewSettings(BaseModel):
+    """The review application's database, for every command and flow that reads or writes it
+    (``CLAIMSCREEN_DATABASE_URL`` overrides it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the review database, e.g. "
+        "postgresql+psycopg://claimscreen@db.agency.gov/claimscreen; default: the SQLite file HOME/review.db",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_url(cls, value: str | None) -> str | None:
+        """A URL SQLAlchemy can read; the message never repeats it (it may hold a password)."""
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL (like postgresql+psycopg://USER@HOST/DB)") from None
+        return value
+
+
+def masked_url(url: str) -> str:
+    """A database URL with its password hidden (``***``), for a log or a message."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "(a database URL that cannot be read)"
+
+
+class AlertSettings(BaseModel):
+    """Who hears of a night that fails, or quarantines too much (docs/state-it.md, "Alerts").
+
+    Scheduled runs alert through the Prefect automation that ``claimscreen deploy`` makes with
+    ``notify_block``. A night run by a command (``claimscreen nightly``, ``backfill``) alerts by
+    itself: through ``notify_block`` when a Prefect server is set, else through ``command``
+    and ``webhook_url``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    notify_block: str | None = Field(
+        None, description="Prefect notification block TYPE/NAME, e.g. slack-webhook/state-it"
+    )
+    command: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="a program and its arguments, run with the alert's text on its standard input",
+    )
+    webhook_url: str | None = Field(
+        None, description="an http(s) URL the alert is POSTed to as JSON ({'text': ...} and fields)"
+    )
+    quarantine_share: float = Field(
+        0.2,
+        gt=0,
+        le=1,
+        description="a completed night that quarantines more than this share of its rows alerts",
+    )
+    timeout_seconds: float = Field(10, gt=0, le=300, description="longest wait for the command or webhook")
+
+    @field_validator("notify_block")
+    @classmethod
+    def _type_and_name(cls, value: str | None) -> str | None:
+        if value is not None:
+            kind, _, name = value.partition("/")
+            if not kind or not name:
+                raise ValueError(f"{value!r}: give the block as TYPE/NAME, e.g. slack-webhook/state-it")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("not an http:// or https:// URL")
+        return value
+
+
+class ScaleOutSettings(BaseModel):
+    """When ``--workers`` (or ``--dask-address``) scores a night on Dask (bench/scale_out.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_claims: int = Field(
+        1_000_000,
+        ge=0,
+        description="a night of fewer claims is scored in the command's process whatever --workers says "
+        "(the measured break-even; 0 always scales out)",
+    )
 
 
 class ReferenceSettings(BaseModel):
@@ -252,7 +362,10 @@ class Settings(BaseModel):
     history_days: int = Field(90, ge=1, description="days of history the features look back over")
     interstate: InterstateSettings = Field(default_factory=InterstateSettings)
     rings: RingSettings = Field(default_factory=RingSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    scale_out: ScaleOutSettings = Field(default_factory=ScaleOutSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
@@ -286,4 +399,25 @@ def load_settings(home: Path) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise SettingsError(f"{path}: {where}: {first['msg']}") from exc
+        raise SettingsError(f"{path}: {where}: {first['msg']}") from None
+
+
+def _reason(exc: ValidationError) -> str:
+    return exc.errors()[0]["msg"].removeprefix("Value error, ")
+
+
+def use_review_database(home: Path, url: str | None = None) -> str | None:
+    """Make this process use the review database ``url`` (a deployment's parameter), else
+    ``CLAIMSCREEN_DATABASE_URL`` when set, else the settings file's ``[review] database_url``,
+    by setting ``CLAIMSCREEN_DATABASE_URL`` (the review application reads it); the URL chosen,
+    or None for the default SQLite file. A wrong settings file raises :class:`SettingsError`."""
+    if url is not None:
+        try:
+            ReviewSettings(database_url=url)
+        except ValidationError as exc:  # its text would repeat the URL: keep only the reason
+            raise SettingsError(f"database_url: {_reason(exc)}") from None
+    else:
+        url = os.environ.get(DATABASE_URL_ENV) or load_settings(home).review.database_url
+    if url is not None:
+        os.environ[DATABASE_URL_ENV] = url
+    return url

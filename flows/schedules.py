@@ -31,7 +31,7 @@ from prefect.schedules import Cron
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.nights import newest_unprocessed
-from claimscreen.data.settings import ScheduleSettings
+from claimscreen.data.settings import ScheduleSettings, masked_url, use_review_database
 from claimscreen.flows import retrain
 from claimscreen.flows.backfill import NightFailed, failed_stage
 from claimscreen.flows.nightly import nightly_flow, prefect_api_url
@@ -47,8 +47,12 @@ ALERT_BODY = (
 
 
 @flow(name="claimscreen-nightly-from-inbox")
-def nightly_from_inbox(home: str, inbox: str, allow_gap: bool = False) -> dict[str, Any]:
-    """Run the nightly flow on each file of the inbox's newest night not done yet."""
+def nightly_from_inbox(
+    home: str, inbox: str, allow_gap: bool = False, database_url: str | None = None
+) -> dict[str, Any]:
+    """Run the nightly flow on each file of the inbox's newest night not done yet (on the review
+    database ``database_url``, else the one of the settings; see :func:`use_review_database`)."""
+    use_review_database(Path(home), database_url)
     todo = newest_unprocessed(Path(home), Path(inbox))
     if todo is None:
         raise InputError(f"nothing new in {inbox}: its newest night is done (or it holds no batch file)")
@@ -66,8 +70,10 @@ def nightly_from_inbox(home: str, inbox: str, allow_gap: bool = False) -> dict[s
 
 
 @flow(name="claimscreen-weekly-retrain")
-def retrain_flow(home: str) -> dict[str, Any]:
-    """Retrain, evaluate and promote a better model (the retraining flow, as a subflow)."""
+def retrain_flow(home: str, database_url: str | None = None) -> dict[str, Any]:
+    """Retrain, evaluate and promote a better model (the retraining flow, as a subflow); the
+    review database's decisions are read from ``database_url``, else the settings' one."""
+    use_review_database(Path(home), database_url)
     return retrain.retrain_flow(home)
 
 
@@ -79,8 +85,13 @@ def build_deployments(
     retrain_cron: str,
     timezone: str,
     work_pool: str,
+    allow_gap: bool = False,
+    database_url: str | None = None,
 ) -> list[RunnerDeployment]:
-    """The nightly and the weekly retraining deployments, for one home folder and work pool."""
+    """The nightly and the weekly retraining deployments, for one home folder and work pool.
+    ``database_url`` (the review database) is passed as a parameter only when given; without
+    it each run uses its settings' or environment's (see :func:`use_review_database`)."""
+    database = {"database_url": database_url} if database_url else {}
     common: dict[str, Any] = {
         "work_pool_name": work_pool,
         "entrypoint_type": EntrypointType.MODULE_PATH,
@@ -93,14 +104,14 @@ def build_deployments(
         nightly_from_inbox.to_deployment(
             NIGHTLY_DEPLOYMENT,
             schedules=[Cron(nightly_cron, timezone=timezone)],
-            parameters={"home": str(home), "inbox": str(inbox)},
+            parameters={"home": str(home), "inbox": str(inbox), "allow_gap": allow_gap, **database},
             description="Each night: ingest, features, score and publish the newest batch in the inbox.",
             **common,
         ),
         retrain_flow.to_deployment(
             RETRAIN_DEPLOYMENT,
             schedules=[Cron(retrain_cron, timezone=timezone)],
-            parameters={"home": str(home)},
+            parameters={"home": str(home), **database},
             description="Each week: retrain, evaluate, promote the model only if it is better.",
             **common,
         ),
@@ -177,12 +188,21 @@ def _version() -> str:
 
 
 def deploy_schedules(
-    home: Path, schedule: ScheduleSettings, timezone: str, work_pool: str, notify_block: str | None = None
+    home: Path,
+    schedule: ScheduleSettings,
+    timezone: str,
+    notify_block: str | None = None,
+    database_url: str | None = None,
 ) -> list[str]:
-    """Register both deployments for ``home`` (and, with ``notify_block``, the alert); one line
-    per deployment, for the operator."""
+    """Register both deployments for ``home`` on ``schedule.work_pool`` (and, with
+    ``notify_block``, the alert); one line per deployment, for the operator. A
+    ``database_url`` with a password is refused: a deployment's parameters are stored and
+    shown in clear by the Prefect server."""
     if schedule.inbox is None or not Path(schedule.inbox).is_dir():
         raise InputError(f"inbox {schedule.inbox}: no such folder")
+    if database_url is not None:
+        check_parameter_url(database_url)
+    work_pool = schedule.work_pool
     try:
         deployments = build_deployments(
             home,
@@ -191,6 +211,8 @@ def deploy_schedules(
             retrain_cron=schedule.retrain_cron,
             timezone=timezone,
             work_pool=work_pool,
+            allow_gap=schedule.allow_gap,
+            database_url=database_url,
         )
     except ValueError as exc:  # a cron field out of range: Prefect's own check
         raise InputError(str(exc).splitlines()[0]) from exc
@@ -203,7 +225,35 @@ def deploy_schedules(
     lines = [f"work pool {work_pool!r} {'created (process)' if created else 'found'} on {url}"]
     for deployment, cron in zip(deployments, (schedule.nightly_cron, schedule.retrain_cron), strict=True):
         lines.append(f"  {deployment.flow_name}/{deployment.name}: cron '{cron}' ({timezone})")
+    if schedule.allow_gap:
+        lines.append("  the scheduled night runs even after a missing night (allow_gap)")
+    if database_url:
+        lines.append(f"  review database (a parameter of both): {masked_url(database_url)}")
+    else:
+        lines.append(
+            "  review database: each run's settings ([review] database_url) or CLAIMSCREEN_DATABASE_URL"
+        )
     if notify_block:
         lines.append(ensure_alert(notify_block))
     lines.append(f"start a worker to run them: prefect worker start --pool {work_pool}")
     return lines
+
+
+def check_parameter_url(url: str) -> None:
+    """Refuse a database URL that cannot be read, or that holds a password, as a deployment
+    parameter (the message never repeats the URL's password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise InputError(
+            "--database-url: not a database URL (like postgresql+psycopg://USER@HOST/DB)"
+        ) from None
+    if parsed.password:
+        raise InputError(
+            f"--database-url {masked_url(url)}: a deployment's parameters are stored in clear on the "
+            "Prefect server; leave the password out (the worker's PGPASSWORD or ~/.pgpass gives it) "
+            "or set [review] database_url in the worker's HOME/settings.toml"
+        )

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from claimscreen.data.settings import Settings, SettingsError, load_settings, resolve_home
+from claimscreen.data.settings import (
+    DATABASE_URL_ENV,
+    Settings,
+    SettingsError,
+    load_settings,
+    masked_url,
+    resolve_home,
+    use_review_database,
+)
 from claimscreen.features.network import RingRules
 
 
@@ -66,3 +75,78 @@ def test_home_comes_from_the_argument_then_the_environment(
     assert resolve_home(None) == (tmp_path / "env").resolve()
     monkeypatch.delenv("CLAIMSCREEN_HOME")
     assert resolve_home(None) == (Path.home() / ".claimscreen").resolve()
+
+
+def test_the_operating_keys_have_defaults() -> None:
+    settings = Settings()
+    assert (settings.schedule.work_pool, settings.schedule.allow_gap) == ("claimscreen", False)
+    assert settings.review.database_url is None
+    assert (settings.alerts.notify_block, settings.alerts.command, settings.alerts.webhook_url) == (None,) * 3
+    assert (settings.alerts.quarantine_share, settings.alerts.timeout_seconds) == (0.2, 10)
+    assert settings.scale_out.min_claims > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[schedule]\nwork_pool = ""', "schedule.work_pool: String should have at least 1 character"),
+        ('[schedule]\nallow_gap = "sometimes"', "schedule.allow_gap: Input should be a valid boolean"),
+        (
+            '[alerts]\nnotify_block = "state-it"',
+            "alerts.notify_block: Value error, 'state-it': give the block",
+        ),
+        (
+            '[alerts]\nwebhook_url = "ftp://x"',
+            "alerts.webhook_url: Value error, not an http:// or https:// URL",
+        ),
+        ("[alerts]\ncommand = []", "alerts.command: List should have at least 1 item"),
+        ("[alerts]\nquarantine_share = 0", "alerts.quarantine_share: Input should be greater than 0"),
+        ("[alerts]\nwebhok_url = 3", "alerts.webhok_url: Extra inputs are not permitted"),
+        ("[scale_out]\nmin_claims = -1", "scale_out.min_claims: Input should be greater than or equal to 0"),
+        (
+            '[review]\ndatabase_url = "db:secret@nowhere"',
+            "review.database_url: Value error, not a database URL",
+        ),
+    ],
+)
+def test_a_wrong_operating_key_is_named_in_one_line(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "settings.toml").write_text(text + "\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(tmp_path)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert "secret" not in str(caught.value)
+
+
+def test_a_database_url_is_masked_wherever_it_is_told() -> None:
+    assert masked_url("postgresql+psycopg://claimscreen:s3cret@db.agency.gov/cs") == (
+        "postgresql+psycopg://claimscreen:***@db.agency.gov/cs"
+    )
+    assert masked_url("sqlite:////srv/review.db") == "sqlite:////srv/review.db"
+    assert "s3cret" not in masked_url("not a url s3cret")
+
+
+def test_the_review_database_comes_from_the_parameter_then_the_environment_then_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, "placeholder")
+    monkeypatch.delenv(DATABASE_URL_ENV)  # restored to unset after the test
+    assert use_review_database(tmp_path) is None and DATABASE_URL_ENV not in os.environ
+    (tmp_path / "settings.toml").write_text(
+        '[review]\ndatabase_url = "postgresql+psycopg://cs@db/settings"\n'
+    )
+    assert (
+        use_review_database(tmp_path) == os.environ[DATABASE_URL_ENV] == "postgresql+psycopg://cs@db/settings"
+    )
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://cs@db/environment")
+    assert use_review_database(tmp_path) == "postgresql+psycopg://cs@db/environment"
+    assert use_review_database(tmp_path, "sqlite:////srv/parameter.db") == "sqlite:////srv/parameter.db"
+    assert os.environ[DATABASE_URL_ENV] == "sqlite:////srv/parameter.db"
+    with pytest.raises(SettingsError, match=r"^database_url: not a database URL") as caught:
+        use_review_database(tmp_path, "user:s3cret@nowhere")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_the_review_application_reads_the_same_variable() -> None:
+    from claimscreen.review.db import DATABASE_URL_ENV as REVIEW_ENV
+
+    assert REVIEW_ENV == DATABASE_URL_ENV

@@ -50,7 +50,7 @@ def test_deploy_registers_both_schedules_in_the_agency_time_zone(
 
     nightly = read_deployment("claimscreen-nightly-from-inbox/nightly")
     assert nightly.entrypoint == "claimscreen.flows.schedules.nightly_from_inbox"
-    assert nightly.parameters == {"home": str(home), "inbox": str(inbox)}
+    assert nightly.parameters == {"home": str(home), "inbox": str(inbox), "allow_gap": False}
     assert nightly.work_pool_name == "claimscreen-test"
     assert [(s.schedule.cron, s.schedule.timezone) for s in nightly.schedules] == [
         ("0 2 * * *", "America/Chicago")
@@ -111,7 +111,12 @@ def test_the_deployments_built_carry_schedule_parameters_and_pool(tmp_path: Path
         work_pool="pool",
     )
     assert (nightly.name, retrain.name) == ("nightly", "weekly-retrain")
-    assert nightly.parameters == {"home": str(tmp_path / "home"), "inbox": str(tmp_path / "inbox")}
+    assert nightly.parameters == {
+        "home": str(tmp_path / "home"),
+        "inbox": str(tmp_path / "inbox"),
+        "allow_gap": False,
+    }
+    assert retrain.parameters == {"home": str(tmp_path / "home")}
     assert nightly.schedules[0].schedule.timezone == "America/Denver"  # type: ignore[index, union-attr]
     assert nightly.work_pool_name == retrain.work_pool_name == "pool"
     assert nightly.concurrency_limit == 1
@@ -166,7 +171,83 @@ def test_the_weekly_flow_runs_the_retraining(home: Path, prefect_harness: None) 
 
 def test_deploy_refuses_a_missing_inbox_and_a_cron_out_of_range(home: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder"):
-        schedules.deploy_schedules(home, ScheduleSettings(inbox=tmp_path / "nope"), "UTC", "pool")
+        schedules.deploy_schedules(home, ScheduleSettings(inbox=tmp_path / "nope"), "UTC")
     wrong = ScheduleSettings(inbox=tmp_path, nightly_cron="99 2 * * *")
     with pytest.raises(InputError, match='Invalid cron string: "99 2 \\* \\* \\*"'):
-        schedules.deploy_schedules(home, wrong, "UTC", "pool")
+        schedules.deploy_schedules(home, wrong, "UTC")
+
+
+def test_deploy_takes_pool_gap_and_alert_block_from_the_settings(
+    home: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    from prefect.blocks.notifications import SlackWebhook
+
+    SlackWebhook(url="https://hooks.slack.com/services/T0/B0/x").save("settings-it", overwrite=True)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (home / "settings.toml").write_text(
+        f'[schedule]\ninbox = "{inbox}"\nwork_pool = "from-settings"\nallow_gap = true\n'
+        '[alerts]\nnotify_block = "slack-webhook/settings-it"\n'
+    )
+    code, out, err = run(home, "deploy")
+    assert code == 0, err
+    assert "work pool 'from-settings' created (process)" in out
+    assert "the scheduled night runs even after a missing night (allow_gap)" in out
+    assert "notify slack-webhook/settings-it" in out
+    nightly = read_deployment("claimscreen-nightly-from-inbox/nightly")
+    assert (nightly.work_pool_name, nightly.parameters["allow_gap"]) == ("from-settings", True)
+    # The command line wins over the settings.
+    code, out, err = run(home, "deploy", "--work-pool", "from-option", "--no-allow-gap")
+    assert code == 0, err
+    nightly = read_deployment("claimscreen-nightly-from-inbox/nightly")
+    assert (nightly.work_pool_name, nightly.parameters["allow_gap"]) == ("from-option", False)
+
+
+def test_deploy_passes_a_database_url_without_its_password_only(
+    home: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    url = "postgresql+psycopg://claimscreen@db.agency.gov/claimscreen"
+    code, out, err = run(home, "deploy", "--inbox", str(tmp_path), "--database-url", url)
+    assert code == 0, err
+    assert f"review database (a parameter of both): {url}" in out
+    assert read_deployment("claimscreen-nightly-from-inbox/nightly").parameters["database_url"] == url
+    assert read_deployment("claimscreen-weekly-retrain/weekly-retrain").parameters["database_url"] == url
+    secret = "postgresql+psycopg://claimscreen:s3cret@db.agency.gov/claimscreen"
+    code, out, err = run(home, "deploy", "--inbox", str(tmp_path), "--database-url", secret)
+    assert code == 2 and err.count("\n") == 1 and "s3cret" not in err + out
+    assert "claimscreen:***@db.agency.gov" in err and "stored in clear on the Prefect server" in err
+
+
+def test_a_wrong_settings_key_stops_deploy_in_one_line(home: Path, tmp_path: Path) -> None:
+    (home / "settings.toml").write_text('[alerts]\nnotify_block = "nothing"\n')
+    code, _, err = run(home, "deploy", "--inbox", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1
+    assert "alerts.notify_block" in err
+
+
+def test_the_settings_review_database_reaches_every_command(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimscreen.data.settings import DATABASE_URL_ENV
+
+    monkeypatch.setenv(DATABASE_URL_ENV, "placeholder")
+    monkeypatch.delenv(DATABASE_URL_ENV)  # restored to unset after the test
+    (home / "settings.toml").write_text(f'[review]\ndatabase_url = "sqlite:///{tmp_path / "other.db"}"\n')
+    code, out, err = run(home, "review", "migrate")
+    assert code == 0, err
+    assert f"(sqlite:///{tmp_path / 'other.db'})" in out
+    assert (tmp_path / "other.db").exists() and not (home / "review.db").exists()
+
+
+def test_a_scheduled_run_uses_its_database_parameter(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    from claimscreen.data.settings import DATABASE_URL_ENV
+
+    monkeypatch.setenv(DATABASE_URL_ENV, "placeholder")  # restored after the test
+    url = f"sqlite:///{tmp_path / 'scheduled.db'}"
+    inbox = tmp_path / "inbox"
+    write_csv(inbox / "claims_2026-10-01.csv", [make_row(claim_id="A")])
+    report = schedules.nightly_from_inbox(str(home), str(inbox), database_url=url)
+    assert report["status"] == "completed"
+    assert (tmp_path / "scheduled.db").exists() and not (home / "review.db").exists()
