@@ -47,12 +47,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from claimscreen.data.generate.arrays import mix64
+from claimscreen.data.generate.arrays import Arr, Codes, mix64
 from claimscreen.data.generate.banks import draw_accounts, make_banks, own_accounts, render_account
 from claimscreen.data.generate.defects import add_extract_defects
 from claimscreen.data.generate.emails import mailboxes_of_their_own, own_mailboxes
+from claimscreen.data.generate.families import FAMILIES, VARIANT_STREAM, VARIANTS, shape_rings
 from claimscreen.data.generate.files import write_batches, write_csv
-from claimscreen.data.generate.fraud import ADDRESSES_PER_RING
+from claimscreen.data.generate.fraud import ADDRESSES_PER_RING, Listed
 from claimscreen.data.generate.honest import MOVERS_STREAM, make_honest_claims, plan_movers, plan_refiles
 from claimscreen.data.generate.kinds import FORMATS, HONEST_CASES, IP_FOREIGN, IP_RESIDENTIAL, TYPOLOGIES
 from claimscreen.data.generate.labels import make_dispositions, make_truth
@@ -69,12 +70,13 @@ from claimscreen.data.generate.people import fraud_numbers_of_their_own, own_num
 from claimscreen.data.generate.places import make_addresses
 from claimscreen.data.generate.reference import write_references
 from claimscreen.data.generate.render import PO_BOXES, box_numbers, render_claims
-from claimscreen.data.generate.rings import make_rings, place_fraud_claims, plan_days
+from claimscreen.data.generate.rings import Rings, make_rings, place_fraud_claims, plan_days, retime
 from claimscreen.data.generate.vocab import UNIT_LETTERS
 from claimscreen.data.generate.world import World, build_world, combine_claims, identity_counts
 
 #: The entry point, and the helpers tests and benches import by the package's name.
 __all__ = [
+    "FAMILIES",
     "FOREIGN_V4",
     "FORMATS",
     "HONEST_CASES",
@@ -84,6 +86,7 @@ __all__ = [
     "RESIDENTIAL_V4",
     "TYPOLOGIES",
     "UNIT_LETTERS",
+    "VARIANTS",
     "WorldSummary",
     "box_numbers",
     "draw_accounts",
@@ -131,6 +134,40 @@ class WorldSummary:
         ]
 
 
+def add_fraud(
+    rng: np.random.Generator,
+    variant_rng: np.random.Generator,
+    world: World,
+    rings: Rings,
+    placed: tuple[Arr, Arr, Arr],
+    first_of: dict[int, int],
+    start: datetime.date,
+) -> tuple[Codes, Listed, World]:
+    """The fraud claims and the bad actors' identifiers, with mailboxes and phone numbers of
+    their own (never an honest person's), and the world holding every mailbox."""
+    drop_base = len(world.addresses) - ADDRESSES_PER_RING * len(rings)
+    fraud, fraud_mail, listed = make_fraud_claims(
+        rng,
+        rings,
+        placed,
+        world.people,
+        world.employers,
+        world.vocab,
+        first_of,
+        drop_base,
+        variant_rng,
+        start,
+    )
+    fraud_mail = mailboxes_of_their_own(fraud_mail, world.people.email)
+    listed = replace(listed, emails=fraud_mail.slice(len(fraud_mail) - len(listed.emails)))
+    phones = fraud_numbers_of_their_own(world.people.phone, np.r_[fraud["phone"], listed.phones])
+    fraud["phone"], listed = (
+        phones[: len(fraud["phone"])],
+        replace(listed, phones=phones[len(fraud["phone"]) :]),
+    )
+    return fraud, listed, replace(world, emails=pa.concat_arrays([world.people.email, fraud_mail]))
+
+
 def generate_world(
     out_dir: Path,
     *,
@@ -165,26 +202,10 @@ def generate_world(
     honest = make_honest_claims(
         rng, world.people, world.addresses, world.employers, slot_day, refile_of, start
     )
-    drop_base = len(world.addresses) - ADDRESSES_PER_RING * len(rings)
-    fraud, fraud_mail, listed = make_fraud_claims(
-        rng, rings, placed, world.people, world.employers, world.vocab, first_of, drop_base
-    )
-    fraud_mail = mailboxes_of_their_own(fraud_mail, world.people.email)
-    listed = replace(listed, emails=fraud_mail.slice(len(fraud_mail) - len(listed.emails)))
-    phones = fraud_numbers_of_their_own(world.people.phone, np.r_[fraud["phone"], listed.phones])
-    fraud["phone"], listed = (
-        phones[: len(fraud["phone"])],
-        replace(listed, phones=phones[len(fraud["phone"]) :]),
-    )
-    world = World(
-        world.vocab,
-        world.people,
-        world.addresses,
-        world.employers,
-        world.banks,
-        pa.concat_arrays([world.people.email, fraud_mail]),
-        world.salt,
-    )
+    variant_rng = np.random.default_rng([seed, VARIANT_STREAM])
+    shaped = shape_rings(variant_rng, rings, days)
+    placed, rings = retime(variant_rng, placed, rings, shaped, days), shaped
+    fraud, listed, world = add_fraud(rng, variant_rng, world, rings, placed, first_of, start)
     plan_mail_drops(np.random.default_rng([seed, MAIL_DROP_STREAM]), fraud, rings, world.people, days)
     c = combine_claims(honest, fraud, rng)
     movers_rng = np.random.default_rng([seed, MOVERS_STREAM])

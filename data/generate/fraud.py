@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from claimscreen.data.generate.arrays import Arr, Codes, make_code, mix64, pick, where
+from claimscreen.data.generate.arrays import Arr, Codes, make_code, pick, where
 from claimscreen.data.generate.emails import make_emails
+from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.honest import assign_formats, assign_separation
 from claimscreen.data.generate.kinds import (
     BANK_DROP,
@@ -42,12 +43,12 @@ from claimscreen.data.generate.places import Employers
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import (
     CITIES,
+    CLASSIC_UNIT_STYLES,
     DESKTOP_AGENTS,
     FRAUD_EMAIL_DOMAINS,
     MOBILE_AGENTS,
     N_DESKTOP,
     OTHER_AREA_CODES,
-    UNIT_STYLES,
     Vocab,
     draw_first,
     draw_last,
@@ -91,7 +92,7 @@ def pool_member(rng: np.random.Generator, ring: Arr, pool: Arr) -> Arr:
 
 
 def assign_fraud_identities(
-    rng: np.random.Generator, typ: Arr, ring: Arr, rank: Arr, first_of: dict[int, int]
+    rng: np.random.Generator, typ: Arr, ring: Arr, rank: Arr, first_of: dict[int, int], variant: Arr
 ) -> Arr:
     """Stolen workers, the deceased, inmates and synthetic people; a re-filed ring reuses 1-2 identities."""
     ident = np.zeros(len(typ), dtype=np.int64)
@@ -102,7 +103,7 @@ def assign_fraud_identities(
         ident[rows] = first_of[kind] + np.arange(int(rows.sum()))
     refiled = typ == REFILED
     _, ring_no = np.unique(ring[refiled], return_inverse=True)
-    two = mix64(ring[refiled], 5) % np.uint64(3) == 0
+    two = is_variant(variant[refiled], REFILED, "two_identities")
     ident[refiled] = (
         first_of[KIND_WORKER] + int(stolen.sum()) + 2 * ring_no + np.where(two, rank[refiled] % 2, 0)
     )
@@ -146,7 +147,7 @@ def fraud_defaults(
     c["pay"] = pick(rng, (80, 15, 5), n)
     c["acct"] = make_code(NS_FRESH, np.arange(n))
     c["addr"] = people.household[ident]
-    c["unit_style"] = rng.integers(0, len(UNIT_STYLES), n)
+    c["unit_style"] = rng.integers(0, CLASSIC_UNIT_STYLES, n)
     c["mail_kind"], c["mail_addr"], c["mail_style"] = np.zeros(n, np.int64), np.full(n, -1), c["unit_style"]
     c["program"] = pick(rng, (90, 0, 3, 7), n)
     own_employer = np.where(people.employer[ident] >= 0, people.employer[ident], 0)

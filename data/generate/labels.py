@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.generate.arrays import Arr, Codes, digits, join, take, where
+from claimscreen.data.generate.families import VARIANTS
 from claimscreen.data.generate.formats import local_times
 from claimscreen.data.generate.kinds import (
     DECEASED,
@@ -81,19 +82,23 @@ def make_truth(c: Codes, world: World, rings: Rings, start: datetime.date) -> pa
     fraud = c["typology"] >= 0
     ring = np.maximum(c["ring"], 0)
     kinds = pa.array(("filer", "worker", "deceased", "inmate", "synthetic"))
+    size = rings.size[ring] if len(rings) else np.zeros(n, np.int64)
+    variant = rings.variant[ring] if len(rings) else np.full(n, -1)
+    no_text = pa.scalar(None, pa.string())
     return pa.table(
         {
             "claim_id": join("C", digits(np.arange(n), 8)),
             "batch_date": pa.array(np.datetime64(start) + c["day"]),
             "is_fraud": pa.array(fraud),
             "typology": where(fraud, take(pa.array(TYPOLOGIES), np.maximum(c["typology"], 0)), "legitimate"),
-            "ring_key": pc.if_else(pa.array(fraud), join("R", digits(ring, 5)), pa.scalar(None, pa.string())),
-            "ring_size": pa.array(np.where(fraud, rings.size[ring], 0)),
+            "variant": pc.if_else(pa.array(fraud), take(pa.array(VARIANTS), variant), no_text),
+            "ring_key": pc.if_else(pa.array(fraud), join("R", digits(ring, 5)), no_text),
+            "ring_size": pa.array(np.where(fraud, size, 0)),
             "chained": pa.array(c["chained"]),
             "person_key": join("P", digits(c["ident"], 8)),
             "identity_kind": kinds.take(pa.array(world.people.kind[c["ident"]])),
             "honest_case": pc.if_else(
-                pa.array(fraud), pa.scalar(None, pa.string()), take(pa.array(HONEST_CASES), c["honest_case"])
+                pa.array(fraud), no_text, take(pa.array(HONEST_CASES), c["honest_case"])
             ),
             "age": pa.array(np.floor(c["age"]).astype(np.int64)),
             "language": take(pa.array(LANGUAGES), c["lang"]),

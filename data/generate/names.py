@@ -44,8 +44,16 @@ def swap_day_month(dob: Arr) -> Arr:
     return np.where((day <= 12) & (day != month), swapped, dob + 1)
 
 
+#: A claim's ``name_var``: 0 as the identity is, 1 a nickname, 2 a letter dropped, 3 a letter
+#: doubled, 4 day and month of birth swapped, 5 no middle name, 6 first and last names swapped,
+#: 7 a nickname and day and month swapped, 8 a letter dropped and day and month swapped.
+NAME_VARIATIONS = 9
+SWAPPED_BIRTH_DATE = (4, 7, 8)
+
+
 def render_names(c: Codes, people: People, vocab: Vocab, salt: int) -> dict[str, pa.Array]:
     ident, variant = c["ident"], c["name_var"]
+    spelled = np.select([variant == 7, variant == 8], [1, 2], variant)
     first = vocab.first.take(pa.array(people.first[ident]))
     last2 = take(vocab.last, people.last2[ident])
     last = where(
@@ -53,9 +61,9 @@ def render_names(c: Codes, people: People, vocab: Vocab, salt: int) -> dict[str,
         join(vocab.last.take(pa.array(people.last[ident])), " ", last2),
         vocab.last.take(pa.array(people.last[ident])),
     )
-    first, last = vary_first_names(first, last, variant, salt)
+    first, last = vary_first_names(first, last, spelled, salt)
     middle = take(vocab.first, np.where(variant == 5, -1, people.middle[ident]))
     middle = where(people.middle_initial[ident], pc.utf8_slice_codeunits(middle, 0, 1), middle)
     dob = people.dob[ident]
-    dob = np.where(variant == 4, swap_day_month(dob), dob)
+    dob = np.where(np.isin(variant, SWAPPED_BIRTH_DATE), swap_day_month(dob), dob)
     return {"first_name": first, "last_name": last, "middle_name": middle, "date_of_birth": render_date(dob)}

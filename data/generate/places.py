@@ -60,6 +60,8 @@ class Addresses:
     """Street addresses of the state; units are rendered per claim (spellings vary)."""
 
     line1: pa.Array
+    stem: pa.Array  # line1 without its street suffix ("12 N Oak")
+    suffix: Arr  # index into STREET_SUFFIXES
     city: Arr
     zip5: Arr
     zip4: Arr
@@ -105,11 +107,11 @@ def make_addresses(rng: np.random.Generator, n: int, n_with_units: int) -> Addre
     group = np.ravel_multi_index(place, tuple(int(p.max(initial=0)) + 1 for p in place)).astype(np.int64)
     number = 1 + spread_repeats(group * HOUSE_NUMBERS, number - 1, np.full(n, HOUSE_NUMBERS))
     direction = take(pa.array(DIRECTIONS), direction_idx)
-    line1 = join(
-        numbers(number), " ", direction, take(streets, street_idx), " ", where(spelled_short, short, full)
-    )
+    stem = join(numbers(number), " ", direction, take(streets, street_idx))
     return Addresses(
-        line1=line1,
+        line1=join(stem, " ", where(spelled_short, short, full)),
+        stem=stem,
+        suffix=suffix_idx,
         city=city,
         zip5=zip5,
         zip4=rng.integers(1, 10_000, n),

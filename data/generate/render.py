@@ -6,10 +6,12 @@ import datetime
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimscreen.data.generate.arrays import (
     Arr,
     Codes,
+    choose,
     digits,
     join,
     mix64,
@@ -32,7 +34,14 @@ from claimscreen.data.generate.kinds import STATE
 from claimscreen.data.generate.names import render_names
 from claimscreen.data.generate.network import render_ip
 from claimscreen.data.generate.places import Addresses
-from claimscreen.data.generate.vocab import AGENTS, CITIES, LANGUAGES, UNIT_LETTERS, UNIT_STYLES
+from claimscreen.data.generate.vocab import (
+    AGENTS,
+    CITIES,
+    LANGUAGES,
+    STREET_SUFFIXES,
+    UNIT_LETTERS,
+    UNIT_STYLES,
+)
 from claimscreen.data.generate.world import World
 from claimscreen.data.schema import (
     CLAIM_COLUMN_NAMES,
@@ -51,12 +60,26 @@ def render_units(addresses: Addresses, addr: Arr, style: Arr) -> pa.Array:
     return where(num == 0, "", text)
 
 
-def render_street(addresses: Addresses, addr: Arr, style: Arr, inline: Arr) -> tuple[pa.Array, pa.Array]:
-    """(line1, line2): the unit goes on line 2, or at the end of line 1 for some."""
+def render_street(
+    addresses: Addresses, addr: Arr, style: Arr, inline: Arr, street: Arr | None = None
+) -> tuple[pa.Array, pa.Array]:
+    """(line1, line2): the unit goes on line 2, or at the end of line 1 for some; ``street``
+    (index into STREET_STYLES, 0 where the address list's spelling is kept) respells the suffix."""
     unit = render_units(addresses, addr, style)
     line1 = addresses.line1.take(pa.array(addr))
+    if street is not None and (street > 0).any():
+        line1 = where(street > 0, respell_suffix(addresses, addr, street), line1)
     on_line1 = inline & (addresses.unit_num[addr] > 0)
     return where(on_line1, join(line1, " ", unit), line1), where(on_line1, "", unit)
+
+
+def respell_suffix(addresses: Addresses, addr: Arr, street: Arr) -> pa.Array:
+    """line1 with the street suffix written per STREET_STYLES ("Street", "St", "St.", "ST")."""
+    suffix = addresses.suffix[addr]
+    full = take(pa.array([s for s, _, _ in STREET_SUFFIXES]), suffix)
+    short = take(pa.array([s for _, s, _ in STREET_SUFFIXES]), suffix)
+    spelled = choose(np.clip(street - 1, 0, 3), [full, short, join(short, "."), pc.utf8_upper(short)])
+    return join(addresses.stem.take(pa.array(addr)), " ", spelled)
 
 
 #: PO box numbers run 1 to PO_BOXES at each ZIP's post office.
@@ -83,7 +106,7 @@ def render_mailing(c: Codes, addresses: Addresses) -> dict[str, pa.Array]:
     """The mailing address: a drop address, a PO box, or empty (mail goes to the residence)."""
     kind = c["mail_kind"]
     addr = np.where(kind == 1, c["mail_addr"], c["addr"])
-    line1, line2 = render_street(addresses, addr, c["mail_style"], c["unit_inline"])
+    line1, line2 = render_street(addresses, addr, c["mail_style"], c["unit_inline"], c.get("street_style"))
     none, box = kind == 0, kind == 2
     po_box = join("PO Box ", numbers(1 + box_numbers(c["ident"], addresses.zip5[addr], box)))
     city = take(pa.array([ct[0] for ct in CITIES]), addresses.city[addr])
@@ -101,7 +124,9 @@ def render_claims(c: Codes, world: World, start: datetime.date) -> dict[str, pa.
     """Every column of :data:`CLAIM_COLUMN_NAMES`, as text."""
     n = len(c["day"])
     people, addresses, employers = world.people, world.addresses, world.employers
-    line1, line2 = render_street(addresses, c["addr"], c["unit_style"], c["unit_inline"])
+    line1, line2 = render_street(
+        addresses, c["addr"], c["unit_style"], c["unit_inline"], c.get("street_style")
+    )
     dd = c["pay"] == 0
     routing, account = render_account(
         np.where(dd, c["acct"], np.uint64(0)), world.banks, world.salt, world.own_accounts

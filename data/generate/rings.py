@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,6 +42,9 @@ class Rings:
     automated: Arr
     pool: Arr  # size of the ring's shared pool of its main identifier
     hosting_block: Arr
+    burst: Arr  # files within minutes of each other (device farms)
+    #: Each ring's variant of its family (index into VARIANTS, families.py); set by shape_rings.
+    variant: Arr = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.size)
@@ -87,20 +90,41 @@ def make_rings(rng: np.random.Generator, fraud_claims: int, days: int) -> Rings:
         automated=(typ == DEVICE_FARM) & (rng.random(n) < 0.4),
         pool=np.where(typ == DECEASED, rng.integers(2, 6, n), rng.integers(1, 4, n)),
         hosting_block=(typ == DEVICE_FARM) & (rng.random(n) < 0.6),
+        burst=typ == DEVICE_FARM,
     )
 
 
 def place_fraud_claims(rng: np.random.Generator, rings: Rings, days: int) -> tuple[Arr, Arr, Arr]:
     """(ring, day, second of day) of each fraud claim, sorted by ring then time."""
     ring = np.repeat(np.arange(len(rings)), rings.size)
-    rank = rank_within(ring)
+    day, sec = filing_times(rng, rings, ring, rank_within(ring), days)
+    order = np.lexsort((sec, day, ring))
+    return ring[order], day[order], sec[order]
+
+
+def filing_times(rng: np.random.Generator, rings: Rings, ring: Arr, rank: Arr, days: int) -> tuple[Arr, Arr]:
+    """Day and second of day of claims of ``ring`` (``rank``: their place in it)."""
     n = len(ring)
     night = np.where(rings.typology[ring] == REFILED, rank, np.floor(rng.random(n) * rings.nights[ring]))
     day = np.minimum(rings.start_day[ring] + night.astype(np.int64) * rings.gap[ring], days - 1)
-    burst = rings.typology[ring] == DEVICE_FARM
+    burst = rings.burst[ring]
     spread = np.where(burst, rings.size[ring] * 45, np.where(rings.nocturnal[ring], 5_400, 7_200))
     sec = np.minimum(
         rings.base_sec[ring] + np.floor(rng.random(n) * spread).astype(np.int64), DAY_SECONDS - 1
     )
+    return day, sec
+
+
+def retime(
+    rng: np.random.Generator, placed: tuple[Arr, Arr, Arr], before: Rings, after: Rings, days: int
+) -> tuple[Arr, Arr, Arr]:
+    """``placed`` with the claims of rings whose timing changed from ``before`` to ``after``
+    filed again by ``after``'s timing (drawn from ``rng``), sorted by ring then time."""
+    changed = np.zeros(len(after), dtype=bool)
+    for name in ("start_day", "nights", "gap", "nocturnal", "base_sec", "burst"):
+        changed |= getattr(before, name) != getattr(after, name)
+    ring, day, sec = (part.copy() for part in placed)
+    rows = np.flatnonzero(changed[ring])
+    day[rows], sec[rows] = filing_times(rng, after, ring[rows], rank_within(ring)[rows], days)
     order = np.lexsort((sec, day, ring))
     return ring[order], day[order], sec[order]

@@ -58,17 +58,26 @@ STREET_SUFFIXES = (
     ("Lane", "Ln", 6), ("Court", "Ct", 5), ("Boulevard", "Blvd", 3), ("Place", "Pl", 3),
     ("Way", "Way", 2), ("Circle", "Cir", 2),
 )  # fmt: skip
+#: How a street suffix is written on a form: as the address list has it, or (a mail drop's
+#: members, each writing it their way) in full, short, short with a period, or short in capitals.
+STREET_STYLES = ("as listed", "full", "short", "short.", "SHORT")
 
 
 DIRECTIONS = ("N ", "S ", "E ", "W ")
 
 
 #: Unit spellings (prefix, separator between number and letter): "Apt 4B", "#4B", "Unit 4-B", ...
+#: How a unit is written ("Apt 4B", "#4B", "Unit 4-B"...). Forms fill them in as people type
+#: them: honest claimants use the first five (HONEST_UNIT_WEIGHTS), fraud the first
+#: CLASSIC_UNIT_STYLES, and drop addresses and mail drops every one, "Apartment 5", "Apt.5"
+#: and "# 5" included (the spellings a held-out world's mail drops used).
 UNIT_STYLES = (("Apt ", ""), ("#", ""), ("Unit ", ""), ("Apt. ", ""), ("APT ", ""), ("Unit ", "-"),
-               ("APT. ", ""), ("Apt #", ""), ("Ste ", ""))  # fmt: skip
+               ("APT. ", ""), ("Apt #", ""), ("Ste ", ""), ("Apartment ", ""), ("Apt.", ""),
+               ("# ", ""))  # fmt: skip
+CLASSIC_UNIT_STYLES = 9
 
 
-HONEST_UNIT_WEIGHTS = (55, 20, 15, 5, 5, 0, 0, 0, 0)
+HONEST_UNIT_WEIGHTS = (55, 20, 15, 5, 5, 0, 0, 0, 0, 0, 0, 0)
 
 
 UNIT_LETTERS = ("A", "B", "C", "D", "E", "F")

@@ -49,6 +49,7 @@ def combine_claims(honest: Codes, fraud: Codes, rng: np.random.Generator) -> Cod
         "hard_extra": (None, 0),
         "refile": (None, False),
         "laid_off": (None, False),
+        "street_style": (0, None),
     }
     c: Codes = {}
     for name in set(honest) | set(fraud):

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from claimscreen.data.generate import (
+    FAMILIES,
     FOREIGN_V4,
     HONEST_CASES,
     IP_FOREIGN,
@@ -22,6 +23,7 @@ from claimscreen.data.generate import (
     RESIDENTIAL_V4,
     TYPOLOGIES,
     UNIT_LETTERS,
+    VARIANTS,
     WorldSummary,
     box_numbers,
     draw_accounts,
@@ -187,7 +189,10 @@ def test_honest_hard_cases(claims: pd.DataFrame) -> None:
 
 def test_rings_share_some_identifiers_and_not_others(claims: pd.DataFrame) -> None:
     fraud = claims[claims.is_fraud]
-    drops = fraud[fraud.typology == "stolen_identity_bank_drop"].groupby("ring_key")
+    pooled = fraud.variant.isin(
+        ["stolen_identity_bank_drop/shared_accounts", "stolen_identity_bank_drop/layoff_cover"]
+    )
+    drops = fraud[pooled].groupby("ring_key")
     assert (drops.bank_account.nunique() <= 3).all() and (drops.device_id.nunique() > 3).any()
     farms = fraud[fraud.typology == "device_farm"].groupby("ring_key")
     assert (farms.device_id.nunique() <= 4).all() and (farms.bank_account.nunique() > 3).any()
@@ -416,3 +421,180 @@ def test_honest_movers_claimed_in_the_state_they_left_months_before(
     assert not movers.state_there.isin(["OH"]).any()
     multi = claims[claims.typology == "multi_state"].merge(ref, on="ssn", suffixes=("", "_there"))
     assert (multi.day - multi.filed).dt.days.between(0, 90).all()
+
+
+# --- Fraud families and their variants -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """A world where a fifth of the claims are fraud: every variant of every family appears."""
+    world = generate_world(
+        tmp_path_factory.mktemp("varied"), days=20, claims_per_day=1000, seed=3, fraud_rate=0.2, defect_rate=0
+    )
+    batches = pd.concat([read_csv(p) for p in world.batch_files], ignore_index=True)
+    truth = pd.read_parquet(world.truth_file)
+    claims = batches.merge(truth.drop(columns="language"), on="claim_id", validate="one_to_one")
+    wages = read_csv(world.reference_files["wage_records"])
+    ranges = read_csv(world.reference_files["ip_ranges"])
+    return claims.assign(
+        in_wages=digits(claims.ssn).isin(digits(wages.ssn)),
+        wage_eins=digits(claims.ssn).map(
+            wages.assign(ein=digits(wages.employer_ein)).groupby(digits(wages.ssn)).ein.agg(set)
+        ),
+        listed_range=claims.ip_address.map(lambda ip: any(ip_in(ip, cidr) for cidr in ranges.cidr[:40])),
+    )
+
+
+def ip_in(ip: str, cidr: str) -> bool:
+    return bool(ip) and ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
+
+
+def rings_of(claims: pd.DataFrame, variant: str) -> pd.core.groupby.DataFrameGroupBy:
+    rows = claims[claims.variant == variant]
+    assert rows.ring_key.nunique() >= 2, f"too few rings of {variant}"
+    return rows.groupby("ring_key")
+
+
+def test_truth_names_each_fraud_claims_variant_of_its_family(varied: pd.DataFrame) -> None:
+    fraud = varied[varied.is_fraud]
+    assert varied.loc[~varied.is_fraud, "variant"].isna().all()
+    assert (fraud.variant.str.split("/").str[0] == fraud.typology).all()
+    assert set(fraud.variant) == set(VARIANTS)  # every variant of every family, at this size
+    assert all(len(options) >= 2 for options in FAMILIES.values())
+    assert (fraud.groupby("ring_key").variant.nunique() == 1).all()  # one variant per ring
+
+
+def test_variants_come_from_a_stream_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other variant draws give the same honest claims and the same rings (typology, size):
+    the variants' stream never shifts the rest of the world."""
+    import claimscreen.data.generate as generate
+
+    def world(folder: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        summary = generate_world(tmp_path / folder, days=6, claims_per_day=800, seed=8, defect_rate=0)
+        claims = pd.concat([read_csv(p) for p in summary.batch_files]).merge(
+            pd.read_parquet(summary.truth_file).drop(columns="language"), on="claim_id"
+        )
+        columns = ["ssn", "first_name", "last_name", "date_of_birth", "filed_at", "email", "phone", "zip"]
+        honest = claims.loc[~claims.is_fraud, columns].sort_values(columns).reset_index(drop=True)
+        rings = (
+            claims[claims.is_fraud]
+            .groupby("ring_key")
+            .agg(typology=("typology", "first"), n=("ring_size", "first"))
+        )
+        return honest, rings.assign(variant=claims[claims.is_fraud].groupby("ring_key").variant.first())
+
+    honest, rings = world("a")
+    monkeypatch.setattr(generate, "VARIANT_STREAM", 1234)
+    honest_again, rings_again = world("b")
+    pd.testing.assert_frame_equal(honest, honest_again)
+    pd.testing.assert_frame_equal(rings[["typology", "n"]], rings_again[["typology", "n"]])
+    assert (rings.variant != rings_again.variant).any()
+
+
+def test_a_stealth_chain_shares_each_identifier_between_exactly_two_claims(varied: pd.DataFrame) -> None:
+    """Claim A shares one identifier with B, B another with C, and so on: no account, phone,
+    mailbox, device or address is seen three times, yet the ring is one chain."""
+    keys = {
+        "account": varied.bank_routing + ":" + varied.bank_account,
+        "phone": digits(varied.phone).str[-10:],
+        "email": canonical_email(varied.email.astype("str")),
+        "device": varied.device_id,
+        "address": normalize_address(varied.address_line1, varied.address_line2) + " " + varied.zip.str[:5],
+    }
+    chains = rings_of(varied, "stolen_identity_bank_drop/stealth_chain")
+    for _, ring in chains:
+        ring = ring.sort_values(["filed_at"])
+        links = set()
+        for name, key in keys.items():
+            values = key[ring.index].replace("", np.nan).dropna()
+            counts = key[key.isin(values)].value_counts()
+            assert counts.max() <= 2, f"a {name} used by {counts.max()} claims"
+            for value in counts[counts == 2].index:
+                pair = tuple(sorted(ring.index[(key[ring.index] == value).to_numpy()]))
+                assert len(pair) == 2, f"a {name} shared with a claim outside the chain"
+                links.add(pair)
+        # size - 1 links that join every claim: a chain (a path), not a star or a clique
+        assert len(links) == len(ring) - 1
+        degree = pd.Series([c for pair in links for c in pair]).value_counts()
+        assert degree.max() <= 2 and set(degree.index) == set(ring.index)
+
+
+def test_device_farms_on_residential_proxies(varied: pd.DataFrame) -> None:
+    """Each claim from a home address of its own (no hosting, VPN or Tor range), ordinary
+    browsers, sessions of minutes; the farm's few devices still repeat."""
+    for _, ring in rings_of(varied, "device_farm/residential_proxy"):
+        assert ring.ip_address.is_unique and not ring.listed_range.any()
+        assert ring.device_id.nunique() <= 4
+        assert not ring.user_agent.str.contains("Headless|python|curl", case=False).any()
+        assert ring.session_seconds.astype(float).median() > 120
+        assert ring.batch_date.nunique() >= 2 or len(ring) <= 3
+    proxies = rings_of(varied, "device_farm/residential_proxy")
+    assert (proxies.device_id.nunique() < proxies.size()).any()
+    blocks = rings_of(varied, "device_farm/hosting_block")
+    assert blocks.ip_address.agg(lambda ips: ips.str.rsplit(".", n=1).str[0].nunique() == 1).all()
+
+
+def test_one_identity_refiled_with_stacked_variations(varied: pd.DataFrame) -> None:
+    """The same SSN filed again and again, each time with a name variation and day and month of
+    birth swapped, a mailbox and an account of its own."""
+    for _, ring in rings_of(varied, "refiled_identity/stacked_variations"):
+        ring = ring.sort_values("filed_at")
+        assert digits(ring.ssn).nunique() == 1
+        later = ring.iloc[1:]
+        assert (later.date_of_birth != ring.date_of_birth.iloc[0]).all()
+        assert (
+            (later.first_name != ring.first_name.iloc[0]) | (later.last_name != ring.last_name.iloc[0])
+        ).all()
+        assert ring.email.nunique() == len(ring)
+
+
+def test_mail_drops_spell_one_unit_many_ways(varied: pd.DataFrame) -> None:
+    """5 to 24 claimants over one to three weeks give one unit, written Apt 5, #5, Unit 5, APT. 5,
+    Apartment 5, Apt.5 or # 5 and St, Street, St. or ST; as residence, as mailing address, or either."""
+    drops = varied[varied.typology == "mail_drop"]
+    home = normalize_address(drops.address_line1, drops.address_line2) + " " + drops.zip.str[:5]
+    mail = (
+        normalize_address(drops.mailing_address_line1, drops.mailing_address_line2)
+        + " "
+        + drops.mailing_zip.str[:5]
+    )
+    given = home.where(drops.mailing_address_line1 == "", mail)
+    for variant in ("residence", "mailing", "mixed"):
+        assert (drops.variant == f"mail_drop/{variant}").any()
+    for _, ring in drops.groupby("ring_key"):
+        units = pd.concat([ring.address_line2, ring.mailing_address_line2])
+        assert 5 <= len(ring) <= 24
+        assert given[ring.index].nunique() == 1 or ring.variant.iloc[0] == "mail_drop/mixed"
+        assert units[units != ""].nunique() >= 2 or len(ring) < 6
+        if ring.variant.iloc[0] == "mail_drop/residence":
+            assert (ring.mailing_address_line1 == "").all()
+        if ring.variant.iloc[0] == "mail_drop/mailing":
+            assert (ring.mailing_address_line1 != "").all()
+    units = pd.concat([drops.address_line2, drops.mailing_address_line2])
+    assert {"Apartment ", "Apt.", "# "} <= {u.rstrip("0123456789ABCDEF-") for u in units}
+    streets = pd.concat([drops.address_line1, drops.mailing_address_line1]).str.split().str[-1]
+    assert {"St", "Street", "St.", "ST"} <= set(streets)
+
+
+def test_synthetic_identities_with_impossible_and_plausible_ssns(varied: pd.DataFrame) -> None:
+    synthetic = varied[varied.typology == "synthetic_identity"]
+    impossible = synthetic.variant == "synthetic_identity/impossible_ssn"
+    valid = synthetic.ssn.str.fullmatch(SSN)
+    assert not valid[impossible].any() and valid[~impossible].all()
+    assert not synthetic.in_wages.any()  # a thin footprint: no wage history
+    honest = set(digits(varied.loc[~varied.is_fraud, "ssn"]))
+    assert not digits(synthetic.ssn).isin(honest).any()
+    aged = synthetic[synthetic.variant == "synthetic_identity/plausible_ssn_aged"]
+    assert aged.age.between(24, 56).all() and synthetic[~impossible].age.min() < 25
+
+
+def test_a_layoff_cover_files_for_one_employers_workers(varied: pd.DataFrame) -> None:
+    """Stolen payroll data of one large employer: its workers, laid off on one date, their wage
+    records naming that employer; the payments go to the ring's few accounts."""
+    for _, ring in rings_of(varied, "stolen_identity_bank_drop/layoff_cover"):
+        assert digits(ring.employer_ein).nunique() == 1 and ring.separation_date.nunique() == 1
+        assert (ring.separation_reason == "lack_of_work").all()
+        ein = digits(ring.employer_ein).iloc[0]
+        assert all(ein in eins for eins in ring.wage_eins)
+        assert ring.bank_account.nunique() <= 3

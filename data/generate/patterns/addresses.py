@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from claimscreen.data.generate.arrays import Arr, Codes, mix64, pick
+from claimscreen.data.generate.arrays import Arr, Codes, pick
+from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.fraud import ADDRESSES_PER_RING
 from claimscreen.data.generate.kinds import DROP_ADDRESS, INCARCERATED, SYNTHETIC
 from claimscreen.data.generate.rings import Rings
-from claimscreen.data.generate.vocab import UNIT_STYLES
+from claimscreen.data.generate.vocab import STREET_STYLES, UNIT_STYLES
 
 
 def apply_address_habits(
@@ -19,7 +20,7 @@ def apply_address_habits(
     n = len(ring)
     drop = drop_base + ring * ADDRESSES_PER_RING + np.floor(rng.random(n) * rings.pool[ring]).astype(np.int64)
     dropping = typ == DROP_ADDRESS
-    as_residence = dropping & (mix64(ring, 11) % np.uint64(100) < 55)
+    as_residence = is_variant(rings.variant[ring], DROP_ADDRESS, "residence")
     as_mailing = dropping & ~as_residence
     inmate = typ == INCARCERATED
     accomplice = drop_base + ring * ADDRESSES_PER_RING + rng.integers(0, 2, n)
@@ -31,3 +32,11 @@ def apply_address_habits(
     c["pay"] = np.where(dropping | inmate, pick(rng, (30, 55, 15), n), c["pay"])
     phone_pool = (typ == SYNTHETIC) | (inmate & ~rings.chained[ring])
     c["phone"] = np.where(phone_pool, ring_phones[ring * 4 + rng.integers(0, 2, n)], c["phone"])
+
+
+def respell_drop_addresses(rng: np.random.Generator, c: Codes, typ: Arr) -> None:
+    """Drop-address claims write the unit and the street suffix each their own way (Apt 5, #5,
+    Unit 5, APT. 5, Apartment 5, Apt.5, # 5; St, Street, St., ST), as each member's form did."""
+    rows = np.flatnonzero(typ == DROP_ADDRESS)
+    c["unit_style"][rows] = rng.integers(0, len(UNIT_STYLES), len(rows))
+    c["street_style"][rows] = rng.integers(0, len(STREET_STYLES), len(rows))

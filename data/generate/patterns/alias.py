@@ -7,11 +7,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.generate.arrays import Arr, join, numbers, take, where
+from claimscreen.data.generate.families import is_variant
+from claimscreen.data.generate.kinds import EMAIL_ALIAS
 from claimscreen.data.generate.vocab import Vocab, draw_first, draw_last
 
 
-def alias_emails(rng: np.random.Generator, vocab: Vocab, ring: Arr) -> pa.Array:
-    """Variants of one Gmail mailbox per ring: dots anywhere and +tags (all deliver to one inbox)."""
+def alias_emails(rng: np.random.Generator, vocab: Vocab, ring: Arr, variant: Arr) -> pa.Array:
+    """Variants of one Gmail mailbox per ring: dots anywhere and +tags (all deliver to one inbox);
+    the ring's ``variant`` uses dots only, tags only, or both."""
     n = len(ring)
     _, ring_no = np.unique(ring, return_inverse=True)
     n_rings = int(ring_no.max(initial=-1)) + 1
@@ -30,9 +33,10 @@ def alias_emails(rng: np.random.Generator, vocab: Vocab, ring: Arr) -> pa.Array:
         for p in range(1, 6):
             cut = join(pc.utf8_slice_codeunits(local, 0, p), ".", pc.utf8_slice_codeunits(local, p))
             dotted = where(position == p, cut, dotted)
-        local = where(rng.random(n) < 0.6, dotted, local)
+        local = where((rng.random(n) < 0.6) & ~is_variant(variant, EMAIL_ALIAS, "tags_only"), dotted, local)
     tags = pa.array(["ui", "claim", "oh", "jobs", "pay", "1", "2", "work", "bene"])
     tag = join("+", take(tags, rng.integers(0, len(tags), n)))
-    local = where(rng.random(n) < 0.45, join(local, tag), local)
+    tagged = rng.random(n) < np.where(is_variant(variant, EMAIL_ALIAS, "tags_only"), 0.9, 0.45)
+    local = where(tagged & ~is_variant(variant, EMAIL_ALIAS, "dots_only"), join(local, tag), local)
     local = pc.replace_substring(local, "..", ".")
     return join(where(rng.random(n) < 0.1, pc.utf8_upper(local), local), "@gmail.com")

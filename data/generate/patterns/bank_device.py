@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from claimscreen.data.generate.arrays import Arr, Codes, make_code, mix64
+from claimscreen.data.generate.arrays import Arr, Codes, make_code
+from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.fraud import pool_member
 from claimscreen.data.generate.kinds import (
     BANK_DROP,
@@ -24,8 +25,11 @@ def apply_bank_and_device_habits(rng: np.random.Generator, c: Codes, rings: Ring
     """Bank drops share 1-3 accounts; device farms 1-3 devices, a hosting block, bursts, bots."""
     ring = c["ring"]
     n = len(ring)
-    pooled = (typ == BANK_DROP) | (
-        (typ == DECEASED) & (mix64(ring, 3) % np.uint64(2) == 0) & ~rings.chained[ring]
+    variant = rings.variant[ring]
+    pooled = (
+        is_variant(variant, BANK_DROP, "shared_accounts")
+        | is_variant(variant, BANK_DROP, "layoff_cover")
+        | is_variant(variant, DECEASED, "shared_account")
     )
     c["acct"] = np.where(pooled, make_code(NS_RING, pool_member(rng, ring, rings.pool[ring])), c["acct"])
     c["pay"] = np.where(pooled, 0, c["pay"])

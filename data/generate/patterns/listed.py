@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from claimscreen.data.generate.arrays import Arr, Codes, make_code
+from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.fraud import ADDRESSES_PER_RING, LISTED_PER_RING
 from claimscreen.data.generate.kinds import IP_RESIDENTIAL, KNOWN_BAD, NS_LISTED
+from claimscreen.data.generate.rings import Rings
 
 
 def apply_listed_habits(
     rng: np.random.Generator,
     c: Codes,
+    rings: Rings,
     typ: Arr,
     drop_base: int,
     email_base: int,
@@ -26,6 +29,16 @@ def apply_listed_habits(
     member = rng.integers(0, LISTED_PER_RING, n)
     slot = ring * LISTED_PER_RING + member
     key = (ring.astype(np.int64) << 8) | member
+    # The ring's variant says which pair of listed identifiers it reuses (money: account,
+    # address; contact: mailbox, phone; network: IP address, device).
+    variant = rings.variant[ring]
+    pair = np.select(
+        [is_variant(variant, KNOWN_BAD, "listed_money"), is_variant(variant, KNOWN_BAD, "listed_contact")],
+        [0, 1],
+        2,
+    )
+    kinds = np.array([[0, 5], [1, 2], [3, 4]])
+    first, second = kinds[pair, first % 2], np.where(second >= 0, kinds[pair, (first + 1) % 2], -1)
 
     def uses(kind: int) -> Arr:
         return bad & ((first == kind) | (second == kind))
