@@ -20,7 +20,7 @@ from claimscreen.features.build import ALL_FEATURES, KEY_COLUMNS, read_features,
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     return generate_world(
-        tmp_path_factory.mktemp("world"), days=4, claims_per_day=1200, seed=5, fraud_rate=0.04
+        tmp_path_factory.mktemp("world"), days=4, claims_per_day=1200, seed=9, fraud_rate=0.04
     )
 
 
