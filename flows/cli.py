@@ -8,6 +8,7 @@ failure with exit status 1.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -243,7 +244,8 @@ def nightly(
 
     scaled = _check_scale_out(workers, dask_address, chunk_rows)
     make_prefect_home()
-    from claimscreen.flows.nightly import ScaleOut, run_nightly
+    from claimscreen.flows.alerting import alert_night
+    from claimscreen.flows.nightly import ScaleOut, prefect_api_url, run_nightly
     from claimscreen.models.scoring import CHUNK_ROWS
 
     scale_out = ScaleOut(workers, dask_address, chunk_rows or CHUNK_ROWS) if scaled else None
@@ -260,18 +262,36 @@ def nightly(
         if previous is None or previous["status"] != "completed":
             failed = RunReport(home.path, night)
             failed.fail("ingest", exc, 0.0)
-            failed.write()
+            alert_night(home.path, failed.write(), prefect_api_url())
         raise
     try:
         report = run_nightly(
             str(home.path), str(Path(batch).resolve()), night.isoformat(), allow_gap, scale_out, encoding
         )
-    except InputError:
-        raise
     except Exception as exc:
+        _alert_failed(home.path, night)
+        if isinstance(exc, InputError):
+            raise
         fail(f"night {night} failed: {safe_message(exc)}", code=EXIT_FAILED)
         return
+    alert_night(home.path, report, prefect_api_url())
     print_totals(report)
+
+
+def _alert_failed(home: Path, night: dt.date) -> None:
+    """Alert (``[alerts]``) on the night a command ran that failed, from its report; a report
+    that cannot be read is only logged (the command's own error line says why it failed)."""
+    from claimscreen.data.runs import read_report
+    from claimscreen.flows.alerting import alert_night
+    from claimscreen.flows.nightly import prefect_api_url
+
+    try:
+        report = read_report(home, night)
+    except ClaimscreenError as exc:
+        logging.getLogger("claimscreen.flows.alerting").warning("alert not sent: %s", exc)
+        return
+    if report is not None and report["status"] == "failed":
+        alert_night(home, report, prefect_api_url())
 
 
 def _check_scale_out(workers: int | None, dask_address: str | None, chunk_rows: int | None) -> bool:
@@ -315,13 +335,18 @@ def backfill(home: Home, first: str, last: str, inbox: str, allow_gap: bool) -> 
     assert start is not None and end is not None
     load_settings(home.path)
     plan = plan_backfill(home.path, Path(inbox), start, end, allow_gap)
+    from claimscreen.flows.alerting import alert_night
+    from claimscreen.flows.nightly import prefect_api_url
+
     try:
         reports = run_backfill(home.path, plan, click.echo, allow_gap)
     except NightFailed as exc:
+        _alert_failed(home.path, exc.night)
         fail(str(exc), code=exc.error.exit_code if isinstance(exc.error, ClaimscreenError) else EXIT_FAILED)
         return
     for report in reports:
         print_totals(report)
+        alert_night(home.path, report, prefect_api_url())
     done = sum(n.completed for n in plan)
     click.echo(f"backfill {start} to {end}: {len(reports)} nights run, {done} already completed")
 

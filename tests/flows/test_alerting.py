@@ -1,17 +1,28 @@
 """Alerting: `claimscreen deploy --notify-block` makes the automation that notifies state IT of
 a failed, crashed or timed-out claimscreen run; a scheduled night that fails says which night,
-which stage and why in one line, without the claim's data."""
+which stage and why in one line, without the claim's data. A night run by a command alerts by
+itself ([alerts]): through the block with a Prefect server, else the command and the webhook,
+tested against a local HTTP receiver."""
 
 from __future__ import annotations
 
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from helpers import make_row, write_csv
 
 from claimscreen.data.errors import InputError
-from claimscreen.flows import schedules
+from claimscreen.data.settings import AlertSettings
+from claimscreen.flows import alerting, schedules
 from claimscreen.flows.backfill import NightFailed
+from claimscreen.flows.cli import main
 
 SSN = "123-45-6789"
 
@@ -54,3 +65,181 @@ def test_a_scheduled_night_that_fails_names_its_night_and_stage_and_no_data(
     message = str(failed.value)
     assert message.startswith("night 2026-10-01 failed in stage ingest: ")
     assert SSN not in message and SSN.replace("-", "") not in message
+
+
+# --- Alerts for nights run by a command (flows/alerting.py) -----------------------------------
+
+
+class Receiver(ThreadingHTTPServer):
+    """A local webhook receiver: keeps each POST's JSON body; answers ``status``."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.status = status
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/hooks/T0/secret-path"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def run(home: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def hook_writing_to(path: Path) -> str:
+    """An [alerts] command line that writes its standard input and CLAIMSCREEN_ALERT_STAGE to ``path``."""
+    script = (
+        "import os, sys, pathlib; "
+        f"pathlib.Path({str(path)!r}).write_text(sys.stdin.read() + os.environ['CLAIMSCREEN_ALERT_STAGE'])"
+    )
+    return json.dumps([sys.executable, "-c", script])
+
+
+def test_a_report_calls_for_an_alert_when_it_failed_or_quarantined_too_much() -> None:
+    totals = {
+        "rows_read": 10,
+        "rows_quarantined": 3,
+        "quarantined_by_reason": {"missing ssn": 2, "bad zip": 1},
+    }
+    failed = {
+        "batch_date": "2026-10-02",
+        "status": "failed",
+        "failed_stage": "features",
+        "error": "OSError: x",
+    }
+    alert = alerting.night_alert({**failed, "totals": totals}, 0.2)
+    assert (
+        alert is not None
+        and alert.text == "claimscreen: night 2026-10-02 failed in stage features: OSError: x"
+    )
+    assert (alert.subject, alert.stage) == ("claimscreen: night 2026-10-02 failed", "features")
+    completed = {"batch_date": "2026-10-02", "status": "completed", "totals": totals}
+    alert = alerting.night_alert(completed, 0.2)
+    assert alert is not None and alert.text == (
+        "claimscreen: night 2026-10-02 quarantined 3 of 10 rows (30.0%, over [alerts] quarantine_share 20%): "
+        "missing ssn 2, bad zip 1"
+    )
+    assert alerting.night_alert(completed, 0.3) is None  # 30% is not over 30%
+    assert alerting.night_alert({**completed, "totals": {"rows_read": 0, "rows_quarantined": 0}}, 0.2) is None
+
+
+def test_a_night_that_fails_without_a_server_alerts_the_webhook_and_the_command(
+    home: Path, tmp_path: Path, receiver: Receiver
+) -> None:
+    heard = tmp_path / "heard.txt"
+    (home / "settings.toml").write_text(
+        f'[alerts]\nwebhook_url = "{receiver.url}"\ncommand = {hook_writing_to(heard)}\n'
+    )
+    row = make_row(claim_id="A", ssn=SSN)
+    batch = write_csv(tmp_path / "claims_2026-10-01.csv", [row], columns=[c for c in row if c != "claim_id"])
+    code, _, err = run(home, "nightly", "--batch", str(batch))
+    assert code == 2, err
+    assert len(receiver.bodies) == 1
+    body = receiver.bodies[0]
+    assert body["text"].startswith("claimscreen: night 2026-10-01 failed in stage ingest: ")
+    assert (body["night"], body["status"], body["stage"]) == ("2026-10-01", "failed", "ingest")
+    assert heard.read_text() == body["text"] + "\ningest"
+    for said in (json.dumps(body), heard.read_text(), err):
+        assert SSN not in said and SSN.replace("-", "") not in said and "Lopez" not in said
+
+
+def test_a_night_that_quarantines_over_the_share_alerts_and_one_under_it_does_not(
+    home: Path, tmp_path: Path, receiver: Receiver
+) -> None:
+    (home / "settings.toml").write_text(f'[alerts]\nwebhook_url = "{receiver.url}"\nquarantine_share = 0.5\n')
+    rows = [make_row(claim_id="A"), make_row(claim_id="B", ssn="12"), make_row(claim_id="C", ssn="34")]
+    code, _, err = run(home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-01.csv", rows)))
+    assert code == 0, err
+    assert [b["status"] for b in receiver.bodies] == ["quarantined"]
+    assert "quarantined 2 of 3 rows (66.7%, over [alerts] quarantine_share 50%)" in receiver.bodies[0]["text"]
+    rows = [make_row(claim_id="D"), make_row(claim_id="E"), make_row(claim_id="F", ssn="56")]
+    code, _, err = run(home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-02.csv", rows)))
+    assert code == 0, err
+    assert len(receiver.bodies) == 1
+
+
+def test_a_failing_hook_is_logged_and_never_fails_the_night(home: Path, tmp_path: Path) -> None:
+    broken = Receiver(status=500)
+    try:
+        (home / "settings.toml").write_text(
+            f'[alerts]\nwebhook_url = "{broken.url}"\nquarantine_share = 0.1\n'
+            f'command = ["{sys.executable}", "-c", "raise SystemExit(3)"]\n'
+        )
+        rows = [make_row(claim_id="A"), make_row(claim_id="B", ssn="12")]
+        code, out, err = run(
+            home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-01.csv", rows))
+        )
+    finally:
+        broken.shutdown()
+        broken.server_close()
+    assert code == 0, err
+    assert "night 2026-10-01: 2 rows read, 1 ingested, 1 quarantined" in out
+    assert "alert command" in err and "exited with status 3" in err
+    assert f"alert webhook http://127.0.0.1:{broken.server_address[1]} answered HTTP 500" in err
+    assert "secret-path" not in err  # a webhook's path is its secret
+
+
+def test_an_unreachable_webhook_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    alert = alerting.NightAlert(
+        "2026-10-01", "failed", "ingest", 1, 0, "claimscreen: night 2026-10-01 failed"
+    )
+    settings = AlertSettings(webhook_url="http://127.0.0.1:9/x", timeout_seconds=2)
+    with caplog.at_level("WARNING", logger="claimscreen.flows.alerting"):
+        assert alerting.send_alert(alert, settings, api_url=None) == []
+    assert "alert webhook http://127.0.0.1:9 failed: ConnectError" in caplog.text
+
+
+def test_with_a_server_the_block_alerts_and_without_one_the_webhook_does(
+    receiver: Receiver, prefect_harness: None
+) -> None:
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    block_receiver = Receiver()
+    try:
+        CustomWebhookNotificationBlock(
+            name="local",
+            url=block_receiver.url,
+            json_data={"text": "{{subject}}: {{body}}"},
+            allow_private_urls=True,
+        ).save("claimscreen-local", overwrite=True)
+        alert = alerting.NightAlert(
+            "2026-10-01", "failed", "score", 5, 0, "claimscreen: night 2026-10-01 failed"
+        )
+        settings = AlertSettings(notify_block="custom-webhook/claimscreen-local", webhook_url=receiver.url)
+        assert alerting.send_alert(alert, settings, api_url="http://prefect/api") == [
+            "block custom-webhook/claimscreen-local"
+        ]
+        assert block_receiver.bodies == [
+            {"text": "claimscreen: night 2026-10-01 failed: claimscreen: night 2026-10-01 failed"}
+        ]
+        assert receiver.bodies == []
+        assert alerting.send_alert(alert, settings, api_url=None) == [
+            f"webhook http://127.0.0.1:{receiver.server_address[1]}"
+        ]
+        assert receiver.bodies[0]["text"] == "claimscreen: night 2026-10-01 failed"
+        # A block that cannot be loaded falls back to the webhook.
+        missing = AlertSettings(notify_block="custom-webhook/nobody", webhook_url=receiver.url)
+        assert alerting.send_alert(alert, missing, api_url="http://prefect/api")[0].startswith("webhook")
+    finally:
+        block_receiver.shutdown()
+        block_receiver.server_close()
