@@ -14,7 +14,12 @@ lookback_days``, 365) are checked again against what is new since their night:
   ``LOOKBACK_INTERSTATE`` (against the whole interstate list, so a second other
   state counts), ``suspicious_actor_match`` ``LOOKBACK_SUSPICIOUS_ACTOR``;
 * **rings**: a claim whose ``ring_id`` (stable from night to night) is a ring
-  flagged tonight (a ``ring:`` case in tonight's scores): ``LOOKBACK_RING``;
+  flagged tonight (a ``ring:`` case in tonight's scores), or a claim that was in
+  no ring, or another, when it was paid and that a ring flagged tonight has grown
+  to include: it holds the value that links the ring (a kind the ring's
+  ``ring_shared_kinds`` names: bank account, device, IP address, email, phone or
+  address) of one of the ring's claims tonight: ``LOOKBACK_RING``, with the
+  flagged ring's id;
 * **decisions**: fraud decided, after the claim's night ended and by the end of
   night ``D``, on another claim with the same ``identity_id``,
   ``bank_account_token`` or ``device_id``: ``LOOKBACK_DECISION``;
@@ -97,6 +102,16 @@ LIST_SIGNALS: dict[str, tuple[str, str]] = {
 }
 #: The keys a fraud decision implicates other claims by.
 DECISION_KEYS = ("identity_id", "bank_account_token", "device_id")
+#: Each kind of identifier that links a ring, and the claims column holding it (an address is
+#: its street, matched with its ZIP code).
+RING_LINK_COLUMNS: dict[str, str] = {
+    "bank_account": "bank_account_token",
+    "device": "device_id",
+    "ip": "ip_address",
+    "email": "email_canonical",
+    "phone": "phone_e164",
+    "address": "address_norm",
+}
 #: The claims columns the list signals read besides their keys.
 _CONTEXT_COLUMNS = ("filed_at", "state", "zip5")
 _SCORES_COLUMNS = ["claim_id", "route", "ring_id", "identity_id", "risk_score"]
@@ -134,6 +149,8 @@ class _Changes:
     decisions: pd.DataFrame
     #: Claims whose latest decision by tonight is fraud: nothing to raise on them.
     decided_fraud: pa.Array
+    #: What links each flagged ring tonight: column, key, zip5 (addresses only), ring_id.
+    ring_links: pd.DataFrame = field(default_factory=lambda: _no_links())
 
 
 def alerts_path(lake: Lake, night: dt.date) -> Path:
@@ -240,6 +257,7 @@ def _changes(
     ]
     return _Changes(
         tonight=_tonight(lake, night, scores),
+        ring_links=_ring_links(lake, night, rings),
         flagged_rings=rings,
         new_entries=new_entries,
         lists=lists,
@@ -259,6 +277,38 @@ def _tonight(lake: Lake, night: dt.date, scores: pa.Table) -> pd.DataFrame:
     claims = pa.concat_tables(parts).cast(pa.schema([("claim_id", pa.string()), ("ssn_token", pa.string())]))
     joined = claims.join(scores.select(["claim_id", "identity_id"]), "claim_id")
     return joined.select(["ssn_token", "identity_id"]).to_pandas().drop_duplicates()
+
+
+def _no_links() -> pd.DataFrame:
+    return pd.DataFrame({"column": [], "key": [], "zip5": [], "ring_id": []}, dtype="str")
+
+
+def _ring_links(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
+    """The values that link each ring flagged tonight: of each of its claims tonight, the value of
+    every kind its ``ring_shared_kinds`` names (``column, key, zip5, ring_id``)."""
+    path = lake.features_path(night)
+    if not len(rings) or not path.exists():
+        return _no_links()
+    features = lake.read_table(path, columns=["claim_id", "ring_id", "ring_shared_kinds"])
+    members = features.filter(pc.is_in(features["ring_id"].cast(pa.string()), value_set=rings)).to_pandas()
+    if members.empty:
+        return _no_links()
+    ids = pa.array(members["claim_id"].astype(str).unique(), pa.string())
+    wanted = ["claim_id", *RING_LINK_COLUMNS.values(), "zip5"]
+    claims = _matching(_claims_parts(lake, [night]), {"claim_id": ids}, wanted)
+    joined = members.merge(claims.drop(columns=["first_scored"]), on="claim_id")
+    links = []
+    for kind, column in RING_LINK_COLUMNS.items():
+        if column not in joined.columns:
+            continue
+        named = joined["ring_shared_kinds"].fillna("").str.split(";").map(lambda kinds, k=kind: k in kinds)
+        part = joined.loc[named.astype(bool) & joined[column].notna(), [column, "zip5", "ring_id"]]
+        part = part.rename(columns={column: "key"}).assign(column=column)
+        if column != "address_norm":
+            part["zip5"] = None
+        links.append(part)
+    found = pd.concat(links, ignore_index=True) if links else _no_links()
+    return found[["column", "key", "zip5", "ring_id"]].astype(str).drop_duplicates().reset_index(drop=True)
 
 
 def _new_rows(current: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
@@ -337,7 +387,8 @@ def implicated(
     timings = {} if timings is None else timings
     clock = time.perf_counter()
     claim_keys = _claim_key_sets(changes)
-    read = ["claim_id", *claim_keys, *(_CONTEXT_COLUMNS if changes.new_entries else ())]
+    context = _CONTEXT_COLUMNS if changes.new_entries else ("zip5",) if len(changes.ring_links) else ()
+    read = ["claim_id", *claim_keys, *context]
     by_claims = _matching(_claims_parts(lake, nights), claim_keys, list(dict.fromkeys(read)))
     clock = _lap(timings, "claims", clock)
     score_keys = {
@@ -353,6 +404,7 @@ def implicated(
     rows = cleared.loc[~excluded].merge(by_claims.drop(columns=["first_scored"]), on="claim_id", how="left")
     found = [
         _ring_hits(rows, changes),
+        _ring_growth_hits(rows, changes),
         _decision_hits(rows, changes, timezone),
         _ssn_reuse_hits(rows, changes),
         *(_list_hits(rows, night, pins, changes, kind, timezone) for kind in changes.new_entries),
@@ -380,6 +432,8 @@ def _claim_key_sets(changes: _Changes) -> dict[str, pa.Array]:
                 sets["ssn_token"].append(rows["ssn_token"])
     for kind in DECISION_KEYS[1:]:
         sets.setdefault(kind, []).append(changes.decisions.loc[changes.decisions["key_kind"] == kind, "key"])
+    for column, keys in changes.ring_links.groupby("column")["key"]:
+        sets.setdefault(str(column), []).append(keys)
     return {column: _keys_of(pd.concat(values)) for column, values in sets.items()}
 
 
@@ -388,6 +442,23 @@ def _ring_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
         pc.fill_null(pc.is_in(pa.array(rows["ring_id"], pa.string()), changes.flagged_rings), False)
     )
     return rows.loc[hit].assign(reason="LOOKBACK_RING")
+
+
+def _ring_growth_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
+    """Claims holding a value that links a ring flagged tonight (an address with its ZIP code):
+    the ring has grown to include them; the alert carries the flagged ring's id."""
+    hits = []
+    for column, links in changes.ring_links.groupby("column"):
+        if column not in rows.columns:
+            continue
+        on = [column, "zip5"] if column == "address_norm" else [column]
+        right = links.rename(columns={"key": column, "ring_id": "flagged_ring"})[[*on, "flagged_ring"]]
+        if "zip5" in on and "zip5" not in rows.columns:
+            continue
+        pairs = rows.astype({c: str for c in on}).merge(right, on=on)
+        hits.append(pairs.assign(ring_id=pairs["flagged_ring"]).drop(columns=["flagged_ring"]))
+    found = pd.concat(hits, ignore_index=True) if hits else rows.iloc[:0]
+    return found.drop_duplicates(["claim_id", "ring_id"]).assign(reason="LOOKBACK_RING")
 
 
 def _decision_hits(rows: pd.DataFrame, changes: _Changes, timezone: str) -> pd.DataFrame:

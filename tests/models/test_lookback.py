@@ -249,3 +249,44 @@ def test_a_night_without_scores_is_refused(home: Path) -> None:
         run_lookback(home, DAY1)
     with pytest.raises(InputError, match="no look-back run"):
         export_alerts(home, DAY1)
+
+
+def ring_features(home: Path, day: dt.date, rings: dict[str, tuple[str, str]]) -> None:
+    """The night's features partition as the look-back reads it: claim id -> (ring_id, shared kinds)."""
+    lake = Lake(home)
+    table = pa.table(
+        {
+            "claim_id": list(rings),
+            "ring_id": [r for r, _ in rings.values()],
+            "ring_shared_kinds": [k for _, k in rings.values()],
+        }
+    )
+    lake.write_table(lake.features_path(day), table)
+
+
+def test_a_ring_that_grows_to_include_a_cleared_claim_raises_it(home: Path, tmp_path: Path) -> None:
+    # Night 1: X and W are paid, in no ring. Night 2: two new claims share X's bank account
+    # and W's phone; the bank account makes a ring of X and them, flagged tonight.
+    account, phone = {"bank_account": "000111222333"}, {"phone": "(614) 555-0199"}
+    night(
+        home,
+        tmp_path,
+        DAY1,
+        {"X": {"ssn": "123-45-6781", **account}, "W": {"ssn": "123-45-6782", **phone}},
+        {},
+    )
+    flagged = {"ring_id": "ring-9", "route": "review", "case_id": "ring:ring-9:2026-10-02"}
+    night(
+        home,
+        tmp_path,
+        DAY2,
+        {"Y": {"ssn": "123-45-6783", **account, **phone}, "Z": {"ssn": "123-45-6784", **account}},
+        {"Y": flagged, "Z": flagged},
+    )
+    ring_features(home, DAY2, {"Y": ("ring-9", "bank_account"), "Z": ("ring-9", "bank_account")})
+    # W shares only a phone, which is not what links the ring: not raised.
+    assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}
+    alert = read_alerts(home, DAY2).iloc[0]
+    assert (alert["ring_id"], alert["first_scored"]) == ("ring-9", DAY1)
+    assert alert["reason_text"] == LOOKBACK_REASONS["LOOKBACK_RING"]
+    assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}  # a re-run raises it once
