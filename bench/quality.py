@@ -14,21 +14,33 @@ routing settings:
 * the supervised champion that ``retrain`` produced at the cut-off,
 
 and their figures are printed against the goals, with fairness by age band and
-language (group sizes included). The HTML report is written beside the world.
+language (group sizes included), and caught per fraud pattern and per variant of it
+(the truth's ``variant``). The HTML report is written beside the world.
+
+``--holdout-variants`` asks whether the model catches what it never saw: for each fraud
+family with two or more variants in the world, about half of them (at least one, drawn
+with ``--seed``) are held out; the dispositions of every held-out-variant claim are
+withheld from the lake while ``retrain`` runs (and put back after), so the supervised
+model learns only from the seen variants; the per-variant table marks the held-out ones.
 
     .venv/bin/python bench/quality.py [--root /tmp/cs-quality] [--days 42] [--claims-per-day 20000]
-        [--seed 11] [--calibration sigmoid|isotonic] [--no-cold-start]
+        [--seed 11] [--calibration sigmoid|isotonic] [--no-cold-start] [--holdout-variants]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import math
+import os
+import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -104,6 +116,84 @@ def segment_table(frames: dict[str, pd.DataFrame], min_claims: int = 100) -> str
     return "\n".join(lines)
 
 
+def held_out_variants(truth: pd.DataFrame, seed: int) -> set[str]:
+    """For each fraud family with two or more variants in ``truth``, about half of them (at
+    least one), drawn with ``seed``: the same world and seed always hold out the same ones."""
+    rng = np.random.default_rng([seed, 23])
+    fraud = truth[truth["is_fraud"]]
+    held: set[str] = set()
+    for _, variants in sorted(fraud.groupby("typology")["variant"]):
+        names = sorted(set(variants.dropna()))
+        if len(names) >= 2:
+            held.update(rng.choice(names, size=max(1, len(names) // 2), replace=False).tolist())
+    return held
+
+
+@contextlib.contextmanager
+def labels_withheld(home: Path, claim_ids: set[str]) -> Iterator[int]:
+    """The lake's dispositions (and their history) without ``claim_ids`` while the block runs;
+    the files are put back as they were afterwards, even on an error. Yields how many
+    decisions were withheld."""
+    from claimscreen.data.labels import history_path
+    from claimscreen.data.lake import Lake
+
+    lake = Lake(home)
+    paths = [p for p in (lake.dispositions_path, history_path(lake)) if p.exists()]
+    kept = {p: p.with_name(p.name + ".withheld") for p in paths}
+    withheld = 0
+    try:
+        for path, copy in kept.items():
+            shutil.copy2(path, copy)
+            table = lake.read_table(path)
+            keep = ~table.column("claim_id").to_pandas().astype(str).isin(claim_ids).to_numpy()
+            withheld = max(withheld, int((~keep).sum()))
+            lake.write_table(path, table.filter(keep))
+        yield withheld
+    finally:
+        for path, copy in kept.items():
+            if copy.exists():
+                os.replace(copy, path)
+
+
+def variant_table(frames: dict[str, pd.DataFrame], held: set[str]) -> str:
+    """Per fraud pattern (the truth's ``typology``) and per variant of it: claims, and the share
+    caught (routed away from clear) by each system; held-out variants are marked."""
+    names = list(frames)
+    lines = [
+        "  " + "pattern / variant".ljust(50) + "claims".rjust(8) + "".join(f"{n[:18]:>20}" for n in names)
+    ]
+    first = frames[names[0]]
+    fraud = first[first["is_fraud"]]
+    for typology in sorted(fraud["typology"].unique()):
+        keys = [(typology, None)] + [
+            (typology, v)
+            for v in sorted(fraud.loc[fraud["typology"] == typology, "variant"].dropna().unique())
+        ]
+        for pattern, variant in keys:
+            cells = []
+            for name in names:
+                rows = frames[name][frames[name]["is_fraud"] & (frames[name]["typology"] == pattern)]
+                if variant is not None:
+                    rows = rows[rows["variant"] == variant]
+                cells.append(f"{(rows['route'] != 'clear').mean():>20.2%}")
+                claims = len(rows)
+            label = (
+                pattern
+                if variant is None
+                else "    " + variant.split("/", 1)[-1] + (" (held out)" if variant in held else "")
+            )
+            lines.append(f"  {label:<50}{claims:>8,}" + "".join(cells))
+    if held:
+        for group, mask_of in (("held-out variants", True), ("seen variants", False)):
+            cells = []
+            for name in names:
+                rows = frames[name][frames[name]["is_fraud"]]
+                rows = rows[rows["variant"].isin(held) == mask_of]
+                cells.append(f"{(rows['route'] != 'clear').mean():>20.2%}")
+            lines.append(f"  {'all ' + group:<50}{len(rows):>8,}" + "".join(cells))
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/cs-quality"))
@@ -118,6 +208,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--calibration", choices=("sigmoid", "isotonic"), help="override [scoring] calibration"
+    )
+    parser.add_argument(
+        "--holdout-variants",
+        action="store_true",
+        help="hold out some variants of each fraud family: the model never sees their labels",
     )
     args = parser.parse_args()
 
@@ -146,13 +241,22 @@ def main() -> None:
     later = [n for n in nights if n >= cutoff]
     truth = pd.read_parquet(world.truth_file)
     truth["in_ring"] = truth["is_fraud"] & truth["ring_key"].notna()
+    if "variant" not in truth:  # a world generated before the generator had variants
+        truth["variant"] = truth["typology"].where(truth["is_fraud"])
+    held = held_out_variants(truth, args.seed) if args.holdout_variants else set()
+    if held:
+        print(f"held-out variants (no label of theirs reaches the model): {', '.join(sorted(held))}")
+    withheld_ids = set(truth.loc[truth["variant"].isin(held), "claim_id"].astype(str))
 
     clock = time.perf_counter()
     cold = ClaimScorer().fit_anomaly(window_features(home, nights[0], cutoff - dt.timedelta(days=1)))
     print(f"cold-start scorer fitted in {time.perf_counter() - clock:.1f} s")
     clock = time.perf_counter()
     moment = dt.datetime.combine(cutoff, dt.time(0), tzinfo=dt.UTC)
-    report = retrain(home, settings=settings, now=moment)
+    with labels_withheld(home, withheld_ids) as withheld:
+        report = retrain(home, settings=settings, now=moment)
+    if held:
+        print(f"  decisions withheld from retrain: {withheld:,}")
     print(f"retrain at {cutoff}: {report.status} ({report.reason}) in {time.perf_counter() - clock:.1f} s")
     print(f"  labels used: {report.labels}")
     from claimscreen.models import registry
@@ -160,6 +264,7 @@ def main() -> None:
     supervised = registry.load(home, report.challenger) if report.challenger else cold
     used = pd.read_parquet(lake.dispositions_path)
     used = used[pd.to_datetime(used["decided_at"], utc=True) < pd.Timestamp(moment)]
+    used = used[~used["claim_id"].astype(str).isin(withheld_ids)]
     seen = set(truth.loc[truth["claim_id"].isin(used["claim_id"]) & truth["is_fraud"], "typology"])
     unseen = sorted(set(truth.loc[truth["is_fraud"], "typology"]) - seen)
     print(f"  fraud typologies absent from all labels: {unseen}")
@@ -236,6 +341,12 @@ def main() -> None:
     print("honest cleared per segment and fraud caught per typology (truth's honest_case and typology):")
     print(segment_table(joined))
     print()
+    print(
+        "fraud caught per pattern and per variant (truth's typology and variant)"
+        + (": held-out variants were never in the training labels" if held else "")
+    )
+    print(variant_table(joined, held))
+    print()
     print("why honest claimants were delayed (supervised): each signal on the delayed, per 1,000 honest")
     print(why_delayed(joined["supervised"]))
     base, best = evaluations["rules-only baseline"], evaluations["supervised"]
@@ -261,6 +372,7 @@ def main() -> None:
         notes=[
             f"trained on labels decided by {cutoff}; evaluated on {later[0]} to {later[-1]}",
             f"fraud typologies absent from all labels: {', '.join(unseen) or 'none'}",
+            f"held-out variants: {', '.join(sorted(held)) or 'none'}",
         ],
     )
     print(f"report: {out}")

@@ -37,7 +37,16 @@ def build_world(root: Path, days: int, claims_per_day: int, seed: int, labels: b
     root = Path(root)
     home = root / "home"
     done = root / "built.json"
-    params = {"days": days, "claims_per_day": claims_per_day, "seed": seed, "labels": labels}
+    from claimscreen.data.generate import VARIANTS
+
+    # The generator's fraud variants are part of the key: a world cached before they changed is rebuilt.
+    params = {
+        "days": days,
+        "claims_per_day": claims_per_day,
+        "seed": seed,
+        "labels": labels,
+        "variants": len(VARIANTS),
+    }
     if done.exists() and json.loads(done.read_text())["params"] == params:
         meta = json.loads(done.read_text())
         return World(home, Path(meta["truth"]), Path(meta["dispositions"]), meta["nights"])
