@@ -68,6 +68,24 @@ USPS_STATES: frozenset[str] = frozenset(
     )
 )  # fmt: skip
 
+#: State and territory names as people write them out, to their USPS code (upper case, periods
+#: dropped, runs of spaces as one): ``Ohio``, ``New York``, ``Washington D.C.``, ``Puerto Rico``.
+STATE_NAMES: dict[str, str] = {
+    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA",
+    "COLORADO": "CO", "CONNECTICUT": "CT", "DELAWARE": "DE", "FLORIDA": "FL", "GEORGIA": "GA",
+    "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL", "INDIANA": "IN", "IOWA": "IA", "KANSAS": "KS",
+    "KENTUCKY": "KY", "LOUISIANA": "LA", "MAINE": "ME", "MARYLAND": "MD", "MASSACHUSETTS": "MA",
+    "MICHIGAN": "MI", "MINNESOTA": "MN", "MISSISSIPPI": "MS", "MISSOURI": "MO", "MONTANA": "MT",
+    "NEBRASKA": "NE", "NEVADA": "NV", "NEW HAMPSHIRE": "NH", "NEW JERSEY": "NJ", "NEW MEXICO": "NM",
+    "NEW YORK": "NY", "NORTH CAROLINA": "NC", "NORTH DAKOTA": "ND", "OHIO": "OH", "OKLAHOMA": "OK",
+    "OREGON": "OR", "PENNSYLVANIA": "PA", "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC",
+    "SOUTH DAKOTA": "SD", "TENNESSEE": "TN", "TEXAS": "TX", "UTAH": "UT", "VERMONT": "VT",
+    "VIRGINIA": "VA", "WASHINGTON": "WA", "WEST VIRGINIA": "WV", "WISCONSIN": "WI", "WYOMING": "WY",
+    "DISTRICT OF COLUMBIA": "DC", "WASHINGTON DC": "DC", "PUERTO RICO": "PR",
+    "US VIRGIN ISLANDS": "VI", "VIRGIN ISLANDS": "VI", "GUAM": "GU", "AMERICAN SAMOA": "AS",
+    "NORTHERN MARIANA ISLANDS": "MP",
+}  # fmt: skip
+
 #: USPS Publication 28, appendix C1: street suffixes (common spellings) to their abbreviation.
 STREET_SUFFIXES: dict[str, str] = {
     "ALLEY": "ALY", "ANNEX": "ANX", "ARCADE": "ARC", "AVENUE": "AVE", "AV": "AVE", "AVEN": "AVE",
@@ -614,8 +632,18 @@ def normalize_state(values: pd.Series) -> pd.Series:
 _STATE_CODES = pa.array(sorted(USPS_STATES), type=pa.large_string())
 
 
+_STATE_NAME_KEYS = pa.array(list(STATE_NAMES), type=pa.large_string())
+_STATE_NAME_CODES = pa.array(list(STATE_NAMES.values()), type=pa.large_string())
+
+
 def normalize_state_array(array: pa.Array, codes: pa.Array = _STATE_CODES) -> pa.Array:
+    """The USPS code of each value: a code as given (any case), or a written-out name
+    (:data:`STATE_NAMES`); null for anything else."""
     array = pc.utf8_upper(_trim(array))
+    array = pc.replace_substring_regex(pc.replace_substring(array, ".", ""), r"\s+", " ")
+    named = pc.index_in(array, value_set=_STATE_NAME_KEYS)
+    if pc.any(pc.is_valid(named)).as_py():
+        array = pc.coalesce(pc.take(_STATE_NAME_CODES, named), array)
     return _blank_to_null(keep_where(array, pc.is_in(array, value_set=codes)))
 
 
@@ -861,7 +889,46 @@ def normalize_language_array(array: pa.Array) -> pa.Array:
     tagged = pc.and_(pc.is_null(codes), pc.fill_null(pc.match_substring_regex(trimmed, _LANGUAGE_TAG), False))
     if pc.any(tagged).as_py():
         codes = pc.replace_with_mask(codes, tagged, pc.utf8_slice_codeunits(trimmed.filter(tagged), 0, 2))
+    other = pc.and_(pc.is_null(codes), pc.is_valid(_blank_to_null(trimmed)))
+    if pc.any(other).as_py():
+        named = per_distinct(trimmed.filter(other), language_code_of, pa.large_string())
+        codes = pc.replace_with_mask(codes, other, pc.cast(named, codes.type))
     return _blank_to_null(pc.ascii_lower(codes))
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """ISO 639-1 code of each way a language is written out here: ISO 639-2 and 639-3 codes
+    (``spa``, ``vie``, ``chi``/``zho``: CLDR's aliases, through Babel), English names
+    (``Spanish``, ``Haitian Creole``) and the language's own name (``español``, ``한국어``),
+    lower case. Tagalog (``tgl``, ``fil``, ``Filipino``) is ``tl``."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    english = Locale("en").languages
+    out: dict[str, str] = {}
+    for code, name in english.items():
+        if len(code) == 2 and code.isalpha():
+            out.setdefault(name.casefold(), code)
+            try:
+                own = Locale(code).languages.get(code)
+            except (UnknownLocaleError, ValueError):
+                own = None
+            if own:
+                out.setdefault(own.casefold(), code)
+    for alias, code in get_global("language_aliases").items():
+        if len(alias) == 3 and len(code) == 2:
+            out.setdefault(alias, code)
+    out.update({"tgl": "tl", "fil": "tl", "filipino": "tl", "haitian creole": "ht", "chinese": "zh"})
+    return out
+
+
+def language_code_of(value: str) -> str | None:
+    """The ISO 639-1 code of a language written as a 3-letter code or a name (None if unknown);
+    a tag's region or script is dropped (``spa-MX`` gives ``es``)."""
+    key = value.strip().casefold().replace("_", "-")
+    names = _language_names()
+    return names.get(key) or names.get(key.split("-")[0]) or None
 
 
 #: A BCP 47 language tag with a two-letter language: subtags of 1 to 8 letters or digits.

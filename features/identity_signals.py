@@ -50,6 +50,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
+from claimscreen.data.normalize import per_distinct
 from claimscreen.data.schema import SUSPICIOUS_ACTOR_KINDS
 from claimscreen.data.settings import InterstateSettings, Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
@@ -227,6 +228,12 @@ FEATURES: tuple[Feature, ...] = check_unique(
             "Quarters with wages reported for this SSN by any employer in the last five completed quarters.",
         ),
         _feature("employer_known", "bool", "The named employer has reported wages to the state before."),
+        _feature(
+            "employer_ein_unassigned",
+            "bool",
+            "The employer's EIN starts with two digits the IRS has never assigned to any of its campuses: "
+            "no real employer has that number.",
+        ),
     )
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
@@ -674,6 +681,25 @@ def _quarter_numbers(labels: pd.Series) -> pd.Series:
     return pd.Series(looked_up, index=labels.index)
 
 
+def ein_unassigned(eins: pd.Series) -> np.ndarray:
+    """Whether each EIN (nine digits as ingest keeps them; missing: False) has a prefix no IRS
+    campus assigns, by python-stdnum's list of campus prefixes; asked once per distinct EIN."""
+    from stdnum.exceptions import ValidationError
+    from stdnum.us import ein
+
+    def unassigned(value: str) -> bool:
+        try:
+            ein.validate(value)
+        except ValidationError:
+            return True
+        return False
+
+    array = pa.array(eins.astype("str").array, type=pa.large_string())
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    flags = per_distinct(array, unassigned, pa.bool_())
+    return np.asarray(pc.fill_null(flags, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _wages(tonight: pd.DataFrame, filed: pd.Series, wages: pd.DataFrame | None) -> pd.DataFrame:
     """Wage records of the SSN in the lookback quarters, with and without the named employer."""
     n = len(tonight)
@@ -682,6 +708,7 @@ def _wages(tonight: pd.DataFrame, filed: pd.Series, wages: pd.DataFrame | None) 
             "no_wage_record_with_employer": np.zeros(n, dtype=bool),
             "wage_quarters_found": np.zeros(n, dtype=np.int64),
             "employer_known": np.zeros(n, dtype=bool),
+            "employer_ein_unassigned": ein_unassigned(tonight["employer_ein"]),
         }
     )
     if not _usable(wages, ("ssn_token", "employer_ein", "quarter")):

@@ -254,6 +254,14 @@ EVIDENCE: tuple[Evidence, ...] = (
         {"age_under_18": 0.0},
     ),
     Evidence(
+        "EMPLOYER_EIN_UNASSIGNED",
+        "The employer's EIN begins with two digits the IRS has never assigned: no real employer has "
+        "this number (a typing slip can also cause it).",
+        2.0,
+        _flag("employer_ein_unassigned"),
+        {"employer_ein_unassigned": 0.0},
+    ),
+    Evidence(
         "NO_WAGES",
         "The named employer reported no wages for this Social Security number in the last five quarters.",
         1.0,

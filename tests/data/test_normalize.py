@@ -257,7 +257,15 @@ def test_normalize_address(line1: str | None, line2: str | None, expected: str |
         ("dc", "DC"),
         ("GU", "GU"),
         ("XX", None),
-        ("New York", None),
+        ("New York", "NY"),  # written out: USPS code
+        ("  new   york ", "NY"),
+        ("Ohio", "OH"),
+        ("Washington D.C.", "DC"),
+        ("D.C.", "DC"),
+        ("District of Columbia", "DC"),
+        ("Puerto Rico", "PR"),
+        ("Jalisco", None),
+        ("Ohio State", None),
     ],
 )
 def test_normalize_state(raw: str, expected: str | None) -> None:
@@ -446,10 +454,25 @@ def test_parse_number(raw: str, expected: float | None) -> None:
         ("zh-Hant-HK", "zh"),
         ("es_MX", "es"),
         ("pt-BR", "pt"),
-        ("eng", None),
+        ("eng", "en"),  # ISO 639-2/3 codes (CLDR aliases)
+        ("spa", "es"),
+        ("VIE", "vi"),
+        ("chi", "zh"),
+        ("zho", "zh"),
+        ("hat", "ht"),
+        ("tgl", "tl"),
+        ("spa-MX", "es"),
+        ("Spanish", "es"),  # English names
+        ("haitian creole", "ht"),
+        ("Filipino", "tl"),
+        ("español", "es"),  # the language's own name
+        ("Tiếng Việt", "vi"),
+        ("한국어", "ko"),
+        ("русский", "ru"),
         ("e1", None),
         ("en-", None),
-        ("Spanish", None),
+        ("Klingon", None),
+        ("abc", None),
     ],
 )
 def test_normalize_language(raw: str, expected: str | None) -> None:

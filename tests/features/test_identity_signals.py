@@ -328,6 +328,19 @@ def test_wage_records_in_the_five_completed_quarters_before_filing() -> None:
     assert out["employer_known"].tolist() == [True, True, True, False, False]
 
 
+def test_an_ein_with_a_prefix_no_irs_campus_assigns_is_flagged_without_any_list() -> None:
+    """07, 08, 09, 17, 18, 19, 28, 29, 49, 69, 70, 78, 79 and 89 are assigned by no campus."""
+    window = claims(
+        {"employer_ein": "311234567"},
+        {"employer_ein": "071234567"},
+        {"employer_ein": "891234567"},
+        {"employer_ein": None},
+        {"employer_ein": "071234567"},
+    )
+    out = signals(window)
+    assert out["employer_ein_unassigned"].tolist() == [False, True, True, False, True]
+
+
 def test_missing_or_empty_reference_lists_give_false_and_zero() -> None:
     window = claims({}, {"ssn_token": "ssn-b", "program": "PUA", "employer_ein": None})
     empty = {
