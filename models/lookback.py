@@ -16,10 +16,11 @@ lookback_days``, 365) are checked again against what is new since their night:
 * **rings**: a claim whose ``ring_id`` (stable from night to night) is a ring
   flagged tonight (a ``ring:`` case in tonight's scores), or a claim that was in
   no ring, or another, when it was paid and that a ring flagged tonight has grown
-  to include: it holds the value that links the ring (a kind the ring's
-  ``ring_shared_kinds`` names: bank account, device, IP address, email, phone or
-  address) of one of the ring's claims tonight: ``LOOKBACK_RING``, with the
-  flagged ring's id;
+  to include: it holds the bank account, email, phone, device or address (with
+  its ZIP code) that links the ring (a kind the ring's ``ring_shared_kinds``
+  names) of one of the ring's claims tonight (:data:`RING_LINK_COLUMNS`; a
+  device or address held by more identities than the ring rule's cap is not a
+  link): ``LOOKBACK_RING``, with the flagged ring's id;
 * **decisions**: fraud decided, after the claim's night ended and by the end of
   night ``D``, on another claim with the same ``identity_id``,
   ``bank_account_token`` or ``device_id``: ``LOOKBACK_DECISION``;
@@ -102,16 +103,22 @@ LIST_SIGNALS: dict[str, tuple[str, str]] = {
 }
 #: The keys a fraud decision implicates other claims by.
 DECISION_KEYS = ("identity_id", "bank_account_token", "device_id")
-#: Each kind of identifier that links a ring, and the claims column holding it (an address is
-#: its street, matched with its ZIP code).
+#: The kinds of identifier by which a ring grows to include a paid claim, and the claims
+#: column holding each (an address is its street, matched with its ZIP code). An IP address
+#: is not one: a library's or a campus's network links strangers. A device or an address
+#: counts only when the paid claims holding it are of no more identities than the ring rule's
+#: cap for the kind (``[rings.kinds]``, 5): more is a library's computer or a shelter, not a
+#: ring's member (on the quality benchmark, without the cap and with IP addresses, 56 of 62
+#: look-back alerts were honest library and household claimants).
 RING_LINK_COLUMNS: dict[str, str] = {
     "bank_account": "bank_account_token",
-    "device": "device_id",
-    "ip": "ip_address",
     "email": "email_canonical",
     "phone": "phone_e164",
+    "device": "device_id",
     "address": "address_norm",
 }
+#: The kinds a ring grows by only up to the ring rule's cap of identities per value.
+CAPPED_KINDS = ("device", "address")
 #: The claims columns the list signals read besides their keys.
 _CONTEXT_COLUMNS = ("filed_at", "state", "zip5")
 _SCORES_COLUMNS = ["claim_id", "route", "ring_id", "identity_id", "risk_score"]
@@ -151,6 +158,8 @@ class _Changes:
     decided_fraud: pa.Array
     #: What links each flagged ring tonight: column, key, zip5 (addresses only), ring_id.
     ring_links: pd.DataFrame = field(default_factory=lambda: _no_links())
+    #: The most identities a device or an address may link a ring by (the ring rule's caps).
+    link_caps: dict[str, int] = field(default_factory=dict)
 
 
 def alerts_path(lake: Lake, night: dt.date) -> Path:
@@ -172,6 +181,7 @@ def run_lookback(home: Path, night: dt.date, settings: Settings | None = None) -
     clock = time.perf_counter()
     pins = {n: _pins(lake, n) for n in nights}
     changes = _changes(home, lake, night, nights, pins, settings.agency_timezone)
+    changes.link_caps = {kind: settings.rings.kinds[kind].cap for kind in CAPPED_KINDS}
     clock = _lap(timings, "changes", clock)
     found = implicated(lake, night, nights, pins, changes, settings.agency_timezone, timings)
     clock = time.perf_counter()
@@ -304,9 +314,7 @@ def _ring_links(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
         named = joined["ring_shared_kinds"].fillna("").str.split(";").map(lambda kinds, k=kind: k in kinds)
         part = joined.loc[named.astype(bool) & joined[column].notna(), [column, "zip5", "ring_id"]]
         part = part.rename(columns={column: "key"}).assign(column=column)
-        if column != "address_norm":
-            part["zip5"] = None
-        links.append(part)
+        links.append(part.assign(zip5=part["zip5"] if column == "address_norm" else ""))
     found = pd.concat(links, ignore_index=True) if links else _no_links()
     return found[["column", "key", "zip5", "ring_id"]].astype(str).drop_duplicates().reset_index(drop=True)
 
@@ -445,17 +453,21 @@ def _ring_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
 
 
 def _ring_growth_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
-    """Claims holding a value that links a ring flagged tonight (an address with its ZIP code):
-    the ring has grown to include them; the alert carries the flagged ring's id."""
+    """Claims holding a value that links a ring flagged tonight (an address with its ZIP code; a
+    device or address of no more identities than its cap): the ring has grown to include them;
+    the alert carries the flagged ring's id."""
     hits = []
+    kinds = {column: kind for kind, column in RING_LINK_COLUMNS.items()}
     for column, links in changes.ring_links.groupby("column"):
-        if column not in rows.columns:
+        on = [str(column), "zip5"] if column == "address_norm" else [str(column)]
+        if any(c not in rows.columns for c in on):
             continue
-        on = [column, "zip5"] if column == "address_norm" else [column]
         right = links.rename(columns={"key": column, "ring_id": "flagged_ring"})[[*on, "flagged_ring"]]
-        if "zip5" in on and "zip5" not in rows.columns:
-            continue
-        pairs = rows.astype({c: str for c in on}).merge(right, on=on)
+        pairs = rows.dropna(subset=on).astype({c: str for c in on}).merge(right, on=on)
+        cap = changes.link_caps.get(kinds[str(column)])
+        if cap is not None:
+            identities = pairs.groupby(on)["identity_id"].transform("nunique")
+            pairs = pairs.loc[identities <= cap]
         hits.append(pairs.assign(ring_id=pairs["flagged_ring"]).drop(columns=["flagged_ring"]))
     found = pd.concat(hits, ignore_index=True) if hits else rows.iloc[:0]
     return found.drop_duplicates(["claim_id", "ring_id"]).assign(reason="LOOKBACK_RING")

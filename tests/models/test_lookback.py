@@ -290,3 +290,13 @@ def test_a_ring_that_grows_to_include_a_cleared_claim_raises_it(home: Path, tmp_
     assert (alert["ring_id"], alert["first_scored"]) == ("ring-9", DAY1)
     assert alert["reason_text"] == LOOKBACK_REASONS["LOOKBACK_RING"]
     assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}  # a re-run raises it once
+
+
+def test_a_device_many_paid_claimants_share_does_not_grow_a_ring(home: Path, tmp_path: Path) -> None:
+    # Six paid claimants used one public computer (more identities than the device cap of 5).
+    library = {f"P{i}": {"ssn": f"123-45-67{90 + i}", "device_id": "library-pc-1"} for i in range(6)}
+    night(home, tmp_path, DAY1, library, {})
+    flagged = {"ring_id": "ring-5", "route": "review", "case_id": "ring:ring-5:2026-10-02"}
+    night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6781", "device_id": "library-pc-1"}}, {"N": flagged})
+    ring_features(home, DAY2, {"N": ("ring-5", "device")})
+    assert raised(home, DAY2) == {}
