@@ -773,7 +773,23 @@ def _routes() -> APIRouter:
         }
         note = str(form.get("note", ""))
         version = _version(form, True)
-        overpayment = work.parse_overpayment(str(form.get("overpayment", ""))[:32])
+        overpayment_text = str(form.get("overpayment", ""))[:32]
+        overpayment = work.parse_overpayment(overpayment_text)
+        if form.get("confirmed") != "yes":  # a decision on several claims is confirmed first
+
+            def summarize() -> dict[str, Any]:
+                with statements(request.app.state.engine) as conn:
+                    return work.decision_summary(
+                        conn, user, case_id, outcome, exceptions, version, overpayment
+                    )
+
+            summary = await anyio.to_thread.run_sync(summarize)
+            if summary["claims"] > 1:
+                context = {
+                    "summary": summary, "case": summary["case"], "outcome": outcome, "chosen": exceptions,
+                    "note": note, "overpayment": overpayment_text, "version": version,
+                }  # fmt: skip
+                return _page(request, "confirm.html", context, user)
 
         def record() -> str:
             with writing(request.app.state.engine) as conn:

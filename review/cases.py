@@ -638,22 +638,7 @@ def decide(
         if repeated:
             return str(case["status"])
         raise _stale(conn, case)
-    if case["assignee_id"] != user["id"]:
-        raise CaseError("assign the case to yourself before deciding it", 403)
-    if case["status"] == "closed":
-        raise CaseError("the case is closed; a supervisor must reopen it before a new decision")
-    if overpayment_cents is not None and not case["lookback"]:
-        raise CaseError("an overpayment is recorded on a look-back alert (a paid claim) only", 400)
-    exceptions = {k: v for k, v in (exceptions or {}).items() if v}
-    for chosen in (outcome, *exceptions.values()):
-        if chosen not in OUTCOMES:
-            raise CaseError(f"unknown outcome {chosen!r}", 400)
-    claim_ids = list(
-        conn.execute(select(case_claims.c.claim_id).where(case_claims.c.case_id == case_id)).scalars()
-    )
-    unknown = sorted(set(exceptions) - set(claim_ids))
-    if unknown:
-        raise CaseError(f"claim {unknown[0]} is not in this case", 400)
+    claim_ids, exceptions = _checked_choice(conn, user, case, outcome, exceptions, overpayment_cents)
     previous = latest_decisions(conn, claim_ids)
     stamp = now()
     for claim_id in sorted(claim_ids):
@@ -689,6 +674,90 @@ def decide(
     if note:
         add_note(conn, user, case_id, note)
     return status
+
+
+def _checked_choice(
+    conn: Connection,
+    user: User,
+    case: dict[str, Any],
+    outcome: str,
+    exceptions: dict[str, str] | None,
+    overpayment_cents: int | None,
+) -> tuple[list[str], dict[str, str]]:
+    """The case's claim ids and the exceptions chosen, once the decision is found possible: the
+    user holds the open case, every outcome is known, every exception names a claim of it."""
+    if case["assignee_id"] != user["id"]:
+        raise CaseError("assign the case to yourself before deciding it", 403)
+    if case["status"] == "closed":
+        raise CaseError("the case is closed; a supervisor must reopen it before a new decision")
+    if overpayment_cents is not None and not case["lookback"]:
+        raise CaseError("an overpayment is recorded on a look-back alert (a paid claim) only", 400)
+    chosen_exceptions = {k: v for k, v in (exceptions or {}).items() if v}
+    for chosen in (outcome, *chosen_exceptions.values()):
+        if chosen not in OUTCOMES:
+            raise CaseError(f"unknown outcome {chosen!r}", 400)
+    claim_ids = list(
+        conn.execute(select(case_claims.c.claim_id).where(case_claims.c.case_id == case["id"])).scalars()
+    )
+    unknown = sorted(set(chosen_exceptions) - set(claim_ids))
+    if unknown:
+        raise CaseError(f"claim {unknown[0]} is not in this case", 400)
+    return claim_ids, chosen_exceptions
+
+
+def decision_summary(
+    conn: Connection,
+    user: User,
+    case_id: int,
+    outcome: str,
+    exceptions: dict[str, str] | None = None,
+    version: int | None = None,
+    overpayment_cents: int | None = None,
+) -> dict[str, Any]:
+    """What a decision on a whole case (a ring) would record, before it is recorded (nothing is
+    written): how many claims, the outcome each gets (the exceptions named), which claims are
+    decided already and whether their decision changes or stays, and the case's next status.
+    Refused as :func:`decide` would refuse it (a stale version too)."""
+    case = get_case(conn, case_id)
+    if case is None:
+        raise CaseError("no such case", 404)
+    if version is not None and case["version"] != version:
+        if _repeated_decision(conn, user, case, version, outcome, exceptions or {}):
+            return {"case": case, "claims": 0, "repeated": True}  # a double submit: decide() says so
+        raise _stale(conn, case)
+    claim_ids, chosen = _checked_choice(conn, user, case, outcome, exceptions, overpayment_cents)
+    names = dict(
+        conn.execute(
+            select(claims.c.claim_id, (claims.c.first_name + " " + claims.c.last_name)).where(
+                claims.c.claim_id.in_(claim_ids or [""])
+            )
+        ).all()
+    )
+    previous = latest_decisions(conn, claim_ids)
+    rows = []
+    for claim_id in sorted(claim_ids):
+        before = previous.get(claim_id)
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "name": names.get(claim_id, ""),
+                "outcome": chosen.get(claim_id, outcome),
+                "exception": claim_id in chosen,
+                "before": before["outcome"] if before else None,
+            }
+        )
+    decided = [r for r in rows if r["before"] is not None]
+    outcomes = {r["outcome"] for r in rows}
+    return {
+        "case": case,
+        "claims": len(rows),
+        "main": sum(1 for r in rows if not r["exception"]),
+        "exceptions": [r for r in rows if r["exception"]],
+        "decided": decided,
+        "stay": [r for r in decided if r["before"] == r["outcome"]],
+        "change": [r for r in decided if r["before"] != r["outcome"]],
+        "status": "verification" if "needs_verification" in outcomes else "closed",
+    }
 
 
 def add_note(conn: Connection, user: User, case_id: int, body: str) -> None:

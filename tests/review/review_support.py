@@ -91,14 +91,19 @@ def signed_in(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
     return login(TestClient(app), username)
 
 
-def post(client: TestClient, url: str, **data: str):  # type: ignore[no-untyped-def]
+def post(client: TestClient, url: str, **data: str | None):  # type: ignore[no-untyped-def]
     """POST a form with the session's CSRF token (read from the case or queue page) and, to a
-    case, the case version its page shows now (as a form on that page would carry)."""
+    case, the case version its page shows now (as a form on that page would carry). A decision
+    is sent confirmed (as the confirmation page of a ring's decision sends it) unless
+    ``confirmed`` is given: tests/review/test_ring_confirmation.py covers that page."""
     case = re.fullmatch(r"/cases/(\d+)/(?:assign|unassign|reassign|reopen|decide)", url)
     page = client.get(f"/cases/{case.group(1)}" if case else "/queue").text
     found = re.search(r'name="version" value="(\d+)"', page)
     if case and found and "version" not in data:
         data = {"version": found.group(1), **data}
+    if url.endswith("/decide"):
+        data = {"confirmed": "yes", **data}
+    data = {k: v for k, v in data.items() if v is not None}
     return client.post(url, data={"csrf_token": csrf_of(page), **data}, follow_redirects=False)
 
 

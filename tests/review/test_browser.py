@@ -1,5 +1,6 @@
 """A real browser (Debian's chromium, headless) works a case: sign in, open the top case, see the
-ring, decide, and watch the queue move. Skipped, saying why, when chromium is not installed."""
+ring, decide (the ring's decision confirmed first), and watch the queue move. Skipped, saying
+why, when chromium is not installed."""
 
 from __future__ import annotations
 
@@ -74,7 +75,19 @@ def test_an_investigator_decides_the_top_case(server: str, tmp_path: Path) -> No
         expect(page.locator("#assignee")).to_have_text("alice")
         page.check("input[name=outcome][value=fraud]")
         page.fill("textarea[name=note]", "one bank account behind every claim")
+        claims = page.locator("table.claims tbody tr").count()
         page.click("#decide")
+        # A ring's decision is confirmed first: what it records, and nothing recorded yet.
+        expect(page.locator("h1")).to_contain_text("Confirm the decision")
+        expect(page.locator("#confirm-summary")).to_contain_text(f"each of the {claims} claims")
+        expect(page.locator("#confirm-summary")).to_contain_text("None of the claims has a decision yet.")
+        page.screenshot(path=str(SCREENSHOTS / "ring-confirmation.png"), full_page=True)
+        page.click("#go-back")
+        expect(page.locator("#decide")).to_be_visible()  # went back: still undecided
+        page.check("input[name=outcome][value=fraud]")
+        page.fill("textarea[name=note]", "one bank account behind every claim")
+        page.click("#decide")
+        page.click("#confirm")
         expect(page.locator(".flash")).to_contain_text("the case is now closed")
         page.goto(f"{server}/queue")
         expect(page.locator("a.case-link").first).not_to_have_text(case_name)
