@@ -98,6 +98,19 @@ class RingSettings(BaseModel):
         description="a mail drop holds at least this many different surnames, and at least one per two "
         "people (a large family is not a drop)",
     )
+    roam_min_networks: int = Field(
+        4,
+        ge=2,
+        description="a device used by more people than its cap, not in bursts, still links them when its "
+        "claims come from at least this many different IP networks (IPv4 /16, IPv6 /32): a farm behind "
+        "rotating residential proxies; a library or office computer stays on one network",
+    )
+    roam_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="... and from at least this many networks per person using the device",
+    )
 
     @field_validator("kinds", mode="before")
     @classmethod

@@ -31,6 +31,12 @@ the window. A value is an edge only if ``ids >= 2`` and:
   workforce-centre IP, a CGNAT address, an apartment building's street address
   without a unit, a library's public computer: each is used by many people
   spread over weeks, and is no edge.
+* a ``device`` above its cap that is not bursty is still an edge when it
+  *roams*: its claims come from at least ``roam_min_networks`` (4) IP networks
+  (IPv4 /16, IPv6 /32), and ``roam_share`` (0.5) networks per person. A farm on
+  rotating residential proxies files each claim from another household's
+  address at a human pace; a library's or office's computer stays on its
+  building's network, a navigator's phone on its carrier's NAT.
 * an ``ip`` in a hosting, VPN or Tor range (``ip_categories``): only when
   bursty (``ids <= 500``). A VPN exit shared by a few honest strangers is not a
   household; the same exit hammered by a script is fraud infrastructure.
@@ -156,6 +162,8 @@ class RingRules:
     drop_days: int = _DEFAULTS.drop_days
     drop_share: float = _DEFAULTS.drop_share
     drop_min_surnames: int = _DEFAULTS.drop_min_surnames
+    roam_min_networks: int = _DEFAULTS.roam_min_networks
+    roam_share: float = _DEFAULTS.roam_share
 
     @classmethod
     def from_settings(cls, settings: RingSettings) -> RingRules:
@@ -170,6 +178,8 @@ class RingRules:
             drop_days=settings.drop_days,
             drop_share=settings.drop_share,
             drop_min_surnames=settings.drop_min_surnames,
+            roam_min_networks=settings.roam_min_networks,
+            roam_share=settings.roam_share,
         )
 
 
@@ -445,6 +455,9 @@ def _edge_nodes(
         edge |= candidate & _bursty(inc, rows, seconds, gaps, rules)
     if claims is None:
         return edge
+    roaming = candidate & ~edge & (inc.rule_of_node == KINDS.index("device"))
+    if roaming.any() and "ip_address" in claims.columns:
+        edge |= _roaming(inc, roaming, ids, claims["ip_address"], rules)
     address = (inc.rule_of_node == KINDS.index("address")) & (ids >= 2)
     drop = address & ~edge & (ids <= rules.burst_cap)
     listed = congregate is not None and len(congregate) > 0
@@ -458,6 +471,25 @@ def _edge_nodes(
     if unit.any() and "last_name_norm" in claims.columns:  # without names, strangers are not told apart
         edge[looked_at[unit]] = _mail_drops(inc, looked_at[unit], ident, seconds, claims, rules)
     return edge
+
+
+def _roaming(inc: _Incidence, nodes: Arr, ids: Arr, ip_address: pd.Series, rules: RingRules) -> Arr:
+    """Per node: of ``nodes`` (devices), those whose claims come from many IP networks.
+
+    A device fingerprint shared by many people is a library's or an office's computer, on
+    that building's network, or a farm's. A farm renting rotating residential proxies files
+    each claim from another household's address, all over the providers' ranges: at least
+    ``roam_min_networks`` networks (IPv4 /16, IPv6 /32), and ``roam_share`` per person.
+    """
+    rows = np.flatnonzero(nodes[inc.node])
+    claim = inc.claim[rows]
+    text = pa.array(ip_address.iloc[claim].astype("str").array, type=pa.large_string())
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    network = pc.extract_regex(text, r"^(?P<net>[0-9]+\.[0-9]+\.|[0-9A-Fa-f]*:[0-9A-Fa-f]*:)")
+    codes = pd.factorize(pd.Series(pc.struct_field(network, "net").to_numpy(zero_copy_only=False)))[0]
+    present = codes >= 0
+    networks = _distinct_per_group(inc.node[rows][present], codes[present], inc.n_nodes)
+    return nodes & (networks >= rules.roam_min_networks) & (networks >= rules.roam_share * ids)
 
 
 # --- Mail drops: a unit given by many strangers within weeks ----------------------------------

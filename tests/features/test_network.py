@@ -144,6 +144,37 @@ def test_device_farm_in_bursts_is_a_ring_but_a_library_computer_is_not() -> None
     assert out["ring_id"].iloc[40:].isna().all()
 
 
+def test_a_device_behind_rotating_residential_proxies_is_a_ring_an_office_computer_is_not() -> None:
+    """Neither is bursty (one claim a day); the farm's device comes from another home network
+    each time, the office computer and a phone on its carrier's NAT stay on one or two."""
+    farm = [
+        claim(
+            f"F{i:02d}", day=i, minute=45, device_id="farm-7", ip_address=f"{24 + 7 * i}.{i * 13 % 250}.8.{i}"
+        )
+        for i in range(12)
+    ]
+    office = [
+        claim(f"O{i:02d}", day=i, minute=30, device_id="office-pc", ip_address="198.51.100.7")
+        for i in range(12)
+    ]
+    phone = [
+        claim(
+            f"P{i:02d}", day=i, minute=50, device_id="navigator-phone", ip_address=f"172.{56 + i % 2}.3.{i}"
+        )
+        for i in range(12)
+    ]
+    v6 = [
+        claim(f"V{i:02d}", day=i, minute=55, device_id="farm-8", ip_address=f"2600:{i:x}00::{i}")
+        for i in range(12)
+    ]
+    out = rings_by_claim(frame(farm + office + phone + v6))
+    assert (
+        out[[c["claim_id"] for c in farm]].nunique() == 1 and out[[c["claim_id"] for c in farm]].notna().all()
+    )
+    assert out[[c["claim_id"] for c in v6]].notna().all()
+    assert out[[c["claim_id"] for c in office + phone]].isna().all()
+
+
 def test_hosting_ip_in_a_burst_is_a_ring_only_when_categorized() -> None:
     burst = [claim(f"V{i}", minute=i, ip_address="34.64.0.9") for i in range(8)]
     vpn = [claim(f"W{i}", day=3 * i, ip_address="146.70.0.1") for i in range(10)]
