@@ -288,7 +288,9 @@ def _nights_table(reports: list[dict[str, Any]]) -> Table:
         score: dict[str, Any] = next(
             (s.get("details", {}) for s in report["stages"] if s["name"] == "score"), {}
         )
-        lookback = next((s.get("details", {}) for s in report["stages"] if s["name"] == "lookback"), {})
+        lookback: dict[str, Any] = next(
+            (s.get("details", {}) for s in report["stages"] if s["name"] == "lookback"), {}
+        )
         routes = score.get("routes", {})
         done = report["status"] == "completed"
         table.add_row(
