@@ -251,7 +251,7 @@ def nightly(
     scale_out = ScaleOut(workers, dask_address, chunk_rows or CHUNK_ROWS) if scaled else None
 
     night = batch_date_for(Path(batch), parse_date(date_))
-    load_settings(home.path)  # a wrong settings file stops here, in one line
+    settings = load_settings(home.path)  # a wrong settings file stops here, in one line
     check_night_order(Lake(home.path), night, allow_gap)
     try:
         check_batch_file(Path(batch), encoding)
@@ -264,6 +264,13 @@ def nightly(
             failed.fail("ingest", exc, 0.0)
             alert_night(home.path, failed.write(), prefect_api_url())
         raise
+    if scale_out is not None:
+        from claimscreen.flows.scale_out import batch_claims, choose_scale_out
+
+        claims = batch_claims(Path(batch))
+        scale_out, note = choose_scale_out(scale_out, claims, settings.scale_out.min_claims)
+        if scale_out is None:
+            click.echo(f"claimscreen: note: {note}", err=True)
     try:
         report = run_nightly(
             str(home.path), str(Path(batch).resolve()), night.isoformat(), allow_gap, scale_out, encoding

@@ -1,4 +1,5 @@
-"""Scale-out: a night scored in chunks on a local Dask cluster gives the same scores as one process."""
+"""Scale-out: a night scored in chunks on a local Dask cluster gives the same scores as one process;
+below [scale_out] min_claims, --workers declines and says so."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from helpers import make_row, write_csv
 
 from claimscreen.data.lake import Lake
 from claimscreen.flows.cli import main
+from claimscreen.flows.nightly import ScaleOut
+from claimscreen.flows.scale_out import batch_claims, choose_scale_out
 
 NIGHT = dt.date(2026, 10, 1)
 
@@ -34,7 +38,12 @@ def world_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tu
 
 
 def night_in(home: Path, world_night: tuple[Path, list[tuple[str, Path]]], *options: str) -> dict:
+    """The night run in ``home``; with scale-out options, on Dask whatever its size (the test
+    nights are far below the break-even)."""
     batch, references = world_night
+    if "--workers" in options or "--dask-address" in options:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "settings.toml").write_text("[scale_out]\nmin_claims = 0\n")
     for kind, path in references:
         assert run(home, "reference", "load", kind, str(path))[0] == 0
     code, _, err = run(home, "nightly", "--batch", str(batch), *options)
@@ -93,3 +102,44 @@ def test_wrong_scale_out_options_are_one_line(
     batch.write_text("claim_id\n")
     code, _, err = run(home, "nightly", "--batch", str(batch), *options)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_workers_decline_below_the_break_even_and_say_so(
+    home: Path, world_night: tuple[Path, list[tuple[str, Path]]]
+) -> None:
+    batch, _ = world_night
+    claims = batch_claims(batch)
+    (home / "settings.toml").write_text(f"[scale_out]\nmin_claims = {claims + 1}\n")
+    code, _, err = run(home, "nightly", "--batch", str(batch), "--workers", "2")
+    assert code == 0, err
+    assert err.splitlines()[0] == (
+        f"claimscreen: note: --workers 2 declined: {claims:,} claims is below the scale-out break-even "
+        f"([scale_out] min_claims {claims + 1:,}); the night is scored in this process"
+    )
+    report = json.loads((home / "runs" / f"{NIGHT}.json").read_text())
+    score = next(s for s in report["stages"] if s["name"] == "score")["details"]
+    assert report["status"] == "completed" and "chunks" not in score
+
+
+def test_the_decision_is_the_size_against_the_setting() -> None:
+    asked = ScaleOut(workers=2)
+    assert choose_scale_out(asked, 999, 1000)[0] is None
+    chosen, note = choose_scale_out(asked, 1000, 1000)
+    assert chosen == asked
+    assert note == "--workers 2: 1,000 claims, at or above [scale_out] min_claims 1,000; scoring on Dask"
+    remote = ScaleOut(dask_address="tcp://dask:8786")
+    assert choose_scale_out(remote, 5, 10)[1].startswith("--dask-address tcp://dask:8786 declined: 5 claims")
+
+
+def test_a_batch_is_counted_without_parsing_it(tmp_path: Path) -> None:
+    import pandas as pd
+
+    rows = [make_row(claim_id=f"C{i}") for i in range(3)]
+    assert batch_claims(write_csv(tmp_path / "claims_2026-10-01.csv", rows)) == 3
+    header_only = tmp_path / "claims_2026-10-02.csv"
+    header_only.write_text("claim_id,ssn")  # no newline at the end
+    assert batch_claims(header_only) == 0
+    pd.DataFrame(rows).to_parquet(tmp_path / "claims_2026-10-03.parquet")
+    assert batch_claims(tmp_path / "claims_2026-10-03.parquet") == 3
+    (tmp_path / "claims_2026-10-04.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    assert batch_claims(tmp_path / "claims_2026-10-04.jsonl") == 3
