@@ -44,7 +44,7 @@ from claimscreen.review.auth import authenticate, role_at_least
 from claimscreen.review.dashboard import dashboard
 from claimscreen.review.db import is_postgres, open_database, reading, statements, writing
 from claimscreen.review.network import KIND_LABELS, ring_picture
-from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice
+from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice, render_letter
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
 from claimscreen.review.search import query_terms
 
@@ -821,9 +821,12 @@ def _routes() -> APIRouter:
             decision = claim["decision"]
             if decision is None or decision["outcome"] not in NOTICE_OUTCOMES:
                 raise work.CaseError("a notice is drafted for a claim sent to verification or found fraud")
-            work.audit(conn, user, "notice_drafted", case_id, claim_id=claim_id)
-        draft = draft_notice(claim, decision["outcome"], dt.date.today())
-        return _page(request, "notice.html", {"notice": draft, "case_id": case_id}, user)
+            draft = draft_notice(claim, decision["outcome"], dt.date.today())
+            work.audit(
+                conn, user, "notice_drafted", case_id, claim_id=claim_id, after={"language": draft.language}
+            )
+        context = {"notice": draft, "letter": render_letter(draft), "case_id": case_id}
+        return _page(request, "notice.html", context, user)
 
     @router.get("/supervisor", response_class=HTMLResponse)
     def supervisor_page(request: Request, user: Supervisor) -> HTMLResponse:
