@@ -19,9 +19,11 @@ language (group sizes included), and caught per fraud pattern and per variant of
 
 ``--holdout-variants`` asks whether the model catches what it never saw: for each fraud
 family with two or more variants in the world, about half of them (at least one, drawn
-with ``--seed``) are held out; the dispositions of every held-out-variant claim are
-withheld from the lake while ``retrain`` runs (and put back after), so the supervised
-model learns only from the seen variants; the per-variant table marks the held-out ones.
+with ``--seed``) are held out. The world is built again under ``--root``/holdout-variants
+without the dispositions of any held-out-variant claim (no feature, such as a ring's known
+fraud, and no retraining sees them; they are also withheld while ``retrain`` runs, should
+a lake hold them), so the supervised model learns only the seen variants; the per-variant
+table marks the held-out ones.
 
     .venv/bin/python bench/quality.py [--root /tmp/cs-quality] [--days 42] [--claims-per-day 20000]
         [--seed 11] [--calibration sigmoid|isotonic] [--no-cold-start] [--holdout-variants]
@@ -40,7 +42,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -114,19 +115,6 @@ def segment_table(frames: dict[str, pd.DataFrame], min_claims: int = 100) -> str
             lines.append(f"  {label:<34}{claims:>9,}" + "".join(cells))
     lines.append(f"  * fewer than {min_claims} claims: the goal (honest >= 90% cleared) is not judged on it")
     return "\n".join(lines)
-
-
-def held_out_variants(truth: pd.DataFrame, seed: int) -> set[str]:
-    """For each fraud family with two or more variants in ``truth``, about half of them (at
-    least one), drawn with ``seed``: the same world and seed always hold out the same ones."""
-    rng = np.random.default_rng([seed, 23])
-    fraud = truth[truth["is_fraud"]]
-    held: set[str] = set()
-    for _, variants in sorted(fraud.groupby("typology")["variant"]):
-        names = sorted(set(variants.dropna()))
-        if len(names) >= 2:
-            held.update(rng.choice(names, size=max(1, len(names) // 2), replace=False).tolist())
-    return held
 
 
 @contextlib.contextmanager
@@ -226,7 +214,8 @@ def main() -> None:
     from claimscreen.models.training import retrain
 
     clock = time.perf_counter()
-    world = build_world(args.root, args.days, args.claims_per_day, args.seed)
+    root = args.root / "holdout-variants" if args.holdout_variants else args.root
+    world = build_world(root, args.days, args.claims_per_day, args.seed, holdout=args.holdout_variants)
     ready = time.perf_counter() - clock
     print(f"world: {args.days} nights x {args.claims_per_day:,} claims ready in {ready:.0f} s")
     home = world.home
@@ -243,7 +232,7 @@ def main() -> None:
     truth["in_ring"] = truth["is_fraud"] & truth["ring_key"].notna()
     if "variant" not in truth:  # a world generated before the generator had variants
         truth["variant"] = truth["typology"].where(truth["is_fraud"])
-    held = held_out_variants(truth, args.seed) if args.holdout_variants else set()
+    held = set(world.held)
     if held:
         print(f"held-out variants (no label of theirs reaches the model): {', '.join(sorted(held))}")
     withheld_ids = set(truth.loc[truth["variant"].isin(held), "claim_id"].astype(str))
@@ -367,7 +356,7 @@ def main() -> None:
     out = write_report(
         evaluations,
         joined,
-        args.root / "quality.html",
+        root / "quality.html",
         title="claimscreen quality benchmark",
         notes=[
             f"trained on labels decided by {cutoff}; evaluated on {later[0]} to {later[-1]}",

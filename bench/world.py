@@ -3,7 +3,10 @@ quality and scoring benchmarks.
 
 ``build_world(root, days, claims_per_day, seed)`` generates a world, loads its
 reference lists and past dispositions, and ingests and computes features for every
-night, into ``root/home``; a second call with the same arguments reuses it.
+night, into ``root/home``; a second call with the same arguments reuses it. With
+``holdout=True`` the dispositions of the held-out fraud variants
+(:func:`held_out_variants`) are never loaded: no feature (a ring's known fraud) and
+no retraining sees them.
 
     .venv/bin/python bench/world.py --root /tmp/cs-world --days 30 --claims-per-day 10000
 """
@@ -14,8 +17,11 @@ import argparse
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 
 @dataclass
@@ -24,9 +30,26 @@ class World:
     truth_file: Path
     dispositions_file: Path
     nights: list[str]
+    #: The held-out fraud variants (``typology/variant``) whose dispositions were not loaded.
+    held: list[str] = field(default_factory=list)
 
 
-def build_world(root: Path, days: int, claims_per_day: int, seed: int, labels: bool = True) -> World:
+def held_out_variants(truth: pd.DataFrame, seed: int) -> set[str]:
+    """For each fraud family with two or more variants in ``truth``, about half of them (at
+    least one), drawn with ``seed``: the same world and seed always hold out the same ones."""
+    rng = np.random.default_rng([seed, 23])
+    fraud = truth[truth["is_fraud"]]
+    held: set[str] = set()
+    for _, variants in sorted(fraud.groupby("typology")["variant"]):
+        names = sorted(set(variants.dropna()))
+        if len(names) >= 2:
+            held.update(rng.choice(names, size=max(1, len(names) // 2), replace=False).tolist())
+    return held
+
+
+def build_world(
+    root: Path, days: int, claims_per_day: int, seed: int, labels: bool = True, holdout: bool = False
+) -> World:
     from claimscreen.data.generate import generate_world
     from claimscreen.data.ingest import batch_date_for, ingest_batch
     from claimscreen.data.labels import import_labels
@@ -46,16 +69,18 @@ def build_world(root: Path, days: int, claims_per_day: int, seed: int, labels: b
         "seed": seed,
         "labels": labels,
         "variants": len(VARIANTS),
+        "holdout": holdout,
     }
     if done.exists() and json.loads(done.read_text())["params"] == params:
         meta = json.loads(done.read_text())
-        return World(home, Path(meta["truth"]), Path(meta["dispositions"]), meta["nights"])
+        return World(home, Path(meta["truth"]), Path(meta["dispositions"]), meta["nights"], meta["held"])
     started = time.perf_counter()
     summary = generate_world(root / "world", days=days, claims_per_day=claims_per_day, seed=seed)
     for kind, path in summary.reference_files.items():
         load_reference(home, kind, path)
+    held = held_out_variants(pd.read_parquet(summary.truth_file), seed) if holdout else set()
     if labels:
-        import_labels(home, summary.dispositions_file)
+        import_labels(home, seen_dispositions(summary.dispositions_file, summary.truth_file, held))
     nights = []
     for batch in sorted(summary.batch_files):
         night = batch_date_for(batch, None)
@@ -67,10 +92,23 @@ def build_world(root: Path, days: int, claims_per_day: int, seed: int, labels: b
         "truth": str(summary.truth_file),
         "dispositions": str(summary.dispositions_file),
         "nights": nights,
+        "held": sorted(held),
         "seconds": round(time.perf_counter() - started, 1),
     }
     done.write_text(json.dumps(meta))
-    return World(home, summary.truth_file, summary.dispositions_file, nights)
+    return World(home, summary.truth_file, summary.dispositions_file, nights, sorted(held))
+
+
+def seen_dispositions(dispositions: Path, truth: Path, held: set[str]) -> Path:
+    """``dispositions``, or a copy beside it without the claims of the ``held`` variants."""
+    if not held:
+        return dispositions
+    frame = pd.read_csv(dispositions, dtype=str, keep_default_na=False)
+    variant = pd.read_parquet(truth, columns=["claim_id", "variant"]).set_index("claim_id")["variant"]
+    seen = frame[~frame["claim_id"].map(variant).isin(held)]
+    out = dispositions.with_name("dispositions-seen.csv")
+    seen.to_csv(out, index=False)
+    return out
 
 
 def main() -> None:
