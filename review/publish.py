@@ -851,8 +851,8 @@ def publish_outcomes(conn: Connection, home: Path) -> int:
         )
         known.update((str(a), str(b), c, str(d), str(e)) for a, b, c, d, e in conn.execute(query))
     rows = []
-    for r in outcomes.itertuples():
-        at = pd.Timestamp(r.decided_at).tz_convert("UTC").to_pydatetime()
+    times = pd.to_datetime(outcomes["decided_at"], utc=True).dt.to_pydatetime()
+    for r, at in zip(outcomes.itertuples(), times, strict=True):
         key = (str(r.claim_id), str(r.check), at, str(r.outcome), str(r.provider)[:128])
         if key not in known:
             known.add(key)
