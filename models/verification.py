@@ -224,8 +224,9 @@ def claim_statuses(
     home: Path, as_of: pd.Timestamp | None = None, settings: Settings | None = None
 ) -> pd.DataFrame:
     """Every scored claim's status as of ``as_of`` (default now, UTC): ``claim_id, filed_at, status,
-    status_since, hours_waited``. A claim's wait runs from filing to its release (``cleared``)
-    or decision, else to ``as_of``. Outcomes and decisions after ``as_of`` are not seen."""
+    status_since, hours_waited``. A claim's wait runs from filing to its release (``cleared``,
+    also when decided later, e.g. by an audit after payment) or decision, else to ``as_of``.
+    Outcomes and decisions after ``as_of`` are not seen."""
     return status_ledger(home, as_of, settings)[list(STATUS_EXPORT_COLUMNS)]
 
 
@@ -269,6 +270,8 @@ def status_ledger(
     for column in claim_columns:
         frame[column] = frame["claim_id"].map(known[column])
     status, since = _route_status(frame, _outcomes_as_of(home, moment), settings, moment)
+    released = status == "cleared"
+    released_at = pd.to_datetime(pd.Series(since), utc=True).dt.as_unit("us")
     decisions = read_labels(home)
     decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= moment]
     decided = decisions.drop_duplicates("claim_id", keep="last")[["claim_id", "outcome", "decided_at"]]
@@ -279,6 +282,8 @@ def status_ledger(
     frame["status"], frame["status_since"] = status, pd.to_datetime(since, utc=True).as_unit("us")
     waiting = np.isin(status, ("verifying", "in_review"))
     end = frame["status_since"].where(~waiting, moment)
+    # A claim paid before a decision (an audit after payment, say) waited until it was paid.
+    end = end.where(~released, np.minimum(end, released_at.set_axis(end.index)))
     frame["hours_waited"] = ((end - frame["filed_at"]).dt.total_seconds() / 3600).clip(lower=0).round(1)
     columns = [*STATUS_EXPORT_COLUMNS, "route", "night", *claim_columns]
     return frame[columns].sort_values("claim_id", kind="stable").reset_index(drop=True)

@@ -81,12 +81,16 @@ def test_statuses_follow_outcomes_decisions_and_the_no_response_wait(home: Path,
         "claim_id,outcome,decided_at,source\n"
         "C-bank,fraud,2026-10-04T15:00:00Z,investigation\n"
         "C-review,legitimate,2026-10-05T15:00:00Z,investigation\n"
+        "C-clear,legitimate,2026-10-05T15:00:00Z,audit\n"
     )
     import_labels(home, labels)
     decided = claim_statuses(home, pd.Timestamp("2026-10-06T00:00:00Z")).set_index("claim_id")
     assert decided.loc["C-bank", "status"] == "decided_fraud"
     assert decided.loc["C-review", "status"] == "decided_legitimate"
     assert decided.loc["C-review", "hours_waited"] == pytest.approx(24 * 4 + 1.5)
+    # Audited after payment: decided now, but its claimant waited only until the night paid it.
+    assert decided.loc["C-clear", "status"] == "decided_legitimate"
+    assert decided.loc["C-clear", "hours_waited"] == 12.5
     # Before the decisions were made, they are not seen.
     assert claim_statuses(home, as_of).set_index("claim_id").loc["C-review", "status"] == "in_review"
 
