@@ -45,7 +45,9 @@ VARIANT_STREAM = 19
 #:   ``residential_proxy`` (rotating residential proxy addresses, one per claim, ordinary
 #:   browsers and human-paced sessions over several days: the farm's few devices remain).
 #: * email aliases: one Gmail mailbox written with dots and +tags, dots only or tags only.
-#: * drop addresses: the ring's addresses as residence or as mailing address.
+#: * drop addresses: the ring's addresses as residence or as mailing address; or
+#:   ``household_cover``: members file in threes from one unit, each three sharing a home
+#:   connection and a computer as a family does, the threes tied only by the ring's account.
 #: * synthetic identities: ``impossible_ssn`` (area 000, 666 or 9xx, group 00, serial 0000);
 #:   ``plausible_ssn_thin`` (an SSN of a valid form never issued to anyone, a young adult
 #:   with no wage history); ``plausible_ssn_aged`` (the same, aged into a 25-55 year old).
@@ -61,7 +63,7 @@ FAMILIES: dict[int, tuple[tuple[str, float], ...]] = {
     BANK_DROP: (("shared_accounts", 50), ("stealth_chain", 30), ("layoff_cover", 20)),
     DEVICE_FARM: (("hosting_block", 40), ("mixed_ips", 25), ("residential_proxy", 35)),
     EMAIL_ALIAS: (("dots_and_tags", 50), ("dots_only", 25), ("tags_only", 25)),
-    DROP_ADDRESS: (("residence", 55), ("mailing", 45)),
+    DROP_ADDRESS: (("residence", 40), ("mailing", 35), ("household_cover", 25)),
     SYNTHETIC: (("impossible_ssn", 40), ("plausible_ssn_thin", 35), ("plausible_ssn_aged", 25)),
     DECEASED: (("chain", 40), ("shared_account", 30), ("own_accounts", 30)),
     INCARCERATED: (("chain", 40), ("accomplice_address", 60)),

@@ -598,3 +598,22 @@ def test_a_layoff_cover_files_for_one_employers_workers(varied: pd.DataFrame) ->
         ein = digits(ring.employer_ein).iloc[0]
         assert all(ein in eins for eins in ring.wage_eins)
         assert ring.bank_account.nunique() <= 3
+
+
+def test_drop_rings_that_look_like_households(varied: pd.DataFrame) -> None:
+    """Threes at one unit each, sharing a home internet address and a computer as a family
+    does; one bank account takes every payment of the ring."""
+    for _, ring in rings_of(varied, "drop_address/household_cover"):
+        home = normalize_address(ring.address_line1, ring.address_line2) + " " + ring.zip.str[:5]
+        if len(ring) <= 12:
+            assert home.value_counts().max() <= 3
+        for _, family in ring.groupby("ip_address"):
+            assert len(family) <= 3 and family.device_id.nunique() == 1 and home[family.index].nunique() == 1
+        assert (ring.bank_account.nunique(), ring.mailing_address_line1.max()) == (1, "")
+
+
+def test_a_world_without_fraud(tmp_path: Path) -> None:
+    world = generate_world(tmp_path, days=2, claims_per_day=300, seed=1, fraud_rate=0.0)
+    truth = pd.read_parquet(world.truth_file)
+    assert (world.fraud_claims, world.rings, len(truth)) == (0, 0, 600)
+    assert truth.variant.isna().all() and not truth.is_fraud.any()

@@ -21,6 +21,7 @@ from claimscreen.data.generate.patterns.addresses import apply_address_habits, r
 from claimscreen.data.generate.patterns.alias import alias_emails
 from claimscreen.data.generate.patterns.bank_device import apply_bank_and_device_habits
 from claimscreen.data.generate.patterns.chains import link_chains
+from claimscreen.data.generate.patterns.household import apply_household_cover
 from claimscreen.data.generate.patterns.identity import apply_identity_habits
 from claimscreen.data.generate.patterns.layoff import apply_layoff_cover
 from claimscreen.data.generate.patterns.listed import apply_listed_habits
@@ -75,6 +76,7 @@ def make_fraud_claims(
     c["street_style"] = np.zeros(n, dtype=np.int64)
     respell_drop_addresses(variant_rng, c, typ)
     link_stealth_chains(c, rings, rank)
+    apply_household_cover(c, rings, rank, drop_base)
     apply_residential_proxies(variant_rng, c, rings)
     apply_layoff_cover(variant_rng, c, rings, people, employers)
     apply_synthetic_identities(variant_rng, c, rings, people, start)

@@ -21,7 +21,7 @@ def apply_address_habits(
     drop = drop_base + ring * ADDRESSES_PER_RING + np.floor(rng.random(n) * rings.pool[ring]).astype(np.int64)
     dropping = typ == DROP_ADDRESS
     as_residence = is_variant(rings.variant[ring], DROP_ADDRESS, "residence")
-    as_mailing = dropping & ~as_residence
+    as_mailing = is_variant(rings.variant[ring], DROP_ADDRESS, "mailing")
     inmate = typ == INCARCERATED
     accomplice = drop_base + ring * ADDRESSES_PER_RING + rng.integers(0, 2, n)
     c["addr"] = np.select([as_residence, inmate & ~rings.chained[ring]], [drop, accomplice], c["addr"])
