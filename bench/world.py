@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,11 @@ def build_world(
         meta = json.loads(done.read_text())
         return World(home, Path(meta["truth"]), Path(meta["dispositions"]), meta["nights"], meta["held"])
     started = time.perf_counter()
+    for stale in (home, root / "world", done):  # another world's lake, labels and models
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        elif stale.exists():
+            stale.unlink()
     summary = generate_world(root / "world", days=days, claims_per_day=claims_per_day, seed=seed)
     for kind, path in summary.reference_files.items():
         load_reference(home, kind, path)
