@@ -268,6 +268,13 @@ class AlertSettings(BaseModel):
         description="a completed night that quarantines more than this share of its rows alerts",
     )
     timeout_seconds: float = Field(10, gt=0, le=300, description="longest wait for the command or webhook")
+    missed_night_hours: int = Field(
+        26,
+        ge=0,
+        le=336,
+        description="with notify_block, deploy also makes an alert when no scheduled night completed "
+        "within this many hours (0: none)",
+    )
 
     @field_validator("notify_block")
     @classmethod

@@ -586,7 +586,8 @@ def deploy(
             "PREFECT_API_URL=http://127.0.0.1:4200/api and run deploy again"
         )
         return
-    for line in deploy_schedules(home.path, schedule, zone, block, database_url):
+    missed = settings.alerts.missed_night_hours
+    for line in deploy_schedules(home.path, schedule, zone, block, database_url, missed):
         click.echo(line)
 
 

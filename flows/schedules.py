@@ -41,6 +41,11 @@ RETRAIN_DEPLOYMENT = "weekly-retrain"
 DEFAULT_WORK_POOL = "claimscreen"
 ALERT_AUTOMATION = "claimscreen-run-failed"
 ALERT_SUBJECT = "claimscreen: {{ flow.name }} {{ flow_run.state.name }}"
+MISSED_AUTOMATION = "claimscreen-night-missed"
+MISSED_BODY = (
+    "No run of claimscreen-nightly-from-inbox/nightly completed in the last {hours} hours: check the "
+    "worker (prefect worker start --pool ...), the inbox and the latest night (claimscreen runs show)."
+)
 ALERT_BODY = (
     "{{ flow_run.name }} ({{ flow.name }}) ended {{ flow_run.state.name }}: {{ flow_run.state.message }}"
 )
@@ -151,6 +156,62 @@ def ensure_alert(block: str) -> str:
     (``TYPE/NAME``, e.g. ``slack-webhook/state-it``) when a run tagged ``claimscreen`` fails,
     crashes or times out; one line for the operator."""
     from prefect.automations import Automation, EventTrigger, Posture, SendNotification
+
+    document_id = _replace_automation(block, ALERT_AUTOMATION)
+    Automation(
+        name=ALERT_AUTOMATION,
+        description="Tell state IT when a scheduled claimscreen run fails, crashes or times out.",
+        trigger=EventTrigger(
+            expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"},
+            match_related={"prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.claimscreen"},
+            posture=Posture.Reactive,
+            threshold=1,
+            within=0,
+        ),
+        actions=[SendNotification(block_document_id=document_id, subject=ALERT_SUBJECT, body=ALERT_BODY)],
+    ).create()
+    return f"alert {ALERT_AUTOMATION!r}: failed, crashed or timed-out claimscreen runs notify {block}"
+
+
+def ensure_missed_alert(block: str, nightly: UUID, hours: int) -> str:
+    """Create (or replace) the automation that notifies through ``block`` when no run of the
+    nightly deployment ``nightly`` completed within ``hours`` (the extract never came, the
+    worker is down, the schedule is paused): a proactive trigger, which fires on the absence
+    of the event. ``hours`` 0 removes it."""
+    from datetime import timedelta
+
+    from prefect.automations import Automation, EventTrigger, Posture, SendNotification
+
+    document_id = _replace_automation(block, MISSED_AUTOMATION)
+    if hours == 0:
+        return f"alert {MISSED_AUTOMATION!r}: off ([alerts] missed_night_hours = 0)"
+    Automation(
+        name=MISSED_AUTOMATION,
+        description="Tell state IT when no scheduled claimscreen night completed in time.",
+        trigger=EventTrigger(
+            expect={"prefect.flow-run.Completed"},
+            match_related={
+                "prefect.resource.role": "deployment",
+                "prefect.resource.id": f"prefect.deployment.{nightly}",
+            },
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(hours=hours),
+        ),
+        actions=[
+            SendNotification(
+                block_document_id=document_id,
+                subject="claimscreen: no night completed",
+                body=MISSED_BODY.format(hours=hours),
+            )
+        ],
+    ).create()
+    return f"alert {MISSED_AUTOMATION!r}: no nightly run completed within {hours} h notifies {block}"
+
+
+def _replace_automation(block: str, automation: str) -> UUID:
+    """The id of the notification block ``block`` (``TYPE/NAME``), once the automations named
+    ``automation`` are deleted (deploying again replaces them)."""
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
@@ -164,21 +225,9 @@ def ensure_alert(block: str) -> str:
             document = client.read_block_document_by_name(name, kind, include_secrets=False)
         except ObjectNotFound:
             raise InputError(f"no notification block {block!r} on the server: create it first") from None
-        for old in client.read_automations_by_name(ALERT_AUTOMATION):
+        for old in client.read_automations_by_name(automation):
             client.delete_automation(old.id)
-    Automation(
-        name=ALERT_AUTOMATION,
-        description="Tell state IT when a scheduled claimscreen run fails, crashes or times out.",
-        trigger=EventTrigger(
-            expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"},
-            match_related={"prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.claimscreen"},
-            posture=Posture.Reactive,
-            threshold=1,
-            within=0,
-        ),
-        actions=[SendNotification(block_document_id=document.id, subject=ALERT_SUBJECT, body=ALERT_BODY)],
-    ).create()
-    return f"alert {ALERT_AUTOMATION!r}: failed, crashed or timed-out claimscreen runs notify {block}"
+    return document.id
 
 
 def _version() -> str:
@@ -193,9 +242,11 @@ def deploy_schedules(
     timezone: str,
     notify_block: str | None = None,
     database_url: str | None = None,
+    missed_hours: int = 0,
 ) -> list[str]:
     """Register both deployments for ``home`` on ``schedule.work_pool`` (and, with
-    ``notify_block``, the alert); one line per deployment, for the operator. A
+    ``notify_block``, the alerts: on a failed run, and on no night completed within
+    ``missed_hours``); one line per deployment, for the operator. A
     ``database_url`` with a password is refused: a deployment's parameters are stored and
     shown in clear by the Prefect server."""
     if schedule.inbox is None or not Path(schedule.inbox).is_dir():
@@ -219,7 +270,7 @@ def deploy_schedules(
     url = prefect_api_url()
     try:
         created = ensure_work_pool(work_pool)
-        register_deployments(deployments, work_pool)
+        ids = register_deployments(deployments, work_pool)
     except (OSError, httpx.HTTPError) as exc:
         raise InputError(f"cannot reach the Prefect server at {url}: {exc}") from exc
     lines = [f"work pool {work_pool!r} {'created (process)' if created else 'found'} on {url}"]
@@ -235,6 +286,7 @@ def deploy_schedules(
         )
     if notify_block:
         lines.append(ensure_alert(notify_block))
+        lines.append(ensure_missed_alert(notify_block, ids[0], missed_hours))
     lines.append(f"start a worker to run them: prefect worker start --pool {work_pool}")
     return lines
 

@@ -243,3 +243,43 @@ def test_with_a_server_the_block_alerts_and_without_one_the_webhook_does(
     finally:
         block_receiver.shutdown()
         block_receiver.server_close()
+
+
+def test_deploy_also_alerts_when_no_night_completed_in_time(
+    home: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    import datetime as dt
+
+    from prefect.blocks.notifications import SlackWebhook
+    from prefect.client.orchestration import get_client
+
+    SlackWebhook(url="https://hooks.slack.com/services/T0/B0/x").save("missed-it", overwrite=True)
+    (home / "settings.toml").write_text(
+        f'[schedule]\ninbox = "{tmp_path}"\n[alerts]\nnotify_block = "slack-webhook/missed-it"\n'
+    )
+    code, out, err = run(home, "deploy")
+    assert code == 0, err
+    missed = "alert 'claimscreen-night-missed': no nightly run completed within 26 h notifies "
+    assert missed + "slack-webhook/missed-it" in out
+    with get_client(sync_client=True) as client:
+        nightly = client.read_deployment_by_name("claimscreen-nightly-from-inbox/nightly")
+        found = client.read_automations_by_name(schedules.MISSED_AUTOMATION)
+    assert len(found) == 1
+    trigger = found[0].trigger
+    assert (trigger.posture, trigger.expect, trigger.within) == (  # type: ignore[union-attr]
+        "Proactive",
+        {"prefect.flow-run.Completed"},
+        dt.timedelta(hours=26),
+    )
+    assert trigger.match_related.model_dump() == {  # type: ignore[union-attr]
+        "prefect.resource.role": "deployment",
+        "prefect.resource.id": f"prefect.deployment.{nightly.id}",
+    }
+    (home / "settings.toml").write_text(
+        f'[schedule]\ninbox = "{tmp_path}"\n[alerts]\nnotify_block = "slack-webhook/missed-it"\n'
+        "missed_night_hours = 0\n"
+    )
+    code, out, err = run(home, "deploy")
+    assert code == 0 and "'claimscreen-night-missed': off" in out, err
+    with get_client(sync_client=True) as client:
+        assert client.read_automations_by_name(schedules.MISSED_AUTOMATION) == []
