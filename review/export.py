@@ -41,11 +41,11 @@ def decisions_as_dispositions(home: Path, overpayment: bool = False) -> pd.DataF
     ``overpayment``, the overpayment in cents or NA); one row per claim with a labelling
     decision. Empty (same columns) when there is no review database."""
     if not has_database(Path(home)):
-        return _empty()
+        return _empty(overpayment)
     engine = make_engine(database_url(Path(home)))
     try:
         if not inspect(engine).has_table("decisions"):
-            return _empty()
+            return _empty(overpayment)
         latest = select(func.max(decisions.c.id).label("id")).group_by(decisions.c.claim_id).subquery()
         query = (
             select(
@@ -70,7 +70,7 @@ def decisions_as_dispositions(home: Path, overpayment: bool = False) -> pd.DataF
     columns = [*DISPOSITION_COLUMNS, *(["overpayment_cents"] if overpayment else [])]
     frame = frame[frame["outcome"].isin(list(_LABELS))]
     if frame.empty:
-        return _empty().reindex(columns=columns)
+        return _empty(overpayment)
     frame["outcome"] = frame["outcome"].map(_LABELS)
     frame["source"] = frame["audit_sample"].map({True: "audit", False: "investigation"})
     frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
@@ -85,9 +85,11 @@ def sync_decisions(home: Path) -> int:
     return record_decisions(Path(home), decisions_as_dispositions(home), "review application")
 
 
-def _empty() -> pd.DataFrame:
+def _empty(overpayment: bool = False) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=str) for c in DISPOSITION_COLUMNS})
     frame["decided_at"] = pd.Series(dtype="datetime64[us, UTC]")
+    if overpayment:
+        frame["overpayment_cents"] = pd.Series(dtype="Int64")
     return frame
 
 
