@@ -283,3 +283,20 @@ def test_deploy_also_alerts_when_no_night_completed_in_time(
     assert code == 0 and "'claimscreen-night-missed': off" in out, err
     with get_client(sync_client=True) as client:
         assert client.read_automations_by_name(schedules.MISSED_AUTOMATION) == []
+
+
+def test_a_backfill_alerts_on_the_nights_it_ran_and_on_the_one_that_stopped_it(
+    home: Path, tmp_path: Path, receiver: Receiver
+) -> None:
+    (home / "settings.toml").write_text(f'[alerts]\nwebhook_url = "{receiver.url}"\nquarantine_share = 0.5\n')
+    inbox = tmp_path / "inbox"
+    rows = [make_row(claim_id="A"), make_row(claim_id="B", ssn="12"), make_row(claim_id="C", ssn="34")]
+    write_csv(inbox / "claims_2026-10-01.csv", rows)
+    row = make_row(claim_id="D")
+    write_csv(inbox / "claims_2026-10-02.csv", [row], columns=[c for c in row if c != "claim_id"])
+    code, _, err = run(home, "backfill", "--from", "2026-10-01", "--to", "2026-10-02", "--inbox", str(inbox))
+    assert code == 2, err
+    assert [(b["night"], b["status"]) for b in receiver.bodies] == [
+        ("2026-10-01", "quarantined"),
+        ("2026-10-02", "failed"),
+    ]
