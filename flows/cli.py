@@ -350,8 +350,8 @@ def backfill(home: Home, first: str, last: str, inbox: str, allow_gap: bool) -> 
     except NightFailed as exc:
         from claimscreen.data.runs import read_report
 
-        for done in (n for n in plan if n.files and not n.completed and n.night < exc.night):
-            alert_night(home.path, read_report(home.path, done.night), prefect_api_url())
+        for ran in (n for n in plan if n.files and not n.completed and n.night < exc.night):
+            alert_night(home.path, read_report(home.path, ran.night), prefect_api_url())
         _alert_failed(home.path, exc.night)
         fail(str(exc), code=exc.error.exit_code if isinstance(exc.error, ClaimscreenError) else EXIT_FAILED)
         return
