@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from helpers import TEST_KEY, make_row, write_csv
 from review_support import World, post, signed_in
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 
 from claimscreen.data.reference import load_reference
 from claimscreen.flows.cli import main
@@ -24,6 +24,7 @@ from claimscreen.models.lookback import export_alerts
 from claimscreen.review.app import create_app
 from claimscreen.review.db import (
     DATABASE_URL_ENV,
+    audit_events,
     case_claims,
     case_reasons,
     cases,
@@ -211,3 +212,56 @@ def test_an_overpayment_on_a_case_that_is_not_a_look_back_alert_is_refused(
     assert response.status_code == 400 and "look-back alert" in response.text
     assert count(published, decisions) == 0
     assert 'id="overpayment"' not in alice.get(f"/cases/{case_id}").text
+
+
+def test_evidence_on_a_claim_already_in_a_closed_case_joins_and_reopens_it(
+    paid_home: Path, engine: Engine
+) -> None:
+    """A claim drawn for the post-payment audit and closed legitimate, then named by a death
+    list: the evidence joins its case, which is reopened by the system (audited)."""
+    for night in NIGHTS[:4]:
+        publish_night(paid_home, night, engine)
+    stamp = dt.datetime(2026, 10, 3, 12, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(claims).values(
+                claim_id=PAID, batch_date=NIGHTS[1], identity_id="I-paid", filed_at=stamp, first_name="Ann",
+                last_name="Smith", language="en",
+            )
+        )  # fmt: skip
+        case_id = conn.execute(
+            insert(cases).returning(cases.c.id).values(
+                case_key=f"audit:{PAID}", status="closed", ring_size=1, claims=1, risk_score=0.1,
+                priority=0.1, sort_key=0.0, night=NIGHTS[1], first_filed_at=stamp, route="clear",
+                audit_sample=True, reason_codes=";", first_reason="Drawn for a post-payment audit",
+                opened_at=stamp, updated_at=stamp, version=3,
+            )
+        ).scalar_one()  # fmt: skip
+        conn.execute(
+            insert(case_claims).values(
+                claim_id=PAID, case_id=case_id, batch_date=NIGHTS[1], route="clear", audit_sample=True,
+                risk_score=0.1, priority=0.1, reasons="", reason_text=[], model_version="v1",
+                published_at=stamp,
+            )
+        )  # fmt: skip
+    counts = publish_night(paid_home, NIGHTS[4], engine)
+    assert (counts["lookback_cases_opened"], counts["lookback_cases_joined"]) == (0, 1)
+    with engine.connect() as conn:
+        case = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().one()
+        held = conn.execute(select(case_claims).where(case_claims.c.claim_id == PAID)).mappings().one()
+        reasons = conn.execute(select(case_reasons).where(case_reasons.c.case_id == case_id)).mappings().all()
+        event = conn.execute(
+            select(audit_events).where(audit_events.c.case_id == case_id, audit_events.c.action == "reopened")
+        ).mappings().one()  # fmt: skip
+    assert (case["status"], case["lookback"], case["lookback_on"], case["version"]) == (
+        "open",
+        True,
+        NIGHTS[4],
+        4,
+    )
+    assert case["reason_codes"] == ";LOOKBACK_DECEASED;"
+    assert held["reasons"] == "LOOKBACK_DECEASED" and "death record" in held["reason_text"][0]
+    assert [(r["code"], r["status"]) for r in reasons] == [("LOOKBACK_DECEASED", "open")]
+    assert event["username"] is None and event["after"] == {"status": "open", "why": "look-back evidence"}
+    again = publish_night(paid_home, NIGHTS[4], engine)
+    assert again["lookback_cases_joined"] == again["lookback_alerts"] == 0
