@@ -179,7 +179,8 @@ def _read_password() -> str:
 @click.option("--date", "date_", required=True, help="The night whose queue to publish (YYYY-MM-DD).")
 @click.pass_obj
 def publish(home: Home, date_: str) -> None:
-    """Import a night's review queue into the database (a claim already there is skipped)."""
+    """Import a night's review queue into the database (a claim already there is skipped), with
+    the night's look-back alerts and the verification outcomes imported so far."""
 
     def run() -> None:
         from claimscreen.review.publish import publish_night
@@ -189,7 +190,11 @@ def publish(home: Home, date_: str) -> None:
         counts = publish_night(home.path, night)
         click.echo(
             f"night {night}: {counts['published']} claims published, {counts['skipped']} already there; "
-            f"{counts['cases_opened']} cases opened, {counts['claims_joined']} claims joined open ring cases"
+            f"{counts['cases_opened']} cases opened, {counts['claims_joined']} claims joined open ring "
+            f"cases; {counts['lookback_alerts']} look-back alerts "
+            f"({counts['lookback_cases_opened']} cases opened, {counts['lookback_cases_joined']} joined "
+            "existing cases); "
+            f"{counts['verification_outcomes']} verification outcomes copied"
         )
 
     _run(run)
@@ -200,7 +205,8 @@ def publish(home: Home, date_: str) -> None:
 @click.pass_obj
 def export_dispositions(home: Home, out: str) -> None:
     """Write investigators' decisions as dispositions: claim_id, outcome, decided_at, source,
-    decided_by (the latest decision per claim; needs_verification is not a label yet)."""
+    decided_by, overpayment (the latest decision per claim; needs_verification is not a label
+    yet; overpayment: dollars recorded on a look-back alert, else empty)."""
 
     def run() -> None:
         from claimscreen.review.export import export_dispositions as export

@@ -70,6 +70,7 @@ def test_migrate_publish_export(world: World, tmp_path: Path, monkeypatch: pytes
     assert f"{len(world.queued[world.nights[0]])} claims published, 0 already there" in out
     code, out, _ = run(world.home, "review", "publish", "--date", night)
     assert "0 claims published" in out
+    assert "0 look-back alerts (0 cases opened, 0 joined existing cases); 0 verification outcomes" in out
     target = tmp_path / "dispositions.csv"
     code, out, err = run(world.home, "review", "export-dispositions", "--out", str(target))
     assert code == 0, err
