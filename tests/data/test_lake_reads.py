@@ -1,0 +1,25 @@
+"""The lake's read methods, the one way the package reads its Parquet files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+
+from claimscreen.data.lake import Lake
+
+
+def test_read_table_as_large_text_keeps_values_and_reads_only_present_columns(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    path = lake.features_path(dt.date(2026, 3, 2))
+    table = pa.table({"claim_id": ["C1", "C2"], "n": [1, 2]})
+    lake.write_table(path, table)
+
+    read = lake.read_table(path, columns=["claim_id", "added_later"], large_text=True, present=True)
+    assert read.schema.field("claim_id").type == pa.large_string()
+    assert read.column_names == ["claim_id"]  # a column the file lacks is left out, not an error
+    assert read.column("claim_id").to_pylist() == ["C1", "C2"]
+    assert lake.read_table(path).equals(table)  # by default, the types as written
+    assert lake.read_schema(path).names == ["claim_id", "n"]
+    assert lake.num_rows(path) == 2
