@@ -16,11 +16,11 @@ lookback_days``, 365) are checked again against what is new since their night:
 * **rings**: a claim whose ``ring_id`` (stable from night to night) is a ring
   flagged tonight (a ``ring:`` case in tonight's scores), or a claim that was in
   no ring, or another, when it was paid and that a ring flagged tonight has grown
-  to include: it holds the bank account, email, phone, device or address (with
-  its ZIP code) that links the ring (a kind the ring's ``ring_shared_kinds``
-  names) of one of the ring's claims tonight (:data:`RING_LINK_COLUMNS`; a
-  device or address held by more identities than the ring rule's cap is not a
-  link): ``LOOKBACK_RING``, with the flagged ring's id;
+  to include: it holds the bank account, email, phone, device or address
+  (residence or mailing, with its ZIP code) that links the ring (a kind the
+  ring's ``ring_shared_kinds`` names) of one of the ring's claims tonight
+  (:data:`RING_LINK_COLUMNS`; a device held by more identities than the ring
+  rule's device cap is not a link): ``LOOKBACK_RING``, with the flagged ring's id;
 * **decisions**: fraud decided, after the claim's night ended and by the end of
   night ``D``, on another claim with the same ``identity_id``,
   ``bank_account_token`` or ``device_id``: ``LOOKBACK_DECISION``;
@@ -104,12 +104,12 @@ LIST_SIGNALS: dict[str, tuple[str, str]] = {
 #: The keys a fraud decision implicates other claims by.
 DECISION_KEYS = ("identity_id", "bank_account_token", "device_id")
 #: The kinds of identifier by which a ring grows to include a paid claim, and the claims
-#: column holding each (an address is its street, matched with its ZIP code). An IP address
-#: is not one: a library's or a campus's network links strangers. A device or an address
-#: counts only when the paid claims holding it are of no more identities than the ring rule's
-#: cap for the kind (``[rings.kinds]``, 5): more is a library's computer or a shelter, not a
-#: ring's member (on the quality benchmark, without the cap and with IP addresses, 56 of 62
-#: look-back alerts were honest library and household claimants).
+#: column holding each (an address is its street, residence or mailing, matched with its ZIP
+#: code). An IP address is not one: a library's or a campus's network links strangers. A
+#: device counts only when the paid claims holding it are of no more identities than the ring
+#: rule's cap for devices (``[rings.kinds]``, 5): more is a library's computer (on
+#: bench/ledger_figures.py, with IP addresses and no cap, 56 of 62 look-back alerts were
+#: honest library and household claimants).
 RING_LINK_COLUMNS: dict[str, str] = {
     "bank_account": "bank_account_token",
     "email": "email_canonical",
@@ -118,7 +118,9 @@ RING_LINK_COLUMNS: dict[str, str] = {
     "address": "address_norm",
 }
 #: The kinds a ring grows by only up to the ring rule's cap of identities per value.
-CAPPED_KINDS = ("device", "address")
+CAPPED_KINDS = ("device",)
+#: A ring's address links by a claim's residence or mailing address: (street, ZIP) columns.
+ADDRESS_PAIRS = (("address_norm", "zip5"), ("mailing_address_norm", "mailing_zip5"))
 #: The claims columns the list signals read besides their keys.
 _CONTEXT_COLUMNS = ("filed_at", "state", "zip5")
 _SCORES_COLUMNS = ["claim_id", "route", "ring_id", "identity_id", "risk_score"]
@@ -304,17 +306,19 @@ def _ring_links(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
     if members.empty:
         return _no_links()
     ids = pa.array(members["claim_id"].astype(str).unique(), pa.string())
-    wanted = ["claim_id", *RING_LINK_COLUMNS.values(), "zip5"]
-    claims = _matching(_claims_parts(lake, [night]), {"claim_id": ids}, wanted)
+    wanted = ["claim_id", *RING_LINK_COLUMNS.values(), *(c for pair in ADDRESS_PAIRS for c in pair)]
+    claims = _matching(_claims_parts(lake, [night]), {"claim_id": ids}, list(dict.fromkeys(wanted)))
     joined = members.merge(claims.drop(columns=["first_scored"]), on="claim_id")
     links = []
     for kind, column in RING_LINK_COLUMNS.items():
-        if column not in joined.columns:
-            continue
         named = joined["ring_shared_kinds"].fillna("").str.split(";").map(lambda kinds, k=kind: k in kinds)
-        part = joined.loc[named.astype(bool) & joined[column].notna(), [column, "zip5", "ring_id"]]
-        part = part.rename(columns={column: "key"}).assign(column=column)
-        links.append(part.assign(zip5=part["zip5"] if column == "address_norm" else ""))
+        # An address links by the residence or the mailing address (a mail drop is often the latter).
+        for street, zip5 in ADDRESS_PAIRS if kind == "address" else ((column, None),):
+            if street not in joined.columns or (zip5 is not None and zip5 not in joined.columns):
+                continue
+            part = joined.loc[named.astype(bool) & joined[street].notna(), [street, "ring_id"]]
+            part = part.rename(columns={street: "key"}).assign(column=column)
+            links.append(part.assign(zip5=joined.loc[part.index, zip5] if zip5 else ""))
     found = pd.concat(links, ignore_index=True) if links else _no_links()
     return found[["column", "key", "zip5", "ring_id"]].astype(str).drop_duplicates().reset_index(drop=True)
 
@@ -395,7 +399,9 @@ def implicated(
     timings = {} if timings is None else timings
     clock = time.perf_counter()
     claim_keys = _claim_key_sets(changes)
-    context = _CONTEXT_COLUMNS if changes.new_entries else ("zip5",) if len(changes.ring_links) else ()
+    context = list(_CONTEXT_COLUMNS if changes.new_entries else ())
+    if (changes.ring_links["column"] == "address_norm").any():
+        context += [c for pair in ADDRESS_PAIRS for c in pair]
     read = ["claim_id", *claim_keys, *context]
     by_claims = _matching(_claims_parts(lake, nights), claim_keys, list(dict.fromkeys(read)))
     clock = _lap(timings, "claims", clock)
@@ -441,7 +447,8 @@ def _claim_key_sets(changes: _Changes) -> dict[str, pa.Array]:
     for kind in DECISION_KEYS[1:]:
         sets.setdefault(kind, []).append(changes.decisions.loc[changes.decisions["key_kind"] == kind, "key"])
     for column, keys in changes.ring_links.groupby("column")["key"]:
-        sets.setdefault(str(column), []).append(keys)
+        for matched in ("address_norm", "mailing_address_norm") if column == "address_norm" else (column,):
+            sets.setdefault(str(matched), []).append(keys)
     return {column: _keys_of(pd.concat(values)) for column, values in sets.items()}
 
 
@@ -453,22 +460,26 @@ def _ring_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
 
 
 def _ring_growth_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
-    """Claims holding a value that links a ring flagged tonight (an address with its ZIP code; a
-    device or address of no more identities than its cap): the ring has grown to include them;
-    the alert carries the flagged ring's id."""
+    """Claims holding a value that links a ring flagged tonight (an address, residence or
+    mailing, with its ZIP code; a device of no more identities than its cap): the ring has grown
+    to include them; the alert carries the flagged ring's id."""
     hits = []
     kinds = {column: kind for kind, column in RING_LINK_COLUMNS.items()}
     for column, links in changes.ring_links.groupby("column"):
-        on = [str(column), "zip5"] if column == "address_norm" else [str(column)]
-        if any(c not in rows.columns for c in on):
-            continue
-        right = links.rename(columns={"key": column, "ring_id": "flagged_ring"})[[*on, "flagged_ring"]]
-        pairs = rows.dropna(subset=on).astype({c: str for c in on}).merge(right, on=on)
-        cap = changes.link_caps.get(kinds[str(column)])
-        if cap is not None:
-            identities = pairs.groupby(on)["identity_id"].transform("nunique")
-            pairs = pairs.loc[identities <= cap]
-        hits.append(pairs.assign(ring_id=pairs["flagged_ring"]).drop(columns=["flagged_ring"]))
+        pairs_of = ADDRESS_PAIRS if column == "address_norm" else ((str(column), None),)
+        for street, zip5 in pairs_of:
+            on = [street, zip5] if zip5 else [street]
+            if any(c not in rows.columns for c in on):
+                continue
+            right = links.rename(columns={"key": street, "zip5": zip5 or "_", "ring_id": "flagged_ring"})
+            pairs = (
+                rows.dropna(subset=on).astype({c: str for c in on}).merge(right[[*on, "flagged_ring"]], on=on)
+            )
+            cap = changes.link_caps.get(kinds[str(column)])
+            if cap is not None:
+                identities = pairs.groupby(on)["identity_id"].transform("nunique")
+                pairs = pairs.loc[identities <= cap]
+            hits.append(pairs.assign(ring_id=pairs["flagged_ring"]).drop(columns=["flagged_ring"]))
     found = pd.concat(hits, ignore_index=True) if hits else rows.iloc[:0]
     return found.drop_duplicates(["claim_id", "ring_id"]).assign(reason="LOOKBACK_RING")
 

@@ -300,3 +300,22 @@ def test_a_device_many_paid_claimants_share_does_not_grow_a_ring(home: Path, tmp
     night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6781", "device_id": "library-pc-1"}}, {"N": flagged})
     ring_features(home, DAY2, {"N": ("ring-5", "device")})
     assert raised(home, DAY2) == {}
+
+
+def test_a_mail_drop_ring_grows_by_a_paid_claims_mailing_address(home: Path, tmp_path: Path) -> None:
+    drop = {"address_line1": "296 Jones St", "address_line2": "#3D", "city": "Cleveland", "zip": "44115"}
+    mailed = {f"mailing_{k}": v for k, v in {**drop, "state": "OH"}.items()}
+    night(
+        home,
+        tmp_path,
+        DAY1,
+        {
+            "X": {"ssn": "123-45-6781", "address_line1": "5 Elm St", "address_line2": "", **mailed},
+            "W": {"ssn": "123-45-6782", **drop, "zip": "43004"},  # the same street in another ZIP
+        },
+        {},
+    )
+    flagged = {"ring_id": "ring-4", "route": "review", "case_id": "ring:ring-4:2026-10-02"}
+    night(home, tmp_path, DAY2, {"Y": {"ssn": "123-45-6783", **drop}}, {"Y": flagged})
+    ring_features(home, DAY2, {"Y": ("ring-4", "address")})
+    assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}
