@@ -330,12 +330,16 @@ def load_references(home: Path, versions: dict[str, str | None] | None = None) -
     return {kind: read_reference(home, kind, versions.get(kind)) for kind in REFERENCE_LISTS}
 
 
-def run_features(home: Path, night: dt.date, settings: Settings | None = None) -> FeaturesResult:
-    """Compute and write the features partition of ``night``; the night must be ingested."""
+def run_features(
+    home: Path, night: dt.date, settings: Settings | None = None, lake: Lake | None = None
+) -> FeaturesResult:
+    """Compute and write the features partition of ``night``; the night must be ingested.
+    ``settings`` and ``lake`` are the night's (:class:`~claimscreen.data.context.NightContext`),
+    read and opened here when not given."""
     started = time.perf_counter()
     home = Path(home)
     settings = settings or load_settings(home)
-    lake = Lake(home)
+    lake = lake or Lake(home)
     if not lake.manifests(night):
         raise InputError(f"night {night} has no ingested batch; run the nightly flow on its file first")
     first = window_start(night, settings.history_days)

@@ -50,9 +50,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
+from claimscreen.data.context import NightContext
 from claimscreen.data.errors import ClaimscreenError, StageError, safe_message, without_cause
 from claimscreen.data.ingest import ingest_batch
-from claimscreen.data.lake import Lake
 from claimscreen.data.nights import check_night_order
 from claimscreen.data.read import UTF8
 from claimscreen.data.runs import RunReport, markdown_report, stage_lines, totals
@@ -144,9 +144,9 @@ def tells_no_data(func: Callable[P, R]) -> Callable[P, R]:
 
 @task(name="ingest", retries=INGEST_RETRIES, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def ingest_task(home: str, batch: str, batch_date: str, encoding: str = UTF8) -> dict[str, Any]:
+def ingest_task(night: NightContext, batch: str, encoding: str = UTF8) -> dict[str, Any]:
     """Validate, normalize and tokenize one batch file into the lake."""
-    result = ingest_batch(Path(home), Path(batch), dt.date.fromisoformat(batch_date), encoding=encoding)
+    result = ingest_batch(night.home, Path(batch), night.night, settings=night.settings, encoding=encoding)
     return result.to_dict()
 
 
@@ -160,30 +160,32 @@ def sync_decisions_task(home: str) -> dict[str, Any]:
 
 @task(name="features", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def features_task(home: str, batch_date: str) -> dict[str, Any]:
+def features_task(night: NightContext) -> dict[str, Any]:
     """Identity, rings and every registered feature for the night's claims, into the lake."""
-    return asdict(run_features(Path(home), dt.date.fromisoformat(batch_date)))
+    return asdict(run_features(night.home, night.night, night.settings, lake=night.lake))
 
 
 @task(name="score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def score_task(home: str, batch_date: str) -> dict[str, Any]:
+def score_task(night: NightContext) -> dict[str, Any]:
     """Score and route the night's claims; write its scores and review-queue partitions."""
-    return asdict(score_night(Path(home), dt.date.fromisoformat(batch_date)))
+    return asdict(score_night(night.home, night.night, night.settings, lake=night.lake))
 
 
 @task(name="plan-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def plan_score_task(home: str, batch_date: str, chunk_rows: int) -> dict[str, Any]:
+def plan_score_task(night: NightContext, chunk_rows: int) -> dict[str, Any]:
     """The model and the row ranges the score-chunk tasks score (a cold-start model is
     registered here, once, before any chunk runs)."""
-    return asdict(plan_night(Path(home), dt.date.fromisoformat(batch_date), chunk_rows))
+    return asdict(plan_night(night.home, night.night, chunk_rows, night.settings, lake=night.lake))
 
 
 @task(name="score-chunk", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
 def score_chunk_task(home: str, batch_date: str, version: str, start: int, stop: int) -> dict[str, Any]:
-    """Score one row range of the night on whichever worker runs it; its work file and seconds."""
+    """Score one row range of the night on whichever worker runs it; its work file and seconds.
+    It takes the home folder, not the night's context: the context (and its key) stays in the
+    flow's process, and the worker opens the lake where it runs."""
     clock = time.perf_counter()
     part = score_chunk(Path(home), dt.date.fromisoformat(batch_date), version, start, stop)
     return {"part": str(part), "seconds": round(time.perf_counter() - clock, 3)}
@@ -191,22 +193,23 @@ def score_chunk_task(home: str, batch_date: str, version: str, start: int, stop:
 
 @task(name="finish-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def finish_score_task(home: str, batch_date: str, version: str, parts: list[str]) -> dict[str, Any]:
+def finish_score_task(night: NightContext, version: str, parts: list[str]) -> dict[str, Any]:
     """Route the whole night from the chunks' parts; write its scores and review queue."""
-    night = dt.date.fromisoformat(batch_date)
-    return asdict(finish_night(Path(home), night, version, [Path(p) for p in parts]))
+    paths = [Path(p) for p in parts]
+    return asdict(finish_night(night.home, night.night, version, paths, night.settings, lake=night.lake))
 
 
 def score_stage(
-    home: str, batch_date: str, chunk_rows: int | None, call: Callable[..., Any] = call_in_flow
+    night: NightContext, chunk_rows: int | None, call: Callable[..., Any] = call_in_flow
 ) -> dict[str, Any]:
     """The score stage: one task in the flow's process (through ``call``), or (``chunk_rows``)
     chunk tasks on the flow's task runner (the Dask workers) and one finishing task in the
     flow's process."""
     if chunk_rows is None:
-        return call(score_task, home, batch_date)
+        return call(score_task, night)
+    home, batch_date = str(night.home), night.night.isoformat()
     clock = time.perf_counter()
-    plan = plan_score_task(home, batch_date, chunk_rows)
+    plan = plan_score_task(night, chunk_rows)
     planned = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
     version = plan["model_version"]
@@ -214,7 +217,7 @@ def score_stage(
     done = [future.result() for future in futures]
     parts = [chunk["part"] for chunk in done]
     chunked = round(time.perf_counter() - clock, 3)
-    details = finish_score_task(home, batch_date, version, parts)
+    details = finish_score_task(night, version, parts)
     details["chunks"] = len(parts)
     details["chunk_seconds"] = [chunk["seconds"] for chunk in done]
     details["timings"] = {"plan": planned, "chunks": chunked, **details.get("timings", {})}
@@ -223,26 +226,26 @@ def score_stage(
 
 @task(name="lookback", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def lookback_task(home: str, batch_date: str) -> dict[str, Any]:
+def lookback_task(night: NightContext) -> dict[str, Any]:
     """Check the benefit year's cleared claims against what changed since they were paid;
     write the night's look-back alerts (docs/reference.md, "Look-back")."""
-    return asdict(run_lookback(Path(home), dt.date.fromisoformat(batch_date)))
+    return asdict(run_lookback(night.home, night.night, night.settings))
 
 
 @task(name="ledger", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def ledger_task(home: str, batch_date: str) -> dict[str, Any]:
+def ledger_task(night: NightContext) -> dict[str, Any]:
     """The claimant ledger of the last week's claims as of tonight: released within 24 hours,
     the wait of everyone held, by language and age band, tonight's look-back alerts; the
     waiting-time curves drawn beside the report (docs/state-it.md, "The claimant ledger")."""
-    return run_ledger(Path(home), dt.date.fromisoformat(batch_date))
+    return run_ledger(night.home, night.night, night.settings)
 
 
 @task(name="publish", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
-def publish_task(home: str, batch_date: str) -> dict[str, Any]:
+def publish_task(night: NightContext) -> dict[str, Any]:
     """Hand the night's review queue to the review application: its cases, in its database."""
-    return as_details(review_publish.publish_night(Path(home), dt.date.fromisoformat(batch_date)))
+    return as_details(review_publish.publish_night(night.home, night.night))
 
 
 @flow(name="claimscreen-nightly", timeout_seconds=FLOW_TIMEOUT_SECONDS)
@@ -284,21 +287,24 @@ def _run_night(
 ) -> dict[str, Any]:
     """The stages of a night in order, each task through ``call`` (a Prefect task run, or
     :func:`call_here`); the report written when the night starts and ``publish``-ed when it
-    ends, also when a stage fails. Each stage's summary is logged (counts and ids only)."""
+    ends, also when a stage fails. Each stage's summary is logged (counts and ids only).
+    The night's context (its lake and settings, read once) is built here and given to every
+    stage (docs/architecture.md)."""
     home, batch, batch_date, log = night_.home, night_.batch, night_.batch_date, night_.log
     encoding, allow_gap = night_.encoding, night_.allow_gap
     night = dt.date.fromisoformat(batch_date)
-    check_night_order(Lake(Path(home)), night, allow_gap)
-    report = RunReport(Path(home), night)
+    context = NightContext.open(home, night)
+    check_night_order(context.lake, night, allow_gap)
+    report = RunReport(context.home, night)
     report.write()
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("ingest", lambda: call(ingest_task, home, batch, batch_date, encoding)),
+        ("ingest", lambda: call(ingest_task, context, batch, encoding)),
         ("sync-decisions", lambda: call(sync_decisions_task, home)),
-        ("features", lambda: call(features_task, home, batch_date)),
-        ("score", lambda: score_stage(home, batch_date, chunk_rows, call)),
-        ("lookback", lambda: call(lookback_task, home, batch_date)),
-        ("publish", lambda: call(publish_task, home, batch_date)),
-        ("ledger", lambda: call(ledger_task, home, batch_date)),
+        ("features", lambda: call(features_task, context)),
+        ("score", lambda: score_stage(context, chunk_rows, call)),
+        ("lookback", lambda: call(lookback_task, context)),
+        ("publish", lambda: call(publish_task, context)),
+        ("ledger", lambda: call(ledger_task, context)),
     ]
     for name, run in stages:
         started = time.perf_counter()
@@ -310,7 +316,7 @@ def _run_night(
             publish(report)
             raise
         report.record_stage(name, time.perf_counter() - started, details=_stage_details(name, details))
-        _log_stage(log, report, night)
+        _log_stage(log, report, context)
     report.complete()
     payload = publish(report)
     t = payload["totals"]
@@ -322,14 +328,14 @@ def _run_night(
 
 
 def _log_stage(
-    log: logging.Logger | logging.LoggerAdapter[logging.Logger], report: RunReport, night: dt.date
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger], report: RunReport, night: NightContext
 ) -> None:
     """The stage just recorded, in the log: its time and summary; after ingest the rows read,
     ingested and quarantined by reason (from the manifests); drift warnings as warnings."""
     stage = report.stages[-1]
     log.info("stage %s completed in %.2f s", stage["name"], stage["seconds"])
     if stage["name"] == "ingest":
-        t = totals(Lake(report.home).manifests(night))
+        t = totals(night.lake.manifests(night.night))
         reasons = ", ".join(f"{reason} {n}" for reason, n in t["quarantined_by_reason"].items())
         log.info(
             "ingest: %s rows read, %s ingested, %s quarantined%s",

@@ -98,12 +98,17 @@ class NightPlan:
     chunks: list[tuple[int, int]]
 
 
-def score_night(home: Path, night: dt.date, settings: Settings | None = None) -> ScoreResult:
-    """Score, route and queue the claims of ``night`` not scored yet; the features must exist."""
+def score_night(
+    home: Path, night: dt.date, settings: Settings | None = None, lake: Lake | None = None
+) -> ScoreResult:
+    """Score, route and queue the claims of ``night`` not scored yet; the features must exist.
+    ``settings`` and ``lake`` are the night's (:class:`~claimscreen.data.context.NightContext`),
+    read and opened here when not given."""
     started = time.perf_counter()
     home = Path(home)
     settings = settings or load_settings(home)
-    previous, fresh = _night_claims(Lake(home), night)
+    lake = lake or Lake(home)
+    previous, fresh = _night_claims(lake, night)
     timings: dict[str, float] = {"read": _since(started)}
     version = registry.champion(home) or bootstrap_champion(home, night, settings)
     scorer, parts = None, None
@@ -112,17 +117,23 @@ def score_night(home: Path, night: dt.date, settings: Settings | None = None) ->
         scorer = registry.load(home, version)
         parts = score_parts(scorer, fresh)
         timings["score"] = _since(clock)
-    return _finish(home, night, version, previous, fresh, parts, settings, started, timings, scorer)
+    return _finish(lake, night, version, previous, fresh, parts, settings, started, timings, scorer)
 
 
-def plan_night(home: Path, night: dt.date, chunk_rows: int = CHUNK_ROWS) -> NightPlan:
+def plan_night(
+    home: Path,
+    night: dt.date,
+    chunk_rows: int = CHUNK_ROWS,
+    settings: Settings | None = None,
+    lake: Lake | None = None,
+) -> NightPlan:
     """The model (the champion, or a cold-start one registered now) and the row ranges of the
     night's features that :func:`score_chunk` scores; no range when every claim is scored."""
     if chunk_rows < 1:
         raise InputError(f"chunk rows must be at least 1, not {chunk_rows}")
     home = Path(home)
-    settings = load_settings(home)
-    lake = Lake(home)
+    settings = settings or load_settings(home)
+    lake = lake or Lake(home)
     _require_features(lake, night)
     ids = lake.read_table(lake.features_path(night), columns=["claim_id"]).column("claim_id")
     scored = _read_scores(lake, night)["claim_id"]
@@ -148,14 +159,19 @@ def score_chunk(home: Path, night: dt.date, version: str, start: int, stop: int)
 
 
 def finish_night(
-    home: Path, night: dt.date, version: str, part_paths: list[Path], settings: Settings | None = None
+    home: Path,
+    night: dt.date,
+    version: str,
+    part_paths: list[Path],
+    settings: Settings | None = None,
+    lake: Lake | None = None,
 ) -> ScoreResult:
     """Route the whole night from the chunks' parts (in row order), explain the delayed claims,
     write the night's scores and queue, and remove the work files."""
     started = time.perf_counter()
     home = Path(home)
     settings = settings or load_settings(home)
-    lake = Lake(home)
+    lake = lake or Lake(home)
     previous, fresh = _night_claims(lake, night)
     timings: dict[str, float] = {"read": _since(started)}
     parts = None
@@ -164,7 +180,7 @@ def finish_night(
         parts = pa.concat_tables(tables).to_pandas()
     elif len(fresh):
         raise InputError(f"night {night}: {len(fresh)} claims not scored and no chunk scored them")
-    result = _finish(home, night, version, previous, fresh, parts, settings, started, timings)
+    result = _finish(lake, night, version, previous, fresh, parts, settings, started, timings)
     shutil.rmtree(lake.partition("work", night), ignore_errors=True)
     return result
 
@@ -193,7 +209,7 @@ def _night_claims(lake: Lake, night: dt.date) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def _finish(
-    home: Path,
+    lake: Lake,
     night: dt.date,
     version: str,
     previous: pd.DataFrame,
@@ -206,7 +222,7 @@ def _finish(
 ) -> ScoreResult:
     """Route and explain ``fresh`` from its ``parts``; write the scores (the record so far plus
     them) and the queue (also when it is missing)."""
-    lake = Lake(home)
+    home = lake.home
     if parts is not None and len(fresh):
         if not np.array_equal(parts["claim_id"].to_numpy(dtype=str), fresh["claim_id"].to_numpy(dtype=str)):
             raise ValueError(f"night {night}: the scored parts do not match its unscored claims")

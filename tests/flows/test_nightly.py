@@ -85,9 +85,9 @@ def test_the_review_apps_decisions_reach_the_lake_before_the_features_and_the_qu
     seen_by_features: list[list[str]] = []
     features = nightly.run_features
 
-    def run_features(home: Path, night: dt.date) -> Any:
+    def run_features(home: Path, night: dt.date, *args: Any, **kwargs: Any) -> Any:
         seen_by_features.append(read_decisions(home)["claim_id"].tolist())
-        return features(home, night)
+        return features(home, night, *args, **kwargs)
 
     monkeypatch.setattr(nightly, "run_features", run_features)
     code, out, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
