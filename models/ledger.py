@@ -73,15 +73,16 @@ def ledger_frame(
     if as_of is None:
         as_of = pd.Timestamp.now(tz="UTC")
     window = [night - dt.timedelta(days=i) for i in range(nights)]
-    frame = status_ledger(home, as_of, settings, nights=window, claim_columns=("language",))
-    ages = [
-        lake.read_table(lake.features_path(n), columns=["claim_id", "age_at_filing"]).to_pandas()
-        for n in sorted(set(frame["night"]))
-        if lake.features_path(n).exists()
-    ]
-    age = pd.concat(ages, ignore_index=True).drop_duplicates("claim_id") if ages else None
-    years = frame["claim_id"].map(age.set_index("claim_id")["age_at_filing"]) if age is not None else np.nan
-    frame["age_band"] = age_band(pd.Series(years, index=frame.index))
+    frame = status_ledger(
+        home,
+        as_of,
+        settings,
+        nights=window,
+        claim_columns=("language",),
+        sort=False,
+        feature_columns=("age_at_filing",),
+    )
+    frame["age_band"] = age_band(frame["age_at_filing"])
     frame["language"] = frame["language"].fillna("unknown").astype(str)
     frame.attrs["as_of"] = as_of
     return frame

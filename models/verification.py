@@ -236,10 +236,14 @@ def status_ledger(
     settings: Settings | None = None,
     nights: list[dt.date] | None = None,
     claim_columns: tuple[str, ...] = (),
+    sort: bool = True,
+    feature_columns: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """:func:`claim_statuses` with each claim's ``route`` and scoring ``night`` beside, and the
-    claims' ``claim_columns`` (e.g. ``language``); only the claims of ``nights`` when given
-    (the claimant ledger of :mod:`claimscreen.models.ledger` reads a week, not the year)."""
+    claims' ``claim_columns`` (e.g. ``language``) and ``feature_columns`` of the night's features
+    (e.g. ``age_at_filing``); only the claims of ``nights`` when given
+    (the claimant ledger of :mod:`claimscreen.models.ledger` reads a week, not the year);
+    sorted by claim id unless ``sort`` is false."""
     home = Path(home)
     settings = settings or load_settings(home)
     moment = pd.Timestamp.now(tz="UTC") if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
@@ -247,52 +251,85 @@ def status_ledger(
     runs = night_run_times(lake)
     wanted = None if nights is None else set(nights)
     nights = [n for n, at in sorted(runs.items()) if at <= moment and (wanted is None or n in wanted)]
-    scores = _scores(lake, nights, ["claim_id", "route", "reasons", "batch_date"])
-    read = ["claim_id", "filed_at", *claim_columns]
-    claims = lake.read_window("claims", nights[0], nights[-1], read) if nights else None
+    scored = _scored_claims(lake, nights, claim_columns, feature_columns)
     frame = pd.DataFrame(
         {
-            "claim_id": scores["claim_id"].astype(str),
-            "route": scores["route"].astype(str),
-            "night": pd.to_datetime(scores["batch_date"]).dt.date,
+            "claim_id": scored["claim_id"].astype(str),
+            "route": scored["route"].astype(str),
+            "night": pd.to_datetime(scored["batch_date"]).dt.date,
             # Only a verify claim's checks are read: computed for those alone.
-            "checks": scores["reasons"]
-            .where(scores["route"] == "verify")
+            "checks": scored["reasons"]
+            .where(scored["route"] == "verify")
             .map(checks_for, na_action="ignore"),
-            "scored_at": _run_time_of(scores["batch_date"], runs),
+            "scored_at": _run_time_of(scored["batch_date"], runs),
+            "filed_at": pd.to_datetime(scored["filed_at"], utc=True).astype("datetime64[us, UTC]"),
+            **{column: scored[column] for column in (*claim_columns, *feature_columns)},
         }
     )
-    known = pd.DataFrame(columns=read)
-    if claims is not None and len(claims):
-        known = claims.drop_duplicates("claim_id").set_index("claim_id")
-    frame["filed_at"] = frame["claim_id"].map(pd.to_datetime(known["filed_at"], utc=True))
-    frame["filed_at"] = frame["filed_at"].astype("datetime64[us, UTC]")
-    for column in claim_columns:
-        frame[column] = frame["claim_id"].map(known[column])
     status, since = _route_status(frame, _outcomes_as_of(home, moment), settings, moment)
-    released = status == "cleared"
-    released_at = pd.to_datetime(pd.Series(since), utc=True).dt.as_unit("us")
+    released, released_at = status == "cleared", since.copy()
     decisions = read_labels(home)
     decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= moment]
-    decided = decisions.drop_duplicates("claim_id", keep="last")[["claim_id", "outcome", "decided_at"]]
-    joined = frame[["claim_id"]].merge(decided, on="claim_id", how="left")
-    has = joined["outcome"].notna().to_numpy()
-    status[has] = np.where(joined["outcome"][has] == "fraud", "decided_fraud", "decided_legitimate")
-    since[has] = list(pd.to_datetime(joined["decided_at"][has], utc=True))
-    frame["status"], frame["status_since"] = status, pd.to_datetime(since, utc=True).as_unit("us")
+    decided = decisions.drop_duplicates("claim_id", keep="last").set_index("claim_id")
+    has = frame["claim_id"].isin(decided.index).to_numpy()
+    outcome = decided["outcome"].reindex(frame["claim_id"][has]).to_numpy()
+    status[has] = np.where(outcome == "fraud", "decided_fraud", "decided_legitimate")
+    at = pd.to_datetime(decided["decided_at"], utc=True).reindex(frame["claim_id"][has])
+    since[has] = at.to_numpy(dtype="datetime64[us]")
+    frame["status"] = status
+    frame["status_since"] = pd.Series(since, index=frame.index).dt.tz_localize("UTC")
     waiting = np.isin(status, ("verifying", "in_review"))
     end = frame["status_since"].where(~waiting, moment)
     # A claim paid before a decision (an audit after payment, say) waited until it was paid.
-    end = end.where(~released, np.minimum(end, released_at.set_axis(end.index)))
+    paid_at = pd.Series(released_at, index=frame.index).dt.tz_localize("UTC")
+    end = end.mask(released & (paid_at < end).to_numpy(), paid_at)
     frame["hours_waited"] = ((end - frame["filed_at"]).dt.total_seconds() / 3600).clip(lower=0).round(1)
-    columns = [*STATUS_EXPORT_COLUMNS, "route", "night", *claim_columns]
-    return frame[columns].sort_values("claim_id", kind="stable").reset_index(drop=True)
+    columns = [*STATUS_EXPORT_COLUMNS, "route", "night", *claim_columns, *feature_columns]
+    out = frame[columns]
+    return out.sort_values("claim_id", kind="stable").reset_index(drop=True) if sort else out
+
+
+def _scored_claims(
+    lake: Lake, nights: list[dt.date], claim_columns: tuple[str, ...], feature_columns: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Each night's scores (``claim_id, route, reasons, batch_date``) with its claims'
+    ``filed_at`` and ``claim_columns`` and its features' ``feature_columns``, joined night by
+    night with Arrow's hash join (a claim is in the claims and features partitions of the night
+    that scored it; ingest keeps claim ids unique)."""
+    wanted = ["claim_id", "filed_at", *claim_columns]
+    tables = []
+    for night in nights:
+        path = lake.scores_path(night)
+        if not path.exists():
+            continue
+        scores = lake.read_table(path, columns=["claim_id", "route", "reasons", "batch_date"])
+        scores = scores.set_column(0, "claim_id", scores["claim_id"].cast(pa.string()))
+        parts = [lake.read_table(p, columns=wanted) for p in lake.committed_parts("claims", night, night)]
+        claims = pa.concat_tables(parts, promote_options="default") if parts else None
+        if claims is None or claims.num_rows == 0:
+            claims = pa.table({"claim_id": pa.array([], pa.string())})
+        claims = claims.set_column(0, "claim_id", claims["claim_id"].cast(pa.string()))
+        joined = scores.join(claims, "claim_id", join_type="left outer")
+        if feature_columns and lake.features_path(night).exists():
+            features = lake.read_table(lake.features_path(night), columns=["claim_id", *feature_columns])
+            features = features.set_column(0, "claim_id", features["claim_id"].cast(pa.string()))
+            joined = joined.join(features, "claim_id", join_type="left outer")
+        tables.append(joined)
+    if not tables:
+        empty = {c: pd.Series(dtype="str") for c in ["claim_id", "route", "reasons", "batch_date", *wanted]}
+        return pd.DataFrame(empty).assign(filed_at=pd.Series(dtype="datetime64[us, UTC]"))
+    frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    for column in (*wanted, *feature_columns):
+        if column not in frame.columns:
+            frame[column] = None
+    return frame
 
 
 def _run_time_of(nights: pd.Series, runs: dict[dt.date, pd.Timestamp]) -> pd.Series:
     """When each row's night ran, looked up once per night."""
-    days = pd.to_datetime(nights).dt.date
-    return days.map(runs).astype("datetime64[us, UTC]")
+    codes, days = pd.factorize(pd.to_datetime(nights).dt.date)
+    times = pd.DatetimeIndex([runs.get(d, pd.NaT) for d in days], tz="UTC").as_unit("us")
+    return pd.Series(times.take(codes), index=nights.index, dtype="datetime64[us, UTC]")
 
 
 def _outcomes_as_of(home: Path, moment: pd.Timestamp) -> pd.DataFrame:
@@ -303,9 +340,15 @@ def _outcomes_as_of(home: Path, moment: pd.Timestamp) -> pd.DataFrame:
 def _route_status(
     frame: pd.DataFrame, outcomes: pd.DataFrame, settings: Settings, moment: pd.Timestamp
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The status each route gives before any decision, and since when."""
+    """The status each route gives before any decision, and since when (UTC, ``datetime64[us]``
+    without a zone). Only the ``verify`` claims are looked at one by one."""
     status = np.where(frame["route"] == "review", "in_review", "cleared").astype(object)
-    since = np.array(list(frame["scored_at"]), dtype=object)
+    since = (
+        frame["scored_at"]
+        .dt.tz_convert("UTC")
+        .dt.tz_localize(None)
+        .to_numpy(dtype="datetime64[us]", copy=True)
+    )
     latest = outcomes.sort_values("decided_at", kind="stable").drop_duplicates(
         ["claim_id", "check"], keep="last"
     )
@@ -316,20 +359,21 @@ def _route_status(
         answers.setdefault(str(claim_id), {})[str(check)] = (str(outcome), pd.Timestamp(at))
     timeout = pd.Timedelta(days=settings.verification.no_response_days)
     waiting = np.flatnonzero((frame["route"] == "verify").to_numpy())
-    ids, checks = frame["claim_id"].tolist(), frame["checks"].tolist()
+    ids, checks = frame["claim_id"].to_numpy(), frame["checks"].to_numpy()
     for i in waiting.tolist():
         got = answers.get(str(ids[i]), {})
         needed = str(checks[i]).split(";")
-        requested = pd.Timestamp(since[i])
+        requested = pd.Timestamp(since[i], tz="UTC")
         bad = [got[c][1] for c in needed if c in got and got[c][0] != "passed"]
         if bad:
-            status[i], since[i] = "in_review", min(bad)
+            status[i], at = "in_review", min(bad)
         elif all(c in got for c in needed):
-            status[i], since[i] = "cleared", max(got[c][1] for c in needed)
+            status[i], at = "cleared", max(got[c][1] for c in needed)
         elif moment - requested >= timeout:
-            status[i], since[i] = "in_review", requested + timeout
+            status[i], at = "in_review", requested + timeout
         else:
-            status[i] = "verifying"
+            status[i], at = "verifying", requested
+        since[i] = at.tz_convert("UTC").tz_localize(None).to_datetime64()
     return status, since
 
 
