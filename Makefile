@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: demo test check format bench clean install docs
+.PHONY: demo test check format bench clean install docs golden
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ docs: $(STAMP)
 	open('docs/features.md', 'w').write(features_markdown(ALL_FEATURES))"
 	$(BIN)/python -c "from claimscreen.models.evidence import evidence_markdown; \
 	open('docs/reasons.md', 'w').write(evidence_markdown())"
+
+# The byte-for-byte scores of a fixed world (tests/test_golden_scores.py): rewrite them
+# only when a change of scores is intended, and say so in the commit message.
+golden: $(STAMP)
+	PREFECT_HOME=$$(mktemp -d) $(BIN)/python tests/test_golden_scores.py --write
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
