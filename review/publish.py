@@ -217,7 +217,9 @@ def _publish(
     new_ids = _insert_new_cases(conn, night, rows[~earlier], plan, stamp)
     rows["_case_id"] = rows["_case_id"].fillna(rows["_open_key"].map(new_ids)).astype("int64")
     _insert_case_claims(conn, rows, stamp)
-    _refresh_joined(conn, sorted({int(c) for c in rows.loc[earlier, "_case_id"]}), stamp)
+    joined_rows = rows.loc[earlier]
+    tonight_sizes = joined_rows.groupby(joined_rows["_case_id"].astype(int))["ring_size"].max().to_dict()
+    _refresh_joined(conn, sorted(tonight_sizes), stamp, tonight_sizes)
     links = _insert_links(conn, shown[shown["ring_id"].notna()])
     counts |= {
         "published": len(fresh),
@@ -340,7 +342,8 @@ def _with_search_fields(rows: pd.DataFrame, claims_: list[dict[Any, Any]]) -> No
 
 def _summaries(rows: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
     """Each case's summary from its claims (``rows`` in case order, highest risk first): claims,
-    risk, priority, first filing, route, audit flag, reason codes in order, first reason."""
+    risk, priority, first filing, route, audit flag, reason codes in order, first reason, and
+    the largest ring size the model counted (``counted``)."""
     out: dict[Any, dict[str, Any]] = {}
     columns = [
         "risk_score",
@@ -353,8 +356,9 @@ def _summaries(rows: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
         "_ring_id",
         "_name",
         "_terms",
+        "ring_size",
     ]
-    for case, risk, priority, filed, route, audit, reasons, texts, ring_id, name, terms in zip(
+    for case, risk, priority, filed, route, audit, reasons, texts, ring_id, name, terms, size in zip(
         rows[key], *(rows[c] for c in columns), strict=True
     ):
         case_summary = out.get(case)
@@ -362,9 +366,10 @@ def _summaries(rows: pd.DataFrame, key: str) -> dict[Any, dict[str, Any]]:
             case_summary = out[case] = {
                 "claims": 0, "risk_score": float(risk), "priority": float(priority), "first_filed_at": filed,
                 "routes": set(), "audit_sample": True, "codes": {}, "first_text": None, "ring_id": None,
-                "claimant": name, "terms": [],
+                "claimant": name, "terms": [], "counted": 0,
             }  # fmt: skip
         case_summary["claims"] += 1
+        case_summary["counted"] = max(case_summary["counted"], 0 if pd.isna(size) else int(size))
         case_summary["terms"].append(terms)
         case_summary["risk_score"] = max(case_summary["risk_score"], float(risk))
         case_summary["priority"] = max(case_summary["priority"], float(priority))
@@ -397,7 +402,9 @@ def _case_values(summary: dict[str, Any], ring_sizes: dict[str, int]) -> dict[st
         "audit_sample": audit,
         "reason_codes": ";" + "".join(f"{c};" for c in summary["codes"]),
         "first_reason": first_reason,
-        "ring_size": ring_sizes.get(ring_id, 1) if ring_id else 1,
+        # The ring's claims in the database, or the model's count when larger (the claims scored
+        # before they joined the ring carry no ring id here): the reasons quote the model's count.
+        "ring_size": max(ring_sizes.get(ring_id, 1), summary["counted"]) if ring_id else 1,
         "claimant": summary["claimant"],
     }
 
@@ -483,13 +490,16 @@ def _insert_case_claims(conn: Connection, rows: pd.DataFrame, stamp: Any) -> Non
         conn.execute(insert(case_claims), chunk)
 
 
-def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
+def _refresh_joined(
+    conn: Connection, case_ids: list[int], stamp: Any, tonight_sizes: dict[int, Any] | None = None
+) -> None:
     """Recompute the summaries of the open cases that tonight's claims joined, from all their
     claims (earlier nights' and tonight's), with their reason rows."""
     if not case_ids:
         return
     parts: list[pd.DataFrame] = []
     status: dict[int, str] = {}
+    known_sizes: dict[int, int] = {}  # the ring's size the model counted, tonight or before
     for chunk in _chunks(case_ids):
         query = (
             select(
@@ -503,12 +513,17 @@ def _refresh_joined(conn: Connection, case_ids: list[int], stamp: Any) -> None:
         )
         result = conn.execute(query)
         parts.append(pd.DataFrame(result.all(), columns=list(result.keys())))
-        status.update(conn.execute(select(cases.c.id, cases.c.status).where(cases.c.id.in_(chunk))).all())
+        for case_id, case_status, size in conn.execute(
+            select(cases.c.id, cases.c.status, cases.c.ring_size).where(cases.c.id.in_(chunk))
+        ):
+            status[case_id] = case_status
+            known_sizes[case_id] = max(int(size), int((tonight_sizes or {}).get(case_id, 0) or 0))
     rows = pd.concat(parts, ignore_index=True).sort_values(
         ["case_id", "risk_score", "claim_id"], ascending=[True, False, True], kind="stable"
     )
     fields = rows[[f"_{f}" if f != "claim_id" else f for f in SEARCH_FIELDS]]
     _with_search_fields(rows, fields.rename(columns=lambda c: c.lstrip("_")).to_dict("records"))
+    rows["ring_size"] = rows["case_id"].map(known_sizes).fillna(1).astype(int)
     updates = _case_updates(conn, rows, "case_id")
     # A claim joining a case changes what a decision on it covers: a form rendered before is stale.
     statement = update(cases).where(cases.c.id == bindparam("case_pk")).values(version=cases.c.version + 1)
