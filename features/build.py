@@ -44,6 +44,7 @@ from claimscreen.features import browser, codes, contact, device, identity_signa
 from claimscreen.features.identity import (
     CONTACT_COLUMNS,
     REQUIRED_COLUMNS,
+    KnownIds,
     lookup_known_ids,
     resolve_identities,
 )
@@ -141,13 +142,56 @@ def build_features(
     """One row per claim of ``night``: keys, identity, ring and every feature of :data:`ALL_FEATURES`.
 
     ``decisions`` is the decision history (several per claim when revised); the night
-    counts those made before it ended.
+    counts those made before it ended. The steps run in order (each a function below):
+    encode the shared columns, resolve identities, the identity signals, the rings, the
+    other feature groups, and the rows of the night; each step's seconds go to ``timings``.
+    Memory: each step lets go of what no later step reads (the known ids before identity
+    resolution, the stage's peak; each coded column after its last reader).
     """
     timings = {} if timings is None else timings
     clock = time.perf_counter()
     window = window.reset_index(drop=True)
-    known_position = codes.known_positions(window["claim_id"], known["claim_id"])
     tonight = (window["batch_date"] == night).to_numpy(dtype=bool)
+    earlier = _from_earlier_nights(window, known, tonight)
+    del known  # the earlier nights' ids are let go before identity resolution
+    encoded = earlier.encoded
+    clock = _lap(timings, "encode", clock)
+    identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=earlier.known_ids)
+    earlier.known_ids = None
+    encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
+    clock = _lap(timings, "identity", clock)
+    signals = identity_signals.compute_identity_signals(
+        window,
+        night,
+        references,
+        timezone=settings.agency_timezone,
+        encoded=encoded,
+        interstate=settings.interstate,
+    )
+    encoded.pop("ssn_token", None)
+    clock = _lap(timings, "identity_signals", clock)
+    shared = network.SharedCodes(encoded, identity, identity_names)
+    rings = _find_rings(
+        window, night, references, decisions, settings, signals, earlier, shared, tonight, timings
+    )
+    groups = _feature_groups(window, night, references, settings, encoded, identity, tonight, timings)
+    return _night_rows(window, tonight, identity, identity_names, rings, [signals, *groups])
+
+
+@dataclass
+class _Earlier:
+    """What the features take from earlier nights, and the window's coded columns."""
+
+    encoded: dict[str, codes.Encoded]
+    known_ids: KnownIds | None
+    known_rings: pd.DataFrame
+    red_flags: pd.Series
+
+
+def _from_earlier_nights(window: pd.DataFrame, known: pd.DataFrame, tonight: np.ndarray) -> _Earlier:
+    """Code the window's shared columns and take what later steps need of the ids given on
+    earlier nights (``known``: ten million rows, the longest job, let go after this step)."""
+    known_position = codes.known_positions(window["claim_id"], known["claim_id"])
     # The longest jobs first: the ten million known ids, then the window's columns.
     jobs: dict[str, Callable[[], codes.Encoded]] = {
         _KNOWN_IDENTITY: partial(codes.encode_column, known["identity_id"])
@@ -164,53 +208,69 @@ def build_features(
     encoded = codes.run_encodings(jobs)
     del jobs  # they hold the columns they read (the known ids would outlive ``known``)
     known_identity = encoded.pop(_KNOWN_IDENTITY)
-    clock = _lap(timings, "encode", clock)
-    # What later steps need of the ids known from earlier nights is taken now, and the ten
-    # million rows let go before identity resolution, the stage's peak of memory.
     known_ids = lookup_known_ids(
         window, known[["claim_id", "identity_id"]], known_position, encoded=known_identity
     )
     del known_identity
     known_rings = known[["claim_id", "ring_id"]].dropna()
-    earlier_flags = red_flags_of(window, known, None, known_position)
-    del known
-    identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=known_ids)
-    del known_ids
-    encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
-    clock = _lap(timings, "identity", clock)
+    return _Earlier(encoded, known_ids, known_rings, red_flags_of(window, known, None, known_position))
+
+
+def _find_rings(
+    window: pd.DataFrame,
+    night: dt.date,
+    references: dict[str, pd.DataFrame],
+    decisions: pd.DataFrame,
+    settings: Settings,
+    signals: pd.DataFrame,
+    earlier: _Earlier,
+    shared: network.SharedCodes,
+    tonight: np.ndarray,
+    timings: dict[str, float],
+) -> pd.DataFrame:
+    """The window's rings (``network.find_rings``): its inputs (the IP categories, each claim's
+    hard evidence, the claims decided fraud by the end of the night), then the rings."""
+    clock = time.perf_counter()
     decided = decisions_as_of(decisions, end_of_night_utc(night, settings.agency_timezone))
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
-    signals = identity_signals.compute_identity_signals(
-        window,
-        night,
-        references,
-        timezone=settings.agency_timezone,
-        encoded=encoded,
-        interstate=settings.interstate,
-    )
-    encoded.pop("ssn_token", None)
-    clock = _lap(timings, "identity_signals", clock)
     categories = device.categorize_ips(
-        window["ip_address"], references.get("ip_ranges"), encoded.get("ip_address")
+        window["ip_address"], references.get("ip_ranges"), earlier.encoded.get("ip_address")
     )
-    red_flags = red_flags_of(window, None, signals, start=earlier_flags)
+    red_flags = red_flags_of(window, None, signals, start=earlier.red_flags)
     clock = _lap(timings, "ring_inputs", clock)
     rings = network.find_rings(
         window,
-        known_rings,
+        earlier.known_rings,
         categories,
         fraud_claim_ids=fraud_ids,
         red_flags=red_flags,
         rules=network.RingRules.from_settings(settings.rings),
-        shared=network.SharedCodes(encoded, identity, identity_names),
+        shared=shared,
         report=tonight,
         congregate=references.get("congregate_addresses"),
     )
-    clock = _lap(timings, "network", clock)
+    _lap(timings, "network", clock)
+    return rings
+
+
+def _feature_groups(
+    window: pd.DataFrame,
+    night: dt.date,
+    references: dict[str, pd.DataFrame],
+    settings: Settings,
+    encoded: dict[str, codes.Encoded],
+    identity: np.ndarray,
+    tonight: np.ndarray,
+    timings: dict[str, float],
+) -> list[pd.DataFrame]:
+    """The sharing, device, contact and browser features of tonight's claims (``encoded`` is
+    emptied as its columns' last readers finish)."""
+    clock = time.perf_counter()
     shares = sharing.compute_sharing_features(
         window, night, identity=identity, encoded=encoded, congregate=references.get("congregate_addresses")
     )
-    encoded = {c: encoded[c] for c in ("device_id", "ip_address") if c in encoded}
+    for column in [c for c in encoded if c not in ("device_id", "ip_address")]:
+        del encoded[column]
     clock = _lap(timings, "sharing", clock)
     devices = device.compute_device_features(
         window,
@@ -220,17 +280,31 @@ def build_features(
         encoded=encoded,
         identity=identity,
     )
-    del encoded
+    encoded.clear()
     clock = _lap(timings, "device", clock)
     contacts = _tonight_features(window, tonight, contact.compute_contact_features, contact.WINDOW_COLUMNS)
     browsers = _tonight_features(window, tonight, browser.compute_browser_features, ("user_agent", "channel"))
     _lap(timings, "contact_browser", clock)
+    return [devices, contacts, browsers, shares]
+
+
+def _night_rows(
+    window: pd.DataFrame,
+    tonight: np.ndarray,
+    identity: np.ndarray,
+    identity_names: pa.Array,
+    rings: pd.DataFrame,
+    groups: list[pd.DataFrame],
+) -> pd.DataFrame:
+    """The night's rows: claim_id, batch_date, identity_id and the ring's columns, then each
+    group's features (indexed by claim_id), in :data:`KEY_COLUMNS` and :data:`ALL_FEATURES` order."""
     keys = codes.select_rows(window[["claim_id", "batch_date"]], tonight).set_index("claim_id")
     # Only tonight's identity ids are written out as text.
     keys["identity_id"] = pd.array(identity_names.take(pa.array(identity[tonight])), dtype="str")
     ring_columns = ["ring_id", *(f.name for f in network.FEATURES)]
-    ring_part = rings[ring_columns].set_axis(keys.index)
-    out = keys.join(ring_part).join(signals).join(devices).join(contacts).join(browsers).join(shares)
+    out = keys.join(rings[ring_columns].set_axis(keys.index))
+    for group in groups:
+        out = out.join(group)
     out = out.reset_index()
     return out[[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)]]
 
