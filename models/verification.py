@@ -227,7 +227,8 @@ def claim_statuses(
     status_since, hours_waited``. A claim's wait runs from filing to its release (``cleared``,
     also when decided later, e.g. by an audit after payment) or decision, else to ``as_of``.
     Outcomes and decisions after ``as_of`` are not seen."""
-    return status_ledger(home, as_of, settings)[list(STATUS_EXPORT_COLUMNS)]
+    statuses = status_ledger(home, as_of, settings)[list(STATUS_EXPORT_COLUMNS)]
+    return statuses.astype({"status": str})
 
 
 def status_ledger(
@@ -255,8 +256,8 @@ def status_ledger(
     frame = pd.DataFrame(
         {
             "claim_id": scored["claim_id"].astype(str),
-            "route": scored["route"].astype(str),
-            "night": pd.to_datetime(scored["batch_date"]).dt.date,
+            "route": scored["route"].astype(str).astype("category"),
+            "night": _dates_of(scored["batch_date"]),
             # Only a verify claim's checks are read: computed for those alone.
             "checks": scored["reasons"]
             .where(scored["route"] == "verify")
@@ -276,7 +277,7 @@ def status_ledger(
     status[has] = np.where(outcome == "fraud", "decided_fraud", "decided_legitimate")
     at = pd.to_datetime(decided["decided_at"], utc=True).reindex(frame["claim_id"][has])
     since[has] = at.to_numpy(dtype="datetime64[us]")
-    frame["status"] = status
+    frame["status"] = pd.Categorical(status)
     frame["status_since"] = pd.Series(since, index=frame.index).dt.tz_localize("UTC")
     waiting = np.isin(status, ("verifying", "in_review"))
     end = frame["status_since"].where(~waiting, moment)
@@ -309,11 +310,11 @@ def _scored_claims(
         if claims is None or claims.num_rows == 0:
             claims = pa.table({"claim_id": pa.array([], pa.string())})
         claims = claims.set_column(0, "claim_id", claims["claim_id"].cast(pa.string()))
-        joined = scores.join(claims, "claim_id", join_type="left outer")
+        joined = _join_on_claim(scores, claims)
         if feature_columns and lake.features_path(night).exists():
             features = lake.read_table(lake.features_path(night), columns=["claim_id", *feature_columns])
             features = features.set_column(0, "claim_id", features["claim_id"].cast(pa.string()))
-            joined = joined.join(features, "claim_id", join_type="left outer")
+            joined = _join_on_claim(joined, features)
         tables.append(joined)
     if not tables:
         empty = {c: pd.Series(dtype="str") for c in ["claim_id", "route", "reasons", "batch_date", *wanted]}
@@ -323,6 +324,23 @@ def _scored_claims(
         if column not in frame.columns:
             frame[column] = None
     return frame
+
+
+def _join_on_claim(left: pa.Table, right: pa.Table) -> pa.Table:
+    """``left`` with ``right``'s other columns by claim id: side by side when both list the same
+    claims in the same order (a night's scores and features do), else Arrow's hash join."""
+    if left.num_rows == right.num_rows and left["claim_id"].equals(right["claim_id"]):
+        for name in right.column_names[1:]:
+            left = left.append_column(name, right[name])
+        return left
+    return left.join(right, "claim_id", join_type="left outer")
+
+
+def _dates_of(values: pd.Series) -> pd.Series:
+    """Dates (``datetime.date``), converted once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    days = np.array([pd.Timestamp(d).date() for d in uniques] + [None], dtype=object)
+    return pd.Series(days[codes], index=values.index)
 
 
 def _run_time_of(nights: pd.Series, runs: dict[dt.date, pd.Timestamp]) -> pd.Series:
@@ -359,10 +377,11 @@ def _route_status(
         answers.setdefault(str(claim_id), {})[str(check)] = (str(outcome), pd.Timestamp(at))
     timeout = pd.Timedelta(days=settings.verification.no_response_days)
     waiting = np.flatnonzero((frame["route"] == "verify").to_numpy())
-    ids, checks = frame["claim_id"].to_numpy(), frame["checks"].to_numpy()
-    for i in waiting.tolist():
-        got = answers.get(str(ids[i]), {})
-        needed = str(checks[i]).split(";")
+    ids = frame["claim_id"].iloc[waiting].to_numpy()
+    checks = frame["checks"].iloc[waiting].to_numpy()
+    for k, i in enumerate(waiting.tolist()):
+        got = answers.get(str(ids[k]), {})
+        needed = str(checks[k]).split(";")
         requested = pd.Timestamp(since[i], tz="UTC")
         bad = [got[c][1] for c in needed if c in got and got[c][0] != "passed"]
         if bad:
