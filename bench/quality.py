@@ -365,6 +365,12 @@ def main() -> None:
         ],
     )
     print(f"report: {out}")
+    # The claimant after the night (#20): honest claimants' waits and paid fraud found by
+    # look-back, night by night through the whole flow (bench/ledger_figures.py), two seeds.
+    from ledger_figures import run_and_print
+
+    seeds = [args.seed, args.seed + 1]
+    run_and_print(args.root / "ledger", min(args.days, 21), min(args.claims_per_day, 2_000), seeds)
 
 
 if __name__ == "__main__":
