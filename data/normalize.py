@@ -37,6 +37,11 @@ worth knowing:
 * Phone numbers (:func:`phone_e164`) from any country are kept in E.164;
   :func:`phone_flags` says which are foreign (not NANP) or non-geographic
   (toll-free, premium, personal, VoIP, ...).
+
+The word lists (USPS states and names, street suffixes, unit words) live in
+:mod:`claimscreen.data.vocabularies` and the Arrow string plumbing (byte maps,
+masked rewrites, once-per-distinct-value calls) in :mod:`claimscreen.data.arrow_text`;
+their public names are importable from here as before.
 """
 
 from __future__ import annotations
@@ -44,82 +49,46 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-import unicodedata
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-from anyascii import anyascii
 from email_validator import EmailNotValidError, validate_email
 
-# --- Vocabularies --------------------------------------------------------------
-
-#: USPS state and territory codes accepted in addresses.
-USPS_STATES: frozenset[str] = frozenset(
-    (
-        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
-        "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
-        "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
-        "DC", "PR", "VI", "GU", "AS", "MP",
-    )
-)  # fmt: skip
-
-#: State and territory names as people write them out, to their USPS code (upper case, periods
-#: dropped, runs of spaces as one): ``Ohio``, ``New York``, ``Washington D.C.``, ``Puerto Rico``.
-STATE_NAMES: dict[str, str] = {
-    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA",
-    "COLORADO": "CO", "CONNECTICUT": "CT", "DELAWARE": "DE", "FLORIDA": "FL", "GEORGIA": "GA",
-    "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL", "INDIANA": "IN", "IOWA": "IA", "KANSAS": "KS",
-    "KENTUCKY": "KY", "LOUISIANA": "LA", "MAINE": "ME", "MARYLAND": "MD", "MASSACHUSETTS": "MA",
-    "MICHIGAN": "MI", "MINNESOTA": "MN", "MISSISSIPPI": "MS", "MISSOURI": "MO", "MONTANA": "MT",
-    "NEBRASKA": "NE", "NEVADA": "NV", "NEW HAMPSHIRE": "NH", "NEW JERSEY": "NJ", "NEW MEXICO": "NM",
-    "NEW YORK": "NY", "NORTH CAROLINA": "NC", "NORTH DAKOTA": "ND", "OHIO": "OH", "OKLAHOMA": "OK",
-    "OREGON": "OR", "PENNSYLVANIA": "PA", "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC",
-    "SOUTH DAKOTA": "SD", "TENNESSEE": "TN", "TEXAS": "TX", "UTAH": "UT", "VERMONT": "VT",
-    "VIRGINIA": "VA", "WASHINGTON": "WA", "WEST VIRGINIA": "WV", "WISCONSIN": "WI", "WYOMING": "WY",
-    "DISTRICT OF COLUMBIA": "DC", "WASHINGTON DC": "DC", "PUERTO RICO": "PR",
-    "US VIRGIN ISLANDS": "VI", "VIRGIN ISLANDS": "VI", "GUAM": "GU", "AMERICAN SAMOA": "AS",
-    "NORTHERN MARIANA ISLANDS": "MP",
-}  # fmt: skip
-
-#: USPS Publication 28, appendix C1: street suffixes (common spellings) to their abbreviation.
-STREET_SUFFIXES: dict[str, str] = {
-    "ALLEY": "ALY", "ANNEX": "ANX", "ARCADE": "ARC", "AVENUE": "AVE", "AV": "AVE", "AVEN": "AVE",
-    "AVENU": "AVE", "AVN": "AVE", "AVNUE": "AVE", "BAYOU": "BYU", "BEACH": "BCH", "BEND": "BND",
-    "BLUFF": "BLF", "BOTTOM": "BTM", "BOULEVARD": "BLVD", "BOUL": "BLVD", "BOULV": "BLVD",
-    "BRANCH": "BR", "BRIDGE": "BRG", "BROOK": "BRK", "BYPASS": "BYP", "CAMP": "CP", "CANYON": "CYN",
-    "CAPE": "CPE", "CAUSEWAY": "CSWY", "CENTER": "CTR", "CENTRE": "CTR", "CIRCLE": "CIR", "CIRC": "CIR",
-    "CIRCL": "CIR", "CRCL": "CIR", "CLIFF": "CLF", "CLUB": "CLB", "COMMON": "CMN", "CORNER": "COR",
-    "COURSE": "CRSE", "COURT": "CT", "COVE": "CV", "CREEK": "CRK", "CRESCENT": "CRES", "CROSSING": "XING",
-    "DALE": "DL", "DAM": "DM", "DRIVE": "DR", "DRIV": "DR", "DRV": "DR", "ESTATE": "EST", "ESTATES": "ESTS",
-    "EXPRESSWAY": "EXPY", "EXTENSION": "EXT", "FALLS": "FLS", "FERRY": "FRY", "FIELD": "FLD",
-    "FIELDS": "FLDS", "FLAT": "FLT", "FORD": "FRD", "FOREST": "FRST", "FORGE": "FRG", "FORK": "FRK",
-    "FORT": "FT", "FREEWAY": "FWY", "GARDEN": "GDN", "GARDENS": "GDNS", "GATEWAY": "GTWY", "GLEN": "GLN",
-    "GREEN": "GRN", "GROVE": "GRV", "HARBOR": "HBR", "HAVEN": "HVN", "HEIGHTS": "HTS", "HIGHWAY": "HWY",
-    "HIGHWY": "HWY", "HIWAY": "HWY", "HILL": "HL", "HILLS": "HLS", "HOLLOW": "HOLW", "ISLAND": "IS",
-    "JUNCTION": "JCT", "KNOLL": "KNL", "LAKE": "LK", "LAKES": "LKS", "LANDING": "LNDG", "LANE": "LN",
-    "LIGHT": "LGT", "MANOR": "MNR", "MEADOW": "MDW", "MEADOWS": "MDWS", "MILL": "ML", "MISSION": "MSN",
-    "MOUNT": "MT", "MOUNTAIN": "MTN", "ORCHARD": "ORCH", "PARKWAY": "PKWY", "PKY": "PKWY", "PINE": "PNE",
-    "PINES": "PNES", "PLACE": "PL", "PLAIN": "PLN", "PLAINS": "PLNS", "PLAZA": "PLZ", "POINT": "PT",
-    "PORT": "PRT", "PRAIRIE": "PR", "RANCH": "RNCH", "RIDGE": "RDG", "RIVER": "RIV", "ROAD": "RD",
-    "ROUTE": "RTE", "SHORE": "SHR", "SPRING": "SPG", "SPRINGS": "SPGS", "SQUARE": "SQ", "STATION": "STA",
-    "STREET": "ST", "STR": "ST", "STRT": "ST", "SUMMIT": "SMT", "TERRACE": "TER", "TERR": "TER",
-    "TRACE": "TRCE", "TRAIL": "TRL", "TURNPIKE": "TPKE", "VALLEY": "VLY", "VIEW": "VW", "VILLAGE": "VLG",
-    "VISTA": "VIS", "WELL": "WL", "WELLS": "WLS",
-}  # fmt: skip
-
-#: USPS Publication 28, appendix B: directionals.
-DIRECTIONALS: dict[str, str] = {
-    "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W",
-    "NORTHEAST": "NE", "NORTHWEST": "NW", "SOUTHEAST": "SE", "SOUTHWEST": "SW",
-}  # fmt: skip
-
-#: Words that introduce a unit (apartment, suite...): each becomes ``#``, glued to the unit value.
-UNIT_DESIGNATORS: tuple[str, ...] = ("APARTMENT", "APT", "UNIT", "SUITE", "STE", "ROOM", "RM", "NUMBER", "NO")
+from claimscreen.data.arrow_text import (
+    DELETE,
+    as_large_string,
+    keep_where,
+    per_distinct,
+)
+from claimscreen.data.arrow_text import WHITESPACE as _WHITESPACE
+from claimscreen.data.arrow_text import blank_to_null as _blank_to_null
+from claimscreen.data.arrow_text import byte_table as _byte_table
+from claimscreen.data.arrow_text import concat as _concat
+from claimscreen.data.arrow_text import digit_matrix as _digit_matrix
+from claimscreen.data.arrow_text import keep_matching as _keep_matching
+from claimscreen.data.arrow_text import map_words as _map_words
+from claimscreen.data.arrow_text import replace as _replace
+from claimscreen.data.arrow_text import replace_distinct as _replace_distinct
+from claimscreen.data.arrow_text import spell_letters as _spell_letters
+from claimscreen.data.arrow_text import string_buffers as _string_buffers
+from claimscreen.data.arrow_text import sub as _sub
+from claimscreen.data.arrow_text import to_arrow as _to_arrow
+from claimscreen.data.arrow_text import to_series as _to_series
+from claimscreen.data.arrow_text import translate as _translate
+from claimscreen.data.arrow_text import transliterate as _transliterate
+from claimscreen.data.arrow_text import trim as _trim
+from claimscreen.data.vocabularies import (
+    DIRECTIONALS,
+    STATE_NAMES,
+    STREET_SUFFIXES,
+    UNIT_DESIGNATORS,
+    USPS_MAIL_ONLY,
+    USPS_STATES,
+)
 
 _ADDRESS_WORDS = {**STREET_SUFFIXES, **DIRECTIONALS, **dict.fromkeys(UNIT_DESIGNATORS, "#")}
 _UNIT_JOINED = rf"\b(?:{'|'.join(UNIT_DESIGNATORS)})[.0-9]"
@@ -143,228 +112,6 @@ _IPV4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$"
 _IPV6_FULL = r"^[1-9a-f][0-9a-f]{0,3}(?::[1-9a-f][0-9a-f]{0,3}){7}$"
 _NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _ABA_WEIGHTS = np.array([3, 7, 1, 3, 7, 1, 3, 7, 1], dtype=np.int64)
-
-
-# --- Arrow plumbing ------------------------------------------------------------
-#
-# RE2 *replacements* cost several times more than RE2 *matches*, so the hot
-# paths avoid them: single-byte edits (drop punctuation, keep digits, collapse
-# spaces) run on the raw UTF-8 buffer with numpy lookup tables, and the rare
-# regex rewrites run only on the values that match first. Editing ASCII bytes
-# alone is safe in UTF-8: they never occur inside a multi-byte sequence.
-
-DELETE = -1
-_WHITESPACE = "\t\n\r\f\v"
-
-
-class _ByteMap(NamedTuple):
-    """A 256-entry byte map: each byte's replacement, and whether it is deleted instead."""
-
-    replacement: np.ndarray
-    deleted: np.ndarray
-
-
-def _byte_table(
-    keep: str | None = None, delete: str = "", to_space: str = "", non_ascii: bool = True
-) -> _ByteMap:
-    """A byte map: identity, except bytes outside ``keep`` or in ``delete`` are deleted,
-    bytes in ``to_space`` become spaces and, unless ``non_ascii``, bytes >= 0x80 go."""
-    table = np.arange(256, dtype=np.int16)
-    if keep is not None:
-        table[:] = DELETE
-        table[[ord(c) for c in keep]] = [ord(c) for c in keep]
-    table[[ord(c) for c in delete]] = DELETE
-    table[[ord(c) for c in to_space]] = ord(" ")
-    if not non_ascii:
-        table[128:] = DELETE
-    return _ByteMap(np.where(table == DELETE, 0, table).astype(np.uint8), table == DELETE)
-
-
-def _to_arrow(values: pd.Series) -> pa.Array:
-    """The column as one Arrow large-string array (nulls where missing)."""
-    if not isinstance(values.dtype, pd.StringDtype):
-        values = values.astype("str")
-    return as_large_string(pa.array(values.array))
-
-
-def as_large_string(array: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """One contiguous large-string array (the type every ``*_array`` function takes)."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-    return array.cast(pa.large_string()) if array.type != pa.large_string() else array
-
-
-def _to_series(array: pa.Array, index: pd.Index) -> pd.Series:
-    """An Arrow string array back to a ``str`` Series on ``index``; empty strings become NA."""
-    return pd.Series(_blank_to_null(array), index=index, dtype="str")
-
-
-def _null_like(array: pa.Array) -> pa.Scalar:
-    return pa.scalar(None, array.type)
-
-
-def keep_where(array: pa.Array, keep: pa.BooleanArray | np.ndarray) -> pa.Array:
-    """``array`` with nulls where ``keep`` is false or null.
-
-    Only the validity bitmap changes: the string buffers are shared, not copied
-    (a ``pc.if_else`` with a null scalar would copy every string).
-    """
-    keep = pa.array(keep) if isinstance(keep, np.ndarray) else keep
-    keep = pc.and_(pc.fill_null(keep, False), pc.is_valid(array))
-    if array.offset or keep.offset or not pa.types.is_large_string(array.type):
-        return pc.if_else(keep, array, _null_like(array))
-    buffers = array.buffers()
-    return pa.Array.from_buffers(array.type, len(array), [keep.buffers()[1], buffers[1], buffers[2]])
-
-
-def _blank_to_null(array: pa.Array) -> pa.Array:
-    if len(array) == 0 or not pa.types.is_large_string(array.type):
-        return pc.if_else(pc.equal(array, ""), _null_like(array), array)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
-    blank = offsets[1:] == offsets[:-1]
-    if array.null_count == 0 and not blank.any():
-        return array
-    return keep_where(array, ~blank)
-
-
-def _keep_matching(array: pa.Array, pattern: str) -> pa.Array:
-    """Nulls where ``array`` does not match ``pattern`` (RE2 syntax)."""
-    return keep_where(array, pc.match_substring_regex(array, pattern))
-
-
-def _trim(array: pa.Array) -> pa.Array:
-    return pc.utf8_trim_whitespace(array)
-
-
-def _sub(array: pa.Array, pattern: str, replacement: str, needs_text: str | None = None) -> pa.Array:
-    """``replace_substring_regex``, run only where ``pattern`` matches (or ``needs_text`` occurs)."""
-    found = pc.match_substring(array, needs_text) if needs_text else pc.match_substring_regex(array, pattern)
-    mask = pc.fill_null(found, False)
-    if not pc.any(mask).as_py():
-        return array
-    changed = pc.replace_substring_regex(array.filter(mask), pattern, replacement)
-    return pc.replace_with_mask(array, mask, changed)
-
-
-def _replace(array: pa.Array, pattern: str, replacement: str) -> pa.Array:
-    """``replace_substring`` (no regex); when few values contain ``pattern``, run on those only."""
-    mask = pc.fill_null(pc.match_substring(array, pattern), False)
-    hits = pc.sum(mask).as_py() or 0
-    if hits == 0:
-        return array
-    if hits > len(array) // 4:
-        return pc.replace_substring(array, pattern, replacement)
-    changed = pc.replace_substring(array.filter(mask), pattern, replacement)
-    return pc.replace_with_mask(array, mask, changed)
-
-
-def _concat(*parts: pa.Array | pa.Scalar, sep: str = "") -> pa.Array:
-    """Element-wise concatenation of large-string arrays (null if any part is null)."""
-    return pc.binary_join_element_wise(*parts, pa.scalar(sep, pa.large_string()))
-
-
-def _string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(UTF-8 bytes, offsets starting at 0) of a large-string array, as numpy views."""
-    if len(array) == 0:
-        return np.zeros(0, np.uint8), np.zeros(1, np.int64)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
-    data_buffer = array.buffers()[2]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-    return data[offsets[0] : offsets[-1]], offsets - offsets[0]
-
-
-def _compact(data: np.ndarray, offsets: np.ndarray, drop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Drop the bytes where ``drop`` is true and shift the offsets to match."""
-    dropped = np.flatnonzero(drop)
-    if len(dropped) == 0:
-        return data, offsets
-    return data[~drop], offsets - np.searchsorted(dropped, offsets).astype(np.int64)
-
-
-def _translate(array: pa.Array, table: _ByteMap, squeeze: bool = False) -> pa.Array:
-    """Map or delete single bytes through ``table``; with ``squeeze``, also collapse and trim spaces."""
-    data, offsets = _string_buffers(array)
-    mapped = table.replacement[data]
-    if table.deleted.any():
-        data, offsets = _compact(mapped, offsets, table.deleted[data])
-    else:
-        data = mapped
-    if squeeze:
-        data, offsets = _compact(data, offsets, _redundant_spaces(data, offsets))
-    buffers = [pc.is_valid(array).buffers()[1], pa.py_buffer(offsets), pa.py_buffer(data)]
-    out = pa.Array.from_buffers(pa.large_string(), len(array), buffers)
-    return pc.utf8_trim_whitespace(out) if squeeze else out
-
-
-def _redundant_spaces(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Spaces followed by another space of the same value; the trim removes what is left at the ends."""
-    space = data == ord(" ")
-    redundant = np.zeros_like(space)
-    np.logical_and(space[:-1], space[1:], out=redundant[:-1])
-    ends = offsets[1:] - 1
-    redundant[ends[ends >= 0]] = False
-    return redundant
-
-
-def _map_words(array: pa.Array, mapping_keys: pa.Array, mapping_values: pa.Array) -> pa.Array:
-    """Replace whole space-separated words found in the mapping; keep the others."""
-    words = pc.split_pattern(array, " ")
-    flat = words.values
-    position = pc.index_in(flat, value_set=mapping_keys)
-    mapped = pc.if_else(pc.is_null(position), flat, pc.take(mapping_values, position))
-    rebuilt = type(words).from_arrays(words.offsets, mapped, mask=pc.is_null(array))
-    return pc.binary_join(rebuilt, pa.scalar(" ", mapped.type))
-
-
-def _digit_matrix(array: pa.Array, width: int) -> np.ndarray:
-    """A (rows, width) matrix of the digits of non-null strings of exactly ``width`` ASCII digits."""
-    if len(array) == 0:
-        return np.zeros((0, width), dtype=np.int64)
-    fixed = array.cast(pa.large_binary()).cast(pa.binary(width))
-    raw = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)
-    raw = raw[fixed.offset * width : (fixed.offset + len(fixed)) * width]
-    return raw.reshape(len(fixed), width).astype(np.int64) - ord("0")
-
-
-def _transliterate(array: pa.Array, spell: Callable[[str], str] = anyascii) -> pa.Array:
-    """The non-ASCII values spelled in ASCII by :func:`anyascii.anyascii`, once per distinct value.
-
-    Accents go (``José`` gives ``Jose``, ``Strauß`` ``Strauss``) and other scripts
-    are romanized (``김 민준`` gives ``Gim MinJun``, ``Иванов`` ``Ivanov``, ``王 伟``
-    ``Wang Wei``). ASCII values, nearly all of a night, are not touched.
-    """
-    mask = pc.fill_null(pc.invert(pc.string_is_ascii(array)), False)
-    return _replace_distinct(array, mask, spell)
-
-
-def _spell_letters(text: str) -> str:
-    """``text`` romanized, its non-ASCII characters other than letters and marks dropped first
-    (anyascii spells an emoji as its name: ``😀`` would become ``grinning``)."""
-    return anyascii("".join(c for c in text if c < "\x80" or unicodedata.category(c)[0] in "LM"))
-
-
-def _replace_distinct(
-    array: pa.Array,
-    mask: pa.Array,
-    function: Callable[[str], str | None],
-    source: pa.Array | None = None,
-) -> pa.Array:
-    """``array`` with the rows under ``mask`` replaced by ``function`` of their value in
-    ``source`` (default ``array`` itself); None gives null.
-
-    ``function`` runs once per distinct value under the mask; nothing runs if the mask is empty.
-    """
-    if not pc.any(mask).as_py():
-        return array
-    mapped = per_distinct((array if source is None else source).filter(mask), function, pa.large_string())
-    return pc.replace_with_mask(array, mask, mapped.cast(array.type))
-
-
-def per_distinct(array: pa.Array, function: Callable[[str], Any], type: pa.DataType) -> pa.Array:
-    """``function`` of every value of ``array`` (null stays null), called once per distinct value."""
-    encoded = pc.dictionary_encode(array)
-    results = pa.array([function(value) for value in encoded.dictionary.to_pylist()], type)
-    return pc.take(results, encoded.indices)
 
 
 _DIGITS = _byte_table(keep="0123456789")
@@ -647,9 +394,6 @@ def normalize_state_array(array: pa.Array, codes: pa.Array = _STATE_CODES) -> pa
     return _blank_to_null(keep_where(array, pc.is_in(array, value_set=codes)))
 
 
-#: Codes the USPS delivers mail to beyond the states and territories: the armed forces
-#: (APO/FPO/DPO: AA, AE, AP) and the freely associated states (FM, MH, PW).
-USPS_MAIL_ONLY: frozenset[str] = frozenset(("AA", "AE", "AP", "FM", "MH", "PW"))
 _MAIL_CODES = pa.array(sorted(USPS_STATES | USPS_MAIL_ONLY), type=pa.large_string())
 
 
@@ -946,3 +690,56 @@ def employer_name_key_array(array: pa.Array) -> pa.Array:
     other than ``A-Z``, digits and ``&`` a single space, trimmed; null if nothing is left."""
     upper = pc.ascii_upper(_transliterate(array))
     return _blank_to_null(_translate(upper, _EMPLOYER_BYTES, squeeze=True))
+
+
+__all__ = [
+    "DELETE",
+    "DIRECTIONALS",
+    "STATE_NAMES",
+    "STREET_SUFFIXES",
+    "UNIT_DESIGNATORS",
+    "USPS_MAIL_ONLY",
+    "USPS_STATES",
+    "Mailing",
+    "account_number",
+    "account_number_array",
+    "as_large_string",
+    "canonical_email",
+    "canonical_email_array",
+    "clean_text",
+    "clean_text_array",
+    "digits_only",
+    "ein_digits",
+    "ein_digits_array",
+    "employer_name_key_array",
+    "keep_where",
+    "language_code_of",
+    "mailing_region_array",
+    "normalize_address",
+    "normalize_address_array",
+    "normalize_ip",
+    "normalize_ip_array",
+    "normalize_language",
+    "normalize_language_array",
+    "normalize_name",
+    "normalize_name_array",
+    "normalize_state",
+    "normalize_state_array",
+    "parse_date",
+    "parse_date_array",
+    "parse_number",
+    "parse_number_array",
+    "parse_timestamp",
+    "parse_timestamp_numpy",
+    "per_distinct",
+    "phone_e164",
+    "phone_e164_array",
+    "phone_flags",
+    "phone_flags_array",
+    "routing_number",
+    "routing_number_array",
+    "split_zip",
+    "split_zip_array",
+    "ssn_digits",
+    "ssn_digits_array",
+]
