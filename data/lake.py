@@ -82,6 +82,11 @@ class Lake:
     def dispositions_path(self) -> Path:
         return self.root / "dispositions" / "dispositions.parquet"
 
+    def nights(self, zone: str, name: str) -> list[dt.date]:
+        """The nights whose partition of ``zone`` holds a file ``name``, oldest first."""
+        found = (self.root / zone).glob(f"batch_date=*/{name}")
+        return sorted(dt.date.fromisoformat(p.parent.name.split("=", 1)[1]) for p in found)
+
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the lake's write lock: one ingest at a time, so two runs cannot both miss

@@ -555,11 +555,7 @@ def _card(scorer: ClaimScorer, report: RetrainReport, settings: Settings) -> dic
 
 
 def _feature_nights(home: Path) -> list[dt.date]:
-    lake = Lake(Path(home))
-    return sorted(
-        dt.date.fromisoformat(p.parent.name.split("=", 1)[1])
-        for p in lake.root.glob("features/batch_date=*/features.parquet")
-    )
+    return Lake(Path(home)).nights("features", "features.parquet")
 
 
 def _shadow_frame(home: Path, version: str, decisions: pd.DataFrame) -> pd.DataFrame:
@@ -567,11 +563,8 @@ def _shadow_frame(home: Path, version: str, decisions: pd.DataFrame) -> pd.DataF
     of it, with its decision where one is known."""
     lake = Lake(Path(home))
     frames = []
-    for path in sorted(lake.root.glob(f"shadow/batch_date=*/{version}.parquet")):
-        night = dt.date.fromisoformat(path.parent.name.split("=", 1)[1])
-        if path != shadow_path(lake, night, version):
-            continue
-        shadow = lake.read_table(path).to_pandas()
+    for night in lake.nights("shadow", f"{version}.parquet"):
+        shadow = lake.read_table(shadow_path(lake, night, version)).to_pandas()
         record = read_scores(home, night)[["claim_id", "route", "risk_score"]]
         both = shadow.merge(record, on="claim_id", suffixes=("_shadow", "_champion"))
         frames.append(both.assign(batch_date=night))

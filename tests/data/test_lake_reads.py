@@ -23,3 +23,15 @@ def test_read_table_as_large_text_keeps_values_and_reads_only_present_columns(tm
     assert lake.read_table(path).equals(table)  # by default, the types as written
     assert lake.read_schema(path).names == ["claim_id", "n"]
     assert lake.num_rows(path) == 2
+
+
+def test_nights_lists_the_nights_a_zone_holds_a_file_for(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    table = pa.table({"claim_id": ["C1"]})
+    for night in (dt.date(2026, 3, 3), dt.date(2026, 3, 1)):
+        lake.write_table(lake.features_path(night), table)
+    lake.write_table(lake.partition("shadow", dt.date(2026, 3, 2)) / "v0002.parquet", table)
+    assert lake.nights("features", "features.parquet") == [dt.date(2026, 3, 1), dt.date(2026, 3, 3)]
+    assert lake.nights("shadow", "v0002.parquet") == [dt.date(2026, 3, 2)]
+    assert lake.nights("shadow", "v0001.parquet") == []
+    assert lake.nights("scores", "scores.parquet") == []  # a zone not written yet
