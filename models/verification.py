@@ -317,7 +317,8 @@ def _scored_claims(
             joined = _join_on_claim(joined, features)
         tables.append(joined)
     if not tables:
-        empty = {c: pd.Series(dtype="str") for c in ["claim_id", "route", "reasons", "batch_date", *wanted]}
+        names = ["claim_id", "route", "reasons", "batch_date", *wanted, *feature_columns]
+        empty = {c: pd.Series(dtype="str") for c in names}
         return pd.DataFrame(empty).assign(filed_at=pd.Series(dtype="datetime64[us, UTC]"))
     frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
     for column in (*wanted, *feature_columns):

@@ -116,3 +116,9 @@ def test_the_nights_ledger_is_as_of_its_run_and_draws_the_curves(home: Path, tmp
     markdown = ledger_markdown(ledger)
     assert "| 2026-10-01 | 5 | 1 | 1 (100.0%) | 4 | 12.5 h | 12.5 h |" in markdown
     assert "| en | 5 |" in markdown
+
+
+def test_a_home_without_nights_has_an_empty_ledger(home: Path) -> None:
+    frame = status_ledger(home, claim_columns=("language",), feature_columns=("age_at_filing",))
+    assert frame.empty and {"status", "hours_waited", "language", "age_at_filing"} <= set(frame.columns)
+    assert ledger_figures(frame)["claims"] == 0
