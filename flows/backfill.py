@@ -48,7 +48,7 @@ def run_backfill(
             echo(f"night {planned.night}: already completed, skipped")
         elif not planned.files:
             echo(f"night {planned.night}: no batch file in the inbox, skipped (--allow-gap)")
-    with _progress(console or Console()) as progress:
+    with progress_bar(console or Console()) as progress:
         bar = progress.add_task("Backfilling nights", total=len(to_run))
         for planned in to_run:
             progress.update(bar, description=f"Night {planned.night}")
@@ -72,7 +72,8 @@ def failed_stage(home: Path, night: dt.date) -> str:
     return str(report["failed_stage"])
 
 
-def _progress(console: Console) -> Progress:
+def progress_bar(console: Console) -> Progress:
+    """The progress bar of the commands that run several nights (backfill, demo)."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

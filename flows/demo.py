@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from claimscreen.data.errors import InputError
@@ -111,10 +110,11 @@ def _run_nights(
     home: Path, batches: list[Path], console: Console, label: str, answers: Verifier
 ) -> list[dict[str, Any]]:
     """Each night received at its scheduled time, run, and its verify claims answered."""
+    from claimscreen.flows.backfill import progress_bar
     from claimscreen.flows.nightly import run_nightly
 
     reports = []
-    with _progress(console) as progress:
+    with progress_bar(console) as progress:
         bar = progress.add_task(label, total=len(batches))
         for batch in batches:
             night = batch.stem.removeprefix("claims_")
@@ -259,16 +259,6 @@ def _command_name() -> str:
         return str(started_as.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(started_as)
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
 
 
 def _nights_table(reports: list[dict[str, Any]]) -> Table:
