@@ -218,7 +218,8 @@ def _publish(
     rows["_case_id"] = rows["_case_id"].fillna(rows["_open_key"].map(new_ids)).astype("int64")
     _insert_case_claims(conn, rows, stamp)
     joined_rows = rows.loc[earlier]
-    tonight_sizes = joined_rows.groupby(joined_rows["_case_id"].astype(int))["ring_size"].max().to_dict()
+    grouped = joined_rows.groupby(joined_rows["_case_id"].astype(int))["ring_size"].max()
+    tonight_sizes = {int(case_id): size for case_id, size in grouped.items()}  # type: ignore[call-overload]
     _refresh_joined(conn, sorted(tonight_sizes), stamp, tonight_sizes)
     links = _insert_links(conn, shown[shown["ring_id"].notna()])
     counts |= {
