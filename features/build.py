@@ -40,6 +40,7 @@ from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
+from claimscreen.data.timing import lap
 from claimscreen.features import browser, codes, contact, device, identity_signals, network, sharing
 from claimscreen.features.identity import (
     CONTACT_COLUMNS,
@@ -155,11 +156,11 @@ def build_features(
     earlier = _from_earlier_nights(window, known, tonight)
     del known  # the earlier nights' ids are let go before identity resolution
     encoded = earlier.encoded
-    clock = _lap(timings, "encode", clock)
+    clock = lap(timings, "encode", clock)
     identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=earlier.known_ids)
     earlier.known_ids = None
     encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
-    clock = _lap(timings, "identity", clock)
+    clock = lap(timings, "identity", clock)
     signals = identity_signals.compute_identity_signals(
         window,
         night,
@@ -169,7 +170,7 @@ def build_features(
         interstate=settings.interstate,
     )
     encoded.pop("ssn_token", None)
-    clock = _lap(timings, "identity_signals", clock)
+    clock = lap(timings, "identity_signals", clock)
     shared = network.SharedCodes(encoded, identity, identity_names)
     rings = _find_rings(
         window, night, references, decisions, settings, signals, earlier, shared, tonight, timings
@@ -237,7 +238,7 @@ def _find_rings(
         window["ip_address"], references.get("ip_ranges"), earlier.encoded.get("ip_address")
     )
     red_flags = red_flags_of(window, None, signals, start=earlier.red_flags)
-    clock = _lap(timings, "ring_inputs", clock)
+    clock = lap(timings, "ring_inputs", clock)
     rings = network.find_rings(
         window,
         earlier.known_rings,
@@ -249,7 +250,7 @@ def _find_rings(
         report=tonight,
         congregate=references.get("congregate_addresses"),
     )
-    _lap(timings, "network", clock)
+    lap(timings, "network", clock)
     return rings
 
 
@@ -271,7 +272,7 @@ def _feature_groups(
     )
     for column in [c for c in encoded if c not in ("device_id", "ip_address")]:
         del encoded[column]
-    clock = _lap(timings, "sharing", clock)
+    clock = lap(timings, "sharing", clock)
     devices = device.compute_device_features(
         window,
         night,
@@ -281,10 +282,10 @@ def _feature_groups(
         identity=identity,
     )
     encoded.clear()
-    clock = _lap(timings, "device", clock)
+    clock = lap(timings, "device", clock)
     contacts = _tonight_features(window, tonight, contact.compute_contact_features, contact.WINDOW_COLUMNS)
     browsers = _tonight_features(window, tonight, browser.compute_browser_features, ("user_agent", "channel"))
-    _lap(timings, "contact_browser", clock)
+    lap(timings, "contact_browser", clock)
     return [devices, contacts, browsers, shares]
 
 
@@ -360,12 +361,6 @@ def red_flags_of(
         hit = at >= 0
         flags[hit] = np.asarray(values, dtype=bool)[at[hit]]
     return pd.Series(flags, index=window.index)
-
-
-def _lap(timings: dict[str, float], name: str, since: float) -> float:
-    now = time.perf_counter()
-    timings[name] = round(now - since, 3)
-    return now
 
 
 def load_known_ids(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:

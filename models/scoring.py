@@ -43,6 +43,7 @@ from claimscreen.data.errors import InputError, safe_message
 from claimscreen.data.lake import Lake
 from claimscreen.data.schema import QUEUE_SCHEMA, SCORES_SCHEMA
 from claimscreen.data.settings import ScoringSettings, Settings, load_settings
+from claimscreen.data.timing import since
 from claimscreen.features.build import read_features, window_start
 from claimscreen.models import drift, registry
 from claimscreen.models.evidence import EVIDENCE, rule_hits
@@ -109,14 +110,14 @@ def score_night(
     settings = settings or load_settings(home)
     lake = lake or Lake(home)
     previous, fresh = _night_claims(lake, night)
-    timings: dict[str, float] = {"read": _since(started)}
+    timings: dict[str, float] = {"read": since(started)}
     version = registry.champion(home) or bootstrap_champion(home, night, settings)
     scorer, parts = None, None
     if len(fresh):
         clock = time.perf_counter()
         scorer = registry.load(home, version)
         parts = score_parts(scorer, fresh)
-        timings["score"] = _since(clock)
+        timings["score"] = since(clock)
     return _finish(lake, night, version, previous, fresh, parts, settings, started, timings, scorer)
 
 
@@ -173,7 +174,7 @@ def finish_night(
     settings = settings or load_settings(home)
     lake = lake or Lake(home)
     previous, fresh = _night_claims(lake, night)
-    timings: dict[str, float] = {"read": _since(started)}
+    timings: dict[str, float] = {"read": since(started)}
     parts = None
     if part_paths:
         tables = [lake.read_table(Path(p)) for p in sorted(part_paths, key=_chunk_start)]
@@ -231,7 +232,7 @@ def _finish(
         table = pa.concat_tables([pa.Table.from_pandas(previous, schema=SCORES_SCHEMA), table])
         clock = time.perf_counter()
         lake.write_table(lake.scores_path(night), table)
-        timings["write"] = _since(clock)
+        timings["write"] = since(clock)
         scores = table.to_pandas()
     else:
         scores = previous
@@ -294,7 +295,7 @@ def shadow_score(
         table = pd.concat([before[~before["claim_id"].isin(table["claim_id"])], table], ignore_index=True)
     lake.write_table(path, pa.Table.from_pandas(table, preserve_index=False))
     champion_route = record.set_index("claim_id")["route"].reindex(rows["claim_id"].astype(str)).to_numpy()
-    seconds = _since(clock)
+    seconds = since(clock)
     if timings is not None:
         timings["shadow"] = seconds
     return {
@@ -379,7 +380,7 @@ def score_claims(
     clock = time.perf_counter()
     features = features.reset_index(drop=True)
     parts = score_parts(scorer, features)
-    timings["score"] = _since(clock)
+    timings["score"] = since(clock)
     return route_and_explain(scorer, features, parts, night, settings, version, timings)
 
 
@@ -400,7 +401,7 @@ def route_and_explain(
     rule = rule_hits(scores.evidence)
     clock = time.perf_counter()
     routing = route_scores(features, scores, night, settings.scoring)
-    timings["route"] = _since(clock)
+    timings["route"] = since(clock)
     clock = time.perf_counter()
     codes = np.full(len(features), "", dtype=object)
     texts: list[list[str]] = [[] for _ in range(len(features))]
@@ -414,7 +415,7 @@ def route_and_explain(
         codes[delayed] = found
         for i, text in zip(delayed, sentences, strict=True):
             texts[i] = text
-    timings["reasons"] = _since(clock)
+    timings["reasons"] = since(clock)
     return _scores_table(
         features, scores.risk, scores.model, scores.anomaly, rule, routing, codes, texts, night, version
     )
@@ -583,13 +584,9 @@ def _result(
         honest_delayed_share=round(honest_delayed / honest.sum(), 5) if honest.sum() > 0 else 0.0,
         delayed_by_reason=dict(first.most_common(10)),
         held_back={r: int((scores["held_back"] == r).sum()) for r in HELD_BACK_REASONS},
-        seconds=_since(started),
+        seconds=since(started),
         timings=timings,
     )
-
-
-def _since(clock: float) -> float:
-    return round(time.perf_counter() - clock, 3)
 
 
 __all__ = [

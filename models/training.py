@@ -54,6 +54,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from claimscreen.data.labels import read_decisions
 from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.settings import Settings, load_settings
+from claimscreen.data.timing import since
 from claimscreen.features.build import window_start
 from claimscreen.models import registry
 from claimscreen.models.inputs import EXCLUDED, MODEL_INPUTS
@@ -184,13 +185,13 @@ def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | Non
     evaluations = {name: evaluate(frame) for name, frame in frames.items()}
     checks = _judge(run, systems, evaluation, frames, evaluations, decisions)
     run.report.fairness["nights"] = [str(n) for n in eval_nights]
-    run.timings["evaluate"] = _since(clock)
+    run.timings["evaluate"] = since(clock)
     version = registry.save(run.home, challenger, _card(challenger, run.report, run.settings))
     run.report.challenger = version
     _conclude(run, version, checks, supervised)
     clock = time.perf_counter()
     run.report.report_html = str(write_retrain_html(run.home, run.report, evaluations, frames))
-    run.timings["report"] = _since(clock)
+    run.timings["report"] = since(clock)
     return _finish(run)
 
 
@@ -228,7 +229,7 @@ def _labels(run: _Run) -> tuple[pd.DataFrame, pd.DataFrame]:
         outcomes = read_outcomes(run.home)
         known = outcomes[pd.to_datetime(outcomes["decided_at"], utc=True) <= pd.Timestamp(run.moment)]
         labeled["verification_weight"] = verification_weights(labeled, known)
-    run.timings["training_set"] = _since(run.started)
+    run.timings["training_set"] = since(run.started)
     run.report.labels = _label_counts(labeled)
     return decisions, labeled
 
@@ -243,7 +244,7 @@ def _train(
     clock = time.perf_counter()
     recent = window_features(run.home, window_start(nights[-1], settings.history_days), nights[-1])
     challenger = ClaimScorer().fit_anomaly(recent)
-    run.timings["anomaly"] = _since(clock)
+    run.timings["anomaly"] = since(clock)
     train, calibrate, evaluation = split_by_time(labeled, settings.scoring.evaluation_days)
     run.report.split = {
         name: _window(part)
@@ -263,7 +264,7 @@ def _train(
             method=settings.scoring.calibration,
             sample_weight=train["verification_weight"].to_numpy(),
         )
-        run.timings["train"] = _since(clock)
+        run.timings["train"] = since(clock)
     elif run.report.champion_before is not None:
         run.report.status, run.report.reason = "kept", _too_few(train, calibrate, low, fraud)
         return None, evaluation, False
@@ -582,7 +583,7 @@ def _shadow_frame(home: Path, version: str, decisions: pd.DataFrame) -> pd.DataF
 
 def _finish(run: _Run) -> RetrainReport:
     report = run.report
-    report.seconds = _since(run.started)
+    report.seconds = since(run.started)
     report.timings = run.timings
     if not report.headline:
         report.headline = f"{report.status}: {report.reason}"
@@ -591,10 +592,6 @@ def _finish(run: _Run) -> RetrainReport:
     report.report_file = str(path)
     write_json(path, report.to_dict())
     return report
-
-
-def _since(clock: float) -> float:
-    return round(time.perf_counter() - clock, 3)
 
 
 __all__ = ["RetrainReport", "all_decisions", "retrain", "training_set"]
