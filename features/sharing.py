@@ -120,6 +120,15 @@ def _features() -> tuple[Feature, ...]:
             out.append(Feature(f"{kind}_first_seen_days", "float64", text, "network"))
     out.append(
         Feature(
+            "bank_account_addresses_30d",
+            "float64",
+            "Number of different home addresses (unit included) of the people who gave this bank account "
+            "in the last 30 days: a household sharing an account is 1, strangers more",
+            "network",
+        )
+    )
+    out.append(
+        Feature(
             "address_congregate",
             "bool",
             "The home or mailing address is on the agency's list of shelters, group homes and dormitories",
@@ -169,6 +178,7 @@ def compute_sharing_features(
         codes = _codes(encoded.get(column), len(window), tonight)
         rows = np.arange(len(window))
         columns.update(_counts(kind, codes, rows, codes[tonight], people, age))
+    columns["bank_account_addresses_30d"] = _account_addresses(window, encoded, len(window), tonight, age)
     key, rows, night_keys = _address_keys(encoded, len(window), tonight)
     for slot, kind in enumerate(("residence", "mailing")):
         columns.update(_counts(kind, key, rows, night_keys[slot], people, age))
@@ -249,6 +259,37 @@ def _counts(kind: str, key: Arr, rows: Arr, night_key: Arr, people: Arr, age: Ar
         np.maximum.at(oldest, key, nights.astype(np.float64))
         out[f"{kind}_first_seen_days"] = lookup(oldest, night_key, np.nan)
     return out
+
+
+def _account_addresses(
+    window: pd.DataFrame, encoded: dict[str, Encoded], n: int, tonight: Arr, age: Arr
+) -> Arr:
+    """Per claim of tonight: distinct home addresses (street with unit, ZIP) given with its bank
+    account in the last 30 days (NaN without an account; 0 when no one gave an address).
+
+    Spouses share an account and a home; a bank drop collects the benefits of people who live
+    apart (DOL: "multiple claimants using the same bank account"). Only the rows holding one
+    of tonight's accounts are read."""
+    account = _codes(encoded.get(KINDS["bank_account"]), n, tonight)
+    night_account = account[tonight]
+    out = np.full(len(night_account), np.nan)
+    if "address_norm" not in window.columns or "zip5" not in window.columns:
+        return out
+    rows = np.flatnonzero((account >= 0) & (age >= 0) & (age < 30))
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    given_rows = select_rows(window[["address_norm", "zip5"]], mask)
+    street = np.asarray(encode_column(given_rows["address_norm"]).codes, dtype=np.int64)
+    zip5 = np.asarray(encode_column(given_rows["zip5"]).codes, dtype=np.int64)
+    given = (street >= 0) & (zip5 >= 0)
+    home = street[given] * (int(zip5.max(initial=0)) + 1) + zip5[given]
+    n_accounts = int(account.max(initial=-1)) + 1
+    counts = np.zeros(n_accounts, dtype=np.float64)
+    if len(home):
+        width = int(home.max()) + 1
+        pairs = pd.unique(account[rows][given] * width + home)
+        counts = np.bincount(pairs // width, minlength=n_accounts).astype(np.float64)
+    return lookup(counts, night_account, np.nan)
 
 
 def _listed(window: pd.DataFrame, tonight: Arr, congregate: pd.DataFrame | None) -> Arr:

@@ -292,6 +292,15 @@ EVIDENCE: tuple[Evidence, ...] = (
         {f"bank_account_identities_{w}": 1.0 for w in ("7d", "30d", "window")},
     ),
     Evidence(
+        "BANK_ACCOUNT_OTHER_HOMES",
+        "In the last 30 days the bank account was given by people at {bank_account_addresses_30d:.0f} "
+        "different home addresses; a family shares an account and a home, strangers' benefits paid "
+        "into one account are a known pattern of organized fraud.",
+        2.0,
+        _at_least("bank_account_addresses_30d", 2),
+        {"bank_account_addresses_30d": 1.0},
+    ),
+    Evidence(
         "PHONE_MANY_PEOPLE",
         "The phone number was given by {phone_identities_30d:.0f} different people in the last 30 days.",
         1.5,

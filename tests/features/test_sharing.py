@@ -67,8 +67,26 @@ def test_a_household_is_counted_but_fires_nothing() -> None:
     assert out.loc["P3", "residence_identities_7d"] == 1
     assert out.loc["P3", "bank_account_identities_30d"] == 2
     assert out.loc["P3", "bank_account_first_seen_days"] == 40
+    assert out.loc["P3", "bank_account_addresses_30d"] == 1  # P1 is older than 30 days; one home
     fired = evidence_matrix(out)
-    assert not fired.loc["P3", ["ADDRESS_MANY_PEOPLE", "PHONE_MANY_PEOPLE"]].any()
+    assert not fired.loc["P3", ["ADDRESS_MANY_PEOPLE", "PHONE_MANY_PEOPLE", "BANK_ACCOUNT_OTHER_HOMES"]].any()
+
+
+def test_an_account_shared_by_people_who_live_apart_counts_their_homes() -> None:
+    """Two strangers' benefits into one account are two homes; a claim without an account is NaN;
+    an address given without an account, or with another, is not counted."""
+    drop = {"bank_account_token": "acct-DROP"}
+    rows = [
+        claim("S1", 12, address_norm="4 OAK ST", **drop),
+        claim("S2", 3, address_norm="90 PINE AVE #3", **drop),
+        claim("S3", 0, address_norm="4 OAK ST", **drop),  # lives with S1: still two homes
+        claim("S4", 0, address_norm="18 ASH RD", bank_account_token=None),
+        claim("S5", 40, address_norm="77 BIRCH LN", **drop),  # older than 30 days
+    ]
+    out = sharing(rows)
+    assert out.loc["S3", "bank_account_addresses_30d"] == 2
+    assert pd.isna(out.loc["S4", "bank_account_addresses_30d"])
+    assert evidence_matrix(out).loc["S3", "BANK_ACCOUNT_OTHER_HOMES"]
 
 
 def test_a_congregate_address_is_flagged_and_fires_no_address_evidence() -> None:
