@@ -277,3 +277,15 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     with atomic_target(path) as tmp:
         os.chmod(tmp, mode)
         tmp.write_bytes(data)
+
+
+__all__ = [
+    "ZONES",
+    "Lake",
+    "atomic_target",
+    "dictionary_columns",
+    "large_strings",
+    "write_bytes_atomic",
+    "write_json",
+    "write_parquet",
+]

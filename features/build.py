@@ -463,3 +463,25 @@ def read_features(home: Path, night: dt.date) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=[*KEY_COLUMNS, *(f.name for f in ALL_FEATURES)])
     return lake.read_table(path).to_pandas()
+
+
+__all__ = [
+    "ALL_FEATURES",
+    "KEY_COLUMNS",
+    "RED_FLAG_FEATURES",
+    "SHARED_COLUMNS",
+    "TONIGHT_ONLY_COLUMNS",
+    "WINDOW_COLUMNS",
+    "FeaturesResult",
+    "build_features",
+    "end_of_night_utc",
+    "load_known_ids",
+    "load_references",
+    "pinned_versions",
+    "read_features",
+    "read_window",
+    "red_flags_of",
+    "run_features",
+    "unresolved",
+    "window_start",
+]

@@ -81,3 +81,11 @@ def progress_bar(console: Console) -> Progress:
         TimeElapsedColumn(),
         console=console,
     )
+
+
+__all__ = [
+    "NightFailed",
+    "failed_stage",
+    "progress_bar",
+    "run_backfill",
+]

@@ -143,3 +143,16 @@ def models_rollback(home: Home, reason: str) -> None:
 
 
 COMMANDS = (retrain, scores, models)
+
+
+__all__ = [
+    "COMMANDS",
+    "models",
+    "models_list",
+    "models_promote",
+    "models_rollback",
+    "models_show",
+    "retrain",
+    "scores",
+    "scores_export",
+]

@@ -264,3 +264,30 @@ def test_parquet_io_goes_through_the_lake() -> None:
         name for name in PARQUET_ALLOWED if not (ROOT / name).exists() or not raw_parquet_io(ROOT / name)
     ]
     assert not stale, f"allow-listed files that no longer touch Parquet (remove them): {stale}"
+
+
+def test_every_name_a_module_exports_is_defined_there() -> None:
+    """A module's ``__all__`` (its public names) names only what the module defines or imports."""
+    wrong = []
+    for path in module_files().values():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        bound: set[str] = set()
+        exported: list[str] = []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        bound.add(target.id)
+                        if target.id == "__all__" and isinstance(node.value, (ast.List, ast.Tuple)):
+                            exported = [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+        wrong += [
+            f"{path.relative_to(ROOT)}: __all__ names {name}, never defined"
+            for name in exported
+            if name not in bound
+        ]
+    assert not wrong, "\n".join(wrong)
