@@ -250,6 +250,7 @@ def find_rings(
     shared: SharedCodes | None = None,
     report: Arr | None = None,
     congregate: pd.DataFrame | None = None,
+    ring_members: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per claim of ``claims`` (same index): ``ring_id`` (NA if none) and :data:`FEATURES`.
 
@@ -262,6 +263,9 @@ def find_rings(
     ``ring_red_flag_share``. ``shared``: the window's columns already coded (same result, faster).
     ``report``: a boolean mask; only those rows are returned (tonight's claims, say).
     ``congregate``: the congregate-address reference list (shelters, group homes, dormitories).
+    ``ring_members``: a list to which a frame (``claim_id, ring_id``) of every claim of the window
+    that belongs to a ring holding a reported claim is appended: the earlier claims a ring
+    reaches tonight, which the reported rows alone do not name (look-back, the review app).
     """
     rules = rules or RingRules()
     labels, is_ring = ring_components(claims, ip_categories, rules, shared, congregate)
@@ -285,6 +289,8 @@ def find_rings(
     ids, position = (
         np.unique(ring_id.astype(str), return_inverse=True) if len(rows) else (np.empty(0, str), rows)
     )
+    if ring_members is not None:
+        ring_members.append(_members_of_reported(claims, rows, ring_id, report))
     index, at = claims.index, rows
     if report is not None:
         # Only the reported rows: statistics still count every member of each ring.
@@ -295,6 +301,22 @@ def find_rings(
     out = _scatter(stats, at, index)
     out.insert(0, "ring_id", _take_text(ids, _positions(at, position, len(index)), index))
     return out
+
+
+def _members_of_reported(claims: pd.DataFrame, rows: Arr, ring_id: Arr, report: Arr | None) -> pd.DataFrame:
+    """``claim_id, ring_id`` of the ring members (``rows``) whose ring holds a reported claim."""
+    ring = pd.Series(ring_id, dtype="str")
+    if report is not None:
+        reported = ring[np.asarray(report, dtype=bool)[rows]].unique()
+        keep = ring.isin(reported).to_numpy(dtype=bool)
+    else:
+        keep = np.ones(len(rows), dtype=bool)
+    return pd.DataFrame(
+        {
+            "claim_id": claims["claim_id"].iloc[rows[keep]].astype("str").to_numpy(),
+            "ring_id": ring[keep].to_numpy(),
+        }
+    )
 
 
 def _take(values: pd.Series | None, rows: Arr) -> pd.Series | None:

@@ -175,6 +175,21 @@ def test_a_device_behind_rotating_residential_proxies_is_a_ring_an_office_comput
     assert out[[c["claim_id"] for c in office + phone]].isna().all()
 
 
+def test_members_name_the_earlier_claims_a_ring_reaches_tonight() -> None:
+    """Tonight's claim joins three earlier claims sharing its account: all four are members;
+    an earlier ring tonight does not reach is not listed."""
+    earlier = [claim(f"B{i}", day=i, bank_account_token="acct-DROP") for i in range(3)]
+    other = [claim(f"D{i}", day=0, minute=i, device_id="farm", ip_address="203.0.113.5") for i in range(4)]
+    tonight = claim("T", day=5, bank_account_token="acct-DROP")
+    claims = frame([*earlier, *other, tonight])
+    report = (claims["claim_id"] == "T").to_numpy()
+    found: list[pd.DataFrame] = []
+    out = find_rings(claims, report=report, ring_members=found)
+    (members,) = found
+    assert sorted(members["claim_id"]) == ["B0", "B1", "B2", "T"]
+    assert set(members["ring_id"]) == {out["ring_id"].iloc[0]}
+
+
 def test_hosting_ip_in_a_burst_is_a_ring_only_when_categorized() -> None:
     burst = [claim(f"V{i}", minute=i, ip_address="34.64.0.9") for i in range(8)]
     vpn = [claim(f"W{i}", day=3 * i, ip_address="146.70.0.1") for i in range(10)]
