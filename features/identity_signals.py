@@ -449,9 +449,15 @@ def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | 
     ssn = tonight["ssn_token"]
     columns = [
         "ssn_token", "first_name_norm", "last_name_norm", "date_of_birth",
-        "bank_account_token", "email_canonical",
+        *(c for c in ("bank_account_token", "email_canonical") if c in history.columns),
     ]  # fmt: skip
     related = _sharing_key(history, ssn, "ssn_token", columns, rows)
+
+    def distinct(column: str) -> np.ndarray:
+        if column not in related.columns:  # a window without the column: none seen
+            return np.zeros(len(ssn), dtype=np.int64)
+        return _distinct_per_key(related, ssn, "ssn_token", [column])
+
     return pd.DataFrame(
         {
             "ssn_distinct_names": _distinct_per_key(
@@ -459,10 +465,8 @@ def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | 
             ),
             "ssn_distinct_dobs": _distinct_per_key(related, ssn, "ssn_token", ["date_of_birth"]),
             "ssn_claims_window": _distinct_per_key(related, ssn, "ssn_token", []),
-            "ssn_distinct_bank_accounts": _distinct_per_key(
-                related, ssn, "ssn_token", ["bank_account_token"]
-            ),
-            "ssn_distinct_emails": _distinct_per_key(related, ssn, "ssn_token", ["email_canonical"]),
+            "ssn_distinct_bank_accounts": distinct("bank_account_token"),
+            "ssn_distinct_emails": distinct("email_canonical"),
         }
     )
 
