@@ -67,6 +67,11 @@ class Lake:
         """One features file per night, computed from all of that night's committed batches."""
         return self.partition("features", batch_date) / "features.parquet"
 
+    def ring_members_path(self, batch_date: dt.date) -> Path:
+        """``claim_id, ring_id`` of every claim in a ring that holds one of the night's claims,
+        earlier nights' claims included: who a ring reaches that night (written with the features)."""
+        return self.partition("ring_members", batch_date) / "ring_members.parquet"
+
     def scores_path(self, batch_date: dt.date) -> Path:
         """One night's scores: written once, the record of what was decided that night."""
         return self.partition("scores", batch_date) / "scores.parquet"

@@ -139,6 +139,7 @@ def build_features(
     known: pd.DataFrame,
     settings: Settings,
     timings: dict[str, float] | None = None,
+    ring_members: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per claim of ``night``: keys, identity, ring and every feature of :data:`ALL_FEATURES`.
 
@@ -148,6 +149,8 @@ def build_features(
     other feature groups, and the rows of the night; each step's seconds go to ``timings``.
     Memory: each step lets go of what no later step reads (the known ids before identity
     resolution, the stage's peak; each coded column after its last reader).
+    ``ring_members``: a list that receives the window's members of tonight's rings
+    (:func:`claimscreen.features.network.find_rings`).
     """
     timings = {} if timings is None else timings
     clock = time.perf_counter()
@@ -173,7 +176,17 @@ def build_features(
     clock = lap(timings, "identity_signals", clock)
     shared = network.SharedCodes(encoded, identity, identity_names)
     rings = _find_rings(
-        window, night, references, decisions, settings, signals, earlier, shared, tonight, timings
+        window,
+        night,
+        references,
+        decisions,
+        settings,
+        signals,
+        earlier,
+        shared,
+        tonight,
+        timings,
+        ring_members,
     )
     groups = _feature_groups(window, night, references, settings, encoded, identity, tonight, timings)
     return _night_rows(window, tonight, identity, identity_names, rings, [signals, *groups])
@@ -228,6 +241,7 @@ def _find_rings(
     shared: network.SharedCodes,
     tonight: np.ndarray,
     timings: dict[str, float],
+    ring_members: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The window's rings (``network.find_rings``): its inputs (the IP categories, each claim's
     hard evidence, the claims decided fraud by the end of the night), then the rings."""
@@ -249,6 +263,7 @@ def _find_rings(
         shared=shared,
         report=tonight,
         congregate=references.get("congregate_addresses"),
+        ring_members=ring_members,
     )
     lap(timings, "network", clock)
     return rings
@@ -399,6 +414,17 @@ def load_references(home: Path, versions: dict[str, str | None] | None = None) -
     return {kind: read_reference(home, kind, versions.get(kind)) for kind in REFERENCE_LISTS}
 
 
+RING_MEMBERS_SCHEMA = pa.schema([pa.field("claim_id", pa.string()), pa.field("ring_id", pa.string())])
+
+
+def _members_table(members: list[pd.DataFrame]) -> pa.Table:
+    """The night's ring members (one frame from find_rings, or none) as a table, sorted."""
+    if not members:
+        return RING_MEMBERS_SCHEMA.empty_table()
+    frame = pd.concat(members).sort_values(["ring_id", "claim_id"])
+    return pa.Table.from_pandas(frame, schema=RING_MEMBERS_SCHEMA, preserve_index=False)
+
+
 def run_features(
     home: Path, night: dt.date, settings: Settings | None = None, lake: Lake | None = None
 ) -> FeaturesResult:
@@ -416,6 +442,7 @@ def run_features(
     # Claims ingested before a release stored SSN structure have no flags: none raised.
     window[list(SSN_FLAG_COLUMNS)] = window[list(SSN_FLAG_COLUMNS)].fillna(False).astype(bool)
     timings: dict[str, float] = {"read": round(time.perf_counter() - started, 3)}
+    members: list[pd.DataFrame] = []
     frame = build_features(
         window,
         night,
@@ -424,8 +451,10 @@ def run_features(
         load_known_ids(lake, first, night),
         settings,
         timings,
+        members,
     )
     clock = time.perf_counter()
+    lake.write_table(lake.ring_members_path(night), _members_table(members))
     lake.write_table(lake.features_path(night), pa.Table.from_pandas(frame, preserve_index=False))
     timings["write"] = round(time.perf_counter() - clock, 3)
     return FeaturesResult(

@@ -157,3 +157,21 @@ def test_a_rerun_reads_the_lists_and_decisions_of_its_first_run(world, tmp_path:
     import_labels(home, tmp_path / "reversed.csv")
     run_features(home, last)
     pd.testing.assert_frame_equal(read_features(home, last), before)
+
+
+def test_ring_members_name_every_claim_tonights_rings_reach(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The night's ring members hold each of tonight's rings whole: tonight's members, as the
+    features say, and earlier nights' claims in the same ring, whatever ring id they had then."""
+    from claimscreen.data.lake import Lake
+
+    home = tmp_path / "home"
+    features = features_of_nights(home, world, 4)
+    last = max(features["batch_date"])
+    members = Lake(home).read_table(Lake(home).ring_members_path(last)).to_pandas()
+    tonight = features[(features["batch_date"] == last) & features["ring_id"].notna()]
+    assert len(tonight) > 0
+    assert set(members["ring_id"]) == set(tonight["ring_id"])
+    assert set(tonight["claim_id"]) <= set(members["claim_id"])
+    earlier = members[~members["claim_id"].isin(tonight["claim_id"])]
+    assert len(earlier) > 0 and set(earlier["claim_id"]) <= set(features["claim_id"])
+    assert not members.duplicated("claim_id").any()
