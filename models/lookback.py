@@ -14,7 +14,9 @@ lookback_days``, 365) are checked again against what is new since their night:
   ``LOOKBACK_INTERSTATE`` (against the whole interstate list, so a second other
   state counts), ``suspicious_actor_match`` ``LOOKBACK_SUSPICIOUS_ACTOR``;
 * **rings**: a claim whose ``ring_id`` (stable from night to night) is a ring
-  flagged tonight (a ``ring:`` case in tonight's scores), or a claim that was in
+  flagged tonight (a ``ring:`` case in tonight's scores); a claim tonight's
+  features found in a flagged ring (the night's ``lake/ring_members``, which
+  names the earlier claims each ring reaches, whatever links them); or a claim that was in
   no ring, or another, when it was paid and that a ring flagged tonight has grown
   to include: it holds the bank account, email, phone, device or address
   (residence or mailing, with its ZIP code) that links the ring (a kind the
@@ -160,6 +162,9 @@ class _Changes:
     decided_fraud: pa.Array
     #: What links each flagged ring tonight: column, key, zip5 (addresses only), ring_id.
     ring_links: pd.DataFrame = field(default_factory=lambda: _no_links())
+    #: Every claim of the window in a ring flagged tonight, as the features found it tonight
+    #: (``claim_id, ring_id``; ``lake/ring_members``): earlier claims the ring reached.
+    ring_members: pd.DataFrame = field(default_factory=lambda: _no_members())
     #: The most identities a device or an address may link a ring by (the ring rule's caps).
     link_caps: dict[str, int] = field(default_factory=dict)
 
@@ -270,6 +275,7 @@ def _changes(
     return _Changes(
         tonight=_tonight(lake, night, scores),
         ring_links=_ring_links(lake, night, rings),
+        ring_members=_ring_members(lake, night, rings),
         flagged_rings=rings,
         new_entries=new_entries,
         lists=lists,
@@ -289,6 +295,21 @@ def _tonight(lake: Lake, night: dt.date, scores: pa.Table) -> pd.DataFrame:
     claims = pa.concat_tables(parts).cast(pa.schema([("claim_id", pa.string()), ("ssn_token", pa.string())]))
     joined = claims.join(scores.select(["claim_id", "identity_id"]), "claim_id")
     return joined.select(["ssn_token", "identity_id"]).to_pandas().drop_duplicates()
+
+
+def _no_members() -> pd.DataFrame:
+    return pd.DataFrame({"claim_id": [], "ring_id": []}, dtype="str")
+
+
+def _ring_members(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
+    """The members of the rings flagged tonight, earlier nights' claims included (nights
+    featured before ring members were written have none)."""
+    path = lake.ring_members_path(night)
+    if not len(rings) or not path.exists():
+        return _no_members()
+    members = lake.read_table(path, columns=["claim_id", "ring_id"])
+    members = members.filter(pc.is_in(members["ring_id"], value_set=rings.cast(members["ring_id"].type)))
+    return members.to_pandas().astype(str)
 
 
 def _no_links() -> pd.DataFrame:
@@ -406,7 +427,10 @@ def implicated(
     by_claims = _matching(_claims_parts(lake, nights), claim_keys, list(dict.fromkeys(read)))
     clock = _lap(timings, "claims", clock)
     score_keys = {
-        "claim_id": pa.array(by_claims["claim_id"].astype(str).unique(), pa.string()),
+        "claim_id": pa.array(
+            pd.concat([by_claims["claim_id"], changes.ring_members["claim_id"]]).astype(str).unique(),
+            pa.string(),
+        ),
         "ring_id": changes.flagged_rings,
         "identity_id": _keys(changes.decisions, "identity_id"),
     }
@@ -418,6 +442,7 @@ def implicated(
     rows = cleared.loc[~excluded].merge(by_claims.drop(columns=["first_scored"]), on="claim_id", how="left")
     found = [
         _ring_hits(rows, changes),
+        _ring_member_hits(rows, changes),
         _ring_growth_hits(rows, changes),
         _decision_hits(rows, changes, timezone),
         _ssn_reuse_hits(rows, changes),
@@ -457,6 +482,18 @@ def _ring_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
         pc.fill_null(pc.is_in(pa.array(rows["ring_id"], pa.string()), changes.flagged_rings), False)
     )
     return rows.loc[hit].assign(reason="LOOKBACK_RING")
+
+
+def _ring_member_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
+    """Claims a ring flagged tonight reaches, as tonight's features found the ring: the alert
+    carries the flagged ring's id."""
+    members = changes.ring_members.rename(columns={"ring_id": "flagged_ring"})
+    pairs = rows.astype({"claim_id": str}).merge(members, on="claim_id")
+    return (
+        pairs.assign(ring_id=pairs["flagged_ring"])
+        .drop(columns=["flagged_ring"])
+        .assign(reason="LOOKBACK_RING")
+    )
 
 
 def _ring_growth_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:

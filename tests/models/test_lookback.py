@@ -319,3 +319,21 @@ def test_a_mail_drop_ring_grows_by_a_paid_claims_mailing_address(home: Path, tmp
     night(home, tmp_path, DAY2, {"Y": {"ssn": "123-45-6783", **drop}}, {"Y": flagged})
     ring_features(home, DAY2, {"Y": ("ring-4", "address")})
     assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}
+
+
+def test_a_claim_the_features_put_in_a_flagged_ring_is_raised_whatever_links_it(
+    home: Path, tmp_path: Path
+) -> None:
+    # Night 1: V is paid, in no ring. Night 2's features find that a ring flagged tonight reaches
+    # V through a chain of claims (an IP farm, say: no kind look-back matches on); the night's
+    # ring members name it. U, paid too, is a member of a ring not flagged tonight.
+    night(home, tmp_path, DAY1, {"V": {"ssn": "123-45-6781"}, "U": {"ssn": "123-45-6782"}}, {})
+    flagged = {"ring_id": "ring-7", "route": "review", "case_id": "ring:ring-7:2026-10-02"}
+    night(home, tmp_path, DAY2, {"Q": {"ssn": "123-45-6783"}}, {"Q": flagged})
+    ring_features(home, DAY2, {"Q": ("ring-7", "ip")})
+    lake = Lake(home)
+    members = pa.table({"claim_id": ["Q", "V", "U"], "ring_id": ["ring-7", "ring-7", "ring-8"]})
+    lake.write_table(lake.ring_members_path(DAY2), members)
+    assert raised(home, DAY2) == {"V": {"LOOKBACK_RING"}}
+    alert = read_alerts(home, DAY2).iloc[0]
+    assert (alert["ring_id"], alert["first_scored"]) == ("ring-7", DAY1)
