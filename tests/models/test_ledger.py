@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from claimant_world import NIGHT, scored_night
 
+from claimscreen.data.lake import Lake
+from claimscreen.data.schema import DISPOSITIONS_SCHEMA, VERIFICATIONS_SCHEMA
 from claimscreen.models.ledger import (
     ledger_by,
     ledger_figures,
+    ledger_frame,
     ledger_lines,
     ledger_markdown,
     run_ledger,
     waiting_curves,
 )
-from claimscreen.models.verification import import_outcomes, status_ledger
+from claimscreen.models.metrics import age_band
+from claimscreen.models.verification import import_outcomes, outcomes_path, status_ledger
 
 #: Six claims: route, status, hours waited.
 ROWS = pd.DataFrame(
@@ -122,3 +130,81 @@ def test_a_home_without_nights_has_an_empty_ledger(home: Path) -> None:
     frame = status_ledger(home, claim_columns=("language",), feature_columns=("age_at_filing",))
     assert frame.empty and {"status", "hours_waited", "language", "age_at_filing"} <= set(frame.columns)
     assert ledger_figures(frame)["claims"] == 0
+
+
+def _busy_week(root: Path) -> dt.date:
+    """Eight nights of 300 scored claims each, written straight into a lake with every case the
+    status rules know: routes and reasons of all kinds, verification answers (passed, failed,
+    unanswered, some after the ledger's moment), decisions (on cleared claims too: audits after
+    payment; some after the moment), a night of the week first run after the ledger's moment,
+    claims filed after their night ran, a claim missing from its claims part (no filing time),
+    languages missing, a night without its features partition and one whose features list the
+    claims in another order."""
+    lake = Lake(root)
+    rng = np.random.default_rng(3)
+    first, rows = dt.date(2026, 10, 1), 300
+    outcomes, decisions = [], []
+    for k in range(8):
+        night = first + dt.timedelta(days=k)
+        ids = [f"N{k}-{i:04d}" for i in range(rows)]
+        route = rng.choice(["clear", "verify", "review"], rows, p=[0.6, 0.3, 0.1])
+        reasons = rng.choice(["", "SHORT_SESSION", "RING_BANK_ACCOUNT;DEVICE_MANY_PEOPLE"], rows)
+        ran = pd.Timestamp(night + dt.timedelta(days=1), tz="UTC") + pd.Timedelta(hours=2)
+        filed = (ran - pd.to_timedelta(rng.uniform(-3, 40, rows), "h")).floor("s")  # a few after the run
+        scores = pa.table({"claim_id": ids, "route": route, "reasons": reasons, "batch_date": [night] * rows})
+        lake.write_table(lake.scores_path(night), scores)
+        language = pa.array(rng.choice(["en", "es", "zh", ""], rows).tolist(), pa.string())
+        language = pc.if_else(pa.array(rng.random(rows) < 0.05), pa.nulls(rows, pa.string()), language)
+        claims = pa.table({"claim_id": ids, "filed_at": pa.array(filed.as_unit("us")), "language": language})
+        lake.write_table(lake.batch_part("claims", night, "b1"), claims.slice(1 if k == 6 else 0))
+        ages = pa.table({"claim_id": ids, "age_at_filing": rng.integers(17, 90, rows)})
+        if k != 5:
+            order = rng.permutation(rows) if k == 7 else np.arange(rows)
+            lake.write_table(lake.features_path(night), ages.take(order))
+        at = ran + pd.Timedelta(days=9) if k == 3 else ran  # a backfill: ran after the moment
+        lake.write_json(
+            lake.batch_part("manifests", night, "b1"),
+            {"batch_date": night.isoformat(), "batch_key": "b1", "ingested_at": at.isoformat()},
+        )
+        for i in np.flatnonzero(route == "verify"):
+            for check in ("identity", "bank_account"):
+                if rng.random() < 0.6:
+                    answer = rng.choice(["passed", "passed", "failed", "no_response"])
+                    when = (ran + pd.Timedelta(hours=float(rng.uniform(1, 200)))).floor("s")
+                    outcomes.append((ids[i], check, answer, when, "bench", "bench"))
+        for i in np.flatnonzero(rng.random(rows) < 0.1):
+            when = (ran + pd.Timedelta(hours=float(rng.uniform(-5, 300)))).floor("s")
+            decisions.append((ids[i], rng.choice(["fraud", "legitimate"]), when, "audit", None, "bench"))
+    columns = ["claim_id", "check", "outcome", "decided_at", "provider", "imported_from"]
+    table = pa.Table.from_pandas(pd.DataFrame(outcomes, columns=columns), schema=VERIFICATIONS_SCHEMA)
+    lake.write_table(outcomes_path(lake), table)
+    columns = [f.name for f in DISPOSITIONS_SCHEMA]
+    table = pa.Table.from_pandas(pd.DataFrame(decisions, columns=columns), schema=DISPOSITIONS_SCHEMA)
+    lake.write_table(lake.dispositions_path, table)
+    (root / "settings.toml").write_text("")
+    return first + dt.timedelta(days=7)
+
+
+def test_the_ledger_is_the_status_ledger_of_its_week(tmp_path: Path) -> None:
+    night = _busy_week(tmp_path)
+    ledger = ledger_frame(tmp_path, night)
+    as_of = ledger.attrs["as_of"]
+    window = [night - dt.timedelta(days=i) for i in range(7)]
+    full = status_ledger(
+        tmp_path, as_of, nights=window, claim_columns=("language",), feature_columns=("age_at_filing",)
+    )
+    full["language"] = full["language"].fillna("unknown").astype(str)
+    full["age_band"] = age_band(full["age_at_filing"])
+    assert len(ledger) == len(full) == 6 * 300  # night 0 is out of the week, night 3 ran later
+    assert set(full["status"]) == {"cleared", "verifying", "in_review", "decided_fraud", "decided_legitimate"}
+    mine = ledger.assign(claim_id=ledger["claim_id"].astype(str)).sort_values("claim_id", ignore_index=True)
+    for column in ("claim_id", "route", "night", "status", "hours_waited", "language", "age_band"):
+        pd.testing.assert_series_equal(mine[column].astype(object), full[column].astype(object))
+    assert (full["hours_waited"] == 0).any() and (full["age_band"] == "unknown").any()
+    report = run_ledger(tmp_path, night)
+    assert report["window"] == ledger_figures(full)
+    assert report["by_language"] == ledger_by(full, "language")
+    assert report["by_age_band"] == ledger_by(full, "age_band")
+    assert report["nights"] == {
+        n.isoformat(): ledger_figures(full[full["night"] == n]) for n in window if n != dt.date(2026, 10, 4)
+    }
