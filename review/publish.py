@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, or_, select, text, update
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
@@ -131,16 +131,35 @@ def _window_keys(home: Path, night: dt.date, queue: pd.DataFrame) -> pd.DataFram
     if not tables:
         return pd.DataFrame(columns=list(_KEYS), dtype=object)
     keys = pa.concat_tables(tables)
+    reached = _ring_members(lake, night, rings)
     touches = pc.or_(
         pc.or_(
             pc.is_in(keys["ring_id"], value_set=rings), pc.is_in(keys["identity_id"], value_set=identities)
         ),
-        pc.is_in(keys["claim_id"], value_set=queued),
+        pc.or_(
+            pc.is_in(keys["claim_id"], value_set=queued),
+            pc.is_in(keys["claim_id"], value_set=pa.array([str(c) for c in reached.index], pa.string())),
+        ),
     )
     candidates = pc.unique(keys["claim_id"].filter(pc.fill_null(touches, False)))
     frame = keys.filter(pc.is_in(keys["claim_id"], value_set=candidates)).to_pandas()
     frame = frame.drop_duplicates("claim_id", keep="last")
+    # A ring flagged tonight that reached earlier claims (the night's ring members) holds them
+    # now, whatever ring id their own night gave them.
+    now = frame["claim_id"].astype(str).map(reached)
+    frame["ring_id"] = now.where(now.notna(), frame["ring_id"])
     return frame.astype({"claim_id": str, "identity_id": str})
+
+
+def _ring_members(lake: Lake, night: dt.date, rings: pa.Array) -> pd.Series:
+    """ring_id by claim_id of the night's ring members in ``rings`` (none for a night featured
+    before ring members were written)."""
+    path = lake.ring_members_path(night)
+    if not len(rings) or not path.exists():
+        return pd.Series(dtype=object, index=pd.Index([], dtype=object))
+    table = lake.read_table(path, columns=["claim_id", "ring_id"])
+    table = table.filter(pc.is_in(table["ring_id"], value_set=rings))
+    return pd.Series(table["ring_id"].to_pylist(), index=table["claim_id"].to_pylist(), dtype=object)
 
 
 def _related_claims(queue: pd.DataFrame, members: pd.DataFrame) -> set[str]:
@@ -210,6 +229,7 @@ def _publish(
     fresh = queue[~queue["claim_id"].isin(already) & queue["claim_id"].isin(set(shown["claim_id"]))]
     missing = int((~queue["claim_id"].isin(set(shown["claim_id"]))).sum())
     added_claims, present = _insert_claims(conn, shown)
+    moved = _move_to_rings(conn, shown, present)
     counts = {"queued": len(queue), "skipped": len(already), "missing_in_lake": missing}
     plan, opened, joined = _plan_cases(conn, fresh)
     rows = _case_claim_rows(conn, fresh, plan, shown, present)
@@ -227,6 +247,7 @@ def _publish(
         "cases_opened": opened,
         "claims_joined": joined,
         "claims_copied": added_claims,
+        "claims_moved_to_rings": moved,
         "ring_links": links,
     }
     counts |= publish_lookback(conn, home, night, stamp)
@@ -581,6 +602,23 @@ def _insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]
     for chunk in _chunks(rows):
         conn.execute(insert(claims), chunk)
     return len(rows), present
+
+
+def _move_to_rings(conn: Connection, shown: pd.DataFrame, present: set[str]) -> int:
+    """Claims the database holds that a ring of tonight reached (the night's ring members) take
+    that ring's id, so the ring's case counts and lists them; returns how many moved."""
+    held = shown[shown["claim_id"].isin(present) & shown["ring_id"].notna()]
+    moved = 0
+    for ring_id, group in held.groupby("ring_id"):
+        for chunk in _chunks(sorted(group["claim_id"].astype(str))):
+            result = conn.execute(
+                update(claims)
+                .where(claims.c.claim_id.in_(chunk))
+                .where(or_(claims.c.ring_id.is_(None), claims.c.ring_id != str(ring_id)))
+                .values(ring_id=str(ring_id))
+            )
+            moved += int(result.rowcount or 0)
+    return moved
 
 
 def _plain(value: Any) -> Any:

@@ -220,6 +220,12 @@ def test_publish_reads_the_same_rows_as_the_whole_window(world: World) -> None:
         [f[["claim_id", "identity_id", "ring_id"]] for f in frames if len(f)], ignore_index=True
     )
     whole = whole.drop_duplicates("claim_id", keep="last").astype({"claim_id": str, "identity_id": str})
+    # The night's ring members put the earlier claims tonight's rings reached in those rings.
+    import pyarrow as pa
+
+    rings = pa.array(sorted({str(r) for r in queue["ring_id"].dropna()}), pa.string())
+    reached = whole["claim_id"].map(publish._ring_members(lake, night, rings))
+    whole["ring_id"] = reached.where(reached.notna(), whole["ring_id"])
     members = publish._window_keys(world.home, night, queue)
     wanted = publish._related_claims(queue, members)
     assert wanted == publish._related_claims(queue, whole)
