@@ -147,6 +147,8 @@ def lookback_recall(home: Path, truth: pd.DataFrame, within: int = WITHIN_NIGHTS
         pd.concat(alerts, ignore_index=True) if alerts else pd.DataFrame(columns=["claim_id", "flagged_on"])
     )
     first_raised = raised.groupby("claim_id")["flagged_on"].min().to_dict()
+    group_of, group_nights = _linkable_ring_nights(lake, truth, flagged)
+    linked = found_linked = 0
     by = {"ring": 0, "decision": 0}
     detectable = found_in_time = 0
     for claim_id, night, ring_key, person in paid[["claim_id", "night", "ring_key", "person_key"]].itertuples(
@@ -163,8 +165,16 @@ def lookback_recall(home: Path, truth: pd.DataFrame, within: int = WITHIN_NIGHTS
         by["ring"] += by_ring
         by["decision"] += by_decision
         raised_on = first_raised.get(claim_id)
-        found_in_time += raised_on is not None and night < raised_on <= last
+        found = raised_on is not None and night < raised_on <= last
+        found_in_time += found
+        group = group_of.get(claim_id)
+        if by_decision or any(night < n <= last for n in group_nights.get(group, [])):
+            linked += 1
+            found_linked += found
     return {
+        "detectable_linked": linked,
+        "found_linked": found_linked,
+        "found_linked_share": found_linked / linked if linked else float("nan"),
         "paid_fraud": len(paid),
         "detectable_later": detectable,
         "detectable_by": by,
@@ -174,6 +184,24 @@ def lookback_recall(home: Path, truth: pd.DataFrame, within: int = WITHIN_NIGHTS
         "alerted_claims": int(raised["claim_id"].nunique()),
         "alerted_fraud": int(raised["claim_id"].isin(truth.loc[truth["is_fraud"], "claim_id"]).sum()),
     }
+
+
+def _linkable_ring_nights(
+    lake: Any, truth: pd.DataFrame, flagged: pd.DataFrame
+) -> tuple[dict[str, str], dict[str, list[dt.date]]]:
+    """Each ring claim's linkable piece of its true ring (bench/rings.py: the ring's claims joined
+    by any identifier they share), and the nights a claim of each piece was in a ring case. A
+    paid claim whose piece was flagged later could be reached through shared identifiers; one
+    whose ring shares nothing with it could not be, by any linker."""
+    from rings import linkable_groups
+
+    claims = lake.read_zone("claims")
+    aligned = truth.set_index("claim_id").reindex(claims["claim_id"]).reset_index()
+    in_ring = aligned["ring_key"].fillna("").astype(str).ne("").to_numpy()
+    groups = pd.Series(linkable_groups(claims, aligned, in_ring), index=claims["claim_id"].astype(str))
+    group_of = groups.dropna().to_dict()
+    pieces = flagged.assign(group=flagged["claim_id"].astype(str).map(group_of)).dropna(subset=["group"])
+    return group_of, pieces.groupby("group")["night"].apply(sorted).to_dict()
 
 
 def measure(root: Path, days: int, claims_per_day: int, seed: int) -> dict[str, Any]:
@@ -206,6 +234,12 @@ def print_figures(figures: dict[str, Any]) -> None:
         f"(ring {lb['detectable_by']['ring']}, decision {lb['detectable_by']['decision']}): "
         f"{lb['detectable_later']:,}; found by look-back within {WITHIN_NIGHTS} nights "
         f"{lb['found_within_7_nights']:,} ({'n/a' if share != share else f'{share:.1%}'}, goal >= 90%)"
+    )
+    linked = lb["found_linked_share"]
+    print(
+        f"    of them linked to a claim flagged later by identifiers their ring's claims share (or by a "
+        f"decision): {lb['detectable_linked']:,}; found {lb['found_linked']:,} "
+        f"({'n/a' if linked != linked else f'{linked:.1%}'})"
     )
     print(
         f"  look-back alerts: {lb['alerts']:,} on {lb['alerted_claims']:,} claims, "
