@@ -387,11 +387,15 @@ def normalize_state_array(array: pa.Array, codes: pa.Array = _STATE_CODES) -> pa
     """The USPS code of each value: a code as given (any case), or a written-out name
     (:data:`STATE_NAMES`); null for anything else."""
     array = pc.utf8_upper(_trim(array))
-    array = pc.replace_substring_regex(pc.replace_substring(array, ".", ""), r"\s+", " ")
-    named = pc.index_in(array, value_set=_STATE_NAME_KEYS)
-    if pc.any(pc.is_valid(named)).as_py():
-        array = pc.coalesce(pc.take(_STATE_NAME_CODES, named), array)
-    return _blank_to_null(keep_where(array, pc.is_in(array, value_set=codes)))
+    coded = pc.is_in(array, value_set=codes)
+    other = pc.and_(pc.invert(coded), pc.is_valid(array))
+    if pc.any(other).as_py():  # written out, or with periods (the rows a plain code leaves)
+        spelled = pc.replace_substring_regex(pc.replace_substring(array.filter(other), ".", ""), r"\s+", " ")
+        named = pc.index_in(spelled, value_set=_STATE_NAME_KEYS)
+        spelled = pc.coalesce(pc.take(_STATE_NAME_CODES, named), spelled).cast(array.type)
+        array = pc.replace_with_mask(array, other, spelled)
+        coded = pc.is_in(array, value_set=codes)
+    return _blank_to_null(keep_where(array, coded))
 
 
 _MAIL_CODES = pa.array(sorted(USPS_STATES | USPS_MAIL_ONLY), type=pa.large_string())
