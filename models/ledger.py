@@ -114,6 +114,7 @@ def ledger_frame(
     return frame
 
 
+_FILED = pa.timestamp("us", tz="UTC")
 #: The columns :func:`ledger_frame` builds a night's rows in (``night``: its position in the week).
 _LEDGER_SCHEMA = pa.schema(
     [
@@ -151,12 +152,14 @@ def _night_claims(lake: Lake, night: dt.date, code: int) -> pa.Table:
             week, lake.read_table(lake.features_path(night), columns=["claim_id", "age_at_filing"])
         )
     rows = week.num_rows
-    for name, kind in (
-        ("filed_at", pa.timestamp("us", tz="UTC")),
-        ("language", pa.string()),
-        ("age_at_filing", pa.float64()),
-    ):
-        column = week[name].cast(kind) if name in week.column_names else pa.nulls(rows, kind)
+    for name, kind in (("filed_at", _FILED), ("language", pa.string()), ("age_at_filing", pa.float64())):
+        if name not in week.column_names:
+            column = pa.nulls(rows, kind)
+        elif name == "filed_at":  # as the status ledger reads it (e.g. from nanoseconds, text)
+            filed = pd.to_datetime(week[name].to_pandas(), utc=True).astype("datetime64[us, UTC]")
+            column = pa.array(filed, _FILED)
+        else:
+            column = week[name].cast(kind)
         week = week.drop_columns([name]) if name in week.column_names else week
         week = week.append_column(name, column)
     return week.append_column("night", pa.array(np.full(rows, code, dtype=np.int32)))
@@ -215,9 +218,9 @@ def _one_by_one(
             "filed_at": pd.to_datetime(scored["filed_at"], utc=True).astype("datetime64[us, UTC]"),
         }
     )
-    status, since = route_status(frame, outcomes, settings, moment)
+    status, since = _route_statuses(frame, night, outcomes, settings, moment)
     released, released_at = status == "cleared", since.copy()
-    has = frame["claim_id"].isin(decided.index).to_numpy()
+    has = _among(frame["claim_id"], decided.index)
     outcome = decided["outcome"].reindex(frame["claim_id"][has]).to_numpy()
     status[has] = np.where(outcome == "fraud", "decided_fraud", "decided_legitimate")
     at = pd.to_datetime(decided["decided_at"], utc=True).reindex(frame["claim_id"][has])
@@ -239,6 +242,40 @@ def _one_by_one(
         },
         schema=_LEDGER_SCHEMA,
     )
+
+
+def _route_statuses(
+    frame: pd.DataFrame, night: np.ndarray, outcomes: pd.DataFrame, settings: Settings, moment: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray]:
+    """The status each route gives and since when (verification's rules), asking them about
+    fewer claims: a ``verify`` claim without any answer has its night's status (still
+    verifying, or in review once the no-response wait is over: both only from when the night
+    ran), so the rules see one such claim a night and the others take its status."""
+    verify = (frame["route"] == "verify").to_numpy()
+    unanswered = verify & ~_among(frame["claim_id"], outcomes["claim_id"])
+    alone = np.flatnonzero(unanswered)
+    nights, first = np.unique(night[alone], return_index=True)
+    asked = ~unanswered
+    asked[alone[first]] = True
+    rows = frame[asked]
+    answers = outcomes[_among(outcomes["claim_id"], rows["claim_id"])]
+    status = np.empty(len(frame), dtype=object)
+    since = np.empty(len(frame), dtype="datetime64[us]")
+    status[asked], since[asked] = route_status(rows, answers, settings, moment)
+    of_night = np.zeros(int(night.max(initial=0)) + 1, dtype=np.int64)
+    of_night[nights] = alone[first]
+    status[alone], since[alone] = status[of_night[night[alone]]], since[of_night[night[alone]]]
+    return status, since
+
+
+def _among(ids: pd.Series | pd.Index, pool: pd.Series | pd.Index) -> np.ndarray:
+    """Whether each claim id is one of ``pool``'s, by Arrow's hash lookup (pandas' ``isin`` of
+    text makes a Python list of the pool)."""
+    found = pc.is_in(
+        pa.array(np.asarray(ids, dtype=object), pa.string()),
+        value_set=pa.array(np.asarray(pool, dtype=object), pa.string()),
+    )
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _checks(reasons: pd.Series) -> pd.Series:
@@ -346,7 +383,7 @@ def run_ledger(home: Path, night: dt.date, settings: Settings | None = None) -> 
     night's look-back alerts; the waiting-time plot written beside the report."""
     home = Path(home)
     settings = settings or load_settings(home)
-    frame = ledger_frame(home, night, settings)
+    frame = ledger_frame(home, night, settings).drop(columns="claim_id")  # the figures need no ids
     as_of = pd.Timestamp(frame.attrs["as_of"])
     nights = sorted(frame["night"].unique(), reverse=True)
     plot = write_wait_plot(
