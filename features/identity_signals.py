@@ -406,12 +406,20 @@ def _codes(*columns: pd.Series) -> np.ndarray:
     return np.where(missing | (combined < 0), -1, combined)
 
 
-def _distinct_per_key(related: pd.DataFrame, keys: pd.Series, key: str, values: list[str]) -> np.ndarray:
+def _key_codes(related: pd.DataFrame, keys: pd.Series, key: str) -> np.ndarray:
+    """Codes of ``keys`` and then of ``related``'s ``key`` column, in one coding (-1: missing)."""
+    return _codes(pd.concat([keys, related[key]], ignore_index=True))
+
+
+def _distinct_per_key(
+    related: pd.DataFrame, keys: pd.Series, key: str, values: list[str], key_codes: np.ndarray | None = None
+) -> np.ndarray:
     """For each of ``keys``, how many distinct value tuples ``related`` holds with that key (0 if missing).
 
-    Without ``values``, every row is distinct: the count of rows with the key.
+    Without ``values``, every row is distinct: the count of rows with the key. ``key_codes``:
+    :func:`_key_codes` of the same arguments, when several counts share them.
     """
-    key_codes = _codes(pd.concat([keys, related[key]], ignore_index=True))
+    key_codes = _key_codes(related, keys, key) if key_codes is None else key_codes
     mine, theirs = key_codes[: len(keys)], key_codes[len(keys) :]
     value_codes = _codes(*(related[v] for v in values)) if values else np.arange(len(related))
     present = (theirs >= 0) & (value_codes >= 0)
@@ -452,19 +460,18 @@ def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | 
         *(c for c in ("bank_account_token", "email_canonical") if c in history.columns),
     ]  # fmt: skip
     related = _sharing_key(history, ssn, "ssn_token", columns, rows)
+    key_codes = _key_codes(related, ssn, "ssn_token")  # coded once for the five counts
 
-    def distinct(column: str) -> np.ndarray:
-        if column not in related.columns:  # a window without the column: none seen
+    def distinct(*values: str) -> np.ndarray:
+        if not set(values) <= set(related.columns):  # a window without the column: none seen
             return np.zeros(len(ssn), dtype=np.int64)
-        return _distinct_per_key(related, ssn, "ssn_token", [column])
+        return _distinct_per_key(related, ssn, "ssn_token", list(values), key_codes)
 
     return pd.DataFrame(
         {
-            "ssn_distinct_names": _distinct_per_key(
-                related, ssn, "ssn_token", ["first_name_norm", "last_name_norm"]
-            ),
-            "ssn_distinct_dobs": _distinct_per_key(related, ssn, "ssn_token", ["date_of_birth"]),
-            "ssn_claims_window": _distinct_per_key(related, ssn, "ssn_token", []),
+            "ssn_distinct_names": distinct("first_name_norm", "last_name_norm"),
+            "ssn_distinct_dobs": distinct("date_of_birth"),
+            "ssn_claims_window": distinct(),
             "ssn_distinct_bank_accounts": distinct("bank_account_token"),
             "ssn_distinct_emails": distinct("email_canonical"),
         }
@@ -489,15 +496,18 @@ def _email_signals(
     canonical = _text(tonight["email_canonical"])
     columns = ["email_canonical", "email", "ssn_token"]
     related = _sharing_key(history, canonical, "email_canonical", columns, rows)
+    key_codes = _key_codes(related, canonical, "email_canonical")
     domain = canonical.str.replace(r"^[^@]*@", "", regex=True)
     return pd.DataFrame(
         {
             "name_email_similarity": _name_email_similarity(tonight),
             "email_free_provider": _isin(domain, pd.Series(FREE_EMAIL_DOMAINS)),
             "email_disposable": _isin(domain, pd.Series(DISPOSABLE_EMAIL_DOMAINS)),
-            "email_alias_variants": _distinct_per_key(related, canonical, "email_canonical", ["email"]),
+            "email_alias_variants": _distinct_per_key(
+                related, canonical, "email_canonical", ["email"], key_codes
+            ),
             "email_canonical_identities": _distinct_per_key(
-                related, canonical, "email_canonical", ["ssn_token"]
+                related, canonical, "email_canonical", ["ssn_token"], key_codes
             ),
         }
     )
