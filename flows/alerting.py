@@ -118,7 +118,9 @@ def _notify_block(alert: NightAlert, name: str) -> bool:
 
 
 def _run_command(alert: NightAlert, command: list[str], timeout: float) -> bool:
-    env = {**os.environ, **{ENV_PREFIX + k.upper(): str(v or "") for k, v in asdict(alert).items()}}
+    # A count of 0 is "0"; only a missing value (a quarantine alert's stage) is empty.
+    fields = {ENV_PREFIX + k.upper(): "" if v is None else str(v) for k, v in asdict(alert).items()}
+    env = {**os.environ, **fields}
     try:
         done = subprocess.run(
             command, input=alert.text + "\n", env=env, text=True, capture_output=True, timeout=timeout

@@ -300,3 +300,28 @@ def test_a_backfill_alerts_on_the_nights_it_ran_and_on_the_one_that_stopped_it(
         ("2026-10-01", "quarantined"),
         ("2026-10-02", "failed"),
     ]
+
+
+def test_the_alert_command_gets_a_zero_count_as_0_and_no_stage_as_empty(tmp_path: Path) -> None:
+    """A failed night that quarantined nothing: CLAIMSCREEN_ALERT_ROWS_QUARANTINED is ``0``
+    (a count), not empty; a quarantine alert has no stage: empty."""
+    heard = tmp_path / "env.json"
+    keys = ["NIGHT", "STATUS", "STAGE", "ROWS_READ", "ROWS_QUARANTINED"]
+    script = (
+        "import json, os, pathlib; "
+        f"pathlib.Path({str(heard)!r}).write_text(json.dumps("
+        f"{{k: os.environ['CLAIMSCREEN_ALERT_' + k] for k in {keys!r}}}))"
+    )
+    failed = alerting.NightAlert("2026-10-01", "failed", "features", 0, 0, "claimscreen: night failed")
+    assert alerting._run_command(failed, [sys.executable, "-c", script], 30)
+    assert json.loads(heard.read_text()) == {
+        "NIGHT": "2026-10-01",
+        "STATUS": "failed",
+        "STAGE": "features",
+        "ROWS_READ": "0",
+        "ROWS_QUARANTINED": "0",
+    }
+    quarantined = alerting.NightAlert("2026-10-02", "quarantined", None, 10, 5, "claimscreen: 5 of 10")
+    assert alerting._run_command(quarantined, [sys.executable, "-c", script], 30)
+    assert json.loads(heard.read_text())["STAGE"] == ""
+    assert json.loads(heard.read_text())["ROWS_QUARANTINED"] == "5"
