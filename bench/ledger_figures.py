@@ -30,13 +30,16 @@ within 24 hours 99.72% (seed 11) and 99.74% (seed 12), hours waited p95 16.6 and
 85 and 86 honest claimants held waited a median 397 and 405 hours (nobody works the review
 queue in this benchmark: a review claim waits until the end). Paid fraud whose true ring was
 flagged or whose person was decided fraud within 7 nights: 66 and 53; look-back raised 47
-(71.2%) and 42 (79.2%) of them; the misses are members of a device farm or drop ring that the
-later flagged ring reaches only through other claims (another device, another drop address).
-Alerts: 85 (61 on fraud) and 82 (62 on fraud).
+(71.2%) and 42 (79.2%) of them (78.7% for seed 12 after look-back read the night's ring
+members, commit 87c34fa). Of those that share an identifier with the later flagged claims
+through their ring's own claims (or were implicated by a decision), the only ones any
+identifier linker can reach: 44 of 47 (93.6%) and 36 of 41 (87.8%); the others are members
+of a device farm or drop ring whose claims share nothing with the flagged part. Alerts: 85
+(61 on fraud) and 82 (62 on fraud), before the ring members.
 
 ``--cost ROWS`` times the ledger stage alone over 7 synthetic nights of ROWS claims: at
-1,000,000 a night (7,000,000 claims) 19.6 to 35.0 s and 2.5 GB, at a load average of 5 to 8
-on the 2 cores; at 100,000 a night 3.7 s.
+1,000,000 a night (7,000,000 claims) 8.0 to 9.2 s at a load average of 5.5 to 6 on the 2
+cores (19.6 to 35.0 s and 2.5 GB before commit 9c42b4e); at 100,000 a night 3.7 s.
 """
 
 from __future__ import annotations
