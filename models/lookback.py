@@ -63,6 +63,7 @@ from claimscreen.data.lake import Lake
 from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import LOOKBACK_EXPORT_COLUMNS, LOOKBACK_QUEUE_LABEL, LOOKBACK_SCHEMA
 from claimscreen.data.settings import Settings, load_settings
+from claimscreen.data.timing import lap, since
 from claimscreen.features.build import end_of_night_utc
 from claimscreen.features.identity_signals import (
     ACTOR_CLAIM_KEYS,
@@ -189,12 +190,12 @@ def run_lookback(home: Path, night: dt.date, settings: Settings | None = None) -
     pins = {n: _pins(lake, n) for n in nights}
     changes = _changes(home, lake, night, nights, pins, settings.agency_timezone)
     changes.link_caps = {kind: settings.rings.kinds[kind].cap for kind in CAPPED_KINDS}
-    clock = _lap(timings, "changes", clock)
+    clock = lap(timings, "changes", clock)
     found = implicated(lake, night, nights, pins, changes, settings.agency_timezone, timings)
     clock = time.perf_counter()
     alerts = _raise_once(lake, night, first, found)
     lake.write_table(alerts_path(lake, night), alerts)
-    _lap(timings, "write", clock)
+    lap(timings, "write", clock)
     reasons = alerts.column("reason").to_pylist()
     return LookbackResult(
         batch_date=night.isoformat(),
@@ -203,7 +204,7 @@ def run_lookback(home: Path, night: dt.date, settings: Settings | None = None) -
         by_reason={code: reasons.count(code) for code in LOOKBACK_REASONS if code in reasons},
         nights_checked=len(nights),
         changes=_change_counts(changes),
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=since(started),
         timings=timings,
     )
 
@@ -425,7 +426,7 @@ def implicated(
         context += [c for pair in ADDRESS_PAIRS for c in pair]
     read = ["claim_id", *claim_keys, *context]
     by_claims = _matching(_claims_parts(lake, nights), claim_keys, list(dict.fromkeys(read)))
-    clock = _lap(timings, "claims", clock)
+    clock = lap(timings, "claims", clock)
     score_keys = {
         "claim_id": pa.array(
             pd.concat([by_claims["claim_id"], changes.ring_members["claim_id"]]).astype(str).unique(),
@@ -435,7 +436,7 @@ def implicated(
         "identity_id": _keys(changes.decisions, "identity_id"),
     }
     cleared = _matching(_scores_parts(lake, nights), score_keys, _SCORES_COLUMNS, clear_only=True)
-    clock = _lap(timings, "scores", clock)
+    clock = lap(timings, "scores", clock)
     excluded = np.asarray(
         pc.is_in(pa.array(cleared["claim_id"], pa.string()), changes.decided_fraud), dtype=bool
     )
@@ -448,7 +449,7 @@ def implicated(
         _ssn_reuse_hits(rows, changes),
         *(_list_hits(rows, night, pins, changes, kind, timezone) for kind in changes.new_entries),
     ]
-    _lap(timings, "match", clock)
+    lap(timings, "match", clock)
     columns = ["claim_id", "first_scored", "reason", "ring_id", "identity_id", "risk_score"]
     hits = (
         pd.concat([f[columns] for f in found if len(f)], ignore_index=True)
@@ -740,9 +741,3 @@ def _night_ends(nights: pd.Series, timezone: str) -> pd.Series:
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def _lap(timings: dict[str, float], name: str, since: float) -> float:
-    now = time.perf_counter()
-    timings[name] = round(now - since, 3)
-    return now

@@ -206,6 +206,9 @@ def test_an_alert_is_raised_once_and_a_re_run_gives_the_same(home: Path, tmp_pat
     night(home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799"}}, {})
     first = run_lookback(home, DAY2)
     assert (first.alerts, first.by_reason) == (1, {"LOOKBACK_DECEASED": 1})
+    # The run report's step timings (data/timing.py lap): each step once, in seconds.
+    assert list(first.timings) == ["changes", "claims", "scores", "match", "write"]
+    assert all(s >= 0 for s in first.timings.values()) and first.seconds >= sum(first.timings.values()) - 0.01
     stored = read_alerts(home, DAY2)
     again = run_lookback(home, DAY2)
     assert again.alerts == 1
