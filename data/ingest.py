@@ -49,6 +49,7 @@ from claimscreen.data.schema import (
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import ssn_structure_flags
 from claimscreen.data.ssn_keys import ssn_head_tokens
+from claimscreen.data.timing import lap, since
 from claimscreen.data.tokenize import last4_array, load_secret_key, tokenize_array
 from claimscreen.data.validate import FILED_AFTER_THE_NIGHT, Problems, validate_claims
 
@@ -134,7 +135,8 @@ def _ingest_locked(
     existing = _committed_elsewhere(committed, sha, batch_date)
     if existing is not None and not force:
         return existing
-    clock = _Clock()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
     stamp = _file_stamp(source)
     # A header-only file is a night without claims: recorded as such, so the next night
     # is not refused as a gap.
@@ -143,7 +145,7 @@ def _ingest_locked(
         raise InputError(f"{source.name}: the file changed while it was read; run again once it is complete")
     _check_header(source, raw.table)
     key = load_secret_key(home)
-    clock.lap("read")
+    clock = lap(timings, "read", clock)
     # The column work runs in Arrow kernels and numpy, which release the GIL: tokenizing
     # and the validation of independent columns share the two threads.
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -151,18 +153,18 @@ def _ingest_locked(
         duplicates = pool.submit(_find_duplicates, raw.table, lambda: _seen_claim_ids(lake, committed, sha))
         columns, problems = validate_claims(raw.table, settings.agency_timezone, batch_date, pool=pool)
         _check_the_night(source, batch_date, columns, problems, settings.agency_timezone)
-        clock.lap("validate")
+        clock = lap(timings, "validate", clock)
         for label, mask in duplicates.result():
             problems.add(label, mask)
-        clock.lap("duplicates")
+        clock = lap(timings, "duplicates", clock)
         sensitive = tokens.result()
-        clock.lap("tokenize (beyond validation)")
+        clock = lap(timings, "tokenize (beyond validation)", clock)
         tables = {
             "raw": _raw_table(raw, sensitive, source, batch_date),
             "claims": _claims_table(columns, problems, raw, sensitive, source, sha, batch_date, pool),
             "quarantine": _quarantine_table(columns, problems, raw, source, sha, batch_date),
         }
-    clock.lap("tables")
+    clock = lap(timings, "tables", clock)
     batch_key = sha[:12]
     parts = {zone: lake.batch_part(zone, batch_date, batch_key) for zone in tables}
     _remove_unfinished_writes(lake, batch_date)
@@ -170,7 +172,7 @@ def _ingest_locked(
     with ThreadPoolExecutor(max_workers=len(tables)) as pool:
         list(pool.map(lambda zone: lake.write_table(parts[zone], tables[zone]), tables))
     claims, quarantine = tables["claims"], tables["quarantine"]
-    clock.lap("write")
+    lap(timings, "write", clock)
     reasons = pd.Series(quarantine.column("reason").to_pylist(), dtype="str").value_counts()
     result = IngestResult(
         batch_date=batch_date.isoformat(),
@@ -182,8 +184,8 @@ def _ingest_locked(
         rows_quarantined=quarantine.num_rows,
         quarantined_by_reason={str(k): int(v) for k, v in reasons.sort_index().items()},
         extra_columns=sorted(set(raw.table.column_names) - set(CLAIM_COLUMN_NAMES)),
-        seconds=round(time.perf_counter() - started, 3),
-        timings=clock.laps,
+        seconds=since(started),
+        timings=timings,
         ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         parts={zone: str(path.relative_to(lake.root)) for zone, path in parts.items()},
     )
@@ -230,19 +232,6 @@ def _file_stamp(path: Path) -> tuple[int, int]:
     """Size and modification time: a file still being copied in changes them."""
     status = path.stat()
     return status.st_size, status.st_mtime_ns
-
-
-class _Clock:
-    """Seconds spent in each step of an ingest, for the manifest and the run report."""
-
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = round(now - self._last, 3)
-        self._last = now
 
 
 def _committed_elsewhere(

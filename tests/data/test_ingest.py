@@ -32,6 +32,9 @@ def test_valid_row_is_normalized_and_tokenized(home: Path, tmp_path: Path) -> No
     batch = write_csv(tmp_path / "claims_2026-10-01.csv", [make_row()])
     result = ingest_batch(home, batch, NIGHT)
     assert (result.rows_read, result.rows_ingested, result.rows_quarantined) == (1, 1, 0)
+    # Each step's seconds (data/timing.py), in the order the ingest runs them.
+    steps = ["read", "validate", "duplicates", "tokenize (beyond validation)", "tables", "write"]
+    assert list(result.timings) == steps and all(s >= 0 for s in result.timings.values())
     row = claims(home).iloc[0]
     assert row["claim_id"] == "C1"
     assert row["ssn_last4"] == "6789"
