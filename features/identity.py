@@ -397,11 +397,14 @@ def block_keys(records: Records) -> Iterator[tuple[str, IntArr, IntArr, IntArr |
     by_name = np.r_[r.last4 * _SOUNDEX_SPACE + r.last_sound, r.last4 * _SOUNDEX_SPACE + r.first_sound]
     valid = np.r_[(r.last4 >= 0) & (r.last_sound >= 0), (r.last4 >= 0) & (r.first_sound >= 0)]
     yield "last4_name", np.r_[rows, rows], np.where(valid, by_name, -1), None
+    del by_name, valid  # each kind's arrays go before the next kind's are made (the stage's peak)
     known = r.dob_known(rows)
     zip_dob = r.zip5 * (2 * DOB_OFFSET) + r.dob_days + DOB_OFFSET
     yield "zip_dob", rows, np.where((r.zip5 >= 0) & known, zip_dob, -1), None
+    del zip_dob
     head_dob = r.ssn_head * (2 * DOB_OFFSET) + r.dob_days + DOB_OFFSET
     yield "head_dob", rows, np.where((r.ssn_head >= 0) & known, head_dob, -1), None
+    del head_dob, known
     by_head = np.r_[r.ssn_head * _SOUNDEX_SPACE + r.last_sound, r.ssn_head * _SOUNDEX_SPACE + r.first_sound]
     valid = np.r_[(r.ssn_head >= 0) & (r.last_sound >= 0), (r.ssn_head >= 0) & (r.first_sound >= 0)]
     yield "head_name", np.r_[rows, rows], np.where(valid, by_head, -1), None
@@ -424,6 +427,7 @@ def find_candidate_pairs(
                 related = dob_related(records, left, right)
                 left, right = left[related], right[related]
             found.append(np.minimum(left, right) * n + np.maximum(left, right))
+        del rows, keys, refine  # before the generator makes the next kind's
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     keys = pd.unique(np.concatenate(found))
