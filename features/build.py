@@ -40,7 +40,7 @@ from claimscreen.data.reference import current_version, read_reference
 from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
-from claimscreen.data.timing import lap
+from claimscreen.data.timing import lap, since
 from claimscreen.features import browser, codes, contact, device, identity_signals, network, sharing
 from claimscreen.features.identity import (
     CONTACT_COLUMNS,
@@ -441,7 +441,7 @@ def run_features(
     window = read_window(lake, first, night)
     # Claims ingested before a release stored SSN structure have no flags: none raised.
     window[list(SSN_FLAG_COLUMNS)] = window[list(SSN_FLAG_COLUMNS)].fillna(False).astype(bool)
-    timings: dict[str, float] = {"read": round(time.perf_counter() - started, 3)}
+    timings: dict[str, float] = {"read": since(started)}
     members: list[pd.DataFrame] = []
     frame = build_features(
         window,
@@ -456,7 +456,7 @@ def run_features(
     clock = time.perf_counter()
     lake.write_table(lake.ring_members_path(night), _members_table(members))
     lake.write_table(lake.features_path(night), pa.Table.from_pandas(frame, preserve_index=False))
-    timings["write"] = round(time.perf_counter() - clock, 3)
+    timings["write"] = since(clock)
     return FeaturesResult(
         batch_date=night.isoformat(),
         claims=len(frame),
@@ -464,7 +464,7 @@ def run_features(
         rings=int(frame["ring_id"].nunique()),
         identities=int(frame["identity_id"].nunique()),
         window_claims=len(window),
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=since(started),
         timings=timings,
     )
 

@@ -56,6 +56,7 @@ from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.nights import check_night_order
 from claimscreen.data.read import UTF8
 from claimscreen.data.runs import RunReport, markdown_report, stage_lines, totals
+from claimscreen.data.timing import since
 from claimscreen.features.build import run_features
 from claimscreen.models.ledger import ledger_lines, ledger_markdown, run_ledger
 from claimscreen.models.lookback import run_lookback
@@ -188,7 +189,7 @@ def score_chunk_task(home: str, batch_date: str, version: str, start: int, stop:
     flow's process, and the worker opens the lake where it runs."""
     clock = time.perf_counter()
     part = score_chunk(Path(home), dt.date.fromisoformat(batch_date), version, start, stop)
-    return {"part": str(part), "seconds": round(time.perf_counter() - clock, 3)}
+    return {"part": str(part), "seconds": since(clock)}
 
 
 @task(name="finish-score", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
@@ -210,13 +211,13 @@ def score_stage(
     home, batch_date = str(night.home), night.night.isoformat()
     clock = time.perf_counter()
     plan = plan_score_task(night, chunk_rows)
-    planned = round(time.perf_counter() - clock, 3)
+    planned = since(clock)
     clock = time.perf_counter()
     version = plan["model_version"]
     futures = [score_chunk_task.submit(home, batch_date, version, a, b) for a, b in plan["chunks"]]
     done = [future.result() for future in futures]
     parts = [chunk["part"] for chunk in done]
-    chunked = round(time.perf_counter() - clock, 3)
+    chunked = since(clock)
     details = finish_score_task(night, version, parts)
     details["chunks"] = len(parts)
     details["chunk_seconds"] = [chunk["seconds"] for chunk in done]
