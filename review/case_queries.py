@@ -205,23 +205,7 @@ def _queue_statements(
             case_reasons.c.case_id == key_column, case_reasons.c.code == bindparam("reason")
         )
         conditions.append(found.exists())
-    if status == ACTIVE:
-        conditions.append(status_column.in_(bindparam("active", expanding=True)))
-    elif status:
-        conditions.append(status_column == bindparam("status"))
-    if ring:
-        conditions.append(cases.c.ring_id == bindparam("ring"))
-    if night:
-        conditions.append(cases.c.night == bindparam("night"))
-    if lookback:  # its index (lookback, status, queue order) when no other key leads
-        conditions.append(cases.c.lookback.is_(True))
-    if assignee == "me":
-        conditions.append(cases.c.assignee_id == bindparam("me"))
-    elif assignee == "none":
-        conditions.append(cases.c.assignee_id.is_(None))
-    elif assignee == "name":
-        named = select(users.c.id).where(users.c.username == bindparam("name")).scalar_subquery()
-        conditions.append(cases.c.assignee_id == named)
+    conditions += _case_conditions(status_column, status, ring, night, assignee, lookback)
     # The page's case ids first (an index range: the rows an OFFSET skips are never read), then
     # their rows and assignees.
     key = key_column.label("id")
@@ -248,6 +232,31 @@ def _queue_statements(
         .order_by(*_ORDERS[sort])
     )
     return page, count
+
+
+def _case_conditions(
+    status_column: Any, status: str, ring: bool, night: bool, assignee: str, lookback: bool
+) -> list[Any]:
+    """The conditions on a case's own columns of one shape of queue filter (bound parameters)."""
+    conditions: list[Any] = []
+    if status == ACTIVE:
+        conditions.append(status_column.in_(bindparam("active", expanding=True)))
+    elif status:
+        conditions.append(status_column == bindparam("status"))
+    if ring:
+        conditions.append(cases.c.ring_id == bindparam("ring"))
+    if night:
+        conditions.append(cases.c.night == bindparam("night"))
+    if lookback:  # its index (lookback, status, queue order) when no other key leads
+        conditions.append(cases.c.lookback.is_(True))
+    if assignee == "me":
+        conditions.append(cases.c.assignee_id == bindparam("me"))
+    elif assignee == "none":
+        conditions.append(cases.c.assignee_id.is_(None))
+    elif assignee == "name":
+        named = select(users.c.id).where(users.c.username == bindparam("name")).scalar_subquery()
+        conditions.append(cases.c.assignee_id == named)
+    return conditions
 
 
 # The case page's reads, built once with bound parameters: building a statement costs more

@@ -65,18 +65,27 @@ def test_reason_filter_follows_status_changes(app, published: Engine) -> None:  
     assert again == shown
 
 
-def test_queue_count_stops_past_the_page(app, published: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The queue counts at most COUNT_AHEAD cases past the page: "N+" beyond, with a Next link."""
+def _queue_size(monkeypatch, page_size: int, count_ahead: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A smaller queue page: where the queue is listed (case_queries) and paged (the route reads
+    it through cases)."""
+    from claimscreen.review import case_queries
     from claimscreen.review import cases as work
 
+    for module in (case_queries, work):
+        monkeypatch.setattr(module, "PAGE_SIZE", page_size)
+        if count_ahead is not None:
+            monkeypatch.setattr(module, "COUNT_AHEAD", count_ahead)
+
+
+def test_queue_count_stops_past_the_page(app, published: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The queue counts at most COUNT_AHEAD cases past the page: "N+" beyond, with a Next link."""
     with published.connect() as conn:
         open_cases = len(conn.execute(select(cases.c.id).where(cases.c.status == "open")).all())
     assert open_cases > 3
     client = signed_in(app, "alice")
     exact = client.get("/queue").text
     assert f"{open_cases} cases</small>" in exact and "page 1 of 1<" in exact
-    monkeypatch.setattr(work, "PAGE_SIZE", 1)
-    monkeypatch.setattr(work, "COUNT_AHEAD", 1)
+    _queue_size(monkeypatch, page_size=1, count_ahead=1)
     capped = client.get("/queue").text
     assert "2+ cases</small>" in capped and "page 1 of 2+" in capped and 'rel="next"' in capped
     last = client.get(f"/queue?page={open_cases}").text
@@ -84,9 +93,7 @@ def test_queue_count_stops_past_the_page(app, published: Engine, monkeypatch) ->
 
 
 def test_queue_pages(app, published: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from claimscreen.review import cases as work
-
-    monkeypatch.setattr(work, "PAGE_SIZE", 5)
+    _queue_size(monkeypatch, page_size=5)
     client = signed_in(app, "alice")
     first = re.findall(r'class="case-link">Case (\d+)', client.get("/queue").text)
     second = re.findall(r'class="case-link">Case (\d+)', client.get("/queue?page=2").text)

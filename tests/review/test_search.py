@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from review_support import csrf_of, post, signed_in
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from claimscreen.review.app import _NoSearchInAccessLog
 from claimscreen.review.db import case_claims, case_search, cases, claims
@@ -187,11 +187,16 @@ def test_search_and_sort_keep_the_reason_filter(app, published: Engine) -> None:
     singles = set(_shown(client.get("/queue?reason=ip_foreign").text))
     assert singles and set(_shown(client.get("/queue?reason=ip_foreign&sort=risk").text)) == singles
     assert set(_shown(client.get("/queue?reason=ip_foreign&sort=waiting").text)) == singles
-    with published.connect() as conn:  # a ring claim: its case has no ip_foreign reason
-        query = select(claims, case_claims.c.case_id).join(
-            case_claims, case_claims.c.claim_id == claims.c.claim_id
+    with published.connect() as conn:  # a ring case's claim: that case has no ip_foreign reason
+        query = (
+            select(claims, case_claims.c.case_id)
+            .join(case_claims, case_claims.c.claim_id == claims.c.claim_id)
+            .join(cases, cases.c.id == case_claims.c.case_id)
         )
-        claim = conn.execute(query.where(claims.c.ring_id.is_not(None)).limit(1)).mappings().one()
+        codes = func.upper(cases.c.reason_codes)
+        ring_case = cases.c.ring_id.is_not(None) & codes.not_like("%;IP_FOREIGN;%")
+        ring_case &= codes.like("%;SHARED_BANK_ACCOUNT;%")
+        claim = conn.execute(query.where(ring_case).limit(1)).mappings().one()
     assert claim["case_id"] not in singles
     assert _shown(client.get("/queue", params={"q": claim["last_name"], "reason": "ip_foreign"}).text) == []
     found = _shown(

@@ -17,7 +17,8 @@ PAGES = ["/", "/queue", "/cases/1", "/cases/1/notice/x", "/supervisor", "/superv
 
 
 def post_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
-    paths = [r.path for r in app.state.router.routes if "POST" in getattr(r, "methods", set())]
+    routes = [r for router in app.state.routers for r in router.routes]
+    paths = [r.path for r in routes if "POST" in getattr(r, "methods", set())]
     return [p.replace("{case_id}", "1") for p in paths]
 
 
@@ -136,3 +137,17 @@ def test_a_password_reset_ends_old_sessions_but_not_the_new_login(app, published
     fresh = login(TestClient(app), "alice", new_password)
     assert fresh.get("/queue", follow_redirects=False).status_code == 200
     assert old.get("/queue", follow_redirects=False).status_code == 303
+
+
+def test_every_router_checks_csrf_and_origin(app) -> None:  # type: ignore[no-untyped-def]
+    """Each area's router (review/routes/) runs the CSRF and Origin check, and the application
+    has no page outside them but its static files."""
+    from fastapi.routing import APIRoute
+
+    from claimscreen.review.web import check_csrf
+
+    for router in app.state.routers:
+        assert any(d.dependency is check_csrf for d in router.dependencies), router
+    paths = {r.path for router in app.state.routers for r in router.routes if isinstance(r, APIRoute)}
+    assert {"/login", "/queue", "/cases/{case_id}/decide", "/cases/{case_id}/notice/{claim_id}"} <= paths
+    assert "/supervisor" in paths and "/healthz" in paths
