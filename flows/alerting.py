@@ -13,7 +13,8 @@ or broken extract):
   given the alert on its standard input) and ``[alerts] webhook_url`` (a JSON POST).
 
 The alert holds the night, its status, the failed stage and the report's one-line error,
-or the quarantine counts by reason: never a value of a claim. A channel that fails is
+or the quarantine counts by reason: never a value of a claim. The command does not inherit
+the secret key or the review database's URL (:data:`WITHHELD_ENV`). A channel that fails is
 logged as a warning; it never fails the night.
 """
 
@@ -28,12 +29,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from claimscreen.data.errors import safe_message
-from claimscreen.data.settings import AlertSettings, load_settings
+from claimscreen.data.settings import DATABASE_URL_ENV, SECRET_KEY_ENV, AlertSettings, load_settings
 
 LOG = logging.getLogger(__name__)
 SUBJECT = "claimscreen: night {night} {status}"
 #: The variables the alert command gets, beside the text on its standard input.
 ENV_PREFIX = "CLAIMSCREEN_ALERT_"
+#: Variables of this process the alert command does not inherit: the key that protects the SSN
+#: and bank account tokens, and the review database's URL (it may hold a password).
+WITHHELD_ENV = frozenset((SECRET_KEY_ENV, DATABASE_URL_ENV))
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def _notify_block(alert: NightAlert, name: str) -> bool:
 def _run_command(alert: NightAlert, command: list[str], timeout: float) -> bool:
     # A count of 0 is "0"; only a missing value (a quarantine alert's stage) is empty.
     fields = {ENV_PREFIX + k.upper(): "" if v is None else str(v) for k, v in asdict(alert).items()}
-    env = {**os.environ, **fields}
+    inherited = {k: v for k, v in os.environ.items() if k not in WITHHELD_ENV}
+    env = {**inherited, **fields}
     try:
         done = subprocess.run(
             command, input=alert.text + "\n", env=env, text=True, capture_output=True, timeout=timeout

@@ -325,3 +325,23 @@ def test_the_alert_command_gets_a_zero_count_as_0_and_no_stage_as_empty(tmp_path
     assert alerting._run_command(quarantined, [sys.executable, "-c", script], 30)
     assert json.loads(heard.read_text())["STAGE"] == ""
     assert json.loads(heard.read_text())["ROWS_QUARANTINED"] == "5"
+
+
+def test_the_alert_command_gets_neither_the_secret_key_nor_the_database_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The paging program is another program: it gets the alert, not the key that protects the
+    SSN tokens or the review database's URL (which may hold a password)."""
+    monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", "a-secret-key-of-the-state-0123")
+    monkeypatch.setenv("CLAIMSCREEN_DATABASE_URL", "postgresql+psycopg://cs:hunter2@db/claimscreen")
+    monkeypatch.setenv("CLAIMSCREEN_HOME", str(tmp_path))
+    heard = tmp_path / "env.json"
+    script = (
+        f"import json, os, pathlib; pathlib.Path({str(heard)!r}).write_text(json.dumps(dict(os.environ)))"
+    )
+    alert = alerting.NightAlert("2026-10-01", "failed", "ingest", 3, 0, "claimscreen: night failed")
+    assert alerting._run_command(alert, [sys.executable, "-c", script], 30)
+    seen = json.loads(heard.read_text())
+    assert "CLAIMSCREEN_SECRET_KEY" not in seen and "CLAIMSCREEN_DATABASE_URL" not in seen
+    assert "hunter2" not in heard.read_text() and "a-secret-key" not in heard.read_text()
+    assert seen["CLAIMSCREEN_ALERT_NIGHT"] == "2026-10-01" and seen["CLAIMSCREEN_HOME"] == str(tmp_path)
