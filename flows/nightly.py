@@ -1,8 +1,9 @@
 """The nightly Prefect flow: ingest, sync decisions, features, score (and route), look back,
 publish the queue, the claimant ledger.
 
-The flow is thin: each task calls one function of the packages and passes lake
-paths and small dictionaries, never DataFrames. I/O tasks retry on transient
+The flow is thin: each task calls one function of the packages and passes the
+night's context (:class:`~claimscreen.data.context.NightContext`: its lake and
+settings), lake paths and small dictionaries, never DataFrames. I/O tasks retry on transient
 errors; a wrong input (:class:`InputError`) fails at once, since a retry would
 read the same wrong file. A night whose previous night is missing is refused
 unless ``allow_gap`` (see :mod:`claimscreen.data.nights`). Every run writes the
