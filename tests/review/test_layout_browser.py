@@ -1,7 +1,7 @@
 """The investigator's pages in a real browser (Debian's chromium, headless): search by each key,
 a phone's screen (390x844) with no page wider than it, a laptop's (1366 px) with the Decision
 column whole, the keyboard (skip link, focus ring), and axe-core finding no serious or critical
-accessibility violation on the sign-in, queue and case pages.
+accessibility violation on the sign-in, queue, case and supervisor dashboard pages.
 
 axe-core comes from the npm registry (``npm install axe-core``) into a cache folder the first
 time (CLAIMSCREEN_TEST_CACHE, default ~/.cache/claimscreen-tests); without npm or the registry
@@ -18,10 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from review_support import PASSWORD
+from review_support import PASSWORD, World
 from sqlalchemy import select
 from test_browser import CHROMIUM, SCREENSHOTS, server  # noqa: F401  (the server fixture)
+from test_dashboard_ledger import BEFORE, NIGHT, PNG, _frame, _ledger, _write_report
 
+from claimscreen.data.lake import write_bytes_atomic
+from claimscreen.data.runs import report_path
+from claimscreen.models.ledger import wait_plot_path
 from claimscreen.review.db import case_claims, cases, claims, make_engine
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed (/usr/bin/chromium)")
@@ -147,24 +151,45 @@ def test_phone_and_laptop_layouts_and_the_keyboard(server: str, browser: Any, tm
     laptop.screenshot(path=str(SCREENSHOTS / "laptop-case.png"), full_page=True)
 
 
-def test_no_serious_accessibility_violation(server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_no_serious_accessibility_violation(server: str, browser: Any, tmp_path: Path, world: World) -> None:  # noqa: F811
     axe = axe_script()
     claim = _ring_case_and_claim(tmp_path)
+    written = _ledger_reports(world.home)  # the dashboard's claimant ledger, with its tables and plot
+    try:
+        found = _violations(server, browser, axe, claim)
+    finally:
+        for path in written:
+            path.unlink()
+    assert not found, found
+
+
+def _ledger_reports(home: Path) -> list[Path]:
+    """Two nights' run reports with a claimant ledger, and the plot (test_dashboard_ledger's)."""
+    frame = _frame()
+    _write_report(home, BEFORE, _ledger(frame[frame["night"] == BEFORE], BEFORE, 2, 2))
+    _write_report(home, NIGHT, _ledger(frame, NIGHT, 3, 2))
+    write_bytes_atomic(wait_plot_path(home, NIGHT), PNG)
+    return [report_path(home, BEFORE), report_path(home, NIGHT), wait_plot_path(home, NIGHT)]
+
+
+def _violations(base: str, browser: Any, axe: str, claim: dict[str, Any]) -> dict[str, list[str]]:
     # The script is the test's, not the page's: let it past the page's Content-Security-Policy.
     page = browser.new_page(viewport={"width": 1366, "height": 900}, bypass_csp=True)
     found: dict[str, list[str]] = {}
-    for name, url in (("login", "/login"), ("queue", "/queue"), ("case", f"/cases/{claim['case_id']}")):
+    pages = (("login", "/login"), ("queue", "/queue"), ("case", f"/cases/{claim['case_id']}"),
+             ("dashboard", "/supervisor"))  # fmt: skip
+    for name, url in pages:
         if name == "queue":
             page.fill("input[name=username]", "sam")
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
-            page.wait_for_url(f"{server}/queue")
+            page.wait_for_url(f"{base}/queue")
         else:
-            page.goto(f"{server}{url}")
+            page.goto(f"{base}{url}")
         page.add_script_tag(content=axe)
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
         if bad:
             found[name] = [f"{v['id']}: {v['help']} ({len(v['nodes'])}, e.g. {v['nodes'][0]['html'][:120]})"
                            for v in bad]  # fmt: skip
-    assert not found, found
+    return found
