@@ -1,8 +1,8 @@
 """What the case page shows of verification, and the look-back alert's label (issue #20).
 
 The outcomes (``claimscreen verify import``) and the look-back alerts are copied into the
-database with the night (:func:`claimscreen.review.publish.publish_lookback` and
-:func:`~claimscreen.review.publish.publish_outcomes`); the pages read only the database.
+database with the night (:func:`claimscreen.review.publish_alerts.publish_lookback` and
+:func:`~claimscreen.review.publish_alerts.publish_outcomes`); the pages read only the database.
 """
 
 from __future__ import annotations
