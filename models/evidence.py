@@ -85,6 +85,13 @@ class Evidence:
     weak: bool = False
 
 
+def _other_homes(frame: pd.DataFrame) -> np.ndarray:
+    """Two or more homes behind one bank account in 30 days, given by two or more people: one
+    claimant who moved and filed again is two homes but no stranger."""
+    homes = _num(frame, "bank_account_addresses_30d") >= 2
+    return homes & (_num(frame, "bank_account_identities_30d") >= 2)
+
+
 def _ring(frame: pd.DataFrame) -> np.ndarray:
     return _num(frame, "ring_identities") >= 3
 
@@ -297,7 +304,7 @@ EVIDENCE: tuple[Evidence, ...] = (
         "different home addresses; a family shares an account and a home, strangers' benefits paid "
         "into one account are a known pattern of organized fraud.",
         2.0,
-        _at_least("bank_account_addresses_30d", 2),
+        _other_homes,
         {"bank_account_addresses_30d": 1.0},
     ),
     Evidence(

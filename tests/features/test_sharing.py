@@ -89,6 +89,23 @@ def test_an_account_shared_by_people_who_live_apart_counts_their_homes() -> None
     assert evidence_matrix(out).loc["S3", "BANK_ACCOUNT_OTHER_HOMES"]
 
 
+def test_one_person_who_moved_is_two_homes_but_no_other_homes_evidence() -> None:
+    """The same claimant (one SSN) filing again from a new home with the same account: the
+    account has two homes in 30 days, but one person: no strangers, BANK_ACCOUNT_OTHER_HOMES
+    (whose sentence speaks of people and strangers) does not fire. A second person does."""
+    mover = {"bank_account_token": "acct-MOVER", "ssn_token": "ssn-MOVER"}
+    rows = [
+        claim("R1", 20, address_norm="4 OAK ST", **mover),
+        claim("R2", 0, address_norm="90 PINE AVE", **mover),
+    ]
+    out = sharing(rows)
+    assert out.loc["R2", "bank_account_addresses_30d"] == 2
+    assert out.loc["R2", "bank_account_identities_30d"] == 1
+    assert not evidence_matrix(out).loc["R2", "BANK_ACCOUNT_OTHER_HOMES"]
+    other = claim("R3", 0, address_norm="18 ASH RD", bank_account_token="acct-MOVER")
+    assert evidence_matrix(sharing([*rows, other])).loc["R3", "BANK_ACCOUNT_OTHER_HOMES"]
+
+
 def test_a_congregate_address_is_flagged_and_fires_no_address_evidence() -> None:
     listed = pd.DataFrame({"match_key": ["12 ELM ST"], "zip5": ["43004"]})
     out = sharing(mail_drop(), congregate=listed)
