@@ -86,13 +86,20 @@ def test_export_dispositions_neutralizes_a_formula_claim_id(
             "decided_by": ["@alice", "bob"],
         }
     )
-    monkeypatch.setattr("claimscreen.review.export.decisions_as_dispositions", lambda home: frame)
+    with_cents = frame.assign(overpayment_cents=pd.array([None, 12345], dtype="Int64"))
+    monkeypatch.setattr(
+        "claimscreen.review.export.decisions_as_dispositions",
+        lambda home, overpayment=False: with_cents if overpayment else frame,
+    )
     out = tmp_path / "dispositions.csv"
     code, stdout, err = run(tmp_path / "home", "review", "export-dispositions", "--out", str(out))
     assert code == 0, err
     assert "2 dispositions written" in stdout
     written = pd.read_csv(out, dtype=str)
-    assert written.columns.tolist() == ["claim_id", "outcome", "decided_at", "source", "decided_by"]
+    assert written.columns.tolist() == [
+        "claim_id", "outcome", "decided_at", "source", "decided_by", "overpayment"
+    ]  # fmt: skip
+    assert written["overpayment"].fillna("").tolist() == ["", "123.45"]
     assert written["claim_id"].tolist() == ["'" + FORMULA, "C2"]
     assert written["decided_by"].tolist() == ["'@alice", "bob"]
     assert written["decided_at"].tolist() == [decided.isoformat()] * 2
