@@ -127,6 +127,33 @@ class Lake:
             columns = [c for c in columns if c in set(schema.names)]
         return pq.read_table(path, columns=columns, schema=large_strings(schema) if large_text else None)
 
+    @staticmethod
+    def read_rows_of(path: Path, key: str, wanted: set[str], columns: list[str]) -> pa.Table | None:
+        """The rows of one Parquet file whose ``key`` is one of ``wanted`` (None if none): its keys
+        are read first, then only the row groups holding a wanted one, and of them only the wanted
+        rows, of ``columns`` the file has."""
+        parquet = pq.ParquetFile(path)
+        ids = parquet.read(columns=[key]).column(key)
+        mask = pc.is_in(ids, value_set=pa.array(sorted(wanted), type=ids.type))
+        if not pc.any(mask).as_py():
+            return None
+        present = [c for c in columns if c in set(parquet.schema_arrow.names)]
+        groups, starts, row = [], [], 0
+        for index in range(parquet.num_row_groups):
+            size = parquet.metadata.row_group(index).num_rows
+            if pc.any(mask.slice(row, size)).as_py():
+                groups.append(index)
+                starts.append(row)
+            row += size
+        table = parquet.read_row_groups(groups, columns=present)
+        keep = pa.chunked_array(
+            [
+                mask.slice(start, parquet.metadata.row_group(g).num_rows)
+                for g, start in zip(groups, starts, strict=True)
+            ]
+        )
+        return table.filter(keep)
+
     def read_schema(self, path: Path) -> pa.Schema:
         """The schema (and its key-value metadata) of one Parquet file, without reading its rows."""
         return pq.read_schema(path)

@@ -61,7 +61,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from claimscreen.data import normalize as nz
 from claimscreen.data.errors import InputError
@@ -258,7 +257,7 @@ def current_version(home: Path, kind: str) -> str | None:
     path = lake.reference_path(kind)
     if not path.exists():
         return None
-    recorded = (pq.read_schema(path).metadata or {}).get(VERSION_KEY)
+    recorded = (lake.read_schema(path).metadata or {}).get(VERSION_KEY)
     if recorded is not None and version_path(lake, kind, recorded.decode()).exists():
         return recorded.decode()
     table = lake.read_table(path)

@@ -35,7 +35,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, insert, text
 
 from claimscreen.data.errors import InputError
@@ -111,7 +110,7 @@ def _window_keys(home: Path, night: dt.date, queue: pd.DataFrame) -> pd.DataFram
     for offset in range((night - first).days + 1):
         path = lake.features_path(first + dt.timedelta(days=offset))
         if path.exists():
-            table = pq.read_table(path, columns=list(_KEYS))
+            table = lake.read_table(path, columns=list(_KEYS))
             if table.num_rows:
                 tables.append(table.cast(pa.schema([(k, pa.string()) for k in _KEYS])))
     if not tables:
@@ -176,29 +175,8 @@ def _display_rows(
 
 
 def _wanted_rows(path: Path, wanted: set[str], columns: list[str]) -> pa.Table | None:
-    """The rows of one claims part whose claim_id is wanted: its claim ids are read first, then
-    only the row groups holding a wanted claim, and of them only the wanted rows (None if none)."""
-    parquet = pq.ParquetFile(path)
-    ids = parquet.read(columns=["claim_id"]).column("claim_id")
-    mask = pc.is_in(ids, value_set=pa.array(sorted(wanted), type=ids.type))
-    if not pc.any(mask).as_py():
-        return None
-    present = [c for c in columns if c in set(parquet.schema_arrow.names)]
-    groups, starts, row = [], [], 0
-    for index in range(parquet.num_row_groups):
-        size = parquet.metadata.row_group(index).num_rows
-        if pc.any(mask.slice(row, size)).as_py():
-            groups.append(index)
-            starts.append(row)
-        row += size
-    table = parquet.read_row_groups(groups, columns=present)
-    keep = pa.chunked_array(
-        [
-            mask.slice(start, parquet.metadata.row_group(g).num_rows)
-            for g, start in zip(groups, starts, strict=True)
-        ]
-    )
-    return table.filter(keep)
+    """The rows of one claims part whose claim_id is wanted (None if none): :meth:`Lake.read_rows_of`."""
+    return Lake.read_rows_of(path, "claim_id", wanted, columns)
 
 
 def _publish(

@@ -201,9 +201,6 @@ PARQUET_ALLOWED: dict[str, str] = {
     "data/generate/__init__.py": "writes the synthetic world's truth.parquet the user names",
     "data/generate/files.py": "writes the synthetic world's batch files the user names",
     "flows/demo.py": "reads the synthetic world's truth.parquet (a generated file, not the lake)",
-    # Lake readers not yet routed through Lake (other work edits these files today):
-    "data/reference.py": "TODO: versions read with pq.read_schema and a ParquetWriter; move to Lake",
-    "review/publish.py": "TODO: pq.read_table/ParquetFile of lake parts; move to Lake",
 }
 _PARQUET_MODULES = ("pyarrow.parquet", "pyarrow.dataset")
 _PARQUET_CALLS = ("read_parquet", "to_parquet")
