@@ -55,7 +55,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.labels import decisions_as_of, read_decisions
@@ -288,7 +287,7 @@ def _changes(
 def _tonight(lake: Lake, night: dt.date, scores: pa.Table) -> pd.DataFrame:
     """Tonight's claims' SSN tokens and identities (a hash join of the night's claims and scores)."""
     parts = [
-        pq.read_table(p, columns=["claim_id", "ssn_token"])
+        lake.read_table(p, columns=["claim_id", "ssn_token"])
         for p in lake.committed_parts("claims", night, night)
     ]
     if not parts:
@@ -329,7 +328,7 @@ def _ring_links(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
         return _no_links()
     ids = pa.array(members["claim_id"].astype(str).unique(), pa.string())
     wanted = ["claim_id", *RING_LINK_COLUMNS.values(), *(c for pair in ADDRESS_PAIRS for c in pair)]
-    claims = _matching(_claims_parts(lake, [night]), {"claim_id": ids}, list(dict.fromkeys(wanted)))
+    claims = _matching(lake, _claims_parts(lake, [night]), {"claim_id": ids}, list(dict.fromkeys(wanted)))
     joined = members.merge(claims.drop(columns=["first_scored"]), on="claim_id")
     links = []
     for kind, column in RING_LINK_COLUMNS.items():
@@ -363,14 +362,15 @@ def _decision_keys(lake: Lake, nights: list[dt.date], fraud: pd.DataFrame) -> pd
     ids = pa.array(fraud["claim_id"].astype(str).unique(), pa.string())
     # Where each decided claim was scored: the review queues (small files) hold the claims
     # investigators see; only a claim decided without being queued needs the scores scanned.
-    queued = _matching(_queue_parts(lake, nights), {"claim_id": ids}, ["claim_id", "identity_id"])
+    queued = _matching(lake, _queue_parts(lake, nights), {"claim_id": ids}, ["claim_id", "identity_id"])
     rest = pc.filter(ids, pc.invert(pc.is_in(ids, pa.array(queued["claim_id"].astype(str), pa.string()))))
-    scored = _matching(_scores_parts(lake, nights), {"claim_id": rest}, ["claim_id", "identity_id"])
+    scored = _matching(lake, _scores_parts(lake, nights), {"claim_id": rest}, ["claim_id", "identity_id"])
     located = pd.concat([f for f in (queued, scored) if len(f)] or [queued], ignore_index=True)
     claim_nights = sorted(set(located["first_scored"]))
     frames = [
         located,
         _matching(
+            lake,
             _claims_parts(lake, claim_nights),
             {"claim_id": ids},
             ["claim_id", "bank_account_token", "device_id"],
@@ -425,7 +425,7 @@ def implicated(
     if (changes.ring_links["column"] == "address_norm").any():
         context += [c for pair in ADDRESS_PAIRS for c in pair]
     read = ["claim_id", *claim_keys, *context]
-    by_claims = _matching(_claims_parts(lake, nights), claim_keys, list(dict.fromkeys(read)))
+    by_claims = _matching(lake, _claims_parts(lake, nights), claim_keys, list(dict.fromkeys(read)))
     clock = lap(timings, "claims", clock)
     score_keys = {
         "claim_id": pa.array(
@@ -435,7 +435,7 @@ def implicated(
         "ring_id": changes.flagged_rings,
         "identity_id": _keys(changes.decisions, "identity_id"),
     }
-    cleared = _matching(_scores_parts(lake, nights), score_keys, _SCORES_COLUMNS, clear_only=True)
+    cleared = _matching(lake, _scores_parts(lake, nights), score_keys, _SCORES_COLUMNS, clear_only=True)
     clock = lap(timings, "scores", clock)
     excluded = np.asarray(
         pc.is_in(pa.array(cleared["claim_id"], pa.string()), changes.decided_fraud), dtype=bool
@@ -597,6 +597,7 @@ BATCH_ROWS = 4_000_000
 
 
 def _matching(
+    lake: Lake,
     parts: list[tuple[dt.date, Path]],
     keys: dict[str, pa.Array],
     columns: list[str],
@@ -610,13 +611,13 @@ def _matching(
     found: list[pa.Table] = []
     batch: list[pa.Table] = []
     for night, path in parts:
-        present = set(pq.read_schema(path).names)
+        present = set(lake.read_schema(path).names)
         if not any(c in present for c in keys):
             continue
         wanted = [
             c for c in dict.fromkeys([*columns, *keys, *(["route"] if clear_only else [])]) if c in present
         ]
-        table = pq.read_table(path, columns=wanted)
+        table = lake.read_table(path, columns=wanted)
         batch.append(
             table.append_column("first_scored", pa.repeat(pa.scalar(night, pa.date32()), table.num_rows))
         )
