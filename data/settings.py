@@ -240,6 +240,21 @@ def masked_url(url: str) -> str:
         return "(a database URL that cannot be read)"
 
 
+class AgencySettings(BaseModel):
+    """Who the claimant's notice comes from: its letterhead (empty: no letterhead)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(
+        "", max_length=200, description="the agency's name, e.g. Ohio Department of Job and Family Services"
+    )
+    mailing_address: str = Field(
+        "", max_length=300, description="where a claimant mails documents, one line (commas between parts)"
+    )
+    phone: str = Field("", max_length=40, description="the claimant line, e.g. 1-877-644-6562")
+    website: str = Field("", max_length=200, description="the claimant portal, e.g. unemployment.ohio.gov")
+
+
 class AlertSettings(BaseModel):
     """Who hears of a night that fails, or quarantines too much (docs/state-it.md, "Alerts").
 
@@ -382,6 +397,7 @@ class Settings(BaseModel):
     history_days: int = Field(90, ge=1, description="days of history the features look back over")
     interstate: InterstateSettings = Field(default_factory=InterstateSettings)
     rings: RingSettings = Field(default_factory=RingSettings)
+    agency: AgencySettings = Field(default_factory=AgencySettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)

@@ -34,6 +34,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from markupsafe import Markup
 
+from claimscreen.data.settings import AgencySettings
+
 RESPONSE_DAYS = 10
 NOTICE_OUTCOMES = ("needs_verification", "fraud")
 HERE = Path(__file__).parent
@@ -60,6 +62,8 @@ class Notice:
     #: The language the letter is written in, and the one the claimant asked for ("" unknown).
     language: str = SOURCE_LANGUAGE
     requested: str = ""
+    #: The letterhead: the agency's name, mailing address, phone and website ([agency] settings).
+    letterhead: list[str] = field(default_factory=list)
     #: For the investigator, not the claimant: why the letter is not (all) in the claimant's language.
     notes: list[str] = field(default_factory=list)
 
@@ -76,8 +80,11 @@ class Notice:
         return format_date(self.filed_on, format="long", locale=self.language)
 
 
-def draft_notice(claim: dict[str, Any], outcome: str, today: dt.date) -> Notice:
-    """The notice for one claim (``claim``: display fields, ``language`` and ``reason_text``)."""
+def draft_notice(
+    claim: dict[str, Any], outcome: str, today: dt.date, agency: AgencySettings | None = None
+) -> Notice:
+    """The notice for one claim (``claim``: display fields, ``language`` and ``reason_text``),
+    under the agency's letterhead (``agency``: the ``[agency]`` settings; none when empty)."""
     name = " ".join(
         p for p in (claim.get("first_name"), claim.get("middle_name"), claim.get("last_name")) if p
     )
@@ -105,7 +112,13 @@ def draft_notice(claim: dict[str, Any], outcome: str, today: dt.date) -> Notice:
         language=language,
         requested=requested,
         notes=notes,
+        letterhead=_letterhead(agency or AgencySettings()),
     )
+
+
+def _letterhead(agency: AgencySettings) -> list[str]:
+    """The letterhead's lines: names and numbers, no words to translate."""
+    return [v for v in (agency.name, agency.mailing_address, agency.phone, agency.website) if v.strip()]
 
 
 def _language_for(requested: str) -> tuple[str, list[str]]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
+from claimscreen.data.settings import load_settings
 from claimscreen.review import cases as work
 from claimscreen.review.db import writing
 from claimscreen.review.notices import NOTICE_OUTCOMES, draft_notice, render_letter
@@ -37,7 +38,8 @@ def notice(
         decision = claim["decision"]
         if decision is None or decision["outcome"] not in NOTICE_OUTCOMES:
             raise work.CaseError("a notice is drafted for a claim sent to verification or found fraud")
-        draft = draft_notice(claim, decision["outcome"], dt.date.today())
+        agency = load_settings(request.app.state.home).agency
+        draft = draft_notice(claim, decision["outcome"], dt.date.today(), agency)
         work.audit(
             conn, user, "notice_drafted", case_id, claim_id=claim_id, after={"language": draft.language}
         )

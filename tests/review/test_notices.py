@@ -89,3 +89,38 @@ def test_a_notice_renders_each_language_in_its_own_environment() -> None:
     assert "October 15, 2026" in render_letter(english)
     assert "25 de octubre de 2026" in render_letter(spanish)  # respond by: ten days on
     assert "tiene derecho a darnos su versión" in render_letter(spanish)
+
+
+def test_the_letter_carries_the_agency_letterhead_from_the_settings() -> None:
+    from claimscreen.data.settings import AgencySettings
+
+    claim = {"claim_id": "C1", "first_name": "Ana", "last_name": "Ruiz", "language": "es",
+             "filed_at": dt.datetime(2026, 10, 1, 9), "reason_text": ["A reason"]}  # fmt: skip
+    agency = AgencySettings(
+        name="Ohio Department of Job & Family Services",
+        phone="1-877-644-6562",
+        website="unemployment.ohio.gov",
+    )
+    letter = render_letter(draft_notice(claim, "fraud", dt.date(2026, 10, 15), agency))
+    assert (
+        '<header class="letterhead">Ohio Department of Job &amp; Family Services<br>1-877-644-6562<br>'
+        in letter
+    )
+    assert "unemployment.ohio.gov</header>" in letter
+    assert "letterhead" not in render_letter(draft_notice(claim, "fraud", dt.date(2026, 10, 15)))
+
+
+def test_the_notice_page_reads_the_agency_from_the_home_settings(app, published: Engine) -> None:  # type: ignore[no-untyped-def]
+    settings = app.state.home / "settings.toml"
+    before = settings.read_text() if settings.exists() else None
+    settings.write_text(
+        (before or "") + '\n[agency]\nname = "State Workforce Agency"\nphone = "1-800-555-0100"\n'
+    )
+    try:
+        page = _notice_for(app, published, "en")
+    finally:
+        if before is None:
+            settings.unlink()
+        else:
+            settings.write_text(before)
+    assert "State Workforce Agency<br>1-800-555-0100</header>" in page
