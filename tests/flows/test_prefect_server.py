@@ -9,10 +9,12 @@ whose body holds ``"limit": null`` (``deployment ls``, ``flow-run ls``, ``artifa
 
 from __future__ import annotations
 
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,3 +136,112 @@ def test_deploy_a_night_and_the_operators_commands_against_a_real_server(
     assert "rows read" in said["artifact inspect"][1]
     logs = said["flow-run logs"][1]
     assert "stage ingest completed in" in logs and f"night {NIGHT} completed: 3 rows read" in logs
+
+
+class _Hook(http.server.ThreadingHTTPServer):
+    """A local webhook receiver, the operator's chat or mail gateway: keeps each POST's body."""
+
+    def __init__(self) -> None:
+        self.bodies: list[str] = []
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                hook.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def _wait_for_run(url: str, deployment: str, done: set[str], seconds: float = 240) -> dict[str, object]:
+    """The newest flow run of ``deployment`` once its state is one of ``done``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = httpx.post(
+            f"{url}/flow_runs/filter",
+            json={"deployments": {"name": {"any_": [deployment]}}, "sort": "EXPECTED_START_TIME_DESC"},
+            timeout=30,
+        ).json()
+        if found and found[0]["state_type"] in done:
+            return dict(found[0])
+        time.sleep(1)
+    pytest.fail(f"no run of {deployment} reached {sorted(done)} in {seconds:.0f} s")
+
+
+@pytest.mark.slow
+def test_a_worker_runs_the_scheduled_night_and_a_failed_night_alerts_the_operator(
+    tmp_path: Path, prefect_server: dict[str, str]
+) -> None:
+    """What state IT sets up: claimscreen deploy with a notification block, a process worker, a
+    night run from the deployment to Completed, then a broken extract: the run fails and the
+    automation posts to the operator's webhook, naming the night and no claim data."""
+    hook = _Hook()
+    ssn = "123-45-6789"
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    inbox.mkdir()
+    env = {
+        **prefect_server,
+        "CLAIMSCREEN_SECRET_KEY": TEST_KEY,
+        "CLAIMSCREEN_HOME": str(home),
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+    }
+    block = (
+        "from prefect.blocks.notifications import CustomWebhookNotificationBlock as B; "
+        f"B(name='state-it', url='http://127.0.0.1:{hook.server_address[1]}/alert', "
+        "json_data={'subject': '{{subject}}', 'body': '{{body}}'}, allow_private_urls=True)"
+        ".save('state-it', overwrite=True)"
+    )
+    made = command(env, "-c", block)
+    assert made.returncode == 0, made.stderr
+    deployed = command(
+        env, "-m", "claimscreen", "deploy", "--inbox", str(inbox), "--notify-block", "custom-webhook/state-it"
+    )
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "worker", "start", "--pool", "claimscreen", "--type", "process"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    nightly = "nightly"
+    try:
+        write_csv(inbox / "claims_2026-10-01.csv", [make_row(claim_id=f"C{i}", ssn=ssn) for i in range(3)])
+        started = command(
+            env, "-m", "prefect", "deployment", "run", f"claimscreen-nightly-from-inbox/{nightly}"
+        )
+        assert started.returncode == 0, started.stdout + started.stderr
+        first = _wait_for_run(env["PREFECT_API_URL"], nightly, {"COMPLETED", "FAILED", "CRASHED"})
+        assert first["state_type"] == "COMPLETED", (tmp_path / "worker.log").read_text()[-3000:]
+        assert (home / "runs" / "2026-10-01.json").exists()
+
+        # The next extract arrives without its claim_id column: the night cannot be read.
+        row = make_row(claim_id="B1", ssn=ssn)
+        write_csv(inbox / "claims_2026-10-02.csv", [row], columns=[c for c in row if c != "claim_id"])
+        started = command(
+            env, "-m", "prefect", "deployment", "run", f"claimscreen-nightly-from-inbox/{nightly}"
+        )
+        assert started.returncode == 0, started.stdout + started.stderr
+        failed = _wait_for_run(env["PREFECT_API_URL"], nightly, {"FAILED", "CRASHED"})
+        assert failed["id"] != first["id"]
+        deadline = time.monotonic() + 120
+        while not hook.bodies and time.monotonic() < deadline:
+            time.sleep(1)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+        hook.shutdown()
+    assert hook.bodies, "the automation never posted to the webhook"
+    alert = hook.bodies[0]
+    assert "claimscreen" in alert and "Failed" in alert and "2026-10-02" in alert
+    assert ssn not in alert and ssn.replace("-", "") not in alert and "B1" not in alert
