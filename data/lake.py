@@ -154,6 +154,16 @@ class Lake:
         )
         return table.filter(keep)
 
+    def ring_members(self, night: dt.date, rings: pa.Array) -> pa.Table:
+        """``claim_id, ring_id`` of the night's ring members whose ring is one of ``rings``
+        (:meth:`ring_members_path`; empty for a night featured before ring members were written)."""
+        path = self.ring_members_path(night)
+        empty = pa.table({"claim_id": pa.array([], pa.string()), "ring_id": pa.array([], pa.string())})
+        if not len(rings) or not path.exists():
+            return empty
+        table = self.read_table(path, columns=["claim_id", "ring_id"]).cast(empty.schema)
+        return table.filter(pc.is_in(table["ring_id"], value_set=pc.cast(rings, pa.string())))
+
     def read_schema(self, path: Path) -> pa.Schema:
         """The schema (and its key-value metadata) of one Parquet file, without reading its rows."""
         return pq.read_schema(path)

@@ -351,7 +351,10 @@ def backfill(home: Home, first: str, last: str, inbox: str, allow_gap: bool) -> 
         from claimscreen.data.runs import read_report
 
         for ran in (n for n in plan if n.files and not n.completed and n.night < exc.night):
-            alert_night(home.path, read_report(home.path, ran.night), prefect_api_url())
+            try:  # an unreadable report must not hide the night that stopped the backfill
+                alert_night(home.path, read_report(home.path, ran.night), prefect_api_url())
+            except ClaimscreenError as unread:
+                click.echo(f"claimscreen: warning: no alert for night {ran.night}: {unread}", err=True)
         _alert_failed(home.path, exc.night)
         fail(str(exc), code=exc.error.exit_code if isinstance(exc.error, ClaimscreenError) else EXIT_FAILED)
         return

@@ -219,7 +219,8 @@ def _print_ledger(reports: list[dict[str, Any]], answers: Verifier, echo: Callab
     share = window["released_within_24h_share"]
     p95 = window["held_wait_p95_hours"]
     echo(
-        f"Claimant ledger (claims of {min(ledger['nights'])} to {reports[-1]['batch_date']}): "
+        f"Claimant ledger (claims of {min(ledger['nights'], default=reports[-1]['batch_date'])} to "
+        f"{reports[-1]['batch_date']}): "
         f"{'n/a' if share is None else f'{share:.1%}'} of {window['honest_looking']:,} honest-looking "
         f"claims released within 24 hours of filing; p95 wait of the {window['held']:,} held: "
         f"{'n/a' if p95 is None else f'{p95:g}'} hours"

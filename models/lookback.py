@@ -302,14 +302,8 @@ def _no_members() -> pd.DataFrame:
 
 
 def _ring_members(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
-    """The members of the rings flagged tonight, earlier nights' claims included (nights
-    featured before ring members were written have none)."""
-    path = lake.ring_members_path(night)
-    if not len(rings) or not path.exists():
-        return _no_members()
-    members = lake.read_table(path, columns=["claim_id", "ring_id"])
-    members = members.filter(pc.is_in(members["ring_id"], value_set=rings.cast(members["ring_id"].type)))
-    return members.to_pandas().astype(str)
+    """The members of the rings flagged tonight, earlier nights' claims included."""
+    return lake.ring_members(night, rings).to_pandas().astype(str)
 
 
 def _no_links() -> pd.DataFrame:

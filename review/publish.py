@@ -137,14 +137,11 @@ def _window_keys(home: Path, night: dt.date, queue: pd.DataFrame) -> pd.DataFram
 
 
 def _ring_members(lake: Lake, night: dt.date, rings: pa.Array) -> pd.Series:
-    """ring_id by claim_id of the night's ring members in ``rings`` (none for a night featured
-    before ring members were written)."""
-    path = lake.ring_members_path(night)
-    if not len(rings) or not path.exists():
-        return pd.Series(dtype=object, index=pd.Index([], dtype=object))
-    table = lake.read_table(path, columns=["claim_id", "ring_id"])
-    table = table.filter(pc.is_in(table["ring_id"], value_set=rings))
-    return pd.Series(table["ring_id"].to_pylist(), index=table["claim_id"].to_pylist(), dtype=object)
+    """ring_id by claim_id of the night's ring members in ``rings`` (:meth:`Lake.ring_members`)."""
+    table = lake.ring_members(night, rings)
+    return pd.Series(
+        table["ring_id"].to_pylist(), index=pd.Index(table["claim_id"].to_pylist(), dtype=object)
+    )
 
 
 def _related_claims(queue: pd.DataFrame, members: pd.DataFrame) -> set[str]:

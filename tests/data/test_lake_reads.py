@@ -35,3 +35,14 @@ def test_nights_lists_the_nights_a_zone_holds_a_file_for(tmp_path: Path) -> None
     assert lake.nights("shadow", "v0002.parquet") == [dt.date(2026, 3, 2)]
     assert lake.nights("shadow", "v0001.parquet") == []
     assert lake.nights("scores", "scores.parquet") == []  # a zone not written yet
+
+
+def test_ring_members_of_the_wanted_rings_and_none_before_they_were_written(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "home")
+    night = dt.date(2026, 10, 2)
+    rings = pa.array(["R-1"], pa.string())
+    assert lake.ring_members(night, rings).num_rows == 0  # a night featured before ring members
+    members = pa.table({"claim_id": ["A", "B", "C"], "ring_id": ["R-1", "R-2", "R-1"]})
+    lake.write_table(lake.ring_members_path(night), members)
+    assert lake.ring_members(night, rings).column("claim_id").to_pylist() == ["A", "C"]
+    assert lake.ring_members(night, pa.array([], pa.string())).num_rows == 0
