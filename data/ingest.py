@@ -113,18 +113,26 @@ def ingest_batch(
     settings: Settings | None = None,
     force: bool = False,
     encoding: str = UTF8,
+    key: bytes | None = None,
 ) -> IngestResult:
     """Ingest one batch file as the claims of ``batch_date``; see the module docstring.
-    ``encoding`` is the file's text encoding (CSV and JSON Lines; UTF-8 unless said).
+    ``encoding`` is the file's text encoding (CSV and JSON Lines; UTF-8 unless said); ``key``
+    the tokenization key when the caller holds it (the night's context), else read from ``home``.
 
     Runs under the lake's write lock, so concurrent ingests see each other's claims.
     """
     with Lake(Path(home)).lock():
-        return _ingest_locked(Path(home), Path(source), batch_date, settings, force, encoding)
+        return _ingest_locked(Path(home), Path(source), batch_date, settings, force, encoding, key)
 
 
 def _ingest_locked(
-    home: Path, source: Path, batch_date: dt.date, settings: Settings | None, force: bool, encoding: str
+    home: Path,
+    source: Path,
+    batch_date: dt.date,
+    settings: Settings | None,
+    force: bool,
+    encoding: str,
+    key: bytes | None = None,
 ) -> IngestResult:
     started = time.perf_counter()
     home, source = Path(home), Path(source)
@@ -144,7 +152,7 @@ def _ingest_locked(
     if _file_stamp(source) != stamp:
         raise InputError(f"{source.name}: the file changed while it was read; run again once it is complete")
     _check_header(source, raw.table)
-    key = load_secret_key(home)
+    key = load_secret_key(home) if key is None else key
     clock = lap(timings, "read", clock)
     # The column work runs in Arrow kernels and numpy, which release the GIL: tokenizing
     # and the validation of independent columns share the two threads.

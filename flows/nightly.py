@@ -148,7 +148,9 @@ def tells_no_data(func: Callable[P, R]) -> Callable[P, R]:
 @tells_no_data
 def ingest_task(night: NightContext, batch: str, encoding: str = UTF8) -> dict[str, Any]:
     """Validate, normalize and tokenize one batch file into the lake."""
-    result = ingest_batch(night.home, Path(batch), night.night, settings=night.settings, encoding=encoding)
+    result = ingest_batch(
+        night.home, Path(batch), night.night, settings=night.settings, encoding=encoding, key=night.key
+    )
     return result.to_dict()
 
 
