@@ -278,9 +278,7 @@ def _account_addresses(
     rows = np.flatnonzero((account >= 0) & (age >= 0) & (age < 30))
     mask = np.zeros(n, dtype=bool)
     mask[rows] = True
-    given_rows = select_rows(window[["address_norm", "zip5"]], mask)
-    street = np.asarray(encode_column(given_rows["address_norm"]).codes, dtype=np.int64)
-    zip5 = np.asarray(encode_column(given_rows["zip5"]).codes, dtype=np.int64)
+    street, zip5 = (_row_codes(window, encoded, column, rows, mask) for column in ("address_norm", "zip5"))
     given = (street >= 0) & (zip5 >= 0)
     home = street[given] * (int(zip5.max(initial=0)) + 1) + zip5[given]
     n_accounts = int(account.max(initial=-1)) + 1
@@ -290,6 +288,15 @@ def _account_addresses(
         pairs = pd.unique(account[rows][given] * width + home)
         counts = np.bincount(pairs // width, minlength=n_accounts).astype(np.float64)
     return lookup(counts, night_account, np.nan)
+
+
+def _row_codes(window: pd.DataFrame, encoded: dict[str, Encoded], column: str, rows: Arr, mask: Arr) -> Arr:
+    """Codes of ``column``'s values on ``rows`` (``mask``: the same rows), equal codes for equal
+    values (-1: missing): the window's shared codes when they are exact there, else the text's."""
+    shared = encoded.get(column)
+    if shared is not None and shared.covers(mask):
+        return np.asarray(shared.codes, dtype=np.int64)[rows]
+    return np.asarray(encode_column(select_rows(window[[column]], mask)[column]).codes, dtype=np.int64)
 
 
 def _listed(window: pd.DataFrame, tonight: Arr, congregate: pd.DataFrame | None) -> Arr:
