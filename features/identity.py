@@ -186,7 +186,7 @@ CONTACT_COLUMNS: tuple[str, ...] = (
 )
 
 _SOUNDEX_SPACE = 1 << 15
-_TABLE_SPAN = 1 << 29  # block keys below this are looked up in a table of flags (at most 512 MB)
+_FILTER_SLOTS = 1 << 26  # the flags of touched block keys, by key modulo this (64 MB)
 
 
 @dataclass(frozen=True)
@@ -466,20 +466,17 @@ def pairs_within_blocks(
 
 
 def keep_touched_blocks(rows: IntArr, keys: IntArr, is_new: BoolArr) -> tuple[IntArr, IntArr, BoolArr]:
-    """Only the valid keys that some new claim has (whole blocks)."""
+    """The valid keys that some new claim has (whole blocks), and perhaps a few blocks without
+    one: a key is looked up by its value modulo :data:`_FILTER_SLOTS` in a table of flags (no
+    hashing of 20 million keys, at most 64 MB), so another key may share a touched key's flag.
+    A block without a new claim makes no pair: the pairs are the same."""
     valid = keys >= 0
     if is_new.all():
         return rows[valid], keys[valid], is_new[valid]
-    wanted = keys[valid & is_new]
-    span = int(keys.max(initial=0)) + 1
-    if span <= _TABLE_SPAN:
-        # Keys of a small range (SSN last four digits and a name sound): a table of flags
-        # answers without hashing 20 million keys (0.3 s against 1.1 s).
-        table = np.zeros(span + 1, dtype=bool)  # the last slot answers key -1
-        table[wanted] = True
-        keep = valid & table[keys]
-    else:
-        keep = valid & (pd.Index(pd.unique(wanted)).get_indexer(pd.Index(keys)) >= 0)
+    slots = min(int(keys.max(initial=0)) + 1, _FILTER_SLOTS)
+    table = np.zeros(slots, dtype=bool)
+    table[keys[valid & is_new] % slots] = True
+    keep = valid & table[keys % slots]  # key -1 is never kept: not valid
     return rows[keep], keys[keep], is_new[keep]
 
 

@@ -311,14 +311,34 @@ def test_missing_contacts_never_count_as_shared_and_dates_may_be_text() -> None:
     assert linked(claims) == {frozenset({"C1"}), frozenset({"C2"})}
 
 
-@pytest.mark.parametrize("span", [1 << 29, 0])
-def test_touched_blocks_by_table_and_by_hash_agree(span: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Small key ranges are looked up in a table of flags, others hashed: the same blocks kept."""
-    monkeypatch.setattr(identity, "_TABLE_SPAN", span)
+@pytest.mark.parametrize("slots", [1 << 26, 2])
+def test_touched_blocks_keep_every_block_with_a_new_claim(
+    slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys are flagged by their value modulo ``_FILTER_SLOTS``: with a slot for every key, just
+    the blocks with a new claim; with fewer, perhaps others too (whole), never fewer."""
+    monkeypatch.setattr(identity, "_FILTER_SLOTS", slots)
     rows = np.arange(8, dtype=np.int64)
     keys = np.array([5, -1, 7, 5, 9, 7, -1, 3], dtype=np.int64)
     is_new = np.array([True, True, False, False, False, True, False, False])
     kept_rows, kept_keys, kept_new = identity.keep_touched_blocks(rows, keys, is_new)
-    assert kept_rows.tolist() == [0, 2, 3, 5]  # blocks 5 and 7 have a new claim; 9 and 3 do not
-    assert kept_keys.tolist() == [5, 7, 5, 7]
-    assert kept_new.tolist() == [True, False, False, True]
+    assert kept_keys.tolist() == keys[kept_rows].tolist() and kept_new.tolist() == is_new[kept_rows].tolist()
+    assert {0, 2, 3, 5} <= set(kept_rows.tolist())  # blocks 5 and 7 have a new claim
+    assert {1, 6}.isdisjoint(kept_rows.tolist())  # no key
+    if slots == 1 << 26:
+        assert kept_rows.tolist() == [0, 2, 3, 5]  # 9 and 3 have none
+    else:
+        assert kept_rows.tolist() == [0, 2, 3, 4, 5, 7]  # 9 and 3 share the flag of 5 and 7 (odd)
+
+
+def test_blocks_kept_by_a_shared_flag_make_no_pairs(
+    world_claims: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last night against the nights before (their claims known, so not every claim is
+    new), every key sharing one of 16 flags: the same ids as with a flag per key."""
+    last = world_claims["batch_date"].max()
+    earlier = world_claims[world_claims["batch_date"] < last]
+    known = pd.DataFrame({"claim_id": earlier["claim_id"], "identity_id": link_identities(earlier)})
+    exact = link_identities(world_claims, known)
+    monkeypatch.setattr(identity, "_FILTER_SLOTS", 16)
+    assert link_identities(world_claims, known).tolist() == exact.tolist()
