@@ -186,7 +186,7 @@ CONTACT_COLUMNS: tuple[str, ...] = (
 )
 
 _SOUNDEX_SPACE = 1 << 15
-_FILTER_SLOTS = 1 << 26  # the flags of touched block keys, by key modulo this (64 MB)
+_FILTER_SLOTS = 1 << 26  # the flags of touched block keys (64 MB; a power of two)
 
 
 @dataclass(frozen=True)
@@ -467,17 +467,29 @@ def pairs_within_blocks(
 
 def keep_touched_blocks(rows: IntArr, keys: IntArr, is_new: BoolArr) -> tuple[IntArr, IntArr, BoolArr]:
     """The valid keys that some new claim has (whole blocks), and perhaps a few blocks without
-    one: a key is looked up by its value modulo :data:`_FILTER_SLOTS` in a table of flags (no
+    one: a key is looked up by its slot among :data:`_FILTER_SLOTS` in a table of flags (no
     hashing of 20 million keys, at most 64 MB), so another key may share a touched key's flag.
     A block without a new claim makes no pair: the pairs are the same."""
     valid = keys >= 0
     if is_new.all():
         return rows[valid], keys[valid], is_new[valid]
-    slots = min(int(keys.max(initial=0)) + 1, _FILTER_SLOTS)
-    table = np.zeros(slots, dtype=bool)
-    table[keys[valid & is_new] % slots] = True
-    keep = valid & table[keys % slots]  # key -1 is never kept: not valid
+    span = int(keys.max(initial=0)) + 1
+    table = np.zeros(min(span, _FILTER_SLOTS), dtype=bool)
+    table[_flag_slots(keys[valid & is_new], span)] = True
+    keep = valid & table[_flag_slots(keys, span)]  # key -1 is never kept: not valid
     return rows[keep], keys[keep], is_new[keep]
+
+
+def _flag_slots(keys: IntArr, span: int) -> IntArr:
+    """Each key's slot among :data:`_FILTER_SLOTS` flags: the key itself when ``span`` fits,
+    else a multiplicative hash of it (keys such as last four * 2^15 + sound would otherwise
+    fold onto each other's slots)."""
+    if span <= _FILTER_SLOTS:
+        return keys
+    mixed = keys.astype(np.uint64)  # one copy, hashed in place (20 million keys: 160 MB each)
+    mixed *= np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing, modulo 2^64
+    mixed >>= np.uint64(64 - (_FILTER_SLOTS.bit_length() - 1))
+    return mixed.view(np.int64)
 
 
 def sort_blocks(rows: IntArr, keys: IntArr, is_new: BoolArr) -> tuple[IntArr, IntArr, BoolArr]:
