@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from claimscreen.review.db import (
     case_claims,
@@ -397,19 +397,22 @@ def _insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]
 
 def _move_to_rings(conn: Connection, shown: pd.DataFrame, present: set[str]) -> int:
     """Claims the database holds that a ring of tonight reached (the night's ring members) take
-    that ring's id, so the ring's case counts and lists them; returns how many moved."""
+    that ring's id, so the ring's case counts and lists them; returns how many moved. The held
+    claims' ring ids are read in chunks and only those that differ are updated, in one batch."""
     held = shown[shown["claim_id"].isin(present) & shown["ring_id"].notna()]
-    moved = 0
-    for ring_id, group in held.groupby("ring_id"):
-        for chunk in _chunks(sorted(group["claim_id"].astype(str))):
-            result = conn.execute(
-                update(claims)
-                .where(claims.c.claim_id.in_(chunk))
-                .where(or_(claims.c.ring_id.is_(None), claims.c.ring_id != str(ring_id)))
-                .values(ring_id=str(ring_id))
-            )
-            moved += int(result.rowcount or 0)
-    return moved
+    wanted = dict(zip(held["claim_id"].astype(str), held["ring_id"].astype(str), strict=True))
+    moves = []
+    for chunk in _chunks(sorted(wanted)):
+        query = select(claims.c.claim_id, claims.c.ring_id).where(claims.c.claim_id.in_(chunk))
+        for claim_id, ring_id in conn.execute(query):
+            if ring_id != wanted[claim_id]:
+                moves.append({"_claim": claim_id, "_ring": wanted[claim_id]})
+    if moves:
+        conn.execute(
+            update(claims).where(claims.c.claim_id == bindparam("_claim")).values(ring_id=bindparam("_ring")),
+            moves,
+        )
+    return len(moves)
 
 
 def _plain(value: Any) -> Any:
