@@ -80,13 +80,18 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
             )
         yield {**env, "PREFECT_API_URL": url}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         log.close()
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a server or worker process to end; kill it if it has not within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def refused(output: str) -> bool:
@@ -234,11 +239,7 @@ def test_a_worker_runs_the_scheduled_night_and_a_failed_night_alerts_the_operato
         while not hook.bodies and time.monotonic() < deadline:
             time.sleep(1)
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
         log.close()
         hook.shutdown()
     assert hook.bodies, "the automation never posted to the webhook"
