@@ -301,8 +301,7 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "BANK_ACCOUNT_OTHER_HOMES",
         "In the last 30 days the bank account was given by people at {bank_account_addresses_30d:.0f} "
-        "different home addresses; a family shares an account and a home, strangers' benefits paid "
-        "into one account are a known pattern of organized fraud.",
+        "different home addresses; people who share an account usually share a home.",
         2.0,
         _other_homes,
         {"bank_account_addresses_30d": 1.0},
