@@ -442,18 +442,32 @@ def _reason(exc: ValidationError) -> str:
     return exc.errors()[0]["msg"].removeprefix("Value error, ")
 
 
-def use_review_database(home: Path, url: str | None = None) -> str | None:
-    """Make this process use the review database ``url`` (a deployment's parameter), else
-    ``CLAIMSCREEN_DATABASE_URL`` when set, else the settings file's ``[review] database_url``,
-    by setting ``CLAIMSCREEN_DATABASE_URL`` (the review application reads it); the URL chosen,
-    or None for the default SQLite file. A wrong settings file raises :class:`SettingsError`."""
-    if url is not None:
-        try:
-            ReviewSettings(database_url=url)
-        except ValidationError as exc:  # its text would repeat the URL: keep only the reason
-            raise SettingsError(f"database_url: {_reason(exc)}") from None
+def review_database_url(home: Path, url: str | None = None) -> str | None:
+    """The review database's URL by one rule for every command, flow and the review app: ``url``
+    (a deployment's parameter), else ``CLAIMSCREEN_DATABASE_URL``, else the settings file's
+    ``[review] database_url``; None means the default SQLite file. The environment overrides
+    the settings file, as every ``CLAIMSCREEN_*`` variable does. A URL SQLAlchemy cannot read,
+    or a wrong settings file, raises :class:`SettingsError` naming where it came from (never
+    the URL, which may hold a password)."""
+    if url is None and os.environ.get(DATABASE_URL_ENV):
+        url, source = os.environ[DATABASE_URL_ENV], DATABASE_URL_ENV
+    elif url is None:
+        return load_settings(home).review.database_url
     else:
-        url = os.environ.get(DATABASE_URL_ENV) or load_settings(home).review.database_url
+        source = "database_url"
+    try:
+        ReviewSettings(database_url=url)
+    except ValidationError as exc:  # its text would repeat the URL: keep only the reason
+        raise SettingsError(f"{source}: {_reason(exc)}") from None
+    return url
+
+
+def use_review_database(home: Path, url: str | None = None) -> str | None:
+    """The review database's URL (see :func:`review_database_url`), checked. A deployment's
+    parameter ``url`` is also put in ``CLAIMSCREEN_DATABASE_URL``, so that every stage of the
+    run, in this process or its workers, uses it; the settings file's URL is never copied
+    there (the variable would then outrank another home's or a changed settings file)."""
+    chosen = review_database_url(home, url)
     if url is not None:
         os.environ[DATABASE_URL_ENV] = url
-    return url
+    return chosen

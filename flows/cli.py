@@ -30,7 +30,7 @@ from claimscreen.data.console import (
 )
 from claimscreen.data.errors import EXIT_FAILED, ClaimscreenError, InputError, safe_message
 from claimscreen.data.schema import REFERENCE_LISTS
-from claimscreen.data.settings import HOME_ENV, SettingsError, load_settings, use_review_database
+from claimscreen.data.settings import HOME_ENV, SettingsError, load_settings, review_database_url
 from claimscreen.flows.claimant_cli import COMMANDS as CLAIMANT_COMMANDS
 from claimscreen.flows.models_cli import COMMANDS
 from claimscreen.review.cli import review
@@ -71,8 +71,8 @@ def main(ctx: click.Context, home: str | None, verbose: bool) -> None:
     ctx.obj.prefect_home_chosen = "PREFECT_HOME" in os.environ
     _quiet_local_prefect(ctx.obj.path)
     _console_logging()
-    try:  # [review] database_url reaches every command that opens the review database
-        use_review_database(ctx.obj.path)
+    try:  # a wrong review database URL (environment or settings) stops every command at once
+        review_database_url(ctx.obj.path)
     except SettingsError as exc:
         fail(str(exc))
 
@@ -536,7 +536,7 @@ def print_scoring(report: dict[str, Any]) -> None:
     default=None,
     metavar="URL",
     help="Review database for the scheduled runs, as a deployment parameter, without a password "
-    "[default: each run's settings, review.database_url, or CLAIMSCREEN_DATABASE_URL].",
+    "[default: each run's CLAIMSCREEN_DATABASE_URL, else its settings' review.database_url].",
 )
 @click.option(
     "--notify-block",

@@ -56,7 +56,8 @@ def nightly_from_inbox(
     home: str, inbox: str, allow_gap: bool = False, database_url: str | None = None
 ) -> dict[str, Any]:
     """Run the nightly flow on each file of the inbox's newest night not done yet (on the review
-    database ``database_url``, else the one of the settings; see :func:`use_review_database`)."""
+    database ``database_url``, else the environment's, else the settings'; see
+    :func:`~claimscreen.data.settings.review_database_url`)."""
     use_review_database(Path(home), database_url)
     todo = newest_unprocessed(Path(home), Path(inbox))
     if todo is None:
@@ -77,7 +78,8 @@ def nightly_from_inbox(
 @flow(name="claimscreen-weekly-retrain")
 def retrain_flow(home: str, database_url: str | None = None) -> dict[str, Any]:
     """Retrain, evaluate and promote a better model (the retraining flow, as a subflow); the
-    review database's decisions are read from ``database_url``, else the settings' one."""
+    review database's decisions are read from ``database_url``, else the environment's
+    (``CLAIMSCREEN_DATABASE_URL``), else the settings' one."""
     use_review_database(Path(home), database_url)
     return retrain.retrain_flow(home)
 
@@ -95,7 +97,7 @@ def build_deployments(
 ) -> list[RunnerDeployment]:
     """The nightly and the weekly retraining deployments, for one home folder and work pool.
     ``database_url`` (the review database) is passed as a parameter only when given; without
-    it each run uses its settings' or environment's (see :func:`use_review_database`)."""
+    it each run uses its environment's, else its settings' (see :func:`use_review_database`)."""
     database = {"database_url": database_url} if database_url else {}
     common: dict[str, Any] = {
         "work_pool_name": work_pool,

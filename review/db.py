@@ -1,9 +1,10 @@
 """The review database: its tables (declared once), the engine, and migrations.
 
 SQLite at ``HOME/review.db`` by default; PostgreSQL (or any SQLAlchemy URL) when
-``CLAIMSCREEN_DATABASE_URL`` is set. The schema is created and changed only by the
-Alembic migrations shipped in ``review/migrations``: :func:`migrate` applies them at
-start-up and from ``claimscreen review migrate``.
+``CLAIMSCREEN_DATABASE_URL`` or the settings' ``[review] database_url`` names one (the
+variable wins; see :func:`claimscreen.data.settings.review_database_url`). The schema is
+created and changed only by the Alembic migrations shipped in ``review/migrations``:
+:func:`migrate` applies them at start-up and from ``claimscreen review migrate``.
 
 Two tables are append-only, ``decisions`` and ``audit_events``: no code path updates
 or deletes their rows, and a database trigger refuses it on both databases.
@@ -12,7 +13,6 @@ or deletes their rows, and a database trigger refuses it on both databases.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -43,7 +43,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-DATABASE_URL_ENV = "CLAIMSCREEN_DATABASE_URL"
+from claimscreen.data.settings import DATABASE_URL_ENV as DATABASE_URL_ENV  # the variable's home
+from claimscreen.data.settings import review_database_url
+
 DATABASE_FILE = "review.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -348,8 +350,9 @@ def now() -> dt.datetime:
 
 
 def database_url(home: Path) -> str:
-    """``CLAIMSCREEN_DATABASE_URL``, else the SQLite file ``HOME/review.db``."""
-    return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{Path(home) / DATABASE_FILE}"
+    """``CLAIMSCREEN_DATABASE_URL``, else the settings' ``[review] database_url``, else the
+    SQLite file ``HOME/review.db``."""
+    return review_database_url(Path(home)) or f"sqlite:///{Path(home) / DATABASE_FILE}"
 
 
 #: One lock per SQLite engine that this process's writers take before SQLite's own (see writing).
@@ -472,4 +475,4 @@ def open_database(home: Path, url: str | None = None) -> Engine:
 
 def has_database(home: Path) -> bool:
     """A database is configured (a URL) or the SQLite file exists."""
-    return bool(os.environ.get(DATABASE_URL_ENV)) or (Path(home) / DATABASE_FILE).exists()
+    return review_database_url(Path(home)) is not None or (Path(home) / DATABASE_FILE).exists()

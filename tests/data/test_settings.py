@@ -14,6 +14,7 @@ from claimscreen.data.settings import (
     load_settings,
     masked_url,
     resolve_home,
+    review_database_url,
     use_review_database,
 )
 from claimscreen.features.network import RingRules
@@ -134,15 +135,42 @@ def test_the_review_database_comes_from_the_parameter_then_the_environment_then_
     (tmp_path / "settings.toml").write_text(
         '[review]\ndatabase_url = "postgresql+psycopg://cs@db/settings"\n'
     )
-    assert (
-        use_review_database(tmp_path) == os.environ[DATABASE_URL_ENV] == "postgresql+psycopg://cs@db/settings"
-    )
+    assert use_review_database(tmp_path) == "postgresql+psycopg://cs@db/settings"
     monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://cs@db/environment")
     assert use_review_database(tmp_path) == "postgresql+psycopg://cs@db/environment"
     assert use_review_database(tmp_path, "sqlite:////srv/parameter.db") == "sqlite:////srv/parameter.db"
     assert os.environ[DATABASE_URL_ENV] == "sqlite:////srv/parameter.db"
     with pytest.raises(SettingsError, match=r"^database_url: not a database URL") as caught:
         use_review_database(tmp_path, "user:s3cret@nowhere")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_the_environment_overrides_the_settings_file_at_every_call_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimscreen.review.db import database_url, has_database
+
+    monkeypatch.setenv(DATABASE_URL_ENV, "placeholder")
+    monkeypatch.delenv(DATABASE_URL_ENV)  # restored to unset after the test
+    first, second = tmp_path / "first", tmp_path / "second"
+    for home in (first, second):
+        home.mkdir()
+        (home / "settings.toml").write_text(f'[review]\ndatabase_url = "sqlite:///{home / "s.db"}"\n')
+    # The settings' URL, read where the database is opened, with no earlier call to copy it.
+    assert database_url(first) == review_database_url(first) == f"sqlite:///{first / 's.db'}"
+    assert has_database(first) and not (first / "review.db").exists()
+    # Choosing one home's database never makes it outrank another home's settings.
+    assert use_review_database(first) == f"sqlite:///{first / 's.db'}" and DATABASE_URL_ENV not in os.environ
+    assert database_url(second) == f"sqlite:///{second / 's.db'}"
+    # The variable wins over either file, everywhere.
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://cs@db/environment")
+    for home in (first, second):
+        assert database_url(home) == review_database_url(home) == use_review_database(home)
+        assert database_url(home) == "postgresql+psycopg://cs@db/environment"
+    # A wrong variable is named in one line, without its value (it may hold a password).
+    monkeypatch.setenv(DATABASE_URL_ENV, "cs:s3cret@nowhere")
+    with pytest.raises(SettingsError, match=rf"^{DATABASE_URL_ENV}: not a database URL") as caught:
+        database_url(first)
     assert "s3cret" not in str(caught.value)
 
 
