@@ -141,16 +141,17 @@ def _night_claims(lake: Lake, night: dt.date, code: int) -> pa.Table:
             "reasons": scores["reasons"].cast(pa.string()),
         }
     )
-    parts = [
-        lake.read_table(p, columns=["claim_id", "filed_at", "language"])
+    parts = [  # a part written before a column existed lacks it: read as unknown below
+        lake.read_table(p, columns=["claim_id", "filed_at", "language"], present=True)
         for p in lake.committed_parts("claims", night, night)
     ]
     if parts:
         week = _beside(week, pa.concat_tables(parts, promote_options="default"))
     if lake.features_path(night).exists():
-        week = _beside(
-            week, lake.read_table(lake.features_path(night), columns=["claim_id", "age_at_filing"])
+        features = lake.read_table(
+            lake.features_path(night), columns=["claim_id", "age_at_filing"], present=True
         )
+        week = _beside(week, features)
     rows = week.num_rows
     for name, kind in (("filed_at", _FILED), ("language", pa.string()), ("age_at_filing", pa.float64())):
         if name not in week.column_names:

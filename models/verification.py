@@ -305,14 +305,18 @@ def _scored_claims(
             continue
         scores = lake.read_table(path, columns=["claim_id", "route", "reasons", "batch_date"])
         scores = scores.set_column(0, "claim_id", scores["claim_id"].cast(pa.string()))
-        parts = [lake.read_table(p, columns=wanted) for p in lake.committed_parts("claims", night, night)]
+        # Parts written before a column existed lack it: it is read as missing (None) below.
+        claims_parts = lake.committed_parts("claims", night, night)
+        parts = [lake.read_table(p, columns=wanted, present=True) for p in claims_parts]
         claims = pa.concat_tables(parts, promote_options="default") if parts else None
         if claims is None or claims.num_rows == 0:
             claims = pa.table({"claim_id": pa.array([], pa.string())})
         claims = claims.set_column(0, "claim_id", claims["claim_id"].cast(pa.string()))
         joined = _join_on_claim(scores, claims)
         if feature_columns and lake.features_path(night).exists():
-            features = lake.read_table(lake.features_path(night), columns=["claim_id", *feature_columns])
+            features = lake.read_table(
+                lake.features_path(night), columns=["claim_id", *feature_columns], present=True
+            )
             features = features.set_column(0, "claim_id", features["claim_id"].cast(pa.string()))
             joined = _join_on_claim(joined, features)
         tables.append(joined)

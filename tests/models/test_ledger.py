@@ -208,3 +208,32 @@ def test_the_ledger_is_the_status_ledger_of_its_week(tmp_path: Path) -> None:
     assert report["nights"] == {
         n.isoformat(): ledger_figures(full[full["night"] == n]) for n in window if n != dt.date(2026, 10, 4)
     }
+
+
+def test_an_old_lake_without_the_newer_columns_is_read_as_unknown(tmp_path: Path) -> None:
+    """Partitions written before a column existed (a claims part without ``language``, a
+    features partition without ``age_at_filing``) are read with that column unknown, the same
+    way by the ledger and the status ledger."""
+    night = _busy_week(tmp_path)
+    lake = Lake(tmp_path)
+    old_claims, old_features = dt.date(2026, 10, 3), dt.date(2026, 10, 5)
+    part = lake.batch_part("claims", old_claims, "b1")
+    lake.write_table(part, lake.read_table(part).drop_columns(["language"]))
+    path = lake.features_path(old_features)
+    lake.write_table(path, lake.read_table(path).drop_columns(["age_at_filing"]))
+    ledger = ledger_frame(tmp_path, night)
+    window = [night - dt.timedelta(days=i) for i in range(7)]
+    full = status_ledger(
+        tmp_path,
+        ledger.attrs["as_of"],
+        nights=window,
+        claim_columns=("language",),
+        feature_columns=("age_at_filing",),
+    )
+    assert len(ledger) == len(full) == 6 * 300
+    assert (ledger.loc[ledger["night"] == old_claims, "language"] == "unknown").all()
+    assert full.loc[full["night"] == old_claims, "language"].isna().all()
+    assert (ledger.loc[ledger["night"] == old_features, "age_band"] == "unknown").all()
+    assert full.loc[full["night"] == old_features, "age_at_filing"].isna().all()
+    assert (ledger.loc[ledger["night"] == night, "language"] != "unknown").any()
+    assert run_ledger(tmp_path, night)["window"] == ledger_figures(full)
