@@ -32,15 +32,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from claimscreen.data.labels import read_labels
 from claimscreen.data.lake import Lake, atomic_target
 from claimscreen.data.runs import runs_folder
 from claimscreen.data.schema import ROUTES
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.models.lookback import alerts_path
 from claimscreen.models.metrics import age_band
-from claimscreen.models.verification import _route_status as route_status  # the one copy of the rules
-from claimscreen.models.verification import checks_for, night_run_times, read_outcomes
+from claimscreen.models.verification import (
+    checks_for,
+    claims_among,
+    decisions_as_of,
+    night_run_times,
+    outcomes_as_of,
+    route_status,
+    settle_statuses,
+)
 
 __all__ = [
     "LEDGER_NIGHTS",
@@ -90,9 +96,7 @@ def ledger_frame(
     window = {night - dt.timedelta(days=i) for i in range(nights)}
     scored = [n for n, at in sorted(runs.items()) if at <= moment and n in window]
     scored = [n for n in scored if lake.scores_path(n).exists()]
-    decisions = read_labels(home)
-    decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= moment]
-    decided = decisions.drop_duplicates("claim_id", keep="last").set_index("claim_id")
+    decided = decisions_as_of(home, moment)
     decided_ids = pa.array(decided.index.astype(str), pa.string())
     parts, others = [], []
     for code, day in enumerate(scored):
@@ -106,8 +110,7 @@ def ledger_frame(
         others.append(week.filter(pc.invert(settled)))
     rest = pa.concat_tables(others) if others else None
     if rest is not None and rest.num_rows:
-        outcomes = read_outcomes(home)
-        outcomes = outcomes[pd.to_datetime(outcomes["decided_at"], utc=True) <= moment]
+        outcomes = outcomes_as_of(home, moment)
         parts.append(_one_by_one(rest, [runs[n] for n in scored], outcomes, decided, settings, moment))
     frame = _ledger_columns(pa.concat_tables(parts) if parts else _LEDGER_SCHEMA.empty_table(), scored)
     frame.attrs["as_of"] = as_of
@@ -205,9 +208,9 @@ def _one_by_one(
     settings: Settings,
     moment: pd.Timestamp,
 ) -> pa.Table:
-    """The other claims' statuses by the status ledger's rules (its route rules, then the
-    decisions, then the wait: until released or decided, or until ``moment`` while waiting);
-    ``ran``: when each night of the week ran, by its position."""
+    """The other claims' statuses by the status ledger's rules (:func:`route_status` asked
+    about fewer claims, then :func:`settle_statuses`); ``ran``: when each night of the week ran,
+    by its position."""
     scored = rest.to_pandas()
     night = scored["night"].to_numpy()
     frame = pd.DataFrame(
@@ -220,17 +223,7 @@ def _one_by_one(
         }
     )
     status, since = _route_statuses(frame, night, outcomes, settings, moment)
-    released, released_at = status == "cleared", since.copy()
-    has = _among(frame["claim_id"], decided.index)
-    outcome = decided["outcome"].reindex(frame["claim_id"][has]).to_numpy()
-    status[has] = np.where(outcome == "fraud", "decided_fraud", "decided_legitimate")
-    at = pd.to_datetime(decided["decided_at"], utc=True).reindex(frame["claim_id"][has])
-    since[has] = at.to_numpy(dtype="datetime64[us]")
-    status_since = pd.Series(since, index=frame.index).dt.tz_localize("UTC")
-    end = status_since.where(~np.isin(status, ("verifying", "in_review")), moment)
-    paid_at = pd.Series(released_at, index=frame.index).dt.tz_localize("UTC")
-    end = end.mask(released & (paid_at < end).to_numpy(), paid_at)
-    hours = ((end - frame["filed_at"]).dt.total_seconds() / 3600).clip(lower=0).round(1)
+    status, _, hours = settle_statuses(frame, status, since, decided, moment)
     return pa.table(
         {
             "claim_id": rest["claim_id"],
@@ -253,13 +246,13 @@ def _route_statuses(
     verifying, or in review once the no-response wait is over: both only from when the night
     ran), so the rules see one such claim a night and the others take its status."""
     verify = (frame["route"] == "verify").to_numpy()
-    unanswered = verify & ~_among(frame["claim_id"], outcomes["claim_id"])
+    unanswered = verify & ~claims_among(frame["claim_id"], outcomes["claim_id"])
     alone = np.flatnonzero(unanswered)
     nights, first = np.unique(night[alone], return_index=True)
     asked = ~unanswered
     asked[alone[first]] = True
     rows = frame[asked]
-    answers = outcomes[_among(outcomes["claim_id"], rows["claim_id"])]
+    answers = outcomes[claims_among(outcomes["claim_id"], rows["claim_id"])]
     status = np.empty(len(frame), dtype=object)
     since = np.empty(len(frame), dtype="datetime64[us]")
     status[asked], since[asked] = route_status(rows, answers, settings, moment)
@@ -267,16 +260,6 @@ def _route_statuses(
     of_night[nights] = alone[first]
     status[alone], since[alone] = status[of_night[night[alone]]], since[of_night[night[alone]]]
     return status, since
-
-
-def _among(ids: pd.Series | pd.Index, pool: pd.Series | pd.Index) -> np.ndarray:
-    """Whether each claim id is one of ``pool``'s, by Arrow's hash lookup (pandas' ``isin`` of
-    text makes a Python list of the pool)."""
-    found = pc.is_in(
-        pa.array(np.asarray(ids, dtype=object), pa.string()),
-        value_set=pa.array(np.asarray(pool, dtype=object), pa.string()),
-    )
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _checks(reasons: pd.Series) -> pd.Series:

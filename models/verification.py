@@ -58,9 +58,15 @@ __all__ = [
     "OutcomesReport",
     "checks_for",
     "claim_statuses",
+    "claims_among",
+    "decisions_as_of",
     "import_outcomes",
+    "night_run_times",
+    "outcomes_as_of",
     "outcomes_path",
     "read_outcomes",
+    "route_status",
+    "settle_statuses",
     "status_ledger",
     "verification_weights",
     "verify_requests",
@@ -267,24 +273,11 @@ def status_ledger(
             **{column: scored[column] for column in (*claim_columns, *feature_columns)},
         }
     )
-    status, since = _route_status(frame, _outcomes_as_of(home, moment), settings, moment)
-    released, released_at = status == "cleared", since.copy()
-    decisions = read_labels(home)
-    decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= moment]
-    decided = decisions.drop_duplicates("claim_id", keep="last").set_index("claim_id")
-    has = frame["claim_id"].isin(decided.index).to_numpy()
-    outcome = decided["outcome"].reindex(frame["claim_id"][has]).to_numpy()
-    status[has] = np.where(outcome == "fraud", "decided_fraud", "decided_legitimate")
-    at = pd.to_datetime(decided["decided_at"], utc=True).reindex(frame["claim_id"][has])
-    since[has] = at.to_numpy(dtype="datetime64[us]")
+    status, since = route_status(frame, outcomes_as_of(home, moment), settings, moment)
+    status, status_since, hours = settle_statuses(frame, status, since, decisions_as_of(home, moment), moment)
     frame["status"] = pd.Categorical(status)
-    frame["status_since"] = pd.Series(since, index=frame.index).dt.tz_localize("UTC")
-    waiting = np.isin(status, ("verifying", "in_review"))
-    end = frame["status_since"].where(~waiting, moment)
-    # A claim paid before a decision (an audit after payment, say) waited until it was paid.
-    paid_at = pd.Series(released_at, index=frame.index).dt.tz_localize("UTC")
-    end = end.mask(released & (paid_at < end).to_numpy(), paid_at)
-    frame["hours_waited"] = ((end - frame["filed_at"]).dt.total_seconds() / 3600).clip(lower=0).round(1)
+    frame["status_since"] = status_since
+    frame["hours_waited"] = hours
     columns = [*STATUS_EXPORT_COLUMNS, "route", "night", *claim_columns, *feature_columns]
     out = frame[columns]
     return out.sort_values("claim_id", kind="stable").reset_index(drop=True) if sort else out
@@ -355,16 +348,36 @@ def _run_time_of(nights: pd.Series, runs: dict[dt.date, pd.Timestamp]) -> pd.Ser
     return pd.Series(times.take(codes), index=nights.index, dtype="datetime64[us, UTC]")
 
 
-def _outcomes_as_of(home: Path, moment: pd.Timestamp) -> pd.DataFrame:
+def outcomes_as_of(home: Path, moment: pd.Timestamp) -> pd.DataFrame:
+    """The verification outcomes decided at ``moment`` or before (see :func:`read_outcomes`)."""
     outcomes = read_outcomes(home)
     return outcomes[pd.to_datetime(outcomes["decided_at"], utc=True) <= moment]
 
 
-def _route_status(
+def decisions_as_of(home: Path, moment: pd.Timestamp) -> pd.DataFrame:
+    """Each claim's latest decision made at ``moment`` or before (``outcome, decided_at``...),
+    indexed by claim id."""
+    decisions = read_labels(home)
+    decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= moment]
+    return decisions.drop_duplicates("claim_id", keep="last").set_index("claim_id")
+
+
+def claims_among(ids: pd.Series | pd.Index, pool: pd.Series | pd.Index) -> np.ndarray:
+    """Whether each claim id is one of ``pool``'s, by Arrow's hash lookup (pandas' ``isin`` of
+    text makes a Python list of the pool)."""
+    found = pc.is_in(
+        pa.array(np.asarray(ids, dtype=object), pa.string()),
+        value_set=pa.array(np.asarray(pool, dtype=object), pa.string()),
+    )
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def route_status(
     frame: pd.DataFrame, outcomes: pd.DataFrame, settings: Settings, moment: pd.Timestamp
 ) -> tuple[np.ndarray, np.ndarray]:
     """The status each route gives before any decision, and since when (UTC, ``datetime64[us]``
-    without a zone). Only the ``verify`` claims are looked at one by one."""
+    without a zone): ``frame`` holds ``claim_id, route, checks, scored_at``. Only the ``verify``
+    claims are looked at one by one (against ``outcomes``, see :func:`outcomes_as_of`)."""
     status = np.where(frame["route"] == "review", "in_review", "cleared").astype(object)
     since = (
         frame["scored_at"]
@@ -399,6 +412,28 @@ def _route_status(
             status[i], at = "verifying", requested
         since[i] = at.tz_convert("UTC").tz_localize(None).to_datetime64()
     return status, since
+
+
+def settle_statuses(
+    frame: pd.DataFrame, status: np.ndarray, since: np.ndarray, decided: pd.DataFrame, moment: pd.Timestamp
+) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """The claims' statuses once ``decided`` (see :func:`decisions_as_of`) is laid over their
+    route statuses (``status`` and ``since``, from :func:`route_status`; changed in place), since
+    when (UTC), and the hours each claimant waited (``frame``: ``claim_id, filed_at``): from
+    filing to release or decision, or until ``moment`` while still waiting; a claim paid before
+    a decision (an audit after payment, say) waited until it was paid."""
+    released, released_at = status == "cleared", since.copy()
+    has = claims_among(frame["claim_id"], decided.index)
+    outcome = decided["outcome"].reindex(frame["claim_id"][has]).to_numpy()
+    status[has] = np.where(outcome == "fraud", "decided_fraud", "decided_legitimate")
+    at = pd.to_datetime(decided["decided_at"], utc=True).reindex(frame["claim_id"][has])
+    since[has] = at.to_numpy(dtype="datetime64[us]")
+    status_since = pd.Series(since, index=frame.index).dt.tz_localize("UTC")
+    end = status_since.where(~np.isin(status, ("verifying", "in_review")), moment)
+    paid_at = pd.Series(released_at, index=frame.index).dt.tz_localize("UTC")
+    end = end.mask(released & (paid_at < end).to_numpy(), paid_at)
+    hours = ((end - frame["filed_at"]).dt.total_seconds() / 3600).clip(lower=0).round(1)
+    return status, status_since, hours
 
 
 #: The weight of a decision its claim's verification contradicts (see :func:`verification_weights`).
