@@ -3,7 +3,8 @@ quality and scoring benchmarks.
 
 ``build_world(root, days, claims_per_day, seed)`` generates a world, loads its
 reference lists and past dispositions, and ingests and computes features for every
-night, into ``root/home``; a second call with the same arguments reuses it. With
+night, into ``root/home``; a second call with the same arguments reuses it, and one with
+others deletes and rebuilds it, only in a root this script made (its marker file). With
 ``holdout=True`` the dispositions of the held-out fraud variants
 (:func:`held_out_variants`) are never loaded: no feature (a ring's known fraud) and
 no retraining sees them.
@@ -76,6 +77,7 @@ def build_world(
         meta = json.loads(done.read_text())
         return World(home, Path(meta["truth"]), Path(meta["dispositions"]), meta["nights"], meta["held"])
     started = time.perf_counter()
+    claim_root(root)
     for stale in (home, root / "world", done):  # another world's lake, labels and models
         if stale.is_dir():
             shutil.rmtree(stale)
@@ -103,6 +105,37 @@ def build_world(
     }
     done.write_text(json.dumps(meta))
     return World(home, summary.truth_file, summary.dispositions_file, nights, sorted(held))
+
+
+#: The file that marks a root as made by this script: only then are its home and world deleted.
+MARKER = ".claimscreen-bench-world"
+
+
+def claim_root(root: Path) -> None:
+    """Make ``root`` this script's (its :data:`MARKER` written), or stop with one line when it
+    holds a ``home``, ``world`` or ``built.json`` this script did not make: a --root pointed at
+    a real folder must never lose it. A root built before the marker existed is recognised by
+    its ``built.json``."""
+    marker = root / MARKER
+    if marker.exists():
+        return
+    ours = _built_here(root / "built.json")
+    found = [name for name in ("home", "world", "built.json") if (root / name).exists()]
+    if found and not ours:
+        raise SystemExit(
+            f"bench/world.py: {root} holds {', '.join(found)} that bench/world.py did not make "
+            f"(no {MARKER}); refusing to delete it: choose a new or empty --root"
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    marker.write_text("made by bench/world.py: its home/, world/ and built.json are rebuilt at will\n")
+
+
+def _built_here(done: Path) -> bool:
+    try:
+        meta = json.loads(done.read_text()) if done.is_file() else None
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(meta, dict) and "params" in meta
 
 
 def seen_dispositions(dispositions: Path, truth: Path, held: set[str]) -> Path:
