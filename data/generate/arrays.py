@@ -11,6 +11,28 @@ import pyarrow.compute as pc
 
 from claimscreen.data.generate.kinds import NS_SHIFT
 
+__all__ = [
+    "HEX4",
+    "HEXN",
+    "Arr",
+    "Codes",
+    "choose",
+    "digits",
+    "first_occurrences",
+    "ip_to_int",
+    "join",
+    "make_code",
+    "mix64",
+    "numbers",
+    "patch",
+    "pick",
+    "rank_within",
+    "split_counts",
+    "spread_repeats",
+    "take",
+    "where",
+]
+
 Arr = np.ndarray[Any, Any]
 
 

@@ -11,6 +11,8 @@ from claimscreen.data.generate.arrays import Arr, digits, mix64, spread_repeats,
 from claimscreen.data.generate.kinds import NS_FRESH, NS_SHIFT
 from claimscreen.data.generate.vocab import BANKS
 
+__all__ = ["Banks", "draw_accounts", "make_banks", "own_accounts", "render_account"]
+
 
 @dataclass(frozen=True)
 class Banks:

@@ -7,6 +7,8 @@ import pyarrow as pa
 
 from claimscreen.data.generate.arrays import Arr
 
+__all__ = ["add_extract_defects"]
+
 #: What goes wrong in a real state's nightly extract, and the change that shows it.
 DEFECTS: tuple[tuple[str, str, str], ...] = (
     ("missing ssn", "ssn", ""),

@@ -23,6 +23,8 @@ from claimscreen.data.generate.arrays import (
 from claimscreen.data.generate.people import People
 from claimscreen.data.generate.vocab import EMAIL_DOMAINS, Vocab
 
+__all__ = ["assign_emails", "mailboxes_of_their_own", "make_emails", "own_mailboxes"]
+
 
 def make_emails(
     rng: np.random.Generator,

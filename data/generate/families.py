@@ -32,6 +32,8 @@ from claimscreen.data.generate.kinds import (
 )
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["FAMILIES", "VARIANTS", "VARIANT_STREAM", "draw_variants", "is_variant", "shape_rings"]
+
 VARIANT_STREAM = 19
 
 #: Per family, its variants and their weights. What each models:

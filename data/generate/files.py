@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 
 from claimscreen.data.generate.arrays import Arr
 
+__all__ = ["write_batches", "write_csv"]
+
 
 def blank_to_null(table: pa.Table) -> pa.Table:
     """Empty strings become nulls, so CSV writes them as nothing rather than ``""``."""

@@ -11,6 +11,17 @@ import pyarrow.compute as pc
 from claimscreen.data.generate.arrays import HEX4, Arr, choose, digits, join, mix64, where
 from claimscreen.data.generate.kinds import DAY_SECONDS, TIMEZONE
 
+__all__ = [
+    "local_times",
+    "render_date",
+    "render_device",
+    "render_ein",
+    "render_phone",
+    "render_ssn",
+    "render_timestamps",
+    "render_zip",
+]
+
 
 def render_ssn(ssn: Arr, fmt: Arr) -> pa.Array:
     area, group, serial = digits(ssn // 1_000_000, 3), digits(ssn // 10_000 % 100, 2), digits(ssn % 10_000, 4)

@@ -54,6 +54,18 @@ from claimscreen.data.generate.vocab import (
     draw_last,
 )
 
+__all__ = [
+    "ADDRESSES_PER_RING",
+    "LISTED_PER_RING",
+    "Listed",
+    "assign_fraud_identities",
+    "count_identities",
+    "fraud_defaults",
+    "fraud_emails",
+    "make_listed",
+    "pool_member",
+]
+
 STOLEN = (BANK_DROP, DEVICE_FARM, EMAIL_ALIAS, DROP_ADDRESS, MULTI_STATE, KNOWN_BAD)
 
 

@@ -29,6 +29,15 @@ from claimscreen.data.generate.people import People
 from claimscreen.data.generate.places import Addresses, Employers
 from claimscreen.data.generate.vocab import HONEST_UNIT_WEIGHTS, N_DESKTOP, OTHER_STATES
 
+__all__ = [
+    "MOVERS_STREAM",
+    "assign_formats",
+    "assign_separation",
+    "make_honest_claims",
+    "plan_movers",
+    "plan_refiles",
+]
+
 HOUR_WEIGHTS = (
     0.6,
     0.4,

@@ -31,6 +31,8 @@ from claimscreen.data.schema import (
     DISPOSITION_COLUMNS,
 )
 
+__all__ = ["make_dispositions", "make_truth"]
+
 SUSPICIOUS_IPS = (IP_VPN, IP_FOREIGN, IP_HOSTING, IP_TOR, IP_HOSTING24)
 
 

@@ -11,6 +11,8 @@ from claimscreen.data.generate.formats import render_date
 from claimscreen.data.generate.people import People
 from claimscreen.data.generate.vocab import NICKNAMES, Vocab
 
+__all__ = ["render_names"]
+
 
 def typo(name: str, h: int, double: bool) -> str:
     if len(name) < 4:

@@ -21,6 +21,18 @@ from claimscreen.data.generate.kinds import (
     IP_VPN,
 )
 
+__all__ = [
+    "FOREIGN_OCTETS",
+    "FOREIGN_V4",
+    "HOSTING_OCTETS",
+    "IP_BLOCKS",
+    "RESIDENTIAL_V4",
+    "TOR_EXITS",
+    "own_address_tables",
+    "own_addresses",
+    "render_ip",
+]
+
 IP_BLOCKS = (
     ("3.80.0.0/12", "hosting"), ("34.64.0.0/10", "hosting"), ("35.192.0.0/12", "hosting"),
     ("52.0.0.0/11", "hosting"), ("104.196.0.0/14", "hosting"), ("138.68.0.0/16", "hosting"),

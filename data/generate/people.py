@@ -24,6 +24,15 @@ from claimscreen.data.generate.vocab import (
     draw_last,
 )
 
+__all__ = [
+    "People",
+    "assign_phones",
+    "draw_phones",
+    "fraud_numbers_of_their_own",
+    "make_people",
+    "own_numbers",
+]
+
 
 @dataclass
 class People:

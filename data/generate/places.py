@@ -23,6 +23,8 @@ from claimscreen.data.generate.vocab import (
     Vocab,
 )
 
+__all__ = ["Addresses", "Employers", "make_addresses", "make_employers"]
+
 
 @dataclass(frozen=True)
 class Employers:

@@ -45,6 +45,8 @@ from claimscreen.data.schema import (
     REFERENCE_LISTS,
 )
 
+__all__ = ["write_references"]
+
 
 def quarter_labels(start: datetime.date) -> list[str]:
     """The four quarters of the base period: those ending two quarters before the filing quarter."""

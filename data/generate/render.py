@@ -50,6 +50,8 @@ from claimscreen.data.schema import (
     SEPARATION_REASONS,
 )
 
+__all__ = ["PO_BOXES", "box_numbers", "render_claims", "render_street"]
+
 
 def render_units(addresses: Addresses, addr: Arr, style: Arr) -> pa.Array:
     """The unit of each address in the given spelling ("Apt 4B", "#4B", "Unit 4-B"...); empty if none."""

@@ -19,6 +19,8 @@ from claimscreen.data.generate.kinds import (
     TYPOLOGY_SHARES,
 )
 
+__all__ = ["Rings", "make_rings", "place_fraud_claims", "plan_days", "retime"]
+
 
 def plan_days(start: datetime.date, days: int, claims_per_day: int) -> Arr:
     """Claims per day: Mondays busiest, weekends quiet; the total is days * claims_per_day."""

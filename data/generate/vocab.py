@@ -13,6 +13,41 @@ from faker.providers.person import en_US, es_MX, fr_FR, ru_RU, vi_VN, zh_CN
 
 from claimscreen.data.generate.arrays import Arr
 
+__all__ = [
+    "AGENTS",
+    "AUTOMATION_AGENTS",
+    "BANKS",
+    "CITIES",
+    "CLASSIC_UNIT_STYLES",
+    "DESKTOP_AGENTS",
+    "DIRECTIONS",
+    "EIN_PREFIXES",
+    "EMAIL_DOMAINS",
+    "EMPLOYER_ADJECTIVES",
+    "EMPLOYER_SUFFIXES",
+    "EMPLOYER_WORDS",
+    "FRAUD_EMAIL_DOMAINS",
+    "HONEST_UNIT_WEIGHTS",
+    "LANGUAGES",
+    "LANGUAGE_SHARES",
+    "LIST_SOURCES",
+    "MOBILE_AGENTS",
+    "NICKNAMES",
+    "N_DESKTOP",
+    "N_MOBILE",
+    "OTHER_AREA_CODES",
+    "OTHER_STATES",
+    "STREETS",
+    "STREET_STYLES",
+    "STREET_SUFFIXES",
+    "UNIT_LETTERS",
+    "UNIT_STYLES",
+    "Vocab",
+    "draw_first",
+    "draw_last",
+    "make_vocab",
+]
+
 #: (city, lowest ZIP, highest ZIP, area code, population in thousands)
 CITIES = (
     ("Columbus", 43201, 43240, 614, 905), ("Cleveland", 44101, 44144, 216, 372),

@@ -19,6 +19,8 @@ from claimscreen.data.generate.places import Addresses, Employers, make_addresse
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import Vocab, make_vocab
 
+__all__ = ["World", "build_world", "combine_claims", "identity_counts"]
+
 
 @dataclass(frozen=True)
 class World:

@@ -33,6 +33,8 @@ from claimscreen.data.generate.places import Employers
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import CITIES, Vocab
 
+__all__ = ["make_fraud_claims"]
+
 
 def make_fraud_claims(
     rng: np.random.Generator,

@@ -11,6 +11,8 @@ from claimscreen.data.generate.kinds import DROP_ADDRESS, INCARCERATED, SYNTHETI
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import STREET_STYLES, UNIT_STYLES
 
+__all__ = ["apply_address_habits", "respell_drop_addresses"]
+
 
 def apply_address_habits(
     rng: np.random.Generator, c: Codes, rings: Rings, typ: Arr, drop_base: int, ring_phones: Arr

@@ -11,6 +11,8 @@ from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.kinds import EMAIL_ALIAS
 from claimscreen.data.generate.vocab import Vocab, draw_first, draw_last
 
+__all__ = ["alias_emails"]
+
 
 def alias_emails(rng: np.random.Generator, vocab: Vocab, ring: Arr, variant: Arr) -> pa.Array:
     """Variants of one Gmail mailbox per ring: dots anywhere and +tags (all deliver to one inbox);

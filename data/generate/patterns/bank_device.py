@@ -20,6 +20,8 @@ from claimscreen.data.generate.kinds import (
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import AUTOMATION_AGENTS, N_DESKTOP, N_MOBILE
 
+__all__ = ["apply_bank_and_device_habits"]
+
 
 def apply_bank_and_device_habits(rng: np.random.Generator, c: Codes, rings: Rings, typ: Arr) -> None:
     """Bank drops share 1-3 accounts; device farms 1-3 devices, a hosting block, bursts, bots."""

@@ -7,6 +7,8 @@ import numpy as np
 from claimscreen.data.generate.arrays import Arr, Codes
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["link_chains"]
+
 
 def link_chains(c: Codes, rings: Rings, rank: Arr) -> None:
     """Chained rings: each claim shares one identifier with the previous (account, device, phone in turn)."""

@@ -16,6 +16,8 @@ from claimscreen.data.generate.fraud import ADDRESSES_PER_RING
 from claimscreen.data.generate.kinds import DROP_ADDRESS, IP_RESIDENTIAL, NS_RING
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["apply_household_cover"]
+
 #: Members per household, and the high bits of a household's home-connection key.
 HOUSEHOLD = 3
 HOME_KEYS = np.uint64(8 << 40)

@@ -9,6 +9,8 @@ from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.kinds import DECEASED, INCARCERATED, REFILED, SYNTHETIC
 from claimscreen.data.generate.places import Employers
 
+__all__ = ["apply_identity_habits"]
+
 
 def apply_identity_habits(
     rng: np.random.Generator, c: Codes, typ: Arr, rank: Arr, employers: Employers, variant: Arr

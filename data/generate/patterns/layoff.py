@@ -18,6 +18,8 @@ from claimscreen.data.generate.people import People
 from claimscreen.data.generate.places import Employers
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["apply_layoff_cover"]
+
 
 def apply_layoff_cover(
     rng: np.random.Generator, c: Codes, rings: Rings, people: People, employers: Employers

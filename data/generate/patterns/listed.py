@@ -10,6 +10,8 @@ from claimscreen.data.generate.fraud import ADDRESSES_PER_RING, LISTED_PER_RING
 from claimscreen.data.generate.kinds import IP_RESIDENTIAL, KNOWN_BAD, NS_LISTED
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["apply_listed_habits"]
+
 
 def apply_listed_habits(
     rng: np.random.Generator,

@@ -11,6 +11,8 @@ from claimscreen.data.generate.people import People
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import STREET_STYLES, UNIT_STYLES
 
+__all__ = ["MAIL_DROP_STREAM", "plan_mail_drops"]
+
 #: A mail-drop ring rents or borrows one apartment (or PO box) and routes many stolen
 #: identities' mail and debit cards there over weeks. Drop-address rings of this many people
 #: become mail drops (about half of them): one unit, given as home or as mailing address by

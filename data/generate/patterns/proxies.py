@@ -15,6 +15,8 @@ from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.kinds import DEVICE_FARM, IP_RESIDENTIAL
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["apply_residential_proxies"]
+
 #: High bits of a proxy exit's IP key: each claim its own residential address.
 PROXY_KEYS = np.uint64(6 << 40)
 

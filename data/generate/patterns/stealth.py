@@ -15,6 +15,8 @@ from claimscreen.data.generate.families import is_variant
 from claimscreen.data.generate.kinds import BANK_DROP, IP_RESIDENTIAL
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["link_stealth_chains"]
+
 #: The identifiers a link shares, in turn (``addr`` with its unit spelling).
 LINKS = ("acct", "phone", "email", "device", "addr")
 

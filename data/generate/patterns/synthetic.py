@@ -18,6 +18,8 @@ from claimscreen.data.generate.kinds import SYNTHETIC
 from claimscreen.data.generate.people import People
 from claimscreen.data.generate.rings import Rings
 
+__all__ = ["apply_synthetic_identities"]
+
 
 def unissued_ssns(rng: np.random.Generator, n: int, taken: Arr) -> Arr:
     """n distinct SSNs of a valid form (area 001-899 but not 666, group 01-99, serial
