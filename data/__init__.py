@@ -1,1 +1,3 @@
 """claimscreen.data."""
+
+__all__: list[str] = []

@@ -23,6 +23,8 @@ from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake, atomic_target, write_parquet
 from claimscreen.data.schema import QUARANTINE_EXPORT_COLUMNS, QUARANTINE_SCHEMA
 
+__all__ = ["FORMULA_STARTS", "csv_safe", "export_format", "export_quarantine", "write_csv", "write_export"]
+
 EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet"}
 
 

@@ -26,6 +26,18 @@ from claimscreen.data.lake import Lake
 from claimscreen.data.read import file_sha256
 from claimscreen.data.runs import read_report
 
+__all__ = [
+    "InboxNight",
+    "check_night_order",
+    "describe_nights",
+    "inbox_files",
+    "ingested_nights",
+    "missing_nights",
+    "newest_unprocessed",
+    "night_completed",
+    "plan_backfill",
+]
+
 BATCH_FILE_NAME = re.compile(
     r"^claims_(?P<night>\d{4}-\d{2}-\d{2})(?:_[A-Za-z0-9-]+)?\.(?:csv|parquet|pq|jsonl|ndjson)$"
 )

@@ -590,4 +590,18 @@ def _sidecar(report: LoadReport, source: Path) -> dict[str, Any]:
     }
 
 
-__all__ = ["REFERENCE_SCHEMAS", "LoadReport", "load_reference", "read_reference", "write_rejects"]
+__all__ = [
+    "REFERENCE_SCHEMAS",
+    "LoadReport",
+    "current_version",
+    "declared_text",
+    "flag_malformed",
+    "load_reference",
+    "make_report",
+    "parse_instant",
+    "read_reference",
+    "read_text_file",
+    "to_frame",
+    "to_table",
+    "write_rejects",
+]

@@ -29,6 +29,24 @@ from claimscreen.data.errors import ClaimscreenError, safe_message
 from claimscreen.data.lake import Lake, write_json
 from claimscreen.data.schema import ROUTES
 
+__all__ = [
+    "REPORT_SCHEMA_VERSION",
+    "NightReport",
+    "RunReport",
+    "RunReportError",
+    "held_back_line",
+    "markdown_report",
+    "ordered_routes",
+    "read_night_report",
+    "read_report",
+    "report_path",
+    "runs_folder",
+    "scoring_totals",
+    "stage_lines",
+    "totals",
+    "totals_lines",
+]
+
 #: The run report's format: 1 before the version was written, 2 since it is (same fields).
 REPORT_SCHEMA_VERSION = 2
 

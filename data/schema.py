@@ -17,6 +17,40 @@ from typing import Literal
 
 import pyarrow as pa
 
+__all__ = [
+    "CHANNELS",
+    "CLAIMS_LAKE_SCHEMA",
+    "CLAIM_COLUMNS",
+    "CLAIM_COLUMN_NAMES",
+    "COLUMNS_BY_NAME",
+    "DISPOSITIONS_SCHEMA",
+    "DISPOSITION_COLUMNS",
+    "IP_RANGE_CATEGORIES",
+    "LOOKBACK_EXPORT_COLUMNS",
+    "LOOKBACK_QUEUE_LABEL",
+    "LOOKBACK_SCHEMA",
+    "PAYMENT_METHODS",
+    "PROGRAMS",
+    "QUARANTINE_EXPORT_COLUMNS",
+    "QUARANTINE_SCHEMA",
+    "QUEUE_SCHEMA",
+    "REFERENCE_LISTS",
+    "REQUIRED_COLUMN_NAMES",
+    "ROUTES",
+    "SCORES_EXPORT_COLUMNS",
+    "SCORES_SCHEMA",
+    "SENSITIVE_COLUMN_NAMES",
+    "SEPARATION_REASONS",
+    "STATUS_EXPORT_COLUMNS",
+    "SUSPICIOUS_ACTOR_KINDS",
+    "VERIFICATIONS_SCHEMA",
+    "VERIFICATION_CHECKS",
+    "VERIFICATION_COLUMNS",
+    "VERIFY_EXPORT_COLUMNS",
+    "Column",
+    "Condition",
+]
+
 ColumnKind = Literal["string", "timestamp", "date", "number"]
 #: What ingest does with a value longer than its column's ``max_length``.
 Overlong = Literal["quarantine", "truncate"]

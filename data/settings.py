@@ -33,6 +33,25 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from claimscreen.data.errors import ClaimscreenError
 
+__all__ = [
+    "DATABASE_URL_ENV",
+    "HOME_ENV",
+    "SECRET_KEY_ENV",
+    "AgencySettings",
+    "AlertSettings",
+    "InterstateSettings",
+    "RingSettings",
+    "ScheduleSettings",
+    "ScoringSettings",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "masked_url",
+    "resolve_home",
+    "review_database_url",
+    "use_review_database",
+]
+
 HOME_ENV = "CLAIMSCREEN_HOME"
 #: The review database's URL (read by claimscreen.review.db); it overrides ``[review] database_url``.
 DATABASE_URL_ENV = "CLAIMSCREEN_DATABASE_URL"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+__all__ = ["SSN_FLAG_COLUMNS", "ssn_structure_flags"]
+
 #: Numbers printed on sample cards and advertisements, voided by SSA.
 VOIDED_SSNS: tuple[str, ...] = ("078051120", "219099999")
 

@@ -28,6 +28,8 @@ from claimscreen.data.errors import ClaimscreenError
 from claimscreen.data.lake import write_bytes_atomic
 from claimscreen.data.settings import SECRET_KEY_ENV
 
+__all__ = ["last4", "last4_array", "load_secret_key", "tokenize", "tokenize_array"]
+
 KEY_FILE = "secret.key"
 TOKEN_BYTES = 16
 #: Domain separation: an SSN and an account number with the same digits get different tokens.

@@ -34,6 +34,8 @@ import pyarrow.compute as pc
 from claimscreen.data import normalize as nz
 from claimscreen.data.schema import CLAIM_COLUMNS, COLUMNS_BY_NAME, Column, Condition
 
+__all__ = ["FILED_AFTER_THE_NIGHT", "Problems", "validate_claims"]
+
 #: The oldest date of birth accepted; anything earlier is a typo, not a claimant.
 EARLIEST_BIRTH = pd.Timestamp("1900-01-01")
 
