@@ -86,3 +86,14 @@ def ordinary_features(**changes: object) -> dict[str, object]:
 def feature_frame(*rows: dict[str, object]) -> pd.DataFrame:
     """A features DataFrame of ``rows``."""
     return pd.DataFrame(list(rows))
+
+
+def run_cli(home: Path, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    """``claimscreen --home HOME ARGS...`` through click's test runner (``stdin``: its input):
+    the exit code, standard output and standard error."""
+    from click.testing import CliRunner
+
+    from claimscreen.flows.cli import main
+
+    result = CliRunner().invoke(main, ["--home", str(home), *args], input=stdin, prog_name="claimscreen")
+    return result.exit_code, result.stdout, result.stderr

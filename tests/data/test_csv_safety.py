@@ -10,20 +10,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.data.exports import FORMULA_STARTS, csv_safe, write_export
 from claimscreen.data.ingest import ingest_batch
-from claimscreen.flows.cli import main
 
 NIGHT = dt.date(2026, 10, 1)
 FORMULA = '=HYPERLINK("http://x")'
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_text_cells_that_start_a_formula_get_a_quote_and_numbers_stay_numbers(tmp_path: Path) -> None:
@@ -61,14 +54,14 @@ def test_quarantine_export_neutralizes_a_formula_claim_id(home: Path, tmp_path: 
     batch = write_csv(tmp_path / "claims_2026-10-01.csv", [make_row(claim_id=FORMULA, ssn="12")])
     ingest_batch(home, batch, NIGHT)
     out = tmp_path / "q.csv"
-    code, _, err = run(home, "quarantine", "export", "--date", NIGHT.isoformat(), "--out", str(out))
+    code, _, err = run_cli(home, "quarantine", "export", "--date", NIGHT.isoformat(), "--out", str(out))
     assert code == 0, err
     rows = pd.read_csv(out, dtype=str)
     assert rows["claim_id"].tolist() == ["'" + FORMULA]
     assert rows["reason"].tolist() == ["malformed ssn"]
     assert out.read_text().splitlines()[1].split(",")[1] == "1"  # row_number stays a number
     exact = tmp_path / "q.parquet"
-    code, _, err = run(home, "quarantine", "export", "--date", NIGHT.isoformat(), "--out", str(exact))
+    code, _, err = run_cli(home, "quarantine", "export", "--date", NIGHT.isoformat(), "--out", str(exact))
     assert code == 0, err
     assert pq.read_table(exact).column("claim_id").to_pylist() == [FORMULA]
 
@@ -92,7 +85,7 @@ def test_export_dispositions_neutralizes_a_formula_claim_id(
         lambda home, overpayment=False: with_cents if overpayment else frame,
     )
     out = tmp_path / "dispositions.csv"
-    code, stdout, err = run(tmp_path / "home", "review", "export-dispositions", "--out", str(out))
+    code, stdout, err = run_cli(tmp_path / "home", "review", "export-dispositions", "--out", str(out))
     assert code == 0, err
     assert "2 dispositions written" in stdout
     written = pd.read_csv(out, dtype=str)
@@ -135,11 +128,11 @@ def write_scores(home: Path, claim_id: str) -> None:
 def test_scores_export_neutralizes_a_formula_claim_id(home: Path, tmp_path: Path) -> None:
     write_scores(home, FORMULA)
     exact = tmp_path / "s.parquet"
-    code, _, err = run(home, "scores", "export", "--date", NIGHT.isoformat(), "--out", str(exact))
+    code, _, err = run_cli(home, "scores", "export", "--date", NIGHT.isoformat(), "--out", str(exact))
     assert code == 0, err
     assert pq.read_table(exact).column("claim_id").to_pylist() == [FORMULA]
     out = tmp_path / "s.csv"
-    code, _, err = run(home, "scores", "export", "--date", NIGHT.isoformat(), "--out", str(out))
+    code, _, err = run_cli(home, "scores", "export", "--date", NIGHT.isoformat(), "--out", str(out))
     assert code == 0, err
     rows = pd.read_csv(out, dtype={"claim_id": str, "identity_id": str})
     assert rows["risk_score"].tolist() == [0.9] and rows["ring_size"].tolist() == [1]  # numbers stay numbers

@@ -6,19 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.data.ingest import ingest_batch
 from claimscreen.data.labels import read_labels
-from claimscreen.flows.cli import main
 
 HEADER = "claim_id,outcome,decided_at,source\n"
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def dispositions(folder: Path, claim_ids: list[str]) -> Path:
@@ -41,7 +34,7 @@ def received(home: Path, tmp_path: Path) -> Path:
 
 
 def test_unknown_claim_ids_are_loaded_with_a_warning(received: Path, tmp_path: Path) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         received, "labels", "import", str(dispositions(tmp_path, ["A", "X1", "B", "Q", "X2"]))
     )
     assert code == 0, err
@@ -51,13 +44,13 @@ def test_unknown_claim_ids_are_loaded_with_a_warning(received: Path, tmp_path: P
 
 
 def test_known_claim_ids_load_without_a_warning(received: Path, tmp_path: Path) -> None:
-    code, out, err = run(received, "labels", "import", str(dispositions(tmp_path, ["A", "B"])))
+    code, out, err = run_cli(received, "labels", "import", str(dispositions(tmp_path, ["A", "B"])))
     assert code == 0 and err == ""
     assert out == "dispositions: 2 of 2 rows loaded from dispositions.csv\n"
 
 
 def test_a_claim_id_shaped_like_an_ssn_is_never_echoed(home: Path, tmp_path: Path) -> None:
-    code, _, err = run(home, "labels", "import", str(dispositions(tmp_path, ["123-45-6789", "C9"])))
+    code, _, err = run_cli(home, "labels", "import", str(dispositions(tmp_path, ["123-45-6789", "C9"])))
     assert code == 0
     assert err == (
         "warning: 2 of 2 dispositions name claim ids never received (first: withheld: it looks like an SSN)\n"
@@ -65,6 +58,6 @@ def test_a_claim_id_shaped_like_an_ssn_is_never_echoed(home: Path, tmp_path: Pat
 
 
 def test_a_header_only_file_warns_of_nothing(home: Path, tmp_path: Path) -> None:
-    code, out, err = run(home, "labels", "import", str(dispositions(tmp_path, [])))
+    code, out, err = run_cli(home, "labels", "import", str(dispositions(tmp_path, [])))
     assert code == 0 and err == ""
     assert out == "dispositions: 0 of 0 rows loaded from dispositions.csv\n"

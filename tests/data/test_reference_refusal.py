@@ -8,18 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from helpers import run_cli
 
 from claimscreen.data.reference import read_reference
-from claimscreen.flows.cli import main
 
 GOOD_LIST = "ssn,date_of_death\n123-45-6789,2025-12-01\n987-65-4321,2026-01-15\n"
 REASONS = "(malformed ssn x100, malformed date_of_death x6)"
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def ssn(i: int) -> str:
@@ -59,10 +53,10 @@ def test_a_mostly_bad_file_is_refused_and_the_list_is_unchanged(home: Path, tmp_
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "good.csv").write_text(GOOD_LIST, encoding="utf-8")
-    assert run(home, "reference", "load", "deceased", str(inbox / "good.csv"))[0] == 0
+    assert run_cli(home, "reference", "load", "deceased", str(inbox / "good.csv"))[0] == 0
     before = (home / "lake" / "reference" / "deceased.parquet").read_bytes()
 
-    code, out, err = run(home, "reference", "load", "deceased", str(deceased_file(inbox, 210, 100, 6)))
+    code, out, err = run_cli(home, "reference", "load", "deceased", str(deceased_file(inbox, 210, 100, 6)))
     assert code == 2 and out == ""
     assert err.count("\n") == 1
     rejects = rejects_named_in(err)
@@ -87,7 +81,7 @@ def test_a_mostly_bad_file_is_refused_and_the_list_is_unchanged(home: Path, tmp_
 
 def test_force_loads_the_good_rows_and_names_the_rejects_file(home: Path, tmp_path: Path) -> None:
     source = deceased_file(tmp_path / "inbox", 210, 100, 6)
-    code, out, err = run(home, "reference", "load", "deceased", str(source), "--force")
+    code, out, err = run_cli(home, "reference", "load", "deceased", str(source), "--force")
     assert code == 0, err
     rejects = rejects_named_in(out)
     assert out == (
@@ -100,7 +94,7 @@ def test_force_loads_the_good_rows_and_names_the_rejects_file(home: Path, tmp_pa
 
 def test_a_few_rejects_load_and_the_message_names_the_rejects_file(home: Path, tmp_path: Path) -> None:
     source = deceased_file(tmp_path / "inbox", 100, 2, 0)
-    code, out, err = run(home, "reference", "load", "deceased", str(source))
+    code, out, err = run_cli(home, "reference", "load", "deceased", str(source))
     assert code == 0, err
     rejects = rejects_named_in(out)
     assert out == (
@@ -110,13 +104,13 @@ def test_a_few_rejects_load_and_the_message_names_the_rejects_file(home: Path, t
     assert pd.read_csv(rejects)["row_number"].tolist() == [1, 2]
     assert_no_raw_ssn(rejects, 100)
     # a second load in the same second keeps the first rejects file
-    code, out, err = run(home, "reference", "load", "deceased", str(source))
+    code, out, err = run_cli(home, "reference", "load", "deceased", str(source))
     assert code == 0, err
     assert rejects_named_in(out) != rejects and rejects.exists()
 
 
 def test_a_clean_file_writes_no_rejects_file(home: Path, tmp_path: Path) -> None:
-    code, out, err = run(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 20, 0, 0)))
+    code, out, err = run_cli(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 20, 0, 0)))
     assert code == 0, err
     assert out == "deceased: 20 of 20 rows loaded from deceased.csv\n"
     assert not (home / "rejects").exists()
@@ -124,18 +118,18 @@ def test_a_clean_file_writes_no_rejects_file(home: Path, tmp_path: Path) -> None
 
 def test_the_share_is_a_setting(home: Path, tmp_path: Path) -> None:
     (home / "settings.toml").write_text("[reference]\nmax_rejected_share = 0.6\n", encoding="utf-8")
-    code, out, err = run(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 210, 100, 6)))
+    code, out, err = run_cli(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 210, 100, 6)))
     assert code == 0, err
     assert out.startswith("deceased: 104 of 210 rows loaded")
 
     (home / "settings.toml").write_text("[reference]\nmax_rejected_share = 0\n", encoding="utf-8")
-    code, _, err = run(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 100, 1, 0)))
+    code, _, err = run_cli(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 100, 1, 0)))
     assert code == 2 and "1 of 100 rows rejected (malformed ssn x1), more than the 0% allowed" in err
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", '"many"'])
 def test_a_wrong_share_is_refused_in_one_line(home: Path, tmp_path: Path, value: str) -> None:
     (home / "settings.toml").write_text(f"[reference]\nmax_rejected_share = {value}\n", encoding="utf-8")
-    code, _, err = run(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 5, 0, 0)))
+    code, _, err = run_cli(home, "reference", "load", "deceased", str(deceased_file(tmp_path, 5, 0, 0)))
     assert code == 2 and err.count("\n") == 1
     assert "reference.max_rejected_share" in err

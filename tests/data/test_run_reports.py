@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import run_cli
 
 from claimscreen.data.runs import (
     REPORT_SCHEMA_VERSION,
@@ -19,7 +19,6 @@ from claimscreen.data.runs import (
     read_report,
     report_path,
 )
-from claimscreen.flows.cli import main
 
 NIGHT = dt.date(2026, 10, 1)
 
@@ -71,7 +70,7 @@ def test_an_old_report_without_a_version_still_reads(home: Path) -> None:
     assert typed.schema_version == 1
     assert typed.totals.quarantined_by_reason == {"missing ssn": 1}
     assert (typed.totals.rows_scored, typed.totals.model_version, typed.finished_at) == (0, None, None)
-    code, out, err = run(home, "runs", "show", "--date", "2026-10-01")
+    code, out, err = run_cli(home, "runs", "show", "--date", "2026-10-01")
     assert code == 0, err
     assert out.splitlines()[:2] == [
         "night 2026-10-01: completed (started 2026-10-02T02:00:01+00:00)",
@@ -101,7 +100,7 @@ def test_a_file_that_is_not_a_report_is_one_line_naming_it(home: Path, payload: 
     with pytest.raises(RunReportError) as caught:
         read_night_report(home, NIGHT)
     assert str(caught.value).startswith(f"{path}: {message}")
-    code, _, err = run(home, "runs", "show")
+    code, _, err = run_cli(home, "runs", "show")
     assert code == 2
     assert err.startswith(f"claimscreen: error: {path}: not a run report") and err.count("\n") == 1
 
@@ -109,8 +108,3 @@ def test_a_file_that_is_not_a_report_is_one_line_naming_it(home: Path, payload: 
 def test_the_model_refuses_an_unknown_stage_status() -> None:
     with pytest.raises(ValueError, match=r"stages\.0\.status"):
         NightReport.model_validate({**OLD_REPORT, "stages": [{"name": "x", "status": "?", "seconds": 1}]})
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr

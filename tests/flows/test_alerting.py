@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.settings import AlertSettings
 from claimscreen.flows import alerting, schedules
 from claimscreen.flows.backfill import NightFailed
-from claimscreen.flows.cli import main
 
 SSN = "123-45-6789"
 
@@ -101,11 +99,6 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
-
-
 def hook_writing_to(path: Path) -> str:
     """An [alerts] command line that writes its standard input and CLAIMSCREEN_ALERT_STAGE to ``path``."""
     script = (
@@ -152,7 +145,7 @@ def test_a_night_that_fails_without_a_server_alerts_the_webhook_and_the_command(
     )
     row = make_row(claim_id="A", ssn=SSN)
     batch = write_csv(tmp_path / "claims_2026-10-01.csv", [row], columns=[c for c in row if c != "claim_id"])
-    code, _, err = run(home, "nightly", "--batch", str(batch))
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch))
     assert code == 2, err
     assert len(receiver.bodies) == 1
     body = receiver.bodies[0]
@@ -168,12 +161,16 @@ def test_a_night_that_quarantines_over_the_share_alerts_and_one_under_it_does_no
 ) -> None:
     (home / "settings.toml").write_text(f'[alerts]\nwebhook_url = "{receiver.url}"\nquarantine_share = 0.5\n')
     rows = [make_row(claim_id="A"), make_row(claim_id="B", ssn="12"), make_row(claim_id="C", ssn="34")]
-    code, _, err = run(home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-01.csv", rows)))
+    code, _, err = run_cli(
+        home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-01.csv", rows))
+    )
     assert code == 0, err
     assert [b["status"] for b in receiver.bodies] == ["quarantined"]
     assert "quarantined 2 of 3 rows (66.7%, over [alerts] quarantine_share 50%)" in receiver.bodies[0]["text"]
     rows = [make_row(claim_id="D"), make_row(claim_id="E"), make_row(claim_id="F", ssn="56")]
-    code, _, err = run(home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-02.csv", rows)))
+    code, _, err = run_cli(
+        home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-02.csv", rows))
+    )
     assert code == 0, err
     assert len(receiver.bodies) == 1
 
@@ -186,7 +183,7 @@ def test_a_failing_hook_is_logged_and_never_fails_the_night(home: Path, tmp_path
             f'command = ["{sys.executable}", "-c", "raise SystemExit(3)"]\n'
         )
         rows = [make_row(claim_id="A"), make_row(claim_id="B", ssn="12")]
-        code, out, err = run(
+        code, out, err = run_cli(
             home, "nightly", "--batch", str(write_csv(tmp_path / "claims_2026-10-01.csv", rows))
         )
     finally:
@@ -257,7 +254,7 @@ def test_deploy_also_alerts_when_no_night_completed_in_time(
     (home / "settings.toml").write_text(
         f'[schedule]\ninbox = "{tmp_path}"\n[alerts]\nnotify_block = "slack-webhook/missed-it"\n'
     )
-    code, out, err = run(home, "deploy")
+    code, out, err = run_cli(home, "deploy")
     assert code == 0, err
     missed = "alert 'claimscreen-night-missed': no nightly run completed within 26 h notifies "
     assert missed + "slack-webhook/missed-it" in out
@@ -279,7 +276,7 @@ def test_deploy_also_alerts_when_no_night_completed_in_time(
         f'[schedule]\ninbox = "{tmp_path}"\n[alerts]\nnotify_block = "slack-webhook/missed-it"\n'
         "missed_night_hours = 0\n"
     )
-    code, out, err = run(home, "deploy")
+    code, out, err = run_cli(home, "deploy")
     assert code == 0 and "'claimscreen-night-missed': off" in out, err
     with get_client(sync_client=True) as client:
         assert client.read_automations_by_name(schedules.MISSED_AUTOMATION) == []
@@ -294,7 +291,9 @@ def test_a_backfill_alerts_on_the_nights_it_ran_and_on_the_one_that_stopped_it(
     write_csv(inbox / "claims_2026-10-01.csv", rows)
     row = make_row(claim_id="D")
     write_csv(inbox / "claims_2026-10-02.csv", [row], columns=[c for c in row if c != "claim_id"])
-    code, _, err = run(home, "backfill", "--from", "2026-10-01", "--to", "2026-10-02", "--inbox", str(inbox))
+    code, _, err = run_cli(
+        home, "backfill", "--from", "2026-10-01", "--to", "2026-10-02", "--inbox", str(inbox)
+    )
     assert code == 2, err
     assert [(b["night"], b["status"]) for b in receiver.bodies] == [
         ("2026-10-01", "quarantined"),

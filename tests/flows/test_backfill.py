@@ -6,15 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-from helpers import make_row, write_csv
-
-from claimscreen.flows.cli import main
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
+from helpers import make_row, run_cli, write_csv
 
 
 def fill_inbox(inbox: Path, days: list[int]) -> None:
@@ -32,9 +24,9 @@ def test_a_backfill_runs_the_missing_nights_in_order_and_skips_done_ones(
 ) -> None:
     inbox = tmp_path / "inbox"
     fill_inbox(inbox, [1, 2, 3])
-    code, _, err = run(home, "nightly", "--batch", str(inbox / "claims_2026-10-01.csv"))
+    code, _, err = run_cli(home, "nightly", "--batch", str(inbox / "claims_2026-10-01.csv"))
     assert code == 0, err
-    code, out, err = run(
+    code, out, err = run_cli(
         home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox)
     )
     assert code == 0, err
@@ -43,7 +35,9 @@ def test_a_backfill_runs_the_missing_nights_in_order_and_skips_done_ones(
     assert "backfill 2026-10-01 to 2026-10-03: 2 nights run, 1 already completed" in out
     assert [status(home, d) for d in (1, 2, 3)] == ["completed"] * 3
     # Once done, the same backfill runs nothing.
-    code, out, _ = run(home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox))
+    code, out, _ = run_cli(
+        home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox)
+    )
     assert code == 0
     assert "0 nights run, 3 already completed" in out
 
@@ -53,12 +47,14 @@ def test_a_night_without_a_file_stops_the_backfill_before_it_starts(
 ) -> None:
     inbox = tmp_path / "inbox"
     fill_inbox(inbox, [1, 3])
-    code, _, err = run(home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox))
+    code, _, err = run_cli(
+        home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox)
+    )
     assert code == 2
     assert err.startswith(f"claimscreen: error: no batch file in {inbox} for 2026-10-02 (named claims_")
     assert err.count("\n") == 1
     assert not (home / "runs").exists()
-    code, out, err = run(
+    code, out, err = run_cli(
         home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox), "--allow-gap"
     )
     assert code == 0, err
@@ -72,7 +68,9 @@ def test_a_failing_night_stops_the_backfill_naming_the_night_and_stage(
     inbox = tmp_path / "inbox"
     fill_inbox(inbox, [1, 3])
     (inbox / "claims_2026-10-02.csv").write_text("claim_id\nC2\n")
-    code, _, err = run(home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox))
+    code, _, err = run_cli(
+        home, "backfill", "--from", "2026-10-01", "--to", "2026-10-03", "--inbox", str(inbox)
+    )
     assert code == 2
     assert err.startswith(
         "claimscreen: error: night 2026-10-02 failed in stage ingest: claims_2026-10-02.csv: "

@@ -7,14 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from claimant_world import scored_night
-from click.testing import CliRunner
-
-from claimscreen.flows.cli import main
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
+from helpers import run_cli
 
 
 def test_a_verify_claim_that_passes_is_cleared_and_one_that_fails_is_in_review(
@@ -22,7 +15,7 @@ def test_a_verify_claim_that_passes_is_cleared_and_one_that_fails_is_in_review(
 ) -> None:
     scored_night(home, tmp_path)
     requests = tmp_path / "verify.csv"
-    code, out, err = run(home, "verify", "export", "--date", "2026-10-01", "--out", str(requests))
+    code, out, err = run_cli(home, "verify", "export", "--date", "2026-10-01", "--out", str(requests))
     assert code == 0, err
     assert out == f"3 verify claims of 2026-10-01 written to {requests}\n"
     exported = pd.read_csv(requests, dtype=str)
@@ -39,12 +32,12 @@ def test_a_verify_claim_that_passes_is_cleared_and_one_that_fails_is_in_review(
         "C-id,identity,passed,2026-10-02T08:00:00Z,login.gov\n"
         "C-bank,bank_account,failed,2026-10-02T10:00:00Z,bankcheck\n"
     )
-    code, out, err = run(home, "verify", "import", str(outcomes))
+    code, out, err = run_cli(home, "verify", "import", str(outcomes))
     assert code == 0, err
     assert out == "outcomes.csv: 2 outcomes read (1 failed, 1 passed), 2 new\n"
 
     ledger = tmp_path / "status.csv"
-    code, out, err = run(home, "status", "export", "--out", str(ledger), "--as-of", "2026-10-02")
+    code, out, err = run_cli(home, "status", "export", "--out", str(ledger), "--as-of", "2026-10-02")
     assert code == 0, err
     status = pd.read_csv(ledger, dtype=str).set_index("claim_id")
     assert status.columns.tolist() == ["filed_at", "status", "status_since", "hours_waited"]
@@ -65,7 +58,7 @@ def test_a_verify_claim_that_passes_is_cleared_and_one_that_fails_is_in_review(
 )
 def test_wrong_input_is_one_line(home: Path, tmp_path: Path, args: list[str], message: str) -> None:
     scored_night(home, tmp_path)
-    code, _, err = run(home, *args)
+    code, _, err = run_cli(home, *args)
     assert code == 2, err
     assert err.startswith("claimscreen: error: ")
     assert message in err

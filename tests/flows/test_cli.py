@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.flows.cli import main
 
@@ -38,11 +38,6 @@ COMMANDS = [
 ]
 
 
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "claimscreen")
 def test_help_works_everywhere(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"], prog_name="claimscreen")
@@ -55,20 +50,20 @@ def test_a_night_end_to_end(home: Path, tmp_path: Path, prefect_harness: None) -
         tmp_path / "claims_2026-10-01.csv",
         [make_row(claim_id="A"), make_row(claim_id="B", ssn="12"), make_row(claim_id="C", zip="")],
     )
-    code, out, err = run(home, "nightly", "--batch", str(batch))
+    code, out, err = run_cli(home, "nightly", "--batch", str(batch))
     assert code == 0, err
     assert "night 2026-10-01: 3 rows read, 1 ingested, 2 quarantined" in out
 
-    code, out, _ = run(home, "runs", "show", "--date", "2026-10-01")
+    code, out, _ = run_cli(home, "runs", "show", "--date", "2026-10-01")
     assert code == 0
     assert "completed" in out and "stage ingest" in out and "malformed ssn" in out
 
-    code, out, _ = run(home, "runs", "show", "--json")
+    code, out, _ = run_cli(home, "runs", "show", "--json")
     report = json.loads(out)
     assert report["totals"]["quarantined_by_reason"] == {"malformed ssn": 1, "missing zip": 1}
 
     export = tmp_path / "q.csv"
-    code, out, _ = run(home, "quarantine", "export", "--date", "2026-10-01", "--out", str(export))
+    code, out, _ = run_cli(home, "quarantine", "export", "--date", "2026-10-01", "--out", str(export))
     assert code == 0
     rows = pd.read_csv(export, dtype=str)
     assert rows.columns.tolist() == ["source_file", "row_number", "claim_id", "reason"]
@@ -82,11 +77,11 @@ def test_a_failing_night_is_reported_with_its_stage(
 ) -> None:
     batch = tmp_path / "claims_2026-10-03.csv"
     batch.write_text("claim_id\nC1\n")
-    code, _, err = run(home, "nightly", "--batch", str(batch))
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch))
     assert code == 2
     assert err.strip().count("\n") == 0
     assert err.startswith("claimscreen: error: claims_2026-10-03.csv: missing required column(s): filed_at")
-    code, out, _ = run(home, "runs", "show", "--date", "2026-10-03", "--json")
+    code, out, _ = run_cli(home, "runs", "show", "--date", "2026-10-03", "--json")
     report = json.loads(out)
     assert report["status"] == "failed"
     assert report["failed_stage"] == "ingest"
@@ -107,7 +102,7 @@ def test_a_failing_night_is_reported_with_its_stage(
     ],
 )
 def test_wrong_input_gives_one_line_and_status_2(home: Path, args: list[str], message: str) -> None:
-    code, _, err = run(home, *args)
+    code, _, err = run_cli(home, *args)
     assert code == 2, err
     assert message in err
     assert err.startswith("claimscreen: error: ")
@@ -119,13 +114,13 @@ def test_the_demo_runs_end_to_end(
 ) -> None:
     monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", "demo-key-0123456789abcdef")
     home = tmp_path / "demo"
-    code, out, err = run(home, "demo", "--days", "5", "--claims-per-day", "300")
+    code, out, err = run_cli(home, "demo", "--days", "5", "--claims-per-day", "300")
     assert code == 0, err
     assert "Nights" in out and "Largest rings" in out and "Top review cases" in out
     assert "Retraining (on the dispositions decided so far):" in out and "review serve" in out
     assert (home / "lake" / "scores").is_dir()
     # Running it again empties the previous demo first and gives the same nights.
-    code, _, _ = run(home, "demo", "--days", "2", "--claims-per-day", "300")
+    code, _, _ = run_cli(home, "demo", "--days", "2", "--claims-per-day", "300")
     assert code == 0
     assert len(list((home / "lake" / "manifests").rglob("*.json"))) == 2
     assert not (home / "models" / "v0002").exists()
@@ -134,7 +129,7 @@ def test_the_demo_runs_end_to_end(
 def test_the_demo_refuses_a_folder_that_is_not_a_demo_home(tmp_path: Path) -> None:
     home = tmp_path / "real"
     (home / "lake").mkdir(parents=True)
-    code, _, err = run(home, "demo", "--days", "1")
+    code, _, err = run_cli(home, "demo", "--days", "1")
     assert code == 2
     assert "not empty and not a demo home" in err
 
@@ -142,7 +137,7 @@ def test_the_demo_refuses_a_folder_that_is_not_a_demo_home(tmp_path: Path) -> No
 def test_a_wrong_settings_file_stops_the_night_in_one_line(home: Path, tmp_path: Path) -> None:
     (home / "settings.toml").write_text("history_days = 0\n")
     batch = write_csv(tmp_path / "claims_2026-10-01.csv", [make_row()])
-    code, _, err = run(home, "nightly", "--batch", str(batch))
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch))
     assert code == 2
     assert err.startswith("claimscreen: error: ") and "history_days" in err
     assert err.count("\n") == 1

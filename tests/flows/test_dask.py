@@ -10,20 +10,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.data.lake import Lake
-from claimscreen.flows.cli import main
 from claimscreen.flows.nightly import ScaleOut
 from claimscreen.flows.scale_out import batch_claims, choose_scale_out
 
 NIGHT = dt.date(2026, 10, 1)
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +38,8 @@ def night_in(home: Path, world_night: tuple[Path, list[tuple[str, Path]]], *opti
         home.mkdir(parents=True, exist_ok=True)
         (home / "settings.toml").write_text("[scale_out]\nmin_claims = 0\n")
     for kind, path in references:
-        assert run(home, "reference", "load", kind, str(path))[0] == 0
-    code, _, err = run(home, "nightly", "--batch", str(batch), *options)
+        assert run_cli(home, "reference", "load", kind, str(path))[0] == 0
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch), *options)
     assert code == 0, err
     report: dict = json.loads((home / "runs" / f"{NIGHT}.json").read_text())
     return report
@@ -100,7 +93,7 @@ def test_wrong_scale_out_options_are_one_line(
 ) -> None:
     batch = tmp_path / "claims_2026-10-01.csv"
     batch.write_text("claim_id\n")
-    code, _, err = run(home, "nightly", "--batch", str(batch), *options)
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch), *options)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
 
 
@@ -110,7 +103,7 @@ def test_workers_decline_below_the_break_even_and_say_so(
     batch, _ = world_night
     claims = batch_claims(batch)
     (home / "settings.toml").write_text(f"[scale_out]\nmin_claims = {claims + 1}\n")
-    code, _, err = run(home, "nightly", "--batch", str(batch), "--workers", "2")
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch), "--workers", "2")
     assert code == 0, err
     assert err.splitlines()[0] == (
         f"claimscreen: note: --workers 2 declined: {claims:,} claims is below the scale-out break-even "

@@ -9,11 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from claimant_world import NIGHT
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.data.lake import Lake
-from claimscreen.flows.cli import main
 from claimscreen.flows.demo import receive_batch, simulate_outcomes
 from claimscreen.models.verification import night_run_times
 
@@ -60,11 +58,8 @@ def test_the_demo_prints_the_ledger_and_the_look_back(
 ) -> None:
     monkeypatch.setenv("CLAIMSCREEN_SECRET_KEY", "demo-key-0123456789abcdef")
     home = tmp_path / "demo"
-    result = CliRunner().invoke(
-        main, ["--home", str(home), "demo", "--days", "4", "--claims-per-day", "200"], prog_name="claimscreen"
-    )
-    assert result.exit_code == 0, result.stderr
-    out = result.stdout
+    code, out, err = run_cli(home, "demo", "--days", "4", "--claims-per-day", "200")
+    assert code == 0, err
     assert "Verification outcomes loaded (simulated answers per check): " in out
     assert "Claimant ledger (claims of 2026-10-01 to 2026-10-04): " in out
     assert "honest-looking claims released within 24 hours of filing; p95 wait of the " in out

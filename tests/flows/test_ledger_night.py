@@ -6,17 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-from helpers import make_row, write_csv
-
-from claimscreen.flows.cli import main
+from helpers import make_row, run_cli, write_csv
 
 NIGHT = dt.date(2026, 10, 1)
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_the_nights_report_holds_its_ledger_and_the_waiting_curves(
@@ -25,7 +17,9 @@ def test_the_nights_report_holds_its_ledger_and_the_waiting_curves(
     rows = [
         make_row(claim_id=f"C-{i}", ssn=f"123-45-{6780 + i}", first_name=f"Ann{'a' * i}") for i in range(4)
     ]
-    code, out, err = run(home, "nightly", "--batch", str(write_csv(tmp_path / f"claims_{NIGHT}.csv", rows)))
+    code, out, err = run_cli(
+        home, "nightly", "--batch", str(write_csv(tmp_path / f"claims_{NIGHT}.csv", rows))
+    )
     assert code == 0, err
     report = json.loads((home / "runs" / f"{NIGHT}.json").read_text())
     assert report["stages"][-1]["name"] == "ledger"
@@ -37,7 +31,7 @@ def test_the_nights_report_holds_its_ledger_and_the_waiting_curves(
     assert (home / "runs" / ledger["wait_plot"]).read_bytes().startswith(b"\x89PNG")
     assert "  ledger (claims of 2026-10-01 on" in out  # the command says it too
 
-    code, shown, err = run(home, "runs", "show", "--date", str(NIGHT))
+    code, shown, err = run_cli(home, "runs", "show", "--date", str(NIGHT))
     assert code == 0, err
     assert "  ledger (claims of 2026-10-01 on" in shown
     assert "  ledger: look-back alerts tonight: 0 on 0 paid claims" in shown

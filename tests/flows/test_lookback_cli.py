@@ -8,18 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.data.runs import read_report
-from claimscreen.flows.cli import main
 
 PAID_SSN = "123-45-6702"
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def claim(day: int, n: int) -> dict[str, str]:
@@ -42,7 +35,7 @@ def claim(day: int, n: int) -> dict[str, str]:
 
 def night(home: Path, tmp_path: Path, day: int) -> None:
     batch = write_csv(tmp_path / f"claims_2026-10-0{day}.csv", [claim(day, n) for n in range(3)])
-    code, _, err = run(home, "nightly", "--batch", str(batch))
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch))
     assert code == 0, err
 
 
@@ -52,18 +45,18 @@ def test_a_claim_paid_on_night_2_and_named_by_a_later_death_list_is_in_night_5s_
     for day in (1, 2):
         night(home, tmp_path, day)
     scores = tmp_path / "scores-2.csv"
-    assert run(home, "scores", "export", "--date", "2026-10-02", "--out", str(scores))[0] == 0
+    assert run_cli(home, "scores", "export", "--date", "2026-10-02", "--out", str(scores))[0] == 0
     assert pd.read_csv(scores).set_index("claim_id").loc["C2-0", "route"] == "clear"
     for day in (3, 4):
         night(home, tmp_path, day)
     deaths = tmp_path / "deceased.csv"
     deaths.write_text(f"ssn,date_of_death\n{PAID_SSN},2026-09-15\n")
-    code, _, err = run(home, "reference", "load", "deceased", str(deaths))
+    code, _, err = run_cli(home, "reference", "load", "deceased", str(deaths))
     assert code == 0, err
     night(home, tmp_path, 5)
 
     out = tmp_path / "lookback.csv"
-    code, stdout, err = run(home, "lookback", "export", "--date", "2026-10-05", "--out", str(out))
+    code, stdout, err = run_cli(home, "lookback", "export", "--date", "2026-10-05", "--out", str(out))
     assert code == 0, err
     assert stdout == f"1 look-back claims of 2026-10-05 written to {out}\n"
     exported = pd.read_csv(out, dtype=str, keep_default_na=False)
@@ -83,12 +76,12 @@ def test_a_claim_paid_on_night_2_and_named_by_a_later_death_list_is_in_night_5s_
     assert lookback["details"]["alerts"] == 1
     assert lookback["details"]["by_reason"] == {"LOOKBACK_DECEASED": 1}
     # Night 4 ran before the list was loaded: nothing; Parquet holds the same row.
-    code, stdout, _ = run(
+    code, stdout, _ = run_cli(
         home, "lookback", "export", "--date", "2026-10-04", "--out", str(tmp_path / "4.csv")
     )
     assert code == 0 and stdout.startswith("0 look-back claims")
     parquet = tmp_path / "lookback.parquet"
-    assert run(home, "lookback", "export", "--date", "2026-10-05", "--out", str(parquet))[0] == 0
+    assert run_cli(home, "lookback", "export", "--date", "2026-10-05", "--out", str(parquet))[0] == 0
     assert pd.read_parquet(parquet)["claim_id"].tolist() == ["C2-0"]
 
     # Wrong input is one line, exit status 2.
@@ -97,13 +90,13 @@ def test_a_claim_paid_on_night_2_and_named_by_a_later_death_list_is_in_night_5s_
         (["--date", "2026-10-05", "--out", str(tmp_path / "x.txt")], "must end in .csv or .parquet"),
         (["--date", "soon", "--out", str(out)], "'soon' is not a date"),
     ]:
-        code, _, err = run(home, "lookback", "export", *args)
+        code, _, err = run_cli(home, "lookback", "export", *args)
         assert code == 2, err
         assert err.startswith("claimscreen: error: ") and message in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("args", [["lookback", "--help"], ["lookback", "export", "--help"]])
 def test_help(args: list[str], tmp_path: Path) -> None:
-    code, out, _ = run(tmp_path, *args)
+    code, out, _ = run_cli(tmp_path, *args)
     assert code == 0
     assert "look-back" in out.lower() or "LOOKBACK" in out

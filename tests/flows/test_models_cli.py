@@ -6,17 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-from helpers import TEST_KEY
+from helpers import TEST_KEY, run_cli
 
 from claimscreen.data.generate import generate_world
 from claimscreen.data.schema import SCORES_EXPORT_COLUMNS
-from claimscreen.flows.cli import main
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +20,7 @@ def three_nights(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
         world = generate_world(root / "world", days=3, claims_per_day=400, seed=4, fraud_rate=0.05)
         home = root / "home"
         for batch in sorted(world.batch_files):
-            code, _, err = run(home, "nightly", "--batch", str(batch))
+            code, _, err = run_cli(home, "nightly", "--batch", str(batch))
             assert code == 0, err
     return home
 
@@ -41,26 +34,26 @@ def test_scores_export_writes_the_contract_columns_the_same_each_time(
     three_nights: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "scores.csv"
-    code, printed, err = run(three_nights, "scores", "export", "--date", "2026-10-02", "--out", str(out))
+    code, printed, err = run_cli(three_nights, "scores", "export", "--date", "2026-10-02", "--out", str(out))
     assert code == 0, err
     assert "scores of 2026-10-02" in printed
     frame = pd.read_csv(out, keep_default_na=False)
     assert list(frame.columns) == [*SCORES_EXPORT_COLUMNS, "reason_text"]
     assert frame["route"].isin(["clear", "verify", "review"]).all()
     first = out.read_bytes()
-    run(three_nights, "scores", "export", "--date", "2026-10-02", "--out", str(out))
+    run_cli(three_nights, "scores", "export", "--date", "2026-10-02", "--out", str(out))
     assert out.read_bytes() == first
     parquet = tmp_path / "scores.parquet"
-    assert run(three_nights, "scores", "export", "--date", "2026-10-02", "--out", str(parquet))[0] == 0
+    assert run_cli(three_nights, "scores", "export", "--date", "2026-10-02", "--out", str(parquet))[0] == 0
     assert len(pd.read_parquet(parquet)) == len(frame)
 
 
 def test_scores_export_errors_are_one_line(three_nights: Path, tmp_path: Path) -> None:
-    code, _, err = run(
+    code, _, err = run_cli(
         three_nights, "scores", "export", "--date", "2026-10-02", "--out", str(tmp_path / "x.txt")
     )
     assert code == 2 and "must end in .csv or .parquet" in err and err.count("\n") <= 1
-    code, _, err = run(
+    code, _, err = run_cli(
         three_nights, "scores", "export", "--date", "2030-01-01", "--out", str(tmp_path / "x.csv")
     )
     assert code == 2 and "no scores" in err
@@ -78,13 +71,13 @@ def test_models_list_show_promote_and_rollback(three_nights: Path, tmp_path: Pat
 
     home = tmp_path / "home"
     shutil.copytree(three_nights, home)
-    code, printed, _ = run(home, "models", "list")
+    code, printed, _ = run_cli(home, "models", "list")
     assert code == 0 and "* v0001" in printed and "cold-start" in printed
-    code, printed, _ = run(home, "models", "show")
+    code, printed, _ = run_cli(home, "models", "show")
     assert code == 0 and '"sha256"' in printed
-    code, _, err = run(home, "models", "promote", "v0009", "--reason", "test")
+    code, _, err = run_cli(home, "models", "promote", "v0009", "--reason", "test")
     assert code == 2 and "no model version 'v0009'" in err
-    code, _, err = run(home, "models", "rollback", "--reason", "test")
+    code, _, err = run_cli(home, "models", "rollback", "--reason", "test")
     assert code == 2 and "no earlier champion" in err
 
 
@@ -93,8 +86,8 @@ def test_retrain_with_too_few_labels_keeps_the_champion(three_nights: Path, tmp_
 
     home = tmp_path / "home"
     shutil.copytree(three_nights, home)
-    code, printed, err = run(home, "retrain")
+    code, printed, err = run_cli(home, "retrain")
     assert code == 0, err
     assert "retraining: kept" in printed and "v0001 -> v0001" in printed
-    code, printed, _ = run(home, "retrain", "--json")
+    code, printed, _ = run_cli(home, "retrain", "--json")
     assert code == 0 and '"status": "kept"' in printed

@@ -11,21 +11,14 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.data.labels import read_decisions
 from claimscreen.data.lake import Lake
 from claimscreen.data.runs import markdown_report, ordered_routes, scoring_totals
 from claimscreen.flows import nightly
-from claimscreen.flows.cli import main
 
 NIGHT = dt.date(2026, 10, 1)
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def night_batch(folder: Path, night: dt.date = NIGHT, n: int = 4) -> Path:
@@ -45,7 +38,7 @@ def report_of(home: Path, night: dt.date = NIGHT) -> dict[str, Any]:
 def test_a_night_is_scored_routed_and_its_figures_reported(
     home: Path, tmp_path: Path, prefect_harness: None
 ) -> None:
-    code, out, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
+    code, out, err = run_cli(home, "nightly", "--batch", str(night_batch(tmp_path)))
     assert code == 0, err
     report = report_of(home)
     assert [s["name"] for s in report["stages"]] == [
@@ -90,7 +83,7 @@ def test_the_review_apps_decisions_reach_the_lake_before_the_features_and_the_qu
         return features(home, night, *args, **kwargs)
 
     monkeypatch.setattr(nightly, "run_features", run_features)
-    code, out, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
+    code, out, err = run_cli(home, "nightly", "--batch", str(night_batch(tmp_path)))
     assert code == 0, err
     assert seen_by_features == [["C-decided"]]  # a ring's known fraud counts it tonight
     stages = {s["name"]: s for s in report_of(home)["stages"]}
@@ -98,7 +91,7 @@ def test_the_review_apps_decisions_reach_the_lake_before_the_features_and_the_qu
     assert "| sync-decisions | completed |" in markdown_report(report_of(home))
     assert stages["publish"]["details"]["published"] == report_of(home)["totals"]["queued"]
     assert "publish: " in out
-    code, _, err = run(home, "nightly", "--batch", str(night_batch(tmp_path)))
+    code, _, err = run_cli(home, "nightly", "--batch", str(night_batch(tmp_path)))
     assert code == 0, err
     assert report_of(home)["stages"][1]["details"] == {"review_decisions_synced": 0}
 
@@ -106,16 +99,16 @@ def test_the_review_apps_decisions_reach_the_lake_before_the_features_and_the_qu
 def test_a_night_after_a_missing_one_is_refused_unless_the_gap_is_allowed(
     home: Path, tmp_path: Path, prefect_harness: None
 ) -> None:
-    assert run(home, "nightly", "--batch", str(night_batch(tmp_path)))[0] == 0
+    assert run_cli(home, "nightly", "--batch", str(night_batch(tmp_path)))[0] == 0
     later = night_batch(tmp_path, NIGHT + dt.timedelta(days=3))
-    code, _, err = run(home, "nightly", "--batch", str(later))
+    code, _, err = run_cli(home, "nightly", "--batch", str(later))
     assert code == 2
     assert err == (
         "claimscreen: error: night 2026-10-04 would leave a gap: no batch for 2026-10-02, 2026-10-03; "
         "run the missing night(s) first (claimscreen backfill) or pass --allow-gap\n"
     )
     assert not (home / "runs" / "2026-10-04.json").exists()
-    code, _, err = run(home, "nightly", "--batch", str(later), "--allow-gap")
+    code, _, err = run_cli(home, "nightly", "--batch", str(later), "--allow-gap")
     assert code == 0, err
     assert report_of(home, NIGHT + dt.timedelta(days=3))["status"] == "completed"
 
@@ -125,11 +118,11 @@ def test_running_a_night_again_gives_the_same_scores_and_queue(
 ) -> None:
     batch = night_batch(tmp_path, n=6)
     lake = Lake(home)
-    assert run(home, "nightly", "--batch", str(batch))[0] == 0
+    assert run_cli(home, "nightly", "--batch", str(batch))[0] == 0
     first_scores = pq.read_table(lake.scores_path(NIGHT))
     first_queue = pq.read_table(lake.queue_path(NIGHT))
     first_totals = report_of(home)["totals"]
-    code, _, err = run(home, "nightly", "--batch", str(batch))
+    code, _, err = run_cli(home, "nightly", "--batch", str(batch))
     assert code == 0, err
     assert pq.read_table(lake.scores_path(NIGHT)).equals(first_scores)
     queue = pq.read_table(lake.queue_path(NIGHT))

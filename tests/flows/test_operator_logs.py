@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 
 from claimscreen.flows import nightly
-from claimscreen.flows.cli import main
 from claimscreen.flows.retrain import log_outcome
 
 NIGHT = dt.date(2026, 10, 1)
@@ -106,12 +104,9 @@ def test_runs_show_gives_a_dask_nights_chunks_and_their_timings(home: Path) -> N
     }
     (home / "runs").mkdir()
     (home / "runs" / f"{NIGHT}.json").write_text(json.dumps(report))
-    result = CliRunner().invoke(main, ["--home", str(home), "runs", "show", "--date", str(NIGHT)])
-    assert result.exit_code == 0, result.output
-    assert (
-        "score: 3 chunks on Dask (0.50 to 0.70 s each); plan 0.12 s, chunks 1.90 s, route 0.30 s"
-        in result.output
-    )
+    code, out, err = run_cli(home, "runs", "show", "--date", str(NIGHT))
+    assert code == 0, err
+    assert "score: 3 chunks on Dask (0.50 to 0.70 s each); plan 0.12 s, chunks 1.90 s, route 0.30 s" in out
 
 
 def test_the_retraining_logs_its_outcome_and_where_its_report_is(kept: list[str]) -> None:

@@ -9,22 +9,15 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
-from helpers import make_row, write_csv
+from helpers import make_row, run_cli, write_csv
 from prefect.cli.deploy._models import PrefectYamlModel
 from prefect.flows import load_flow_from_entrypoint
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.settings import ScheduleSettings
 from claimscreen.flows import schedules
-from claimscreen.flows.cli import main
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def read_deployment(name: str) -> Any:
@@ -42,7 +35,7 @@ def test_deploy_registers_both_schedules_in_the_agency_time_zone(
     (home / "settings.toml").write_text(
         f'agency_timezone = "America/Chicago"\n[schedule]\ninbox = "{inbox}"\nretrain_cron = "30 5 * * 1"\n'
     )
-    code, out, err = run(home, "deploy", "--work-pool", "claimscreen-test")
+    code, out, err = run_cli(home, "deploy", "--work-pool", "claimscreen-test")
     assert code == 0, err
     assert "work pool 'claimscreen-test' created (process)" in out
     assert "claimscreen-nightly-from-inbox/nightly: cron '0 2 * * *' (America/Chicago)" in out
@@ -63,7 +56,7 @@ def test_deploy_registers_both_schedules_in_the_agency_time_zone(
     ]
 
     # Deploying again updates the same deployments (the options win over the settings).
-    code, out, err = run(home, "deploy", "--work-pool", "claimscreen-test", "--cron", "15 1 * * *")
+    code, out, err = run_cli(home, "deploy", "--work-pool", "claimscreen-test", "--cron", "15 1 * * *")
     assert code == 0, err
     assert "work pool 'claimscreen-test' found" in out
     again = read_deployment("claimscreen-nightly-from-inbox/nightly")
@@ -75,7 +68,7 @@ def test_deploy_without_a_server_says_how_to_start_one(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(schedules, "prefect_api_url", lambda: None)
-    code, _, err = run(home, "deploy", "--inbox", str(tmp_path))
+    code, _, err = run_cli(home, "deploy", "--inbox", str(tmp_path))
     assert code == 2
     assert err == (
         "claimscreen: error: deploy needs a Prefect server: start one (prefect server start), then set "
@@ -95,7 +88,7 @@ def test_deploy_refuses_a_wrong_schedule_in_one_line(
     home: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:
     args = [str(tmp_path) if a == "INBOX" else a for a in args]
-    code, _, err = run(home, "deploy", *args)
+    code, _, err = run_cli(home, "deploy", *args)
     assert code == 2
     assert err.startswith("claimscreen: error: ") and message in err
     assert err.count("\n") == 1
@@ -189,7 +182,7 @@ def test_deploy_takes_pool_gap_and_alert_block_from_the_settings(
         f'[schedule]\ninbox = "{inbox}"\nwork_pool = "from-settings"\nallow_gap = true\n'
         '[alerts]\nnotify_block = "slack-webhook/settings-it"\n'
     )
-    code, out, err = run(home, "deploy")
+    code, out, err = run_cli(home, "deploy")
     assert code == 0, err
     assert "work pool 'from-settings' created (process)" in out
     assert "the scheduled night runs even after a missing night (allow_gap)" in out
@@ -197,7 +190,7 @@ def test_deploy_takes_pool_gap_and_alert_block_from_the_settings(
     nightly = read_deployment("claimscreen-nightly-from-inbox/nightly")
     assert (nightly.work_pool_name, nightly.parameters["allow_gap"]) == ("from-settings", True)
     # The command line wins over the settings.
-    code, out, err = run(home, "deploy", "--work-pool", "from-option", "--no-allow-gap")
+    code, out, err = run_cli(home, "deploy", "--work-pool", "from-option", "--no-allow-gap")
     assert code == 0, err
     nightly = read_deployment("claimscreen-nightly-from-inbox/nightly")
     assert (nightly.work_pool_name, nightly.parameters["allow_gap"]) == ("from-option", False)
@@ -207,20 +200,20 @@ def test_deploy_passes_a_database_url_without_its_password_only(
     home: Path, tmp_path: Path, prefect_harness: None
 ) -> None:
     url = "postgresql+psycopg://claimscreen@db.agency.gov/claimscreen"
-    code, out, err = run(home, "deploy", "--inbox", str(tmp_path), "--database-url", url)
+    code, out, err = run_cli(home, "deploy", "--inbox", str(tmp_path), "--database-url", url)
     assert code == 0, err
     assert f"review database (a parameter of both): {url}" in out
     assert read_deployment("claimscreen-nightly-from-inbox/nightly").parameters["database_url"] == url
     assert read_deployment("claimscreen-weekly-retrain/weekly-retrain").parameters["database_url"] == url
     secret = "postgresql+psycopg://claimscreen:s3cret@db.agency.gov/claimscreen"
-    code, out, err = run(home, "deploy", "--inbox", str(tmp_path), "--database-url", secret)
+    code, out, err = run_cli(home, "deploy", "--inbox", str(tmp_path), "--database-url", secret)
     assert code == 2 and err.count("\n") == 1 and "s3cret" not in err + out
     assert "claimscreen:***@db.agency.gov" in err and "stored in clear on the Prefect server" in err
 
 
 def test_a_wrong_settings_key_stops_deploy_in_one_line(home: Path, tmp_path: Path) -> None:
     (home / "settings.toml").write_text('[alerts]\nnotify_block = "nothing"\n')
-    code, _, err = run(home, "deploy", "--inbox", str(tmp_path))
+    code, _, err = run_cli(home, "deploy", "--inbox", str(tmp_path))
     assert code == 2 and err.count("\n") == 1
     assert "alerts.notify_block" in err
 
@@ -233,7 +226,7 @@ def test_the_settings_review_database_reaches_every_command(
     monkeypatch.setenv(DATABASE_URL_ENV, "placeholder")
     monkeypatch.delenv(DATABASE_URL_ENV)  # restored to unset after the test
     (home / "settings.toml").write_text(f'[review]\ndatabase_url = "sqlite:///{tmp_path / "other.db"}"\n')
-    code, out, err = run(home, "review", "migrate")
+    code, out, err = run_cli(home, "review", "migrate")
     assert code == 0, err
     assert f"(sqlite:///{tmp_path / 'other.db'})" in out
     assert (tmp_path / "other.db").exists() and not (home / "review.db").exists()

@@ -20,21 +20,19 @@ from pathlib import Path
 
 import pandas as pd
 import uvicorn
-from click.testing import CliRunner
 from sqlalchemy import select, update
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from helpers import TEST_KEY  # noqa: E402
+from helpers import TEST_KEY, run_cli  # noqa: E402
 from review_support import PASSWORD  # noqa: E402
 from test_browser import CHROMIUM, free_port  # noqa: E402
 
 from claimscreen.data.generate import generate_world  # noqa: E402
 from claimscreen.data.ingest import batch_date_for  # noqa: E402
 from claimscreen.data.lake import Lake  # noqa: E402
-from claimscreen.flows.cli import main  # noqa: E402
 from claimscreen.review.app import create_app  # noqa: E402
 from claimscreen.review.db import DATABASE_URL_ENV, case_claims, cases, claims, make_engine  # noqa: E402
 
@@ -42,9 +40,9 @@ DOCS_IMG = HERE.parents[1] / "docs" / "img"
 
 
 def run(home: Path, *args: str, stdin: str | None = None) -> None:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], input=stdin, prog_name="claimscreen")
-    if result.exit_code != 0:
-        raise SystemExit(f"claimscreen {' '.join(args)}: {result.stderr or result.output}")
+    code, out, err = run_cli(home, *args, stdin=stdin)
+    if code != 0:
+        raise SystemExit(f"claimscreen {' '.join(args)}: {err or out}")
 
 
 def build(root: Path) -> Path:

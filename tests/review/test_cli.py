@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+from helpers import run_cli
 from review_support import World
 
 from claimscreen.flows.cli import main
@@ -17,11 +18,6 @@ COMMANDS = [
     ["review"],
     *[["review", c] for c in ("serve", "migrate", "add-user", "publish", "export-dispositions")],
 ]
-
-
-def run(home: Path, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], input=stdin, prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(autouse=True)
@@ -36,43 +32,43 @@ def test_help(command: list[str]) -> None:
 
 
 def test_add_user_reads_the_password_from_stdin(tmp_path: Path) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         tmp_path, "review", "add-user", "alice", "--role", "investigator", stdin="a-long-password\n"
     )
     assert code == 0, err
     assert "user alice added (investigator)" in out
     assert (tmp_path / "review.db").stat().st_mode & 0o077 == 0
-    code, _, err = run(
+    code, _, err = run_cli(
         tmp_path, "review", "add-user", "alice", "--role", "investigator", stdin="a-long-password\n"
     )
     assert code == 2 and err == "claimscreen: error: user 'alice' already exists\n"
 
 
 def test_add_user_refuses_a_short_password(tmp_path: Path) -> None:
-    code, _, err = run(tmp_path, "review", "add-user", "bob", "--role", "supervisor", stdin="short\n")
+    code, _, err = run_cli(tmp_path, "review", "add-user", "bob", "--role", "supervisor", stdin="short\n")
     assert code == 2
     assert err == "claimscreen: error: password too short: at least 12 characters\n"
 
 
 def test_add_user_refuses_an_unknown_role(tmp_path: Path) -> None:
-    code, _, err = run(tmp_path, "review", "add-user", "bob", "--role", "boss", stdin="a-long-password\n")
+    code, _, err = run_cli(tmp_path, "review", "add-user", "bob", "--role", "boss", stdin="a-long-password\n")
     assert code == 2 and err.count("\n") == 1 and "boss" in err
 
 
 def test_migrate_publish_export(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'cli.db'}")
-    code, out, err = run(world.home, "review", "migrate")
+    code, out, err = run_cli(world.home, "review", "migrate")
     assert code == 0, err
     assert f"revision {ScriptDirectory(str(MIGRATIONS)).get_current_head()}" in out
     night = world.nights[0].isoformat()
-    code, out, err = run(world.home, "review", "publish", "--date", night)
+    code, out, err = run_cli(world.home, "review", "publish", "--date", night)
     assert code == 0, err
     assert f"{len(world.queued[world.nights[0]])} claims published, 0 already there" in out
-    code, out, _ = run(world.home, "review", "publish", "--date", night)
+    code, out, _ = run_cli(world.home, "review", "publish", "--date", night)
     assert "0 claims published" in out
     assert "0 look-back alerts (0 cases opened, 0 joined existing cases); 0 verification outcomes" in out
     target = tmp_path / "dispositions.csv"
-    code, out, err = run(world.home, "review", "export-dispositions", "--out", str(target))
+    code, out, err = run_cli(world.home, "review", "export-dispositions", "--out", str(target))
     assert code == 0, err
     assert pd.read_csv(target).columns.tolist() == [
         "claim_id",
@@ -85,15 +81,15 @@ def test_migrate_publish_export(world: World, tmp_path: Path, monkeypatch: pytes
 
 
 def test_publish_errors_are_one_line(tmp_path: Path) -> None:
-    code, _, err = run(tmp_path, "review", "publish", "--date", "2026-13-01")
+    code, _, err = run_cli(tmp_path, "review", "publish", "--date", "2026-13-01")
     assert code == 2 and err.count("\n") == 1
-    code, _, err = run(tmp_path, "review", "publish", "--date", "2026-10-01")
+    code, _, err = run_cli(tmp_path, "review", "publish", "--date", "2026-10-01")
     assert code == 2 and err.startswith("claimscreen: error: night 2026-10-01 has no review queue")
 
 
 def test_an_unreachable_database_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://nobody@127.0.0.1:1/none")
-    code, _, err = run(tmp_path, "review", "migrate")
+    code, _, err = run_cli(tmp_path, "review", "migrate")
     assert code == 2 and err.startswith("claimscreen: error: review database:") and err.count("\n") == 1
 
 

@@ -12,14 +12,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from helpers import TEST_KEY, make_row, write_csv
+from helpers import TEST_KEY, make_row, run_cli, write_csv
 from review_support import World, post, signed_in
 from sqlalchemy import Engine, func, insert, select
 
 from claimscreen.data.reference import load_reference
-from claimscreen.flows.cli import main
 from claimscreen.models.lookback import export_alerts
 from claimscreen.review.app import create_app
 from claimscreen.review.db import (
@@ -52,11 +50,6 @@ def person(claim_id: str, night: dt.date, i: int, **changes: Any) -> dict[str, s
     return make_row(**(fields | changes))
 
 
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture(scope="module")
 def paid_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Five nights run by the nightly command (no Prefect server: in this process), a death
@@ -74,7 +67,7 @@ def paid_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 deaths = folder / "deceased.csv"
                 deaths.write_text(f"ssn,date_of_death\n{SSN_DEAD},2026-06-01\n")
                 load_reference(home, "deceased", deaths)
-            code, _, err = run(
+            code, _, err = run_cli(
                 home, "nightly", "--batch", str(write_csv(folder / f"claims_{night}.csv", rows))
             )
             assert code == 0, err
@@ -195,7 +188,7 @@ def test_an_overpayment_is_recorded_shown_and_exported(
     assert "$1,234.50" in alice.get(f"/cases/{case_id}").text
     monkeypatch.setenv(DATABASE_URL_ENV, engine.url.render_as_string(hide_password=False))
     target = tmp_path / "dispositions.csv"
-    code, _, err = run(paid_home, "review", "export-dispositions", "--out", str(target))
+    code, _, err = run_cli(paid_home, "review", "export-dispositions", "--out", str(target))
     assert code == 0, err
     exported = pd.read_csv(target, dtype=str).set_index("claim_id")
     assert exported.loc[PAID, "overpayment"] == "1234.50" and exported.loc[PAID, "outcome"] == "fraud"

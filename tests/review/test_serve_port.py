@@ -6,15 +6,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import run_cli
 
-from claimscreen.flows.cli import main
 from claimscreen.review.db import DATABASE_URL_ENV
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args], prog_name="claimscreen")
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +22,7 @@ def test_a_port_in_use_is_one_line(tmp_path: Path, workers: str) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        code, out, err = run(tmp_path, "review", "serve", "--port", str(port), "--workers", workers)
+        code, out, err = run_cli(tmp_path, "review", "serve", "--port", str(port), "--workers", workers)
     assert code == 2
     assert err == f"claimscreen: error: 127.0.0.1:{port} is already in use; choose another --port\n"
     assert out == ""
@@ -36,7 +30,7 @@ def test_a_port_in_use_is_one_line(tmp_path: Path, workers: str) -> None:
 
 
 def test_a_host_not_of_this_machine_is_one_line(tmp_path: Path) -> None:
-    code, _, err = run(tmp_path, "review", "serve", "--host", "192.0.2.1", "--port", "8000")
+    code, _, err = run_cli(tmp_path, "review", "serve", "--host", "192.0.2.1", "--port", "8000")
     assert code == 2
     assert err.startswith("claimscreen: error: cannot listen on 192.0.2.1:8000: ")  # the OS's reason
     assert err.endswith("; choose another --host or --port\n") and err.count("\n") == 1
