@@ -1,1 +1,3 @@
 """claimscreen.features."""
+
+__all__: list[str] = []

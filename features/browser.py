@@ -37,6 +37,8 @@ from claimscreen.features.codes import encode_column
 from claimscreen.features.device import ONLINE_CHANNELS
 from claimscreen.features.registry import Feature, check_unique
 
+__all__ = ["FEATURES", "MIN_FAMILY_CLAIMS", "compute_browser_features"]
+
 #: Major versions released per year, by ua-parser family (the families of nearly all traffic).
 RELEASES_PER_YEAR: dict[str, float] = {
     **dict.fromkeys(

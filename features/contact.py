@@ -42,6 +42,8 @@ import pyarrow.compute as pc
 from claimscreen.data.normalize import per_distinct
 from claimscreen.features.registry import Feature, check_unique
 
+__all__ = ["DOMESTIC_REGIONS", "FEATURES", "WINDOW_COLUMNS", "compute_contact_features", "phone_foreign"]
+
 #: Regions whose numbers, internet addresses and mail are domestic: the US and its territories.
 DOMESTIC_REGIONS: frozenset[str] = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
 

@@ -34,6 +34,17 @@ from claimscreen.features.codes import Encoded, blank_values, lookup, select_row
 from claimscreen.features.contact import DOMESTIC_REGIONS
 from claimscreen.features.registry import Feature, FeatureDtype, check_unique
 
+__all__ = [
+    "FEATURES",
+    "FEATURE_NAMES",
+    "ONLINE_CHANNELS",
+    "categorize_ips",
+    "compute_device_features",
+    "foreign_ips",
+    "night_age",
+    "parse_ips",
+]
+
 # --- Thresholds (to move to Settings) -----------------------------------------
 
 #: Windows, in nights, of the velocity counts.

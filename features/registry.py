@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+__all__ = ["Feature", "FeatureDtype", "check_unique", "features_markdown"]
+
 FeatureDtype = Literal["float64", "int64", "bool", "str"]
 FeatureGroup = Literal["identity", "device", "velocity", "network"]
 
