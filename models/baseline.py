@@ -16,6 +16,8 @@ import pandas as pd
 
 from claimscreen.models.evidence import RULE_CODES, evidence_matrix, rule_hits
 
+__all__ = ["BASELINE_COLUMNS", "baseline_flags", "baseline_routes"]
+
 #: Identifier column -> most different SSNs that may share a value before a claim is held.
 SHARED_LIMITS: dict[str, int] = {
     "bank_account_token": 2,

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["WARN_PSI", "profile", "psi", "warnings"]
+
 WARN_PSI = 0.2
 _FLOOR = 1e-4
 _BINS = 10

@@ -35,6 +35,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "BY_CODE",
+    "EVIDENCE",
+    "MODEL_CODE",
+    "MODEL_TEXT",
+    "PRIOR_LOGIT",
+    "RULE_CODES",
+    "WEAK_CODES",
+    "Evidence",
+    "cold_logit",
+    "evidence_markdown",
+    "evidence_matrix",
+    "named_hits",
+    "rule_hits",
+]
+
 Fires = Callable[[pd.DataFrame], np.ndarray]
 
 #: Log-odds of fraud before any evidence (a 2% base rate).

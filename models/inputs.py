@@ -19,6 +19,8 @@ import pandas as pd
 from claimscreen.features.build import ALL_FEATURES
 from claimscreen.features.registry import Feature
 
+__all__ = ["EXCLUDED", "MODEL_INPUTS", "NUMERIC_INPUTS", "model_matrix"]
+
 #: Identifier kinds a ring can share (features.network), one input each.
 RING_KINDS: tuple[str, ...] = ("bank_account", "device", "ip", "email", "phone", "address")
 

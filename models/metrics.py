@@ -34,6 +34,7 @@ from claimscreen.data.schema import ROUTES
 __all__ = [
     "AGE_BANDS",
     "DEFAULT_GOALS",
+    "Chance",
     "Evaluation",
     "GroupFairness",
     "age_band",

@@ -63,6 +63,7 @@ __all__ = [
     "fairness_checks",
     "fairness_gate",
     "ranking_checks",
+    "shadow_check",
     "shadow_comparison",
     "unbiased_estimate",
     "weighted_average_precision",

@@ -22,6 +22,8 @@ import pandas as pd
 
 from claimscreen.models.evidence import BY_CODE, EVIDENCE, MODEL_CODE, MODEL_TEXT, RULE_CODES
 
+__all__ = ["reasons_for", "sentence"]
+
 MAX_REASONS = 6
 #: A signal that adds less than this to the risk's log-odds is not named (unless nothing else is).
 MIN_CONTRIBUTION = 0.05

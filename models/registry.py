@@ -35,6 +35,20 @@ from claimscreen.data.errors import InputError
 from claimscreen.data.lake import write_bytes_atomic, write_json
 from claimscreen.models.scorer import ClaimScorer
 
+__all__ = [
+    "RegistryError",
+    "card",
+    "champion",
+    "load",
+    "promote",
+    "registry_folder",
+    "rollback",
+    "save",
+    "set_shadow",
+    "shadow",
+    "versions",
+]
+
 
 class RegistryError(InputError):
     """The registry refuses: an unknown version, a changed artifact, nothing to roll back to."""

@@ -34,7 +34,7 @@ from claimscreen.models.metrics import (
     _verdict,
 )
 
-__all__ = ["write_report"]
+__all__ = ["checks_html", "estimate_html", "shadow_html", "write_report"]
 
 _DPI = 90
 _FIGSIZE = (6.0, 3.2)

@@ -55,6 +55,8 @@ from claimscreen.models.evidence import named_hits, rule_hits
 if TYPE_CHECKING:
     from claimscreen.models.scorer import Scores
 
+__all__ = ["HELD_BACK_REASONS", "Routing", "route_claims", "route_scores"]
+
 
 @dataclass
 class Routing:
