@@ -1,1 +1,3 @@
 """claimscreen.review: the investigators' web application and its database."""
+
+__all__: list[str] = []

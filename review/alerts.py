@@ -16,6 +16,8 @@ from claimscreen.data.schema import LOOKBACK_QUEUE_LABEL
 from claimscreen.models.verification import checks_for
 from claimscreen.review.db import verification_outcomes
 
+__all__ = ["CHECK_LABELS", "QUEUE_LABEL", "verification_of"]
+
 #: What the queue and the case page mark a look-back alert with.
 QUEUE_LABEL = LOOKBACK_QUEUE_LABEL
 #: What the case page calls each verification check.

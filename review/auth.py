@@ -44,6 +44,34 @@ from claimscreen.review.db import (
     writing,
 )
 
+__all__ = [
+    "ACCOUNT_FREE_FAILURES",
+    "ADDRESS_FREE_FAILURES",
+    "EXTERNAL_PASSWORD",
+    "FIRST_LOCK_SECONDS",
+    "MAX_LOCK_SECONDS",
+    "MAX_USERNAME_LENGTH",
+    "ROLES",
+    "SESSION_LIFETIME_HOURS",
+    "add_user",
+    "authenticate",
+    "check_new_user",
+    "check_password",
+    "clear_failures",
+    "deactivate_user",
+    "end_session",
+    "locked_for",
+    "open_session",
+    "password_problem",
+    "read_session",
+    "record_failure",
+    "reset_password",
+    "role_at_least",
+    "throttle_keys",
+    "touch_session",
+    "unlock_user",
+]
+
 ROLES = ("investigator", "supervisor", "admin")
 MIN_PASSWORD_LENGTH = 12
 #: Longer passwords are refused (and not hashed at sign-in): argon2 of a megabyte costs time.

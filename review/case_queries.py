@@ -32,6 +32,32 @@ from claimscreen.review.db import (
 )
 from claimscreen.review.network import KIND_LABELS
 
+__all__ = [
+    "ACTIVE",
+    "COUNT_AHEAD",
+    "NOTE_MAX_CHARS",
+    "OUTCOMES",
+    "OUTCOME_LABELS",
+    "PAGE_SIZE",
+    "QUEUE_COLUMNS",
+    "RING_MEMBERS_SHOWN",
+    "SORTS",
+    "STATUSES",
+    "CaseError",
+    "QueueFilter",
+    "User",
+    "active_users",
+    "audit",
+    "audit_log",
+    "case_detail",
+    "get_case",
+    "grouped_reasons",
+    "latest_decisions",
+    "list_queue",
+    "reason_codes",
+    "record_view",
+]
+
 OUTCOMES = ("fraud", "legitimate", "identity_theft_victim", "needs_verification")
 STATUSES = ("open", "verification", "closed")
 #: A status filter meaning "not closed": open or waiting on verification ("My cases").

@@ -10,6 +10,8 @@ import click
 
 from claimscreen.data.console import Home, parse_date, reports_errors
 
+__all__ = ["review"]
+
 
 def _run(func: Any, *args: Any) -> Any:
     """Call ``func`` under the command line's one-line error reporting, a review database

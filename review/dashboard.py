@@ -16,6 +16,8 @@ from claimscreen.models.ledger import wait_plot_path
 from claimscreen.review.db import case_claims, cases, claims, decisions, now, users
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
 
+__all__ = ["claimant_ledger", "dashboard"]
+
 AGING_BUCKETS = ((0, 7), (8, 14), (15, FIRST_PAYMENT_DAYS), (FIRST_PAYMENT_DAYS + 1, None))
 RECENT_DAYS = 14
 FRAUD_OUTCOMES = ("fraud", "identity_theft_victim")

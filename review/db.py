@@ -43,8 +43,41 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from claimscreen.data.settings import DATABASE_URL_ENV as DATABASE_URL_ENV  # the variable's home
-from claimscreen.data.settings import review_database_url
+from claimscreen.data.settings import DATABASE_URL_ENV, review_database_url
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "MIGRATIONS",
+    "UTCDateTime",
+    "alembic_config",
+    "audit_events",
+    "case_claims",
+    "case_reasons",
+    "case_search",
+    "cases",
+    "claims",
+    "current_revision",
+    "database_url",
+    "decisions",
+    "has_database",
+    "is_postgres",
+    "login_failures",
+    "lookback_alerts",
+    "make_engine",
+    "metadata",
+    "migrate",
+    "notes",
+    "now",
+    "oidc_logins",
+    "open_database",
+    "reading",
+    "ring_links",
+    "sessions",
+    "statements",
+    "users",
+    "verification_outcomes",
+    "writing",
+]
 
 DATABASE_FILE = "review.db"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -29,6 +29,8 @@ from claimscreen.review.db import (
     users,
 )
 
+__all__ = ["DISPOSITION_COLUMNS", "decisions_as_dispositions", "export_dispositions", "sync_decisions"]
+
 DISPOSITION_COLUMNS = ("claim_id", "outcome", "decided_at", "source", "decided_by")
 #: The export's last column: the overpayment recorded on a look-back alert's decision, in
 #: dollars and cents ("1234.56"; empty when none was entered).

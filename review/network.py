@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = ["KIND_LABELS", "ring_picture"]
+
 SIZE = 520
 CLAIM_RADIUS = 150
 LINK_RADIUS = 225

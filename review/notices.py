@@ -36,6 +36,8 @@ from markupsafe import Markup
 
 from claimscreen.data.settings import AgencySettings
 
+__all__ = ["HERE", "LOCALES", "NOTICE_OUTCOMES", "draft_notice", "languages", "render_letter"]
+
 RESPONSE_DAYS = 10
 NOTICE_OUTCOMES = ("needs_verification", "fraud")
 HERE = Path(__file__).parent

@@ -54,6 +54,31 @@ from claimscreen.data.errors import InputError
 from claimscreen.review.auth import EXTERNAL_PASSWORD, MAX_USERNAME_LENGTH, ROLES
 from claimscreen.review.db import oidc_logins, users, writing
 
+__all__ = [
+    "AUTH_METHOD_ENV",
+    "CALLBACK_PATH",
+    "CLIENT_ID_ENV",
+    "CLIENT_SECRET_ENV",
+    "CLIENT_SECRET_FILE_ENV",
+    "ISSUER_ENV",
+    "LOCAL_ACCOUNTS_ENV",
+    "NAME_ENV",
+    "PENDING_COOKIE",
+    "PENDING_SECONDS",
+    "ROLES_ENV",
+    "SCOPES_ENV",
+    "OidcSettings",
+    "Provider",
+    "SignInRefused",
+    "begin",
+    "finish",
+    "make_provider",
+    "parse_roles",
+    "role_from",
+    "settings_from_environment",
+    "username_from",
+]
+
 PREFIX = "CLAIMSCREEN_REVIEW_OIDC_"
 ISSUER_ENV = PREFIX + "ISSUER"
 CLIENT_ID_ENV = PREFIX + "CLIENT_ID"

@@ -20,6 +20,8 @@ import pandas as pd
 
 from claimscreen.data.normalize import canonical_email, normalize_name
 
+__all__ = ["claim_terms", "query_terms", "search_rows"]
+
 #: The longest query read (the queue's filters' bound).
 MAX_QUERY = 64
 _SEPARATORS = re.compile(r"[\s().\-+*]")

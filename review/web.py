@@ -23,6 +23,37 @@ from claimscreen.review import cases as work
 from claimscreen.review.auth import role_at_least
 from claimscreen.review.db import statements, writing
 
+__all__ = [
+    "LOGIN_COOKIE",
+    "MAX_ID",
+    "SESSION_COOKIE",
+    "CaseId",
+    "CurrentUser",
+    "Filter",
+    "Forbidden",
+    "LoginRequired",
+    "PageNumber",
+    "Supervisor",
+    "Throttled",
+    "active_names",
+    "callback_url",
+    "check_csrf",
+    "client_address",
+    "clock_time",
+    "date_or_none",
+    "error_page",
+    "form_version",
+    "identity_provider",
+    "known_code",
+    "put_cookie",
+    "reason_codes_cached",
+    "reason_label",
+    "redirect_to",
+    "render_page",
+    "safe_next",
+    "session_of",
+]
+
 SESSION_COOKIE = "claimscreen_session"
 LOGIN_COOKIE = "claimscreen_login"  # the sign-in form's CSRF token, before there is a session
 FLASH_COOKIE = "claimscreen_flash"

@@ -31,6 +31,8 @@ from claimscreen.review.web import (
     session_of,
 )
 
+__all__ = ["router"]
+
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 

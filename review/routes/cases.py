@@ -27,6 +27,8 @@ from claimscreen.review.web import (
     render_page,
 )
 
+__all__ = ["router"]
+
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
 
