@@ -23,6 +23,7 @@ from scipy.sparse.csgraph import connected_components
 from claimscreen.data.settings import RingSettings
 from claimscreen.features.codes import Encoded as EncodedColumn
 from claimscreen.features.codes import encode_column, lookup, run_encodings
+from claimscreen.features.device import parse_ips
 
 __all__ = [
     "KINDS",
@@ -357,14 +358,27 @@ def _roaming(inc: _Incidence, nodes: Arr, ids: Arr, ip_address: pd.Series, rules
     ``roam_min_networks`` networks (IPv4 /16, IPv6 /32), and ``roam_share`` per person.
     """
     rows = np.flatnonzero(nodes[inc.node])
-    claim = inc.claim[rows]
-    text = pa.array(ip_address.iloc[claim].astype("str").array, type=pa.large_string())
-    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-    network = pc.extract_regex(text, r"^(?P<net>[0-9]+\.[0-9]+\.|[0-9A-Fa-f]*:[0-9A-Fa-f]*:)")
-    codes = pd.factorize(pd.Series(pc.struct_field(network, "net").to_numpy(zero_copy_only=False)))[0]
+    codes = ip_networks(ip_address.iloc[inc.claim[rows]])
     present = codes >= 0
     networks = distinct_per_group(inc.node[rows][present], codes[present], inc.n_nodes)
     return nodes & (networks >= rules.roam_min_networks) & (networks >= rules.roam_share * ids)
+
+
+def ip_networks(ip_address: pd.Series, v4_prefix: int = 16, v6_prefix: int = 32) -> Arr:
+    """Per row: a code of the IP address's network (IPv4 /16, IPv6 /32 by default), -1 where
+    missing or not an address. Equal networks, equal codes; IPv4 and IPv6 never share one.
+
+    The texts are parsed once per distinct address (:func:`claimscreen.features.device.parse_ips`),
+    so every spelling of an address counts alike: ``2001:db8::1``, ``2001:0DB8:0:0::1`` and
+    ``2001:db8:0:0:0:0:0:1`` are one network, and ``::ffff:203.0.113.9`` is the IPv4 address."""
+    codes, uniques = pd.factorize(ip_address.astype("object"), use_na_sentinel=True)
+    ips = parse_ips(pd.Index(uniques.astype("str")))
+    v4 = ips.low >> np.uint64(32 - v4_prefix)
+    v6 = (ips.high >> np.uint64(64 - v6_prefix)) | np.uint64(1 << 63)  # the top bit: IPv6's namespace
+    network = np.where(ips.valid, np.where(ips.is_v6, v6, v4), np.uint64(0))
+    net_codes, _ = pd.factorize(network)
+    net_codes = np.where(ips.valid, net_codes, -1).astype(np.int64)
+    return lookup(net_codes, np.asarray(codes, dtype=np.int64))
 
 
 # --- Mail drops: a unit given by many strangers within weeks ----------------------------------

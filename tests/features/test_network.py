@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from claimscreen.features.device import categorize_ips
 from claimscreen.features.network import FEATURES, RING_COLUMNS, find_rings, ring_components, ring_statistics
+from claimscreen.features.ring_graph import ip_networks
 
 START = pd.Timestamp("2026-10-01T12:00:00Z")
 IDENTIFIERS = (
@@ -173,6 +174,52 @@ def test_a_device_behind_rotating_residential_proxies_is_a_ring_an_office_comput
     )
     assert out[[c["claim_id"] for c in v6]].notna().all()
     assert out[[c["claim_id"] for c in office + phone]].isna().all()
+
+
+def test_an_office_on_one_ipv6_network_written_many_ways_does_not_roam() -> None:
+    """One office /32 whose addresses are written compressed, with leading zeros or in capitals
+    is one network, so its shared computer is no ring; a device hopping across /32s still is."""
+    spellings = ("2001:db8::{}", "2001:0db8::{}", "2001:DB8:0:0::{}", "2001:0DB8:0:1::{}", "2001:db8:ff::{}")
+    office = [
+        claim(f"O{i:02d}", day=i, minute=30, device_id="office-pc", ip_address=spellings[i % 5].format(i + 1))
+        for i in range(10)
+    ]
+    farm = [
+        claim(f"F{i:02d}", day=i, minute=40, device_id="farm-9", ip_address=f"2001:{0xDC0 + i:x}::{i + 1}")
+        for i in range(10)
+    ]
+    out = rings_by_claim(frame(office + farm))
+    assert out[[c["claim_id"] for c in office]].isna().all()
+    assert (
+        out[[c["claim_id"] for c in farm]].nunique() == 1 and out[[c["claim_id"] for c in farm]].notna().all()
+    )
+
+
+def test_ip_networks_read_every_spelling_of_an_address_alike() -> None:
+    addresses = pd.Series(
+        [
+            "2001:db8::1",
+            "2001:0DB8:0:0::1",
+            "2001:db8:0:0:0:0:0:1",
+            "2001:db9::1",
+            "2001::5:1",
+            "2001:0:0:0::1",
+            "::ffff:203.0.113.9",
+            "203.0.55.1",
+            "203.1.0.1",
+            None,
+            "not an address",
+        ]
+    )
+    codes = ip_networks(addresses)
+    assert codes[0] == codes[1] == codes[2] != codes[3]  # one /32 however written; the next /32 is another
+    assert codes[4] == codes[5] != codes[0]  # 2001:0000::/32 compressed two ways
+    assert codes[6] == codes[7] != codes[8]  # an IPv4-mapped address is its IPv4 /16
+    assert codes[9] == codes[10] == -1
+    assert (
+        ip_networks(pd.Series(["10.1.2.3", "10.1.9.9"]), v4_prefix=24).tolist()[0]
+        != ip_networks(pd.Series(["10.1.2.3", "10.1.9.9"]), v4_prefix=24).tolist()[1]
+    )
 
 
 def test_members_name_the_earlier_claims_a_ring_reaches_tonight() -> None:
