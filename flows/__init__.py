@@ -1,1 +1,3 @@
 """claimscreen.flows."""
+
+__all__: list[str] = []

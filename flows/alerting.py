@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 from claimscreen.data.errors import safe_message
 from claimscreen.data.settings import DATABASE_URL_ENV, SECRET_KEY_ENV, AlertSettings, load_settings
 
+__all__ = ["NightAlert", "alert_night", "night_alert", "send_alert"]
+
 LOG = logging.getLogger(__name__)
 SUBJECT = "claimscreen: night {night} {status}"
 #: The variables the alert command gets, beside the text on its standard input.

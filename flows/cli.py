@@ -35,6 +35,8 @@ from claimscreen.flows.claimant_cli import COMMANDS as CLAIMANT_COMMANDS
 from claimscreen.flows.models_cli import COMMANDS
 from claimscreen.review.cli import review
 
+__all__ = ["EPHEMERAL_TIMEOUT_ENV", "main", "print_totals"]
+
 # Prefect's own console output stays quiet (a failure is one line from this
 # command and a report); its logs still reach a Prefect server when one is set.
 # PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO shows them on the console again.

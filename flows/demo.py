@@ -33,6 +33,8 @@ from rich.table import Table
 
 from claimscreen.data.errors import InputError
 
+__all__ = ["Verifier", "receive_batch", "run_demo", "simulate_outcomes"]
+
 DEMO_MARKER = ".claimscreen-demo"
 #: When the demo's schedule runs a night: this long after the night ends (agency time).
 RUN_AFTER = dt.timedelta(minutes=15)

@@ -65,6 +65,19 @@ from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, sco
 from claimscreen.review import publish as review_publish  # bench/nightly.py times its publish_night
 from claimscreen.review.export import sync_decisions
 
+__all__ = [
+    "ScaleOut",
+    "call_here",
+    "features_task",
+    "ingest_task",
+    "nightly_flow",
+    "prefect_api_url",
+    "retry_unless_bad_input",
+    "run_nightly",
+    "sync_decisions_task",
+    "tells_no_data",
+]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 INGEST_RETRIES = 2

@@ -29,6 +29,8 @@ from claimscreen.flows.nightly import (
 )
 from claimscreen.models.training import retrain
 
+__all__ = ["log_outcome", "retrain_flow", "run_retrain"]
+
 RETRAIN_TIMEOUT_SECONDS = 2 * 3600
 LOG = logging.getLogger(__name__)
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from claimscreen.data.read import detect_format
 from claimscreen.flows.nightly import ScaleOut
 
+__all__ = ["batch_claims", "choose_scale_out"]
+
 LOG = logging.getLogger(__name__)
 
 

@@ -36,6 +36,20 @@ from claimscreen.flows import retrain
 from claimscreen.flows.backfill import NightFailed, failed_stage
 from claimscreen.flows.nightly import nightly_flow, prefect_api_url
 
+__all__ = [
+    "ALERT_AUTOMATION",
+    "DEFAULT_WORK_POOL",
+    "MISSED_AUTOMATION",
+    "NIGHTLY_DEPLOYMENT",
+    "RETRAIN_DEPLOYMENT",
+    "build_deployments",
+    "deploy_schedules",
+    "ensure_alert",
+    "nightly_from_inbox",
+    "prefect_api_url",
+    "retrain_flow",
+]
+
 NIGHTLY_DEPLOYMENT = "nightly"
 RETRAIN_DEPLOYMENT = "weekly-retrain"
 DEFAULT_WORK_POOL = "claimscreen"
