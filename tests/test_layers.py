@@ -277,6 +277,8 @@ def test_every_name_a_module_exports_is_defined_there() -> None:
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
+                    # A, B = ... binds each name of the tuple.
+                    bound.update(e.id for e in getattr(target, "elts", ()) if isinstance(e, ast.Name))
                     if isinstance(target, ast.Name):
                         bound.add(target.id)
                         if target.id == "__all__" and isinstance(node.value, (ast.List, ast.Tuple)):
