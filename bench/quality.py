@@ -182,6 +182,36 @@ def variant_table(frames: dict[str, pd.DataFrame], held: set[str]) -> str:
     return "\n".join(lines)
 
 
+def dump_frame(features: pd.DataFrame, scores: object, route: object) -> pd.DataFrame:
+    """Tonight's features with the scores' parts, the evidence that fired and the route."""
+    evidence = scores.evidence  # type: ignore[attr-defined]
+    every = pd.Series(fired(evidence, ["delayed"] * len(evidence)), index=features.index)
+    return features.assign(
+        risk=scores.risk,  # type: ignore[attr-defined]
+        model=scores.model,  # type: ignore[attr-defined]
+        cold=scores.cold,  # type: ignore[attr-defined]
+        route=pd.Series(route).to_numpy(),
+        fired=every.to_numpy(),
+    )
+
+
+def write_dump(path: Path, parts: list[pd.DataFrame], truth: pd.DataFrame) -> None:
+    """The dumped nights joined to the truth; the fraud routed clear listed by pattern and variant."""
+    frame = pd.concat(parts, ignore_index=True)
+    keep = [
+        c for c in ("claim_id", "is_fraud", "typology", "variant", "ring_key", "honest_case") if c in truth
+    ]
+    frame = frame.merge(truth[keep], on="claim_id", how="left")
+    frame.to_parquet(path, index=False)
+    missed = frame[frame["is_fraud"].fillna(False).astype(bool) & (frame["route"] == "clear")]
+    print(f"dump: {path} ({len(frame):,} claims); fraud routed clear: {len(missed):,}")
+    for (typology, variant), group in missed.groupby(["typology", "variant"], dropna=False):
+        print(f"  {variant or typology}: {len(group)}")
+        for _, row in group.iterrows():
+            fired_codes = row["fired"] or "-"
+            print(f"    {row['claim_id']} risk {row['risk']:.3f} ring {row['ring_id']} fired: {fired_codes}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/cs-quality"))
@@ -201,6 +231,17 @@ def main() -> None:
         "--holdout-variants",
         action="store_true",
         help="hold out some variants of each fraud family: the model never sees their labels",
+    )
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        help="write the supervised system's later nights (features, evidence, risk parts, route, truth) "
+        "to this Parquet file, and list the fraud it routed clear",
+    )
+    parser.add_argument(
+        "--no-ledger",
+        action="store_true",
+        help="skip the claimant ledger's figures (bench/ledger_figures.py)",
     )
     args = parser.parse_args()
 
@@ -266,6 +307,7 @@ def main() -> None:
     language = lake.read_window("claims", cutoff, nights[-1], columns=["claim_id", "language"])
     clock = time.perf_counter()
     scored = 0
+    dumped: list[pd.DataFrame] = []
     for night in later:
         features = lake.read_table(lake.features_path(night)).to_pandas()
         scored += len(features) * len(systems)
@@ -282,6 +324,8 @@ def main() -> None:
                     risk_score=scores.risk, route=routing.route, signals=fired(scores.evidence, routing.route)
                 )
             )
+            if args.dump and name == "supervised":
+                dumped.append(dump_frame(features, scores, routing.route))
     seconds = time.perf_counter() - clock
     print(f"scored and routed {scored:,} claims ({len(systems)} scorer(s)) in {seconds:.1f} s")
 
@@ -365,6 +409,10 @@ def main() -> None:
         ],
     )
     print(f"report: {out}")
+    if args.dump:
+        write_dump(args.dump, dumped, truth)
+    if args.no_ledger:
+        return
     # The claimant after the night (#20): honest claimants' waits and paid fraud found by
     # look-back, night by night through the whole flow (bench/ledger_figures.py), two seeds.
     from ledger_figures import run_and_print

@@ -397,6 +397,11 @@ def compare_pairs(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
     typo = np.zeros(len(a), dtype=bool)
     weak = np.flatnonzero(same_ssn & ~(names["first_similar"] & names["last_similar"]))  # where it decides
     typo[weak] = name_typo(records, a[weak], b[weak], settings)
+    home = np.zeros(len(a), dtype=bool)  # read by R6 and R7 alone, which need the same SSN
+    ssn_rows = np.flatnonzero(same_ssn)
+    home[ssn_rows] = same(records.address, a[ssn_rows], b[ssn_rows]) | same(
+        records.zip5, a[ssn_rows], b[ssn_rows]
+    )
     blank = records.blank_name
     part_missing = (records.first[a] == blank) | (records.first[b] == blank)
     part_missing |= (records.last[a] == blank) | (records.last[b] == blank)
@@ -413,11 +418,12 @@ def compare_pairs(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
         "name_part_missing": part_missing,
         "contact": contact,
         "shared": shared,
+        "same_home": home,
     }
 
 
 def decide_merges(records: Records, a: IntArr, b: IntArr, settings: LinkageSettings) -> IntArr:
-    """The rule (1 to 5) that links each pair, 0 if none; see the table in the module docstring."""
+    """The rule (1 to 7) that links each pair, 0 if none; see the table in the module docstring."""
     if not len(a):
         return np.zeros(0, dtype=np.int64)
     c = compare_pairs(records, a, b, settings)
@@ -431,4 +437,6 @@ def decide_merges(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
         (c["dob_exact"] & (c["first_similar"] | c["swapped"]))
         | ((c["dob_related"] | c["dob_unknown"]) & full_name)
     )
-    return np.select([r1, r2, r3, r4, r5], [1, 2, 3, 4, 5], 0).astype(np.int64)
+    r6 = c["same_ssn"] & c["dob_exact"] & c["same_home"]
+    r7 = c["same_ssn"] & c["name_part_missing"] & some_name & c["same_home"]
+    return np.select([r1, r2, r3, r4, r5, r6, r7], [1, 2, 3, 4, 5, 6, 7], 0).astype(np.int64)

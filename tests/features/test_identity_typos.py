@@ -178,6 +178,31 @@ def test_same_ssn_and_dob_with_an_entirely_different_name_stays_apart() -> None:
     ) == {frozenset({"C1"}), frozenset({"C2"})}
 
 
+@pytest.mark.parametrize("home", [{"address_norm": "3 CLANCY ST", "zip5": "21110"}, {"zip5": "21110"}])
+def test_same_ssn_and_dob_at_the_same_home_under_a_garbled_name_is_one_person(home: dict[str, str]) -> None:
+    """R6: SSN, whole birth date and home (the address, or the ZIP code at least) agree."""
+    rows = [
+        claim("C1", "CONNOR", "HAMPTON SMITH", "1910-09-07", "529317740", **home),
+        claim("C2", "ALEXANDRA", "LESLIE", "1910-09-07", "529317740", **home),
+    ]
+    assert linked(*rows) == {frozenset({"C1", "C2"})}
+    assert rules(*rows)["rule"].tolist() == [6]
+
+
+def test_a_placeholder_first_name_with_the_same_ssn_last_name_and_home_is_one_person() -> None:
+    """R7: the last names agree, a first name is a placeholder, the home agrees; the dates of
+    birth differ. From another home the same pair stays two people."""
+    home = {"address_norm": "42 PARNELL PL", "zip5": "25800"}
+    rows = [
+        claim("C1", "UNKNOWN", "MORRISON", "1937-11-21", "529317740", **home),
+        claim("C2", "JANE", "MORRISON", "1962-09-15", "529317740", **home),
+    ]
+    assert linked(*rows) == {frozenset({"C1", "C2"})}
+    assert rules(*rows)["rule"].tolist() == [7]
+    apart = [rows[0], claim("C2", "JANE", "MORRISON", "1962-09-15", "529317740")]
+    assert linked(*apart) == {frozenset({"C1"}), frozenset({"C2"})}
+
+
 def test_without_head_tokens_a_typo_in_the_last_four_is_not_linked() -> None:
     """Claims ingested before ``ssn_head_token`` existed (the column missing): no guess."""
     rows = [
