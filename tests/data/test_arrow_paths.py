@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 from helpers import make_row, write_csv
 
 from claimscreen.data import normalize as nz
+from claimscreen.data.ingest import _without_rows
 from claimscreen.data.read import read_batch
 from claimscreen.data.tokenize import last4, last4_array, tokenize, tokenize_array
 
@@ -103,3 +105,24 @@ def test_csv_that_the_fast_parse_cannot_read_exactly_takes_the_careful_parse(
     assert raw.table.column("claim_id").to_pylist() == claim_ids
     assert raw.row_numbers.tolist() == row_numbers
     assert [number for number, _ in raw.bad_rows] == bad_rows
+
+
+def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column(tmp_path: Path) -> None:
+    batch = write_csv(tmp_path / "b.csv", [make_row(claim_id="C1", last_name="Muñoz")])
+    batch.write_bytes(b"\xef\xbb\xbf" + batch.read_bytes())
+    raw = read_batch(batch)
+    assert raw.table.column_names[0] == "claim_id"
+    assert raw.frame["claim_id"].tolist() == ["C1"]
+    assert raw.frame["last_name"].tolist() == ["Muñoz"]
+
+
+@pytest.mark.parametrize("dropped", [[], [0], [4], [1, 2], [0, 3, 4], list(range(5))])
+def test_dropping_rows_by_runs_equals_a_filter(dropped: list[int]) -> None:
+    values = pa.array(["a", None, "ccc", "", "e"], pa.large_string())
+    keep = pa.array([i not in dropped for i in range(5)])
+    positions = np.array(dropped, dtype=np.int64)
+    assert _without_rows(values, positions).equals(values.filter(keep))
+    # Past the share that runs are worth, the same rows by a filter.
+    many = pa.array(np.arange(5000))
+    gone = np.arange(0, 5000, 3)
+    assert _without_rows(many, gone).to_pylist() == [i for i in range(5000) if i % 3]
