@@ -14,11 +14,12 @@ report: the model is scoring claims unlike those it learned from.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["WARN_PSI", "profile", "psi", "warnings"]
+__all__ = ["WARN_PSI", "profile", "psi", "psi_columns", "warnings"]
 
 WARN_PSI = 0.2
 _FLOOR = 1e-4
@@ -49,14 +50,22 @@ def _shares(column: np.ndarray, cuts: np.ndarray) -> np.ndarray:
 
 def psi(reference: dict[str, dict[str, Any]], x: np.ndarray, names: tuple[str, ...]) -> dict[str, float]:
     """The population stability index of each profiled column of ``x`` against ``reference``."""
-    out: dict[str, float] = {}
     if not len(x):
-        return out
-    for j, name in enumerate(names):
-        if name not in reference:
+        return {}
+    return psi_columns(reference, ((name, x[:, j]) for j, name in enumerate(names)))
+
+
+def psi_columns(
+    reference: dict[str, dict[str, Any]], columns: Iterable[tuple[str, np.ndarray]]
+) -> dict[str, float]:
+    """:func:`psi` of columns given one at a time, as name and values
+    (:func:`claimscreen.models.inputs.model_columns`): no matrix of them all is made."""
+    out: dict[str, float] = {}
+    for name, column in columns:
+        if name not in reference or not len(column):
             continue
         expected = np.maximum(np.asarray(reference[name]["shares"], dtype="float64"), _FLOOR)
-        actual = np.maximum(_shares(x[:, j], np.asarray(reference[name]["cuts"], dtype="float64")), _FLOOR)
+        actual = np.maximum(_shares(column, np.asarray(reference[name]["cuts"], dtype="float64")), _FLOOR)
         out[name] = round(float(np.sum((actual - expected) * np.log(actual / expected))), 4)
     return out
 

@@ -13,13 +13,15 @@ wages a claim needs) but not age itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
 from claimscreen.features.build import ALL_FEATURES
 from claimscreen.features.registry import Feature
 
-__all__ = ["EXCLUDED", "MODEL_INPUTS", "NUMERIC_INPUTS", "model_matrix"]
+__all__ = ["EXCLUDED", "KIND_INPUTS", "MODEL_INPUTS", "NUMERIC_INPUTS", "model_columns", "model_matrix"]
 
 #: Identifier kinds a ring can share (features.network), one input each.
 RING_KINDS: tuple[str, ...] = ("bank_account", "device", "ip", "email", "phone", "address")
@@ -46,14 +48,35 @@ MODEL_INPUTS: tuple[str, ...] = NUMERIC_INPUTS + KIND_INPUTS
 
 def model_matrix(features: pd.DataFrame) -> pd.DataFrame:
     """One float column per model input, in :data:`MODEL_INPUTS` order, rows as ``features``."""
-    columns: dict[str, np.ndarray] = {}
-    for name in NUMERIC_INPUTS:
-        values = features[name] if name in features else pd.Series(np.nan, index=features.index)
-        columns[name] = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    return pd.DataFrame(dict(model_columns(features)), index=features.index)
+
+
+def model_columns(
+    features: pd.DataFrame, names: tuple[str, ...] = MODEL_INPUTS
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Each model input of ``names``, in order, as a float column (rows as ``features``): a
+    feature the frame lacks, or a name no longer among :data:`MODEL_INPUTS` (an input a scorer
+    was fitted with and removed since), is missing (NaN). One column at a time, so a step that
+    reads them one by one (the drift profile) needs no matrix of them all."""
+    kinds: dict[str, np.ndarray] | None = None
+    numeric = set(NUMERIC_INPUTS)
+    for name in names:
+        if name in KIND_INPUTS:
+            kinds = kinds if kinds is not None else _kind_columns(features)
+            yield name, kinds[name]
+        elif name in numeric and name in features:
+            yield name, pd.to_numeric(features[name], errors="coerce").astype("float64").to_numpy()
+        else:
+            yield name, np.full(len(features), np.nan)
+
+
+def _kind_columns(features: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The yes/no column of each kind a ring can share, from ``ring_shared_kinds``."""
     kinds = features.get("ring_shared_kinds")
     # Few distinct values (kind lists): decide each once, then spread by code.
     codes, uniques = pd.factorize(kinds if kinds is not None else pd.Series("", index=features.index))
+    columns: dict[str, np.ndarray] = {}
     for kind, name in zip(RING_KINDS, KIND_INPUTS, strict=True):
         has = np.array([kind in str(u).split(";") for u in uniques] + [False], dtype="float64")
         columns[name] = has[codes]
-    return pd.DataFrame(columns, index=features.index)
+    return columns

@@ -47,7 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from claimscreen.models import drift
 from claimscreen.models.evidence import EVIDENCE, Evidence, cold_logit, evidence_matrix
-from claimscreen.models.inputs import MODEL_INPUTS, model_matrix
+from claimscreen.models.inputs import MODEL_INPUTS, model_columns
 
 #: Claims the anomaly model is fitted on at most (a seeded sample of them).
 ANOMALY_FIT_ROWS = 200_000
@@ -108,11 +108,12 @@ def make_classifier(seed: int = 0) -> Pipeline:
 
 def _matrix(features: pd.DataFrame, inputs: tuple[str, ...] = MODEL_INPUTS) -> np.ndarray:
     """The model inputs ``inputs`` of ``features`` as one float matrix: today's inputs, or those
-    a scorer was fitted with (an input added since is left out, one removed since is missing)."""
-    frame = model_matrix(features)
-    if tuple(frame.columns) != tuple(inputs):
-        frame = frame.reindex(columns=list(inputs))
-    return np.ascontiguousarray(frame.to_numpy(dtype="float64"))
+    a scorer was fitted with (an input added since is left out, one removed since is missing).
+    Filled column by column in column order, then laid out by rows once."""
+    x = np.empty((len(features), len(inputs)), dtype="float64", order="F")
+    for j, (_, column) in enumerate(model_columns(features, inputs)):
+        x[:, j] = column
+    return np.ascontiguousarray(x)
 
 
 def _switch_off(x: np.ndarray, e: Evidence, rows: np.ndarray | slice, position: dict[str, int]) -> None:
@@ -212,7 +213,7 @@ class ClaimScorer:
         """Population stability index of each input of ``features`` against the fitting window
         (empty for a scorer saved before profiles were kept)."""
         reference = getattr(self, "profile_", None)
-        return drift.psi(reference, self._x(features), self.inputs()) if reference else {}
+        return drift.psi_columns(reference, model_columns(features, self.inputs())) if reference else {}
 
     def anomaly_percentile(self, x: np.ndarray) -> np.ndarray:
         """The anomaly model's score as a percentile of the claims it was fitted on (0 to 1).
