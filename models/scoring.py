@@ -404,8 +404,8 @@ def route_and_explain(
     timings["route"] = since(clock)
     clock = time.perf_counter()
     codes = np.full(len(features), "", dtype=object)
-    texts: list[list[str]] = [[] for _ in range(len(features))]
     delayed = np.flatnonzero(routing.route != "clear")
+    sentences: list[list[str]] = []
     if len(delayed):
         part = features.iloc[delayed].reset_index(drop=True)
         sub = _subset(scores, delayed)
@@ -413,8 +413,7 @@ def route_and_explain(
         model_added = scorer.model_beyond_signals(part, sub)
         found, sentences = reasons_for(part, sub.evidence, contributions, model_added, np.arange(len(part)))
         codes[delayed] = found
-        for i, text in zip(delayed, sentences, strict=True):
-            texts[i] = text
+    texts = _reason_texts(len(features), delayed, sentences)
     timings["reasons"] = since(clock)
     return _scores_table(
         features, scores.risk, scores.model, scores.anomaly, rule, routing, codes, texts, night, version
@@ -439,6 +438,23 @@ def _subset(scores: Scores, rows: np.ndarray) -> Scores:
     )
 
 
+def _reason_texts(n: int, delayed: np.ndarray, sentences: list[list[str]]) -> pa.ListArray:
+    """The reason sentences of each of ``n`` claims: ``sentences`` for the rows ``delayed``
+    (in order), none for the others; built from offsets, not one Python list per claim."""
+    lengths = np.zeros(n, dtype=np.int32)
+    lengths[delayed] = [len(text) for text in sentences]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    values = pa.array([line for text in sentences for line in text], pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _text_column(values: pd.Series) -> pa.Array:
+    """A text column of the features as an Arrow string array (no copy of Arrow-backed text)."""
+    array = pa.array(values.astype("str").array, from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def _scores_table(
     features: pd.DataFrame,
     risk: np.ndarray,
@@ -447,23 +463,23 @@ def _scores_table(
     rule: np.ndarray,
     routing: Routing,
     codes: np.ndarray,
-    texts: list[list[str]],
+    texts: pa.ListArray,
     night: dt.date,
     version: str,
 ) -> pa.Table:
     n = len(features)
     ring_size = pd.to_numeric(features["ring_size"], errors="coerce").fillna(0).astype("int64")
     columns: dict[str, Any] = {
-        "claim_id": features["claim_id"].astype(str).to_numpy(),
-        "batch_date": pa.array([night] * n, pa.date32()),
+        "claim_id": _text_column(features["claim_id"]),
+        "batch_date": pa.repeat(pa.scalar(night, pa.date32()), n),
         "risk_score": np.round(risk, 6),
         "route": routing.route.astype(str),
-        "reasons": codes.astype(str),
+        "reasons": pa.array(codes, pa.string()),
         "ring_id": pa.array(features["ring_id"].astype("string"), pa.string(), from_pandas=True),
         "ring_size": ring_size.to_numpy(),
-        "identity_id": features["identity_id"].astype(str).to_numpy(),
-        "model_version": np.full(n, version, dtype=object),
-        "reason_text": pa.array(texts, pa.list_(pa.string())),
+        "identity_id": _text_column(features["identity_id"]),
+        "model_version": pa.repeat(pa.scalar(version, pa.string()), n),
+        "reason_text": texts,
         "case_id": routing.case_id.astype(str),
         "audit_sample": routing.audit_sample,
         "rule_hit": np.asarray(rule, dtype=bool),
