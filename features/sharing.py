@@ -33,6 +33,13 @@ mass layoff shows as many people the same night. ``address_congregate`` says the
 residence or mailing address is on the agency's congregate-address list
 (shelters, group homes, dormitories), where many unrelated people are normal.
 
+**Homes behind an identifier.** ``{kind}_addresses_30d`` (bank account, phone, mailbox,
+device) counts the different homes of the people who gave the value in 30 days, and
+``device_networks_30d`` the IP networks (IPv4 /16, IPv6 /32) its claims came from. A home
+is the house number and ZIP code of the residence (the street line when it has no
+number): a household shares all four at one home, people who live apart and share one do
+not (``models.evidence``: ``*_OTHER_HOMES``).
+
 **How.** The window's columns arrive coded (:mod:`~claimscreen.features.codes`);
 only the rows whose value one of tonight's claims has are looked at, and
 distinct (value, person) pairs are counted with one ``pd.unique`` per window.
@@ -46,11 +53,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimscreen.features.codes import Encoded, blank_values, encode_column, lookup, select_rows
 from claimscreen.features.device import night_age
 from claimscreen.features.network import address_parts, on_congregate_list
 from claimscreen.features.registry import Feature, check_unique
+from claimscreen.features.ring_graph import ip_networks
 
 __all__ = ["FEATURES", "KINDS", "WINDOW_COLUMNS", "compute_sharing_features"]
 
@@ -82,6 +91,9 @@ WINDOWS: dict[str, tuple[int, ...]] = {
 TONIGHT_KINDS: tuple[str, ...] = ("employer",)
 #: Kinds with ``{kind}_first_seen_days``.
 FIRST_SEEN: tuple[str, ...] = ("bank_account", "phone", "email", "residence", "mailing", "device", "ip")
+#: Kinds whose sharers' homes are counted (``{kind}_addresses_30d``): people who share a bank
+#: account, a phone, a mailbox or a device usually share a home; strangers who do live apart.
+HOME_KINDS: tuple[str, ...] = ("bank_account", "phone", "email", "device")
 #: Window columns read (the two address kinds also read the ZIP codes).
 WINDOW_COLUMNS: tuple[str, ...] = (
     *(c for k, c in KINDS.items() if k not in TONIGHT_KINDS),
@@ -118,12 +130,19 @@ def _features() -> tuple[Feature, ...]:
                 "window (0: new tonight)"
             )
             out.append(Feature(f"{kind}_first_seen_days", "float64", text, "network"))
+    for kind in HOME_KINDS:
+        text = (
+            f"Number of different homes (house number and ZIP code) of the people who gave "
+            f"{_WORDS[kind]} in the last 30 days (0 without a home address): a household sharing it is 1, "
+            "people living apart more"
+        )
+        out.append(Feature(f"{kind}_addresses_30d", "float64", text, "network"))
     out.append(
         Feature(
-            "bank_account_addresses_30d",
+            "device_networks_30d",
             "float64",
-            "Number of different home addresses (unit included) of the people who gave this bank account "
-            "in the last 30 days: a household sharing an account is 1, strangers more",
+            "Number of different internet networks (IPv4 /16, IPv6 /32) this device's claims came from in "
+            "the last 30 days (0 without an IP address): a household's computer stays on its home network",
             "network",
         )
     )
@@ -164,6 +183,7 @@ def compute_sharing_features(
     tonight = age == 0
     people = np.asarray(identity, dtype=np.int64)
     columns: dict[str, Arr] = {}
+    kind_codes: dict[str, Arr] = {}
     for kind, column in KINDS.items():
         if kind in ("residence", "mailing"):
             continue
@@ -176,9 +196,10 @@ def compute_sharing_features(
             columns.update(_counts(kind, codes, rows, codes, people, age))
             continue
         codes = _codes(encoded.get(column), len(window), tonight)
+        kind_codes[kind] = codes
         rows = np.arange(len(window))
         columns.update(_counts(kind, codes, rows, codes[tonight], people, age))
-    columns["bank_account_addresses_30d"] = _account_addresses(window, encoded, len(window), tonight, age)
+    columns.update(_sharers_homes(window, kind_codes, tonight, age, people))
     key, rows, night_keys = _address_keys(encoded, len(window), tonight)
     for slot, kind in enumerate(("residence", "mailing")):
         columns.update(_counts(kind, key, rows, night_keys[slot], people, age))
@@ -261,42 +282,108 @@ def _counts(kind: str, key: Arr, rows: Arr, night_key: Arr, people: Arr, age: Ar
     return out
 
 
-def _account_addresses(
-    window: pd.DataFrame, encoded: dict[str, Encoded], n: int, tonight: Arr, age: Arr
-) -> Arr:
-    """Per claim of tonight: distinct home addresses (street with unit, ZIP) given with its bank
-    account in the last 30 days (NaN without an account; 0 when no one gave an address).
+def _sharers_homes(
+    window: pd.DataFrame, kind_codes: dict[str, Arr], tonight: Arr, age: Arr, people: Arr
+) -> dict[str, Arr]:
+    """Per claim of tonight and kind of :data:`HOME_KINDS`: distinct homes of the people who gave
+    its value in the last 30 days, and for a device the IP networks its claims came from.
 
-    Spouses share an account and a home; a bank drop collects the benefits of people who live
-    apart (DOL: "multiple claimants using the same bank account"). Only the rows holding one
-    of tonight's accounts are read."""
-    account = _codes(encoded.get(KINDS["bank_account"]), n, tonight)
-    night_account = account[tonight]
-    out = np.full(len(night_account), np.nan)
-    if "address_norm" not in window.columns or "zip5" not in window.columns:
+    Spouses share an account, a phone, a mailbox and a computer, and a home; a bank drop, a
+    stealth chain's pairs or a device farm behind residential proxies link people who live
+    apart (DOL: "multiple claimants using the same bank account"). A *home* is the house
+    number and ZIP code of the residence address (the street line when it has no number), so
+    a typo in a street's name or a unit written two ways is not a second home. Only values
+    given on two or more claims in 30 days are looked at (a value given once reads 1, or 0
+    without a home address), and the text of their rows alone is read: at a million claims a
+    night most values are given once."""
+    n = len(window)
+    recent = (age >= 0) & (age < 30)
+    kinds: dict[str, tuple[Arr, Arr, Arr]] = {}
+    need = np.zeros(n, dtype=bool)
+    for kind in HOME_KINDS:
+        codes = kind_codes[kind]  # -1: blank, or a value no claim of tonight has
+        rows = np.flatnonzero((codes >= 0) & recent)
+        claims_per_value = np.bincount(codes[rows], minlength=int(codes.max(initial=-1)) + 1)
+        shared = rows[claims_per_value[codes[rows]] >= 2]
+        need[shared] = True
+        kinds[kind] = (codes, shared, claims_per_value)
+    home = _home_codes(window, need)
+    own_home = np.where(
+        _present(window, "address_norm", tonight) & _present(window, "zip5", tonight), 1.0, 0.0
+    )
+    out: dict[str, Arr] = {}
+    for kind, (codes, shared, claims_per_value) in kinds.items():
+        n_values = len(claims_per_value)
+        given = shared[home[shared] >= 0]
+        homes = _distinct_per_value(codes[given], home[given], n_values)
+        out[f"{kind}_addresses_30d"] = _shared_or_own(codes[tonight], claims_per_value, homes, own_home)
+        if kind == "device":
+            network = _networks(window, shared, n)
+            present = shared[network[shared] >= 0]
+            networks = _distinct_per_value(codes[present], network[present], n_values)
+            own_ip = np.where(_present(window, "ip_address", tonight), 1.0, 0.0)
+            out["device_networks_30d"] = _shared_or_own(codes[tonight], claims_per_value, networks, own_ip)
+    return out
+
+
+def _distinct_per_value(values: Arr, items: Arr, n_values: int) -> Arr:
+    """Per value code (0 to ``n_values - 1``): how many distinct ``items`` appear with it."""
+    if not len(values):
+        return np.zeros(n_values, dtype=np.int64)
+    width = int(items.max()) + 2
+    pairs = pd.unique(values.astype(np.int64) * width + (items.astype(np.int64) + 1))
+    return np.bincount(pairs // width, minlength=n_values)
+
+
+def _shared_or_own(night_value: Arr, claims_per_value: Arr, counts: Arr, own: Arr) -> Arr:
+    """Tonight's counts: the value's ``counts`` when two or more claims gave it, else ``own``
+    (the claim's own 1 or 0); NaN without a value."""
+    out = np.full(len(night_value), np.nan)
+    has = night_value >= 0
+    value = night_value[has]
+    out[has] = np.where(claims_per_value[value] >= 2, counts[value].astype(np.float64), own[has])
+    return out
+
+
+def _home_codes(window: pd.DataFrame, rows: Arr) -> Arr:
+    """Per window row of the mask ``rows``: a code of its home (house number, or the street line
+    when it has none, and ZIP code); -1 elsewhere and without an address."""
+    out = np.full(len(window), -1, dtype=np.int64)
+    if not rows.any() or "address_norm" not in window.columns or "zip5" not in window.columns:
         return out
-    rows = np.flatnonzero((account >= 0) & (age >= 0) & (age < 30))
-    mask = np.zeros(n, dtype=bool)
-    mask[rows] = True
-    street, zip5 = (_row_codes(window, encoded, column, rows, mask) for column in ("address_norm", "zip5"))
-    given = (street >= 0) & (zip5 >= 0)
-    home = street[given] * (int(zip5.max(initial=0)) + 1) + zip5[given]
-    n_accounts = int(account.max(initial=-1)) + 1
-    counts = np.zeros(n_accounts, dtype=np.float64)
-    if len(home):
-        width = int(home.max()) + 1
-        pairs = pd.unique(account[rows][given] * width + home)
-        counts = np.bincount(pairs // width, minlength=n_accounts).astype(np.float64)
-    return lookup(counts, night_account, np.nan)
+    chosen = select_rows(window[["address_norm", "zip5"]], rows)
+    street = pa.array(chosen["address_norm"].astype("str").array, pa.large_string())
+    street = street.combine_chunks() if isinstance(street, pa.ChunkedArray) else street
+    number = pc.struct_field(pc.extract_regex(street, r"^(?P<number>[0-9]+[A-Z]?)\b"), "number")
+    house = pc.coalesce(number, _building_line(street))
+    zip5 = pa.array(chosen["zip5"].astype("str").array, pa.large_string())
+    key = pc.binary_join_element_wise(house, zip5, pa.scalar("|", pa.large_string()))
+    codes = np.asarray(pc.fill_null(pc.cast(pc.dictionary_encode(key).indices, pa.int64()), -1))
+    out[np.flatnonzero(rows)] = codes
+    return out
 
 
-def _row_codes(window: pd.DataFrame, encoded: dict[str, Encoded], column: str, rows: Arr, mask: Arr) -> Arr:
-    """Codes of ``column``'s values on ``rows`` (``mask``: the same rows), equal codes for equal
-    values (-1: missing): the window's shared codes when they are exact there, else the text's."""
-    shared = encoded.get(column)
-    if shared is not None and shared.covers(mask):
-        return np.asarray(shared.codes, dtype=np.int64)[rows]
-    return np.asarray(encode_column(select_rows(window[[column]], mask)[column]).codes, dtype=np.int64)
+def _building_line(street: pa.Array) -> pa.Array:
+    """The street line without its unit (``PO BOX 12 #3`` -> ``PO BOX 12``)."""
+    return pc.replace_substring_regex(street, r" #\S*$", "")
+
+
+def _networks(window: pd.DataFrame, rows: Arr, n: int) -> Arr:
+    """Per window row of ``rows``: a code of its IP address's network (-1 elsewhere and without one)."""
+    out = np.full(n, -1, dtype=np.int64)
+    if len(rows) and "ip_address" in window.columns:
+        mask = np.zeros(n, dtype=bool)
+        mask[rows] = True
+        out[np.flatnonzero(mask)] = ip_networks(select_rows(window[["ip_address"]], mask)["ip_address"])
+    return out
+
+
+def _present(window: pd.DataFrame, column: str, rows: Arr) -> Arr:
+    """Whether ``column`` holds a non-blank value on each row of the mask ``rows``."""
+    if column not in window.columns:
+        return np.zeros(int(rows.sum()), dtype=bool)
+    values = select_rows(window[[column]], rows)[column]
+    return np.asarray(values.notna() & (values.astype("str").str.strip() != ""), dtype=bool)
 
 
 def _listed(window: pd.DataFrame, tonight: Arr, congregate: pd.DataFrame | None) -> Arr:

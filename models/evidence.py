@@ -101,11 +101,28 @@ class Evidence:
     weak: bool = False
 
 
-def _other_homes(frame: pd.DataFrame) -> np.ndarray:
-    """Two or more homes behind one bank account in 30 days, given by two or more people: one
-    claimant who moved and filed again is two homes but no stranger."""
-    homes = _num(frame, "bank_account_addresses_30d") >= 2
-    return homes & (_num(frame, "bank_account_identities_30d") >= 2)
+#: The most people a phone, mailbox or device may link for ``*_OTHER_HOMES`` to fire: one
+#: given by more is a case worker's, an organization's or a public computer, and the
+#: ``*_MANY_PEOPLE`` signals and the rings speak of it.
+OTHER_HOMES_MOST_PEOPLE = 5
+
+
+def _other_homes(kind: str, most: float = np.inf) -> Fires:
+    """Two or more homes behind one identifier of ``kind`` in 30 days, given by two to ``most``
+    people: one claimant who moved and filed again is two homes but no stranger."""
+
+    def fires(frame: pd.DataFrame) -> np.ndarray:
+        people = _num(frame, f"{kind}_identities_30d")
+        return (_num(frame, f"{kind}_addresses_30d") >= 2) & (people >= 2) & (people <= most)
+
+    return fires
+
+
+def _device_other_homes(frame: pd.DataFrame) -> np.ndarray:
+    """A device of two to five people at two or more homes, from two or more networks: a
+    household's computer stays at its home, a library's on its building's network."""
+    roams = _num(frame, "device_networks_30d") >= 2
+    return _other_homes("device", OTHER_HOMES_MOST_PEOPLE)(frame) & roams
 
 
 def _ring(frame: pd.DataFrame) -> np.ndarray:
@@ -314,13 +331,37 @@ EVIDENCE: tuple[Evidence, ...] = (
         _at_least("bank_account_identities_30d", 5),  # more than a household of four
         {f"bank_account_identities_{w}": 1.0 for w in ("7d", "30d", "window")},
     ),
+    # People living apart who share an identifier (features.sharing: homes are house number and
+    # ZIP code). A household shares an account, a phone, a mailbox and a computer at one home;
+    # a bank drop's first two claimants, a stealth chain's pairs and a proxy farm's few devices
+    # link people who live apart, before any count reaches a ring. An honest claimant almost
+    # never shares one with another claimant of the same month at another home (a parent's
+    # account or phone for a grown child, when both file): each weighs 4, a delay by itself.
     Evidence(
         "BANK_ACCOUNT_OTHER_HOMES",
         "In the last 30 days the bank account was given by people at {bank_account_addresses_30d:.0f} "
         "different home addresses; people who share an account usually share a home.",
-        2.0,
-        _other_homes,
+        4.0,
+        _other_homes("bank_account"),
         {"bank_account_addresses_30d": 1.0},
+    ),
+    Evidence(
+        "PHONE_OTHER_HOMES",
+        "In the last 30 days the phone number was given by {phone_identities_30d:.0f} different people at "
+        "{phone_addresses_30d:.0f} different home addresses; people who share a phone number usually "
+        "share a home.",
+        4.0,
+        _other_homes("phone", OTHER_HOMES_MOST_PEOPLE),
+        {"phone_addresses_30d": 1.0},
+    ),
+    Evidence(
+        "EMAIL_OTHER_HOMES",
+        "In the last 30 days the email's mailbox was used by {email_identities_30d:.0f} different people "
+        "at {email_addresses_30d:.0f} different home addresses; people who share a mailbox usually "
+        "share a home.",
+        4.0,
+        _other_homes("email", OTHER_HOMES_MOST_PEOPLE),
+        {"email_addresses_30d": 1.0},
     ),
     Evidence(
         "PHONE_MANY_PEOPLE",
@@ -394,6 +435,16 @@ EVIDENCE: tuple[Evidence, ...] = (
             "device_claims_7d": 1.0,
             "device_claims_1d": 1.0,
         },
+    ),
+    Evidence(
+        "DEVICE_OTHER_HOMES",
+        "In the last 30 days the device used for this claim filed for {device_identities_30d:.0f} "
+        "different people at {device_addresses_30d:.0f} different home addresses, from "
+        "{device_networks_30d:.0f} different internet networks; a computer or phone a household shares "
+        "stays at its home.",
+        4.0,
+        _device_other_homes,
+        {"device_addresses_30d": 1.0, "device_networks_30d": 1.0},
     ),
     Evidence(
         "DEVICE_BURST",

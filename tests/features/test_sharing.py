@@ -39,7 +39,7 @@ def mail_drop() -> list[dict[str, Any]]:
 def test_columns_are_registered_and_few() -> None:
     names = {f.name for f in ALL_FEATURES}
     assert set(FEATURE_NAMES) <= names
-    assert len(FEATURES) <= 25
+    assert len(FEATURES) <= 28  # 8 bytes a claim each: 8 MB a column on a million-claim night
     out = sharing([claim("A", 0)])
     assert list(out.columns) == list(FEATURE_NAMES) and out.index.tolist() == ["A"]
 
@@ -104,6 +104,73 @@ def test_one_person_who_moved_is_two_homes_but_no_other_homes_evidence() -> None
     assert not evidence_matrix(out).loc["R2", "BANK_ACCOUNT_OTHER_HOMES"]
     other = claim("R3", 0, address_norm="18 ASH RD", bank_account_token="acct-MOVER")
     assert evidence_matrix(sharing([*rows, other])).loc["R3", "BANK_ACCOUNT_OTHER_HOMES"]
+
+
+def test_a_home_is_its_house_number_and_zip_so_a_street_typo_or_a_unit_is_no_second_home() -> None:
+    """A couple sharing an account, one writing the street with a typo, the other with the unit:
+    one home. Another house number, or the same one in another ZIP code, is another home."""
+    family = {"bank_account_token": "acct-COUPLE"}
+    rows = [
+        claim("H1", 5, address_norm="120 MAIN ST", **family),
+        claim("H2", 0, address_norm="120 MIAN ST #2", **family),
+    ]
+    out = sharing(rows)
+    assert out.loc["H2", "bank_account_addresses_30d"] == 1
+    assert not evidence_matrix(out).loc["H2", "BANK_ACCOUNT_OTHER_HOMES"]
+    apart = [*rows, claim("H3", 0, address_norm="120 MAIN ST", zip5="43210", **family)]
+    assert sharing(apart).loc["H3", "bank_account_addresses_30d"] == 2
+    boxes = [
+        claim("B1", 3, address_norm="PO BOX 12", **family),
+        claim("B2", 0, address_norm="PO BOX 14", **family),
+    ]
+    assert sharing(boxes).loc["B2", "bank_account_addresses_30d"] == 2  # no house number: the line
+
+
+def test_a_phone_and_a_mailbox_shared_by_two_people_who_live_apart_fire_other_homes() -> None:
+    """A stealth chain's pair: two strangers, one phone (or one mailbox), two homes. A household
+    sharing both at one home fires nothing; six people or more on one number is a public number."""
+    pair = {"phone_e164": "+16145550123", "email_canonical": "pair@example.com"}
+    out = sharing(
+        [claim("C1", 9, address_norm="4 OAK ST", **pair), claim("C2", 0, address_norm="18 ASH RD", **pair)]
+    )
+    assert out.loc["C2", ["phone_addresses_30d", "email_addresses_30d"]].tolist() == [2, 2]
+    fired = evidence_matrix(out)
+    assert fired.loc["C2", "PHONE_OTHER_HOMES"] and fired.loc["C2", "EMAIL_OTHER_HOMES"]
+    home = {**pair, "address_norm": "7 ELM ST #2"}
+    household = sharing([claim("F1", 9, **home), claim("F2", 0, **home)])
+    assert not evidence_matrix(household).loc["F2", ["PHONE_OTHER_HOMES", "EMAIL_OTHER_HOMES"]].any()
+    public = [claim(f"P{i}", i, address_norm=f"{i + 1} OAK ST", phone_e164="+16145550100") for i in range(6)]
+    out = sharing(public)
+    assert out.loc["P0", "phone_identities_30d"] == 6 and out.loc["P0", "phone_addresses_30d"] == 6
+    assert not evidence_matrix(out).loc["P0", "PHONE_OTHER_HOMES"]
+
+
+def test_a_device_of_people_who_live_apart_on_other_networks_fires_other_homes() -> None:
+    """A farm behind residential proxies: one device, two people, two homes, two networks. A
+    library's computer (one network) and a family's laptop (one home) fire nothing."""
+
+    def fired(rows: list[dict[str, Any]]) -> pd.Series:
+        out = sharing(rows)
+        return evidence_matrix(out.assign(device_identities_30d=len({r["ssn_token"] for r in rows})))[
+            "DEVICE_OTHER_HOMES"
+        ]
+
+    farm = [
+        claim("D1", 2, address_norm="4 OAK ST", device_id="farm-1", ip_address="73.25.208.145"),
+        claim("D2", 0, address_norm="18 ASH RD", device_id="farm-1", ip_address="2603:6a90:9f76::5"),
+    ]
+    out = sharing(farm)
+    assert out.loc["D2", ["device_addresses_30d", "device_networks_30d"]].tolist() == [2, 2]
+    assert fired(farm)["D2"]
+    library = [{**r, "ip_address": f"198.51.100.{i}"} for i, r in enumerate(farm)]
+    assert sharing(library).loc["D2", "device_networks_30d"] == 1 and not fired(library)["D2"]
+    family = [{**r, "address_norm": "4 OAK ST"} for r in farm]
+    assert sharing(family).loc["D2", "device_addresses_30d"] == 1 and not fired(family)["D2"]
+    alone = sharing([claim("A1", 0, ip_address="73.1.2.3"), claim("A2", 0, ip_address=None)])
+    assert alone["device_networks_30d"].tolist() == [1, 0] and alone["device_addresses_30d"].tolist() == [
+        1,
+        1,
+    ]
 
 
 def test_a_congregate_address_is_flagged_and_fires_no_address_evidence() -> None:
