@@ -13,22 +13,26 @@ lookback_days``, 365) are checked again against what is new since their night:
   ``incarcerated_at_filing`` ``LOOKBACK_INCARCERATED``, ``interstate_claim``
   ``LOOKBACK_INTERSTATE`` (against the whole interstate list, so a second other
   state counts), ``suspicious_actor_match`` ``LOOKBACK_SUSPICIOUS_ACTOR``;
-* **rings**: a claim whose ``ring_id`` (stable from night to night) is a ring
-  flagged tonight (a ``ring:`` case in tonight's scores); a claim tonight's
-  features found in a flagged ring (the night's ``lake/ring_members``, which
-  names the earlier claims each ring reaches, whatever links them); or a claim that was in
-  no ring, or another, when it was paid and that a ring flagged tonight has grown
-  to include: it holds the bank account, email, phone, device or address
-  (residence or mailing, with its ZIP code) that links the ring (a kind the
-  ring's ``ring_shared_kinds`` names) of one of the ring's claims tonight
-  (:data:`RING_LINK_COLUMNS`; a device held by more identities than the ring
-  rule's device cap is not a link): ``LOOKBACK_RING``, with the flagged ring's id;
-* **decisions**: fraud decided, after the claim's night ended and by the end of
-  night ``D``, on another claim with the same ``identity_id``,
-  ``bank_account_token`` or ``device_id``: ``LOOKBACK_DECISION``;
+* **rings** flagged tonight (a ``ring:`` case in tonight's scores): a claim the ring held when
+  it was paid, a claim tonight's features found in it (``lake/ring_members``, which names
+  the earlier claims each ring reaches, whatever links them), or a claim holding a value
+  that links the ring (a kind its ``ring_shared_kinds`` names) of one of its claims tonight:
+  the ring has grown to include it. It is raised only with evidence: a bank account, email,
+  phone or device it shares with a claim of the ring of another identity living elsewhere
+  (a device not when the claim was filed from a public network), or an address three or
+  more identities of the ring gave (:mod:`claimscreen.models.lookback_rings`):
+  ``LOOKBACK_RING``, with the flagged ring's id;
+* **decisions**: fraud decided, after the claim's night ended and by the end of night ``D``,
+  on another claim of the same person (``identity_id``), bank account, email, phone or
+  device, or at an address three or more identities gave
+  (:mod:`claimscreen.models.lookback_decisions`): ``LOOKBACK_DECISION``;
 * **SSN reuse**: a claim filed tonight with the same ``ssn_token`` under
   another ``identity_id``: ``LOOKBACK_SSN_REUSE`` (the same SSN in another
   state arrives through the interstate list: ``LOOKBACK_INTERSTATE``).
+
+Each ring and decision alert's sentence (``reason_text``) names the kind of evidence and the
+date it arrived (the night the ring was flagged, the day of the decision), never another
+claimant's claim or values: the sentence may reach the claimant's notice.
 
 A claim already decided fraud is not raised again. Each claim and reason is
 raised once, on the first night that finds it: a later night skips the pairs any
@@ -40,7 +44,7 @@ night's scores are never rewritten.
 **Cost**: the work follows the changes, not the history. The benefit year's
 lake files are read a few key columns at a time and matched with Arrow's hash
 kernel (``pyarrow.compute.is_in``) against the night's change keys; only the
-few matching rows become a DataFrame.
+few matching rows become a DataFrame (:mod:`claimscreen.models.lookback_read`).
 """
 
 from __future__ import annotations
@@ -70,6 +74,16 @@ from claimscreen.features.identity_signals import (
     WINDOW_COLUMNS,
     compute_identity_signals,
 )
+from claimscreen.models.lookback_decisions import decision_claim_keys, decision_hits, decision_keys
+from claimscreen.models.lookback_read import claims_parts, matching, night_of, scores_parts
+from claimscreen.models.lookback_rings import (
+    VALUE_COLUMNS,
+    FlaggedRings,
+    earlier_member_ids,
+    flagged_rings,
+    growth_links,
+    ring_hits,
+)
 
 __all__ = [
     "LOOKBACK_REASONS",
@@ -90,9 +104,9 @@ LOOKBACK_REASONS: dict[str, str] = {
     "that overlaps it.",
     "LOOKBACK_SUSPICIOUS_ACTOR": "A bank account, email, phone, IP address, device or address of this "
     "claim was put on the suspicious-actors list after it was paid.",
-    "LOOKBACK_RING": "The organized-fraud ring this claim belongs to was flagged for review tonight.",
+    "LOOKBACK_RING": "Claims linked to this one were flagged for review as a group after it was paid.",
     "LOOKBACK_DECISION": "After this claim was paid, investigators found fraud on another claim by the "
-    "same person, bank account or device.",
+    "same person, or sharing its bank account, email, phone, device or address.",
     "LOOKBACK_SSN_REUSE": "Tonight this claim's SSN was filed again under another identity.",
 }
 
@@ -103,26 +117,6 @@ LIST_SIGNALS: dict[str, tuple[str, str]] = {
     "interstate_claims": ("interstate_claim", "LOOKBACK_INTERSTATE"),
     "suspicious_actors": ("suspicious_actor_match", "LOOKBACK_SUSPICIOUS_ACTOR"),
 }
-#: The keys a fraud decision implicates other claims by.
-DECISION_KEYS = ("identity_id", "bank_account_token", "device_id")
-#: The kinds of identifier by which a ring grows to include a paid claim, and the claims
-#: column holding each (an address is its street, residence or mailing, matched with its ZIP
-#: code). An IP address is not one: a library's or a campus's network links strangers. A
-#: device counts only when the paid claims holding it are of no more identities than the ring
-#: rule's cap for devices (``[rings.kinds]``, 5): more is a library's computer (on
-#: bench/ledger_figures.py, with IP addresses and no cap, 56 of 62 look-back alerts were
-#: honest library and household claimants).
-RING_LINK_COLUMNS: dict[str, str] = {
-    "bank_account": "bank_account_token",
-    "email": "email_canonical",
-    "phone": "phone_e164",
-    "device": "device_id",
-    "address": "address_norm",
-}
-#: The kinds a ring grows by only up to the ring rule's cap of identities per value.
-CAPPED_KINDS = ("device",)
-#: A ring's address links by a claim's residence or mailing address: (street, ZIP) columns.
-ADDRESS_PAIRS = (("address_norm", "zip5"), ("mailing_address_norm", "mailing_zip5"))
 #: The claims columns the list signals read besides their keys.
 _CONTEXT_COLUMNS = ("filed_at", "state", "zip5")
 _SCORES_COLUMNS = ["claim_id", "route", "ring_id", "identity_id", "risk_score"]
@@ -151,22 +145,16 @@ class _Changes:
 
     #: Tonight's claims: ssn_token and identity_id.
     tonight: pd.DataFrame
-    flagged_rings: pa.Array
     #: kind -> {version an earlier night used (None: not loaded) -> tonight's entries it lacked}.
     new_entries: dict[str, dict[str | None, pd.DataFrame]]
     #: kind -> the list as tonight uses it.
     lists: dict[str, pd.DataFrame]
-    #: Fraud decided since the first night checked: key kind, key, claim_id, decided_at.
+    #: Fraud decided since the first night checked (:func:`decision_keys`).
     decisions: pd.DataFrame
     #: Claims whose latest decision by tonight is fraud: nothing to raise on them.
     decided_fraud: pa.Array
-    #: What links each flagged ring tonight: column, key, zip5 (addresses only), ring_id.
-    ring_links: pd.DataFrame = field(default_factory=lambda: _no_links())
-    #: Every claim of the window in a ring flagged tonight, as the features found it tonight
-    #: (``claim_id, ring_id``; ``lake/ring_members``): earlier claims the ring reached.
-    ring_members: pd.DataFrame = field(default_factory=lambda: _no_members())
-    #: The most identities a device or an address may link a ring by (the ring rule's caps).
-    link_caps: dict[str, int] = field(default_factory=dict)
+    #: The rings flagged tonight, their claims tonight and their members.
+    rings: FlaggedRings = field(default_factory=FlaggedRings)
 
 
 def alerts_path(lake: Lake, night: dt.date) -> Path:
@@ -187,8 +175,7 @@ def run_lookback(home: Path, night: dt.date, settings: Settings | None = None) -
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     pins = {n: _pins(lake, n) for n in nights}
-    changes = _changes(home, lake, night, nights, pins, settings.agency_timezone)
-    changes.link_caps = {kind: settings.rings.kinds[kind].cap for kind in CAPPED_KINDS}
+    changes = _changes(home, lake, night, nights, pins, settings)
     clock = lap(timings, "changes", clock)
     found = implicated(lake, night, nights, pins, changes, settings.agency_timezone, timings)
     clock = time.perf_counter()
@@ -242,7 +229,7 @@ def _changes(
     night: dt.date,
     nights: list[dt.date],
     pins: dict[dt.date, dict[str, str | None] | None],
-    timezone: str,
+    settings: Settings,
 ) -> _Changes:
     tonight_pins = _pins(lake, night) or {kind: current_version(home, kind) for kind in LIST_SIGNALS}
     new_entries: dict[str, dict[str | None, pd.DataFrame]] = {}
@@ -261,8 +248,9 @@ def _changes(
     scores = lake.read_table(
         lake.scores_path(night), columns=["claim_id", "identity_id", "ring_id", "case_id"]
     )
-    flagged = scores.filter(pc.starts_with(scores["case_id"], "ring:"))["ring_id"]
-    rings = pc.unique(flagged.combine_chunks().cast(pa.string()).drop_null())
+    caps = settings.rings.kinds
+    rings = flagged_rings(lake, night, scores, device_cap=caps["device"].cap, network_cap=caps["ip"].cap)
+    timezone = settings.agency_timezone
     end = end_of_night_utc(night, timezone)
     history = read_decisions(home)
     latest = decisions_as_of(history, end + pd.Timedelta(microseconds=1))
@@ -274,12 +262,10 @@ def _changes(
     ]
     return _Changes(
         tonight=_tonight(lake, night, scores),
-        ring_links=_ring_links(lake, night, rings),
-        ring_members=_ring_members(lake, night, rings),
-        flagged_rings=rings,
+        rings=rings,
         new_entries=new_entries,
         lists=lists,
-        decisions=_decision_keys(lake, [*nights, night], fraud),
+        decisions=decision_keys(lake, [*nights, night], fraud),
         decided_fraud=pa.array(decided_fraud.astype(str).unique(), pa.string()),
     )
 
@@ -297,47 +283,6 @@ def _tonight(lake: Lake, night: dt.date, scores: pa.Table) -> pd.DataFrame:
     return joined.select(["ssn_token", "identity_id"]).to_pandas().drop_duplicates()
 
 
-def _no_members() -> pd.DataFrame:
-    return pd.DataFrame({"claim_id": [], "ring_id": []}, dtype="str")
-
-
-def _ring_members(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
-    """The members of the rings flagged tonight, earlier nights' claims included."""
-    return lake.ring_members(night, rings).to_pandas().astype(str)
-
-
-def _no_links() -> pd.DataFrame:
-    return pd.DataFrame({"column": [], "key": [], "zip5": [], "ring_id": []}, dtype="str")
-
-
-def _ring_links(lake: Lake, night: dt.date, rings: pa.Array) -> pd.DataFrame:
-    """The values that link each ring flagged tonight: of each of its claims tonight, the value of
-    every kind its ``ring_shared_kinds`` names (``column, key, zip5, ring_id``)."""
-    path = lake.features_path(night)
-    if not len(rings) or not path.exists():
-        return _no_links()
-    features = lake.read_table(path, columns=["claim_id", "ring_id", "ring_shared_kinds"])
-    members = features.filter(pc.is_in(features["ring_id"].cast(pa.string()), value_set=rings)).to_pandas()
-    if members.empty:
-        return _no_links()
-    ids = pa.array(members["claim_id"].astype(str).unique(), pa.string())
-    wanted = ["claim_id", *RING_LINK_COLUMNS.values(), *(c for pair in ADDRESS_PAIRS for c in pair)]
-    claims = _matching(lake, _claims_parts(lake, [night]), {"claim_id": ids}, list(dict.fromkeys(wanted)))
-    joined = members.merge(claims.drop(columns=["first_scored"]), on="claim_id")
-    links = []
-    for kind, column in RING_LINK_COLUMNS.items():
-        named = joined["ring_shared_kinds"].fillna("").str.split(";").map(lambda kinds, k=kind: k in kinds)
-        # An address links by the residence or the mailing address (a mail drop is often the latter).
-        for street, zip5 in ADDRESS_PAIRS if kind == "address" else ((column, None),):
-            if street not in joined.columns or (zip5 is not None and zip5 not in joined.columns):
-                continue
-            part = joined.loc[named.astype(bool) & joined[street].notna(), [street, "ring_id"]]
-            part = part.rename(columns={street: "key"}).assign(column=column)
-            links.append(part.assign(zip5=joined.loc[part.index, zip5] if zip5 else ""))
-    found = pd.concat(links, ignore_index=True) if links else _no_links()
-    return found[["column", "key", "zip5", "ring_id"]].astype(str).drop_duplicates().reset_index(drop=True)
-
-
 def _new_rows(current: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``current`` that ``old`` lacks (all of them when ``old`` is empty)."""
     if old.empty or current.empty:
@@ -347,52 +292,15 @@ def _new_rows(current: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     return current.loc[~np.isin(mine, theirs)].reset_index(drop=True)
 
 
-def _decision_keys(lake: Lake, nights: list[dt.date], fraud: pd.DataFrame) -> pd.DataFrame:
-    """The identity, bank account and device of the claims decided fraud (``key_kind, key,
-    decided_claim, decided_at``), looked up in the nights' scores and claims."""
-    empty = pd.DataFrame({"key_kind": [], "key": [], "decided_claim": [], "decided_at": []}, dtype="str")
-    if fraud.empty:
-        return empty
-    ids = pa.array(fraud["claim_id"].astype(str).unique(), pa.string())
-    # Where each decided claim was scored: the review queues (small files) hold the claims
-    # investigators see; only a claim decided without being queued needs the scores scanned.
-    queued = _matching(lake, _queue_parts(lake, nights), {"claim_id": ids}, ["claim_id", "identity_id"])
-    rest = pc.filter(ids, pc.invert(pc.is_in(ids, pa.array(queued["claim_id"].astype(str), pa.string()))))
-    scored = _matching(lake, _scores_parts(lake, nights), {"claim_id": rest}, ["claim_id", "identity_id"])
-    located = pd.concat([f for f in (queued, scored) if len(f)] or [queued], ignore_index=True)
-    claim_nights = sorted(set(located["first_scored"]))
-    frames = [
-        located,
-        _matching(
-            lake,
-            _claims_parts(lake, claim_nights),
-            {"claim_id": ids},
-            ["claim_id", "bank_account_token", "device_id"],
-        ),
-    ]
-    keys = []
-    for frame in frames:
-        for kind in DECISION_KEYS:
-            if kind in frame.columns:
-                part = (
-                    frame[["claim_id", kind]]
-                    .dropna()
-                    .rename(columns={kind: "key", "claim_id": "decided_claim"})
-                )
-                keys.append(part.assign(key_kind=kind))
-    if not keys:
-        return empty
-    keyed = pd.concat(keys, ignore_index=True).drop_duplicates()
-    times = fraud.rename(columns={"claim_id": "decided_claim"})
-    return keyed.merge(times, on="decided_claim")
-
-
 def _change_counts(changes: _Changes) -> dict[str, int]:
     counts = {
         f"new_{kind}": int(sum(len(rows) for rows in changes.new_entries.get(kind, {}).values()))
         for kind in LIST_SIGNALS
     }
-    counts["flagged_rings"] = len(changes.flagged_rings)
+    rings = changes.rings
+    counts["flagged_rings"] = len(rings.ids)
+    # The earlier claims tonight's flagged rings reached (their members not filed tonight).
+    counts["ring_members_earlier"] = len(earlier_member_ids(rings))
     counts["fraud_decisions"] = int(changes.decisions["decided_claim"].nunique())
     counts["ssns_tonight"] = int(changes.tonight["ssn_token"].nunique())
     return counts
@@ -411,46 +319,68 @@ def implicated(
     timings: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """The earlier nights' cleared claims the changes implicate, one row per claim and reason:
-    ``claim_id, first_scored, reason, ring_id, identity_id, risk_score``."""
+    ``claim_id, first_scored, reason, reason_text, ring_id, identity_id, risk_score``."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
     claim_keys = _claim_key_sets(changes)
     context = list(_CONTEXT_COLUMNS if changes.new_entries else ())
-    if (changes.ring_links["column"] == "address_norm").any():
-        context += [c for pair in ADDRESS_PAIRS for c in pair]
-    read = ["claim_id", *claim_keys, *context]
-    by_claims = _matching(lake, _claims_parts(lake, nights), claim_keys, list(dict.fromkeys(read)))
+    evidence = VALUE_COLUMNS if len(changes.rings.ids) or len(changes.decisions) else []
+    read = list(dict.fromkeys(["claim_id", *claim_keys, *context, *evidence]))
+    by_claims = matching(lake, claims_parts(lake, nights), claim_keys, read)
+    by_claims["claim_id"] = by_claims["claim_id"].astype(str)
     clock = lap(timings, "claims", clock)
+    members = changes.rings.members["claim_id"]
     score_keys = {
-        "claim_id": pa.array(
-            pd.concat([by_claims["claim_id"], changes.ring_members["claim_id"]]).astype(str).unique(),
-            pa.string(),
-        ),
-        "ring_id": changes.flagged_rings,
+        "claim_id": pa.array(pd.concat([by_claims["claim_id"], members]).astype(str).unique(), pa.string()),
+        "ring_id": changes.rings.ids,
         "identity_id": _keys(changes.decisions, "identity_id"),
     }
-    cleared = _matching(lake, _scores_parts(lake, nights), score_keys, _SCORES_COLUMNS, clear_only=True)
+    cleared = matching(lake, scores_parts(lake, nights), score_keys, _SCORES_COLUMNS, clear_only=True)
     clock = lap(timings, "scores", clock)
+    cleared["claim_id"] = cleared["claim_id"].astype(str)
     excluded = np.asarray(
         pc.is_in(pa.array(cleared["claim_id"], pa.string()), changes.decided_fraud), dtype=bool
     )
     rows = cleared.loc[~excluded].merge(by_claims.drop(columns=["first_scored"]), on="claim_id", how="left")
+    rows = _with_values(lake, rows, by_claims, changes, read)
+    earlier = by_claims.loc[by_claims["claim_id"].isin(members)]
     found = [
-        _ring_hits(rows, changes),
-        _ring_member_hits(rows, changes),
-        _ring_growth_hits(rows, changes),
-        _decision_hits(rows, changes, timezone),
+        ring_hits(lake, rows, earlier, changes.rings, night).assign(reason="LOOKBACK_RING"),
+        decision_hits(
+            rows, changes.decisions, _night_ends(rows["first_scored"], timezone), timezone, by_claims
+        ).assign(reason="LOOKBACK_DECISION"),
         _ssn_reuse_hits(rows, changes),
         *(_list_hits(rows, night, pins, changes, kind, timezone) for kind in changes.new_entries),
     ]
     lap(timings, "match", clock)
-    columns = ["claim_id", "first_scored", "reason", "ring_id", "identity_id", "risk_score"]
-    hits = (
-        pd.concat([f[columns] for f in found if len(f)], ignore_index=True)
-        if any(len(f) for f in found)
-        else None
+    columns = ["claim_id", "first_scored", "reason", "reason_text", "ring_id", "identity_id", "risk_score"]
+    found = [f.reindex(columns=columns) for f in found if len(f)]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    hits = pd.concat(found, ignore_index=True)
+    texts = hits["reason_text"].astype("object")
+    hits["reason_text"] = texts.where(texts.notna(), hits["reason"].map(LOOKBACK_REASONS))
+    return hits.drop_duplicates(["claim_id", "reason"])
+
+
+def _with_values(
+    lake: Lake, rows: pd.DataFrame, by_claims: pd.DataFrame, changes: _Changes, read: list[str]
+) -> pd.DataFrame:
+    """``rows`` with the claims values of those a flagged ring held when they were paid that the
+    claims scan did not read (nothing else matched them): their evidence is read from the lake."""
+    in_ring = np.asarray(
+        pc.fill_null(pc.is_in(pa.array(rows["ring_id"], pa.string()), changes.rings.ids), False)
     )
-    return hits.drop_duplicates(["claim_id", "reason"]) if hits is not None else pd.DataFrame(columns=columns)
+    missing = rows.loc[in_ring & ~rows["claim_id"].isin(by_claims["claim_id"]).to_numpy()]
+    if missing.empty:
+        return rows
+    ids = pa.array(missing["claim_id"].unique(), pa.string())
+    parts = claims_parts(lake, sorted(set(missing["first_scored"])))
+    found = matching(lake, parts, {"claim_id": ids}, read).drop(columns=["first_scored"])
+    found["claim_id"] = found["claim_id"].astype(str)
+    filled = rows.set_index("claim_id")
+    filled.update(found.drop_duplicates("claim_id").set_index("claim_id").reindex(columns=filled.columns))
+    return filled.reset_index()
 
 
 def _claim_key_sets(changes: _Changes) -> dict[str, pa.Array]:
@@ -464,73 +394,13 @@ def _claim_key_sets(changes: _Changes) -> dict[str, pa.Array]:
                     sets.setdefault(columns[0], []).append(wanted)
             else:
                 sets["ssn_token"].append(rows["ssn_token"])
-    for kind in DECISION_KEYS[1:]:
-        sets.setdefault(kind, []).append(changes.decisions.loc[changes.decisions["key_kind"] == kind, "key"])
-    for column, keys in changes.ring_links.groupby("column")["key"]:
-        for matched in ("address_norm", "mailing_address_norm") if column == "address_norm" else (column,):
-            sets.setdefault(str(matched), []).append(keys)
+    for column, values in decision_claim_keys(changes.decisions).items():
+        sets.setdefault(column, []).extend(values)
+    for link, keys in growth_links(changes.rings).groupby("column")["key"]:
+        for matched in ("address_norm", "mailing_address_norm") if link == "address_norm" else (str(link),):
+            sets.setdefault(matched, []).append(keys)
+    sets["claim_id"] = [pd.Series(earlier_member_ids(changes.rings).to_pylist(), dtype="object")]
     return {column: _keys_of(pd.concat(values)) for column, values in sets.items()}
-
-
-def _ring_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
-    hit = np.asarray(
-        pc.fill_null(pc.is_in(pa.array(rows["ring_id"], pa.string()), changes.flagged_rings), False)
-    )
-    return rows.loc[hit].assign(reason="LOOKBACK_RING")
-
-
-def _ring_member_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
-    """Claims a ring flagged tonight reaches, as tonight's features found the ring: the alert
-    carries the flagged ring's id."""
-    members = changes.ring_members.rename(columns={"ring_id": "flagged_ring"})
-    pairs = rows.astype({"claim_id": str}).merge(members, on="claim_id")
-    return (
-        pairs.assign(ring_id=pairs["flagged_ring"])
-        .drop(columns=["flagged_ring"])
-        .assign(reason="LOOKBACK_RING")
-    )
-
-
-def _ring_growth_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
-    """Claims holding a value that links a ring flagged tonight (an address, residence or
-    mailing, with its ZIP code; a device of no more identities than its cap): the ring has grown
-    to include them; the alert carries the flagged ring's id."""
-    hits = []
-    kinds = {column: kind for kind, column in RING_LINK_COLUMNS.items()}
-    for column, links in changes.ring_links.groupby("column"):
-        pairs_of = ADDRESS_PAIRS if column == "address_norm" else ((str(column), None),)
-        for street, zip5 in pairs_of:
-            on = [street, zip5] if zip5 else [street]
-            if any(c not in rows.columns for c in on):
-                continue
-            right = links.rename(columns={"key": street, "zip5": zip5 or "_", "ring_id": "flagged_ring"})
-            pairs = (
-                rows.dropna(subset=on).astype({c: str for c in on}).merge(right[[*on, "flagged_ring"]], on=on)
-            )
-            cap = changes.link_caps.get(kinds[str(column)])
-            if cap is not None:
-                identities = pairs.groupby(on)["identity_id"].transform("nunique")
-                pairs = pairs.loc[identities <= cap]
-            hits.append(pairs.assign(ring_id=pairs["flagged_ring"]).drop(columns=["flagged_ring"]))
-    found = pd.concat(hits, ignore_index=True) if hits else rows.iloc[:0]
-    return found.drop_duplicates(["claim_id", "ring_id"]).assign(reason="LOOKBACK_RING")
-
-
-def _decision_hits(rows: pd.DataFrame, changes: _Changes, timezone: str) -> pd.DataFrame:
-    """Fraud decided on another claim sharing a key, after the claim's night ended."""
-    hits = []
-    for kind in DECISION_KEYS:
-        if kind not in rows.columns:
-            continue
-        decided = changes.decisions.loc[
-            changes.decisions["key_kind"] == kind, ["key", "decided_claim", "decided_at"]
-        ]
-        pairs = rows.merge(decided, left_on=kind, right_on="key")
-        ended = _night_ends(pairs["first_scored"], timezone)
-        later = pd.to_datetime(pairs["decided_at"], utc=True) > ended
-        hits.append(pairs.loc[later & (pairs["decided_claim"] != pairs["claim_id"])])
-    found = pd.concat(hits, ignore_index=True) if hits else rows.iloc[:0]
-    return found.assign(reason="LOOKBACK_DECISION")
 
 
 def _ssn_reuse_hits(rows: pd.DataFrame, changes: _Changes) -> pd.DataFrame:
@@ -581,86 +451,6 @@ def _list_hits(
     )
 
 
-# --- Reading the benefit year by key ------------------------------------------------------
-
-
-#: Rows read before they are matched at once: each match builds its value set's hash table
-#: once per batch (tonight's million SSNs), so larger batches cost fewer builds (10 x 1M rows:
-#: 3.7 s of CPU one file at a time, 1.6 s in one batch) and more memory.
-BATCH_ROWS = 4_000_000
-
-
-def _matching(
-    lake: Lake,
-    parts: list[tuple[dt.date, Path]],
-    keys: dict[str, pa.Array],
-    columns: list[str],
-    clear_only: bool = False,
-) -> pd.DataFrame:
-    """``columns`` (and ``first_scored``, the part's night) of the rows of ``parts`` where any
-    column of ``keys`` holds one of its values (and, ``clear_only``, routed ``clear``). Files are
-    read a few columns at a time, in batches of :data:`BATCH_ROWS` rows matched with Arrow's hash
-    kernel; only the matching rows are kept."""
-    keys = {c: v for c, v in keys.items() if len(v)}
-    found: list[pa.Table] = []
-    batch: list[pa.Table] = []
-    for night, path in parts:
-        present = set(lake.read_schema(path).names)
-        if not any(c in present for c in keys):
-            continue
-        wanted = [
-            c for c in dict.fromkeys([*columns, *keys, *(["route"] if clear_only else [])]) if c in present
-        ]
-        table = lake.read_table(path, columns=wanted)
-        batch.append(
-            table.append_column("first_scored", pa.repeat(pa.scalar(night, pa.date32()), table.num_rows))
-        )
-        if sum(t.num_rows for t in batch) >= BATCH_ROWS:
-            found.append(_match_batch(batch, keys, clear_only))
-            batch = []
-    if batch:
-        found.append(_match_batch(batch, keys, clear_only))
-    found = [t for t in found if t.num_rows]
-    if not found:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in [*columns, "first_scored"]})
-    frame = pa.concat_tables(found, promote_options="permissive").to_pandas()
-    frame["first_scored"] = pd.to_datetime(frame["first_scored"]).dt.date
-    return frame.reindex(columns=[*dict.fromkeys([*columns, *keys]), "first_scored"])
-
-
-def _match_batch(tables: list[pa.Table], keys: dict[str, pa.Array], clear_only: bool) -> pa.Table:
-    """The rows of ``tables`` whose key columns hold a wanted value (one hash build per key)."""
-    table = pa.concat_tables(tables, promote_options="permissive")
-    mask = pa.chunked_array([pa.array(np.zeros(table.num_rows, dtype=bool))])
-    for column, values in keys.items():
-        if column in table.column_names:
-            wanted = values.cast(table.schema.field(column).type)
-            mask = pc.or_(mask, pc.fill_null(pc.is_in(table[column], value_set=wanted), False))
-    if clear_only:
-        mask = pc.and_(mask, pc.equal(table["route"], "clear"))
-    return table.filter(mask)
-
-
-def _claims_parts(lake: Lake, nights: list[dt.date]) -> list[tuple[dt.date, Path]]:
-    if not nights:
-        return []
-    wanted = set(nights)
-    parts = lake.committed_parts("claims", min(nights), max(nights))
-    return [(n, p) for p in parts if (n := _night_of(p)) in wanted]
-
-
-def _scores_parts(lake: Lake, nights: list[dt.date]) -> list[tuple[dt.date, Path]]:
-    return [(n, lake.scores_path(n)) for n in nights if lake.scores_path(n).exists()]
-
-
-def _queue_parts(lake: Lake, nights: list[dt.date]) -> list[tuple[dt.date, Path]]:
-    return [(n, lake.queue_path(n)) for n in nights if lake.queue_path(n).exists()]
-
-
-def _night_of(path: Path) -> dt.date:
-    return dt.date.fromisoformat(path.parent.name.removeprefix("batch_date="))
-
-
 # --- Raised once ----------------------------------------------------------------------------
 
 
@@ -670,7 +460,7 @@ def _raise_once(lake: Lake, night: dt.date, first: dt.date, found: pd.DataFrame)
     path = alerts_path(lake, night)
     kept = lake.read_table(path) if path.exists() else LOOKBACK_SCHEMA.empty_table()
     others = [p for p in (lake.root / "lookback").glob("batch_date=*/alerts.parquet") if p != path]
-    raised = [lake.read_table(p, columns=["claim_id", "reason"]) for p in others if _night_of(p) >= first]
+    raised = [lake.read_table(p, columns=["claim_id", "reason"]) for p in others if night_of(p) >= first]
     raised.append(kept.select(["claim_id", "reason"]))
     seen = pa.concat_tables(raised).to_pandas()
     pairs = found["claim_id"].astype(str) + "\x1f" + found["reason"].astype(str)
@@ -690,7 +480,7 @@ def _alerts_table(found: pd.DataFrame, night: dt.date) -> pa.Table:
             "flagged_on": pa.array([night] * n, pa.date32()),
             "first_scored": pa.array(list(found["first_scored"]), pa.date32()),
             "reason": pa.array(found["reason"].astype(str), pa.string()),
-            "reason_text": pa.array([LOOKBACK_REASONS[r] for r in found["reason"]], pa.string()),
+            "reason_text": pa.array(_texts(found), pa.string()),
             "ring_id": pa.array(found["ring_id"], pa.string(), from_pandas=True),
             "identity_id": pa.array(found["identity_id"], pa.string(), from_pandas=True),
             "risk_score": pa.array(found["risk_score"], pa.float64(), from_pandas=True),
@@ -702,6 +492,19 @@ def _alerts_table(found: pd.DataFrame, night: dt.date) -> pa.Table:
 
 
 # --- Small helpers --------------------------------------------------------------------------
+
+
+def _texts(found: pd.DataFrame) -> list[str]:
+    """Each alert's sentence: its own (the evidence and its date), else its reason's."""
+    own = (
+        found["reason_text"]
+        if "reason_text" in found.columns
+        else pd.Series(index=found.index, dtype="object")
+    )
+    return [
+        str(t) if isinstance(t, str) and t else LOOKBACK_REASONS[r]
+        for t, r in zip(own, found["reason"], strict=True)
+    ]
 
 
 def _pins(lake: Lake, night: dt.date) -> dict[str, str | None] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,35 @@ def night(
     pinned_versions(lake, day, home)
     scores = [score_row(claim_id, day, **scored.get(claim_id, {})) for claim_id in claims]
     lake.write_table(lake.scores_path(day), pa.Table.from_pylist(scores, schema=SCORES_SCHEMA))
+
+
+def apart(i: int, **shared: str) -> dict[str, str]:
+    """A claimant of their own: SSN, email, phone, home, bank account, device and IP address of
+    claimant ``i`` (0-89), with ``shared`` values instead where given."""
+    own = {
+        "ssn": f"123-45-{6700 + i}", "email": f"person{i}@example.com", "phone": f"(614) 555-{1000 + i}",
+        "address_line1": f"{10 + i} Elm Street", "address_line2": "", "zip": "43215",
+        "bank_account": f"{900000000 + i}", "device_id": f"dev-{i}", "ip_address": f"198.51.100.{i + 1}",
+    }  # fmt: skip
+    return {**own, **shared}
+
+
+def network_features(
+    home: Path, day: dt.date, crowded: dict[str, int], hosting: tuple[str, ...] = ()
+) -> None:
+    """Night ``day``'s features as look-back reads a claim's network: claim id -> the identities
+    its IP address had in 30 days (``hosting``: claims from a hosting provider's range)."""
+    lake = Lake(home)
+    table = pa.table(
+        {
+            "claim_id": list(crowded),
+            "ip_identities_30d": [float(n) for n in crowded.values()],
+            "ip_hosting": [c in hosting for c in crowded],
+            "ip_vpn": [False] * len(crowded),
+            "ip_tor": [False] * len(crowded),
+        }
+    )
+    lake.write_table(lake.features_path(day), table)
 
 
 def load(home: Path, tmp_path: Path, kind: str, text: str) -> None:
@@ -151,32 +181,77 @@ def test_a_ring_flagged_tonight_raises_its_earlier_cleared_claims(home: Path, tm
     assert set(read_alerts(home, DAY2)["ring_id"]) == {"ring-7"}
 
 
-def test_fraud_decided_on_the_same_identity_bank_account_or_device(home: Path, tmp_path: Path) -> None:
+def test_fraud_decided_on_the_same_person_bank_account_email_phone_or_device(
+    home: Path, tmp_path: Path
+) -> None:
+    f = apart(0)
     night(
         home,
         tmp_path,
         DAY1,
         {
-            "F": {"ssn": "123-45-6781", "bank_account": "1111", "device_id": "dev-f"},
-            "SAME_PERSON": {"ssn": "123-45-6782", "bank_account": "2222", "device_id": "dev-2"},
-            "SAME_BANK": {"ssn": "123-45-6783", "bank_account": "1111", "device_id": "dev-3"},
-            "SAME_DEVICE": {"ssn": "123-45-6784", "bank_account": "4444", "device_id": "dev-f"},
-            "OTHER": {"ssn": "123-45-6785", "bank_account": "5555", "device_id": "dev-5"},
+            "F": f,
+            "SAME_PERSON": apart(1),
+            "SAME_BANK": apart(2, bank_account=f["bank_account"]),
+            "SAME_DEVICE": apart(3, device_id=f["device_id"]),
+            "SAME_EMAIL": apart(4, email=f["email"]),
+            "SAME_PHONE": apart(5, phone=f["phone"]),
+            "OTHER": apart(6),
         },
         {"F": {"identity_id": "I-F"}, "SAME_PERSON": {"identity_id": "I-F"}},
     )
     labels = tmp_path / "labels.csv"
     labels.write_text("claim_id,outcome,decided_at,source\nF,fraud,2026-10-02T15:00:00,investigation\n")
     import_labels(home, labels)
-    night(
-        home, tmp_path, DAY2, {"N": {"ssn": "123-45-6799", "bank_account": "9999", "device_id": "dev-n"}}, {}
-    )
+    night(home, tmp_path, DAY2, {"N": apart(9)}, {})
     # F itself is decided: nothing to raise on it.
     assert raised(home, DAY2) == {
-        "SAME_PERSON": {"LOOKBACK_DECISION"},
-        "SAME_BANK": {"LOOKBACK_DECISION"},
-        "SAME_DEVICE": {"LOOKBACK_DECISION"},
+        claim: {"LOOKBACK_DECISION"}
+        for claim in ("SAME_PERSON", "SAME_BANK", "SAME_DEVICE", "SAME_EMAIL", "SAME_PHONE")
     }
+    # Each alert says what the two claims share and the day of the decision, never the other
+    # claim or its values (the sentence may reach the claimant's notice).
+    texts = read_alerts(home, DAY2).set_index("claim_id")["reason_text"]
+    assert texts["SAME_BANK"] == (
+        "After this claim was paid, investigators decided on 2026-10-02 that another claim paid into "
+        "the same bank account was fraud."
+    )
+    assert "by the same person" in texts["SAME_PERSON"] and "same email address" in texts["SAME_EMAIL"]
+    sentence = (
+        r"After this claim was paid, investigators decided on 2026-10-02 that another claim [a-z ]+ was "
+    )
+    sentence += r"fraud\."
+    assert all(re.fullmatch(sentence, t) for t in texts)
+
+
+def test_a_decision_at_a_mail_drop_raises_the_claims_mailed_there_not_a_housemate(
+    home: Path, tmp_path: Path
+) -> None:
+    drop = {"mailing_address_line1": "PO Box 417", "mailing_city": "Columbus", "mailing_state": "OH"}
+    drop |= {"mailing_zip": "43216"}
+    home_of_g = {"address_line1": "7 Birch Road", "zip": "43215"}
+    night(
+        home,
+        tmp_path,
+        DAY1,
+        {
+            "F": apart(0, **drop),
+            "M1": apart(1, **drop),
+            "M2": apart(2, **drop),
+            "G": apart(3, **home_of_g),
+            "SPOUSE": apart(4, **home_of_g),  # lives with G, who is decided fraud: two identities
+        },
+        {},
+    )
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "claim_id,outcome,decided_at,source\nF,fraud,2026-10-02T15:00:00,investigation\n"
+        "G,fraud,2026-10-02T15:00:00,investigation\n"
+    )
+    import_labels(home, labels)
+    night(home, tmp_path, DAY2, {"N": apart(9)}, {})
+    assert raised(home, DAY2) == {"M1": {"LOOKBACK_DECISION"}, "M2": {"LOOKBACK_DECISION"}}
+    assert "the same address" in read_alerts(home, DAY2)["reason_text"].iloc[0]
 
 
 def test_a_decision_the_claims_own_night_saw_raises_nothing(home: Path, tmp_path: Path) -> None:
@@ -270,20 +345,15 @@ def ring_features(home: Path, day: dt.date, rings: dict[str, tuple[str, str]]) -
 def test_a_ring_that_grows_to_include_a_cleared_claim_raises_it(home: Path, tmp_path: Path) -> None:
     # Night 1: X and W are paid, in no ring. Night 2: two new claims share X's bank account
     # and W's phone; the bank account makes a ring of X and them, flagged tonight.
-    account, phone = {"bank_account": "000111222333"}, {"phone": "(614) 555-0199"}
-    night(
-        home,
-        tmp_path,
-        DAY1,
-        {"X": {"ssn": "123-45-6781", **account}, "W": {"ssn": "123-45-6782", **phone}},
-        {},
-    )
+    account = apart(0)["bank_account"]
+    phone = apart(1)["phone"]
+    night(home, tmp_path, DAY1, {"X": apart(0), "W": apart(1)}, {})
     flagged = {"ring_id": "ring-9", "route": "review", "case_id": "ring:ring-9:2026-10-02"}
     night(
         home,
         tmp_path,
         DAY2,
-        {"Y": {"ssn": "123-45-6783", **account, **phone}, "Z": {"ssn": "123-45-6784", **account}},
+        {"Y": apart(2, bank_account=account, phone=phone), "Z": apart(3, bank_account=account)},
         {"Y": flagged, "Z": flagged},
     )
     ring_features(home, DAY2, {"Y": ("ring-9", "bank_account"), "Z": ("ring-9", "bank_account")})
@@ -291,8 +361,31 @@ def test_a_ring_that_grows_to_include_a_cleared_claim_raises_it(home: Path, tmp_
     assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}
     alert = read_alerts(home, DAY2).iloc[0]
     assert (alert["ring_id"], alert["first_scored"]) == ("ring-9", DAY1)
-    assert alert["reason_text"] == LOOKBACK_REASONS["LOOKBACK_RING"]
+    assert alert["reason_text"] == (
+        "Claims linked to this one by its bank account were flagged for review as a group on "
+        "2026-10-02, after it was paid."
+    )
     assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}  # a re-run raises it once
+
+
+def test_a_ring_does_not_grow_by_what_a_housemate_shares(home: Path, tmp_path: Path) -> None:
+    # X's spouse Y (same home) is in a ring flagged tonight by the bank account they share, with
+    # Z living elsewhere: X holds the account of a claim of the ring, but only its housemate's.
+    together = {"address_line1": "7 Birch Road", "zip": "43215"}
+    night(home, tmp_path, DAY1, {"X": apart(0, **together)}, {})
+    flagged = {"ring_id": "ring-9", "route": "review", "case_id": "ring:ring-9:2026-10-02"}
+    account = apart(0)["bank_account"]
+    night(
+        home,
+        tmp_path,
+        DAY2,
+        {"Y": apart(2, bank_account=account, **together), "Z": apart(3, device_id="dev-2")},
+        {"Y": flagged, "Z": flagged},
+    )
+    ring_features(
+        home, DAY2, {"Y": ("ring-9", "bank_account;device"), "Z": ("ring-9", "bank_account;device")}
+    )
+    assert raised(home, DAY2) == {}
 
 
 def test_a_device_many_paid_claimants_share_does_not_grow_a_ring(home: Path, tmp_path: Path) -> None:
@@ -313,30 +406,66 @@ def test_a_mail_drop_ring_grows_by_a_paid_claims_mailing_address(home: Path, tmp
         tmp_path,
         DAY1,
         {
-            "X": {"ssn": "123-45-6781", "address_line1": "5 Elm St", "address_line2": "", **mailed},
-            "W": {"ssn": "123-45-6782", **drop, "zip": "43004"},  # the same street in another ZIP
+            "X": apart(0, **mailed),
+            "W": apart(1, **{**drop, "zip": "43004"}),  # the same street in another ZIP
         },
         {},
     )
     flagged = {"ring_id": "ring-4", "route": "review", "case_id": "ring:ring-4:2026-10-02"}
-    night(home, tmp_path, DAY2, {"Y": {"ssn": "123-45-6783", **drop}}, {"Y": flagged})
-    ring_features(home, DAY2, {"Y": ("ring-4", "address")})
+    night(
+        home,
+        tmp_path,
+        DAY2,
+        {"Y": apart(3, **drop), "Y2": apart(4, **drop)},
+        {"Y": flagged, "Y2": flagged},
+    )
+    ring_features(home, DAY2, {"Y": ("ring-4", "address"), "Y2": ("ring-4", "address")})
     assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}
+    assert "by its mailing address" in read_alerts(home, DAY2)["reason_text"].iloc[0]
 
 
-def test_a_claim_the_features_put_in_a_flagged_ring_is_raised_whatever_links_it(
+def test_a_claim_the_features_put_in_a_flagged_ring_is_raised_with_evidence(
     home: Path, tmp_path: Path
 ) -> None:
-    # Night 1: V is paid, in no ring. Night 2's features find that a ring flagged tonight reaches
-    # V through a chain of claims (an IP farm, say: no kind look-back matches on); the night's
-    # ring members name it. U, paid too, is a member of a ring not flagged tonight.
-    night(home, tmp_path, DAY1, {"V": {"ssn": "123-45-6781"}, "U": {"ssn": "123-45-6782"}}, {})
+    # Night 1, all paid and in no ring: V (its bank account is Q's, and Q lives elsewhere);
+    # P (a public computer Q used too, on a library's network of 15 identities); S (the same
+    # device, from a hosting provider's range: a farm, not a library); H (Q's housemate: only
+    # their address); U (a ring not flagged tonight). Night 2's features put them all in rings
+    # (the night's ring members): ring-7 holds Q tonight and is flagged.
+    q = apart(9, device_id="dev-shared")
+    claims = {
+        "V": apart(0, bank_account=q["bank_account"]),
+        "P": apart(1, device_id="dev-shared"),
+        "S": apart(2, device_id="dev-shared"),
+        "H": apart(3, address_line1=q["address_line1"], zip=q["zip"]),
+        "U": apart(4, bank_account=q["bank_account"]),
+    }
+    night(home, tmp_path, DAY1, claims, {})
+    network_features(home, DAY1, {"V": 1, "P": 15, "S": 15, "H": 1, "U": 1}, hosting=("S",))
     flagged = {"ring_id": "ring-7", "route": "review", "case_id": "ring:ring-7:2026-10-02"}
-    night(home, tmp_path, DAY2, {"Q": {"ssn": "123-45-6783"}}, {"Q": flagged})
+    night(home, tmp_path, DAY2, {"Q": q}, {"Q": flagged})
     ring_features(home, DAY2, {"Q": ("ring-7", "ip")})
     lake = Lake(home)
-    members = pa.table({"claim_id": ["Q", "V", "U"], "ring_id": ["ring-7", "ring-7", "ring-8"]})
+    ring = ["Q", "V", "P", "S", "H"]
+    members = pa.table({"claim_id": [*ring, "U"], "ring_id": ["ring-7"] * len(ring) + ["ring-8"]})
     lake.write_table(lake.ring_members_path(DAY2), members)
-    assert raised(home, DAY2) == {"V": {"LOOKBACK_RING"}}
-    alert = read_alerts(home, DAY2).iloc[0]
-    assert (alert["ring_id"], alert["first_scored"]) == ("ring-7", DAY1)
+    assert raised(home, DAY2) == {"V": {"LOOKBACK_RING"}, "S": {"LOOKBACK_RING"}}
+    alerts = read_alerts(home, DAY2).set_index("claim_id")
+    assert (alerts.loc["V", "ring_id"], alerts.loc["V", "first_scored"]) == ("ring-7", DAY1)
+    assert "by its bank account" in alerts.loc["V", "reason_text"]
+    assert "by its device" in alerts.loc["S", "reason_text"]
+    # The run report counts the earlier claims the flagged ring reached.
+    assert run_lookback(home, DAY2).changes["ring_members_earlier"] == 4
+
+
+def test_a_ring_does_not_grow_by_a_computer_on_a_public_network(home: Path, tmp_path: Path) -> None:
+    # L used a library's computer (its network: 15 identities in 30 days); F the same model of
+    # farm device from a home connection. Tonight a flagged ring links by both devices.
+    night(home, tmp_path, DAY1, {"L": apart(0, device_id="library-7"), "F": apart(1, device_id="farm-2")}, {})
+    network_features(home, DAY1, {"L": 15, "F": 1})
+    flagged = {"ring_id": "ring-3", "route": "review", "case_id": "ring:ring-3:2026-10-02"}
+    tonight = {"Y": apart(2, device_id="library-7"), "Z": apart(3, device_id="farm-2")}
+    night(home, tmp_path, DAY2, tonight, {"Y": flagged, "Z": flagged})
+    ring_features(home, DAY2, {"Y": ("ring-3", "device"), "Z": ("ring-3", "device")})
+    assert raised(home, DAY2) == {"F": {"LOOKBACK_RING"}}
+    assert "by its device" in read_alerts(home, DAY2)["reason_text"].iloc[0]
