@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import run_cli as run
 from review_support import World, csrf_of
-from test_cli import run, sqlite_only  # noqa: F401 - sqlite_only: an autouse fixture
+from test_cli import sqlite_only  # noqa: F401 - sqlite_only: an autouse fixture
 
 from claimscreen.review import auth
 from claimscreen.review.app import create_app
