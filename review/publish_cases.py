@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from claimscreen.review.db import (
     case_claims,
@@ -55,6 +55,22 @@ def _chunks(values: list[Any]) -> Iterator[list[Any]]:
     """``values`` in slices of at most ``_CHUNK`` (bound parameters per statement stay few)."""
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+def _insert_plain(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys, of plain text, integers and floats: nothing for
+    SQLAlchemy to convert) into ``table``. On SQLite through the driver's executemany in one
+    call: SQLAlchemy's handling of each row's parameters took a third of the time of a night's
+    274,171 search rows."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        for chunk in _chunks(rows):
+            conn.execute(insert(table), chunk)
+        return
+    names = list(rows[0])
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    conn.exec_driver_sql(statement, [tuple(row[name] for name in names) for row in rows])
 
 
 def _existing(conn: Connection, column: Any, values: list[str]) -> set[str]:
@@ -364,10 +380,8 @@ def _insert_reasons(
         for case_id, status, key, codes, _ in cases_
         for code in codes
     ]
-    for chunk in _chunks(rows):
-        conn.execute(insert(case_reasons), chunk)
-    for chunk in _chunks(search_rows((c, st, k, terms) for c, st, k, _, terms in cases_)):
-        conn.execute(insert(case_search), chunk)
+    _insert_plain(conn, case_reasons, rows)
+    _insert_plain(conn, case_search, search_rows((c, st, k, terms) for c, st, k, _, terms in cases_))
 
 
 def sort_key(priority: float, first_filed: dt.date) -> float:
@@ -480,6 +494,5 @@ def _insert_links(conn: Connection, members: pd.DataFrame) -> int:
         )
         existing.update(tuple(r) for r in conn.execute(query))
     new = [r for r in rows if (r["claim_id"], r["kind"], r["link_key"]) not in existing]
-    for chunk in _chunks(new):
-        conn.execute(insert(ring_links), chunk)
+    _insert_plain(conn, ring_links, new)
     return len(new)
