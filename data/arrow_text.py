@@ -151,14 +151,18 @@ def compact(data: np.ndarray, offsets: np.ndarray, drop: np.ndarray) -> tuple[np
 
 
 def translate(array: pa.Array, table: ByteMap, squeeze: bool = False) -> pa.Array:
-    """Map or delete single bytes through ``table``; with ``squeeze``, also collapse and trim spaces."""
+    """Map or delete single bytes through ``table``; with ``squeeze``, also collapse and trim spaces.
+
+    The bytes are mapped and deleted in one pass by ``bytes.translate``; the offsets move
+    only when a byte was deleted, and spaces are collapsed only when two stand together.
+    """
     data, offsets = string_buffers(array)
-    mapped = table.replacement[data]
-    if table.deleted.any():
-        data, offsets = compact(mapped, offsets, table.deleted[data])
-    else:
-        data = mapped
-    if squeeze:
+    deleted = bytes(np.flatnonzero(table.deleted).astype(np.uint8))
+    mapped = np.frombuffer(data.tobytes().translate(table.replacement.tobytes(), deleted), dtype=np.uint8)
+    if len(mapped) != len(data):
+        offsets = offsets - np.searchsorted(np.flatnonzero(table.deleted[data]), offsets)
+    data = mapped
+    if squeeze and mapped.tobytes().find(b"  ") >= 0:
         data, offsets = compact(data, offsets, redundant_spaces(data, offsets))
     buffers = [pc.is_valid(array).buffers()[1], pa.py_buffer(offsets), pa.py_buffer(data)]
     out = pa.Array.from_buffers(pa.large_string(), len(array), buffers)
