@@ -357,6 +357,7 @@ def _home_codes(window: pd.DataFrame, rows: Arr) -> Arr:
     number = pc.struct_field(pc.extract_regex(street, r"^(?P<number>[0-9]+[A-Z]?)\b"), "number")
     house = pc.coalesce(number, _building_line(street))
     zip5 = pa.array(chosen["zip5"].astype("str").array, pa.large_string())
+    zip5 = zip5.combine_chunks() if isinstance(zip5, pa.ChunkedArray) else zip5  # read night by night
     key = pc.binary_join_element_wise(house, zip5, pa.scalar("|", pa.large_string()))
     codes = np.asarray(pc.fill_null(pc.cast(pc.dictionary_encode(key).indices, pa.int64()), -1))
     out[np.flatnonzero(rows)] = codes
