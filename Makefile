@@ -41,7 +41,7 @@ format: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -c "from claimscreen.features.build import ALL_FEATURES; \
-	from claimscreen.features.registry import features_markdown; \
+	from claimscreen.features.catalog import features_markdown; \
 	open('docs/features.md', 'w').write(features_markdown(ALL_FEATURES))"
 	$(BIN)/python -c "from claimscreen.models.evidence import evidence_markdown; \
 	open('docs/reasons.md', 'w').write(evidence_markdown())"

@@ -68,8 +68,8 @@ def main() -> None:
 
     from claimscreen.models.evidence import cold_logit, evidence_matrix
     from claimscreen.models.inputs import model_matrix
+    from claimscreen.models.score_stage import window_features
     from claimscreen.models.scorer import sigmoid
-    from claimscreen.models.scoring import window_features
     from claimscreen.models.training import all_decisions, training_set
 
     world = build_world(args.root, args.days, args.claims_per_day, args.seed)

@@ -247,8 +247,8 @@ def _history_nights() -> list[dt.date]:
 def register_champion(home: Path, base_home: Path, features: pd.DataFrame) -> str:
     """A cold-start scorer fitted on the base's last night, promoted in ``home``."""
     from claimscreen.models import registry
+    from claimscreen.models.score_stage import cold_start_card
     from claimscreen.models.scorer import ClaimScorer
-    from claimscreen.models.scoring import cold_start_card
 
     last = features[features["batch_date"] == features["batch_date"].max()]
     scorer = ClaimScorer().fit_anomaly(last)

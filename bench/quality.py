@@ -250,8 +250,8 @@ def main() -> None:
     from claimscreen.models.baseline import BASELINE_COLUMNS, baseline_flags, baseline_routes
     from claimscreen.models.evaluation import compare, evaluate, write_report
     from claimscreen.models.routing import route_scores
+    from claimscreen.models.score_stage import window_features
     from claimscreen.models.scorer import ClaimScorer
-    from claimscreen.models.scoring import window_features
     from claimscreen.models.training import retrain
 
     clock = time.perf_counter()

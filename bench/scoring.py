@@ -43,7 +43,7 @@ def repeat_to(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
 
 
 def time_scoring(name: str, scorer, features: pd.DataFrame, settings) -> None:  # type: ignore[no-untyped-def]
-    from claimscreen.models.scoring import score_claims
+    from claimscreen.models.score_stage import score_claims
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -68,8 +68,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from claimscreen.data.settings import load_settings
+    from claimscreen.models.score_stage import window_features
     from claimscreen.models.scorer import ClaimScorer
-    from claimscreen.models.scoring import window_features
 
     world = build_world(args.root, args.days, args.claims_per_day, args.seed)
     settings = load_settings(world.home)

@@ -3,7 +3,7 @@
 Takes a home with a supervised model (``claimscreen demo`` leaves one), repeats the features of
 its nights up to ``--claims`` rows as one night, and times the champion's scoring (score,
 route, reasons: the score stage without its reads and writes) and then
-:func:`claimscreen.models.scoring.shadow_score` with the shadow model (load, score, route, write
+:func:`claimscreen.models.score_stage.shadow_score` with the shadow model (load, score, route, write
 its file, compare routes) on the same rows, in a scratch home holding a copy of the registry.
 
     .venv/bin/python bench/shadow.py --home /tmp/cs-demo-gate --champion v0001 --shadow v0002
@@ -37,7 +37,7 @@ def main() -> None:
     from claimscreen.data.lake import Lake
     from claimscreen.data.settings import load_settings
     from claimscreen.models import registry
-    from claimscreen.models.scoring import score_claims, shadow_score
+    from claimscreen.models.score_stage import score_claims, shadow_score
 
     lake = Lake(args.home)
     parts = sorted(lake.root.glob("features/batch_date=*/features.parquet"))

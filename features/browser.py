@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 import ua_parser
 
+from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.codes import encode_column
 from claimscreen.features.device import ONLINE_CHANNELS
-from claimscreen.features.registry import Feature, check_unique
 
 __all__ = ["FEATURES", "MIN_FAMILY_CLAIMS", "compute_browser_features"]
 

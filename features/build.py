@@ -44,6 +44,7 @@ from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
 from claimscreen.data.timing import lap, since
 from claimscreen.features import browser, codes, contact, device, identity_signals, network, sharing
+from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.identity import (
     CONTACT_COLUMNS,
     REQUIRED_COLUMNS,
@@ -51,7 +52,6 @@ from claimscreen.features.identity import (
     lookup_known_ids,
     resolve_identities,
 )
-from claimscreen.features.registry import Feature, check_unique
 
 #: Every feature models train on, in one list (names unique across groups).
 ALL_FEATURES: tuple[Feature, ...] = check_unique(

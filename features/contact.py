@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.normalize import per_distinct
-from claimscreen.features.registry import Feature, check_unique
+from claimscreen.features.catalog import Feature, check_unique
 
 __all__ = ["DOMESTIC_REGIONS", "FEATURES", "WINDOW_COLUMNS", "compute_contact_features", "phone_foreign"]
 

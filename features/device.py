@@ -30,9 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.schema import CHANNELS, IP_RANGE_CATEGORIES
+from claimscreen.features.catalog import Feature, FeatureDtype, check_unique
 from claimscreen.features.codes import Encoded, blank_values, lookup, select_rows
 from claimscreen.features.contact import DOMESTIC_REGIONS
-from claimscreen.features.registry import Feature, FeatureDtype, check_unique
 
 __all__ = [
     "FEATURES",

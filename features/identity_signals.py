@@ -54,8 +54,8 @@ from claimscreen.data.normalize import per_distinct
 from claimscreen.data.schema import SUSPICIOUS_ACTOR_KINDS
 from claimscreen.data.settings import InterstateSettings, Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
+from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.codes import Encoded, lookup, select_rows
-from claimscreen.features.registry import Feature, check_unique
 
 __all__ = [
     "FEATURES",

@@ -85,7 +85,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from claimscreen.features.registry import Feature, check_unique
+from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.ring_graph import (
     KINDS,
     MEMBER_COLUMNS,

@@ -55,10 +55,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.codes import Encoded, blank_values, encode_column, lookup, select_rows
 from claimscreen.features.device import night_age
 from claimscreen.features.network import address_parts, on_congregate_list
-from claimscreen.features.registry import Feature, check_unique
 from claimscreen.features.ring_graph import ip_networks
 
 __all__ = ["FEATURES", "KINDS", "WINDOW_COLUMNS", "compute_sharing_features"]

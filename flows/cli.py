@@ -248,7 +248,7 @@ def nightly(
     make_prefect_home()
     from claimscreen.flows.alerting import alert_night
     from claimscreen.flows.nightly import ScaleOut, prefect_api_url, run_nightly
-    from claimscreen.models.scoring import CHUNK_ROWS
+    from claimscreen.models.score_stage import CHUNK_ROWS
 
     scale_out = ScaleOut(workers, dask_address, chunk_rows or CHUNK_ROWS) if scaled else None
 

@@ -58,7 +58,7 @@ def scores_export(home: Home, date_: str, out: str) -> None:
 
     The scores are the record of that night: exporting again later gives the same rows."""
     from claimscreen.data.exports import write_export
-    from claimscreen.models.scoring import export_table
+    from claimscreen.models.score_stage import export_table
 
     night = parse_date(date_)
     assert night is not None

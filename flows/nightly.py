@@ -14,7 +14,7 @@ Every stage rewrites its lake files whole and atomically, so a run that dies at
 any point (even SIGKILL) is finished by running the night again.
 
 The sync-decisions stage copies the review application's decisions into the lake
-(:func:`claimscreen.review.export.sync_decisions`) before the features, so a ring's
+(:func:`claimscreen.review.dispositions.sync_decisions`) before the features, so a ring's
 known fraud counts the decisions made since the last night. The publish stage hands
 the night's queue to the review application
 (:func:`claimscreen.review.publish.publish_night`). docs/architecture.md follows a
@@ -61,9 +61,9 @@ from claimscreen.data.timing import since
 from claimscreen.features.build import run_features
 from claimscreen.models.ledger import ledger_lines, ledger_markdown, run_ledger
 from claimscreen.models.lookback import run_lookback
-from claimscreen.models.scoring import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
+from claimscreen.models.score_stage import CHUNK_ROWS, finish_night, plan_night, score_chunk, score_night
 from claimscreen.review import publish as review_publish  # bench/nightly.py times its publish_night
-from claimscreen.review.export import sync_decisions
+from claimscreen.review.dispositions import sync_decisions
 
 __all__ = [
     "ScaleOut",

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from claimscreen.features.build import ALL_FEATURES
-from claimscreen.features.registry import Feature
+from claimscreen.features.catalog import Feature
 
 __all__ = ["EXCLUDED", "KIND_INPUTS", "MODEL_INPUTS", "NUMERIC_INPUTS", "model_columns", "model_matrix"]
 

@@ -35,7 +35,7 @@ model). With enough audits the investigated labels are reported but never decide
 
 **Shadow scoring.** A challenger that passes is registered as the *shadow*: each night's score
 stage also scores the night with it, without touching routes or the record
-(:mod:`claimscreen.models.scoring`). A later retraining promotes the shadow only after
+(:mod:`claimscreen.models.score_stage`). A later retraining promotes the shadow only after
 :data:`MIN_SHADOW_NIGHTS` shadow-scored nights and only if it passes the same gate again on
 the newer evaluation window; :func:`shadow_comparison` reports the routes each model gave on
 those nights, their agreement and each one's estimated honest delay.

@@ -73,8 +73,8 @@ from claimscreen.models.promotion import (
 )
 from claimscreen.models.report import checks_html, estimate_html, shadow_html, write_report
 from claimscreen.models.routing import route_scores
+from claimscreen.models.score_stage import read_scores, shadow_path, window_features
 from claimscreen.models.scorer import ClaimScorer
-from claimscreen.models.scoring import read_scores, shadow_path, window_features
 from claimscreen.models.verification import read_outcomes, verification_weights
 
 
@@ -113,7 +113,7 @@ class RetrainReport:
 def all_decisions(home: Path) -> pd.DataFrame:
     """Every decision in the lake, the latest per claim: imported dispositions and the review
     application's decisions (the flows' ``sync-decisions`` task copies those into the lake
-    before retraining, :func:`claimscreen.review.export.sync_decisions`)."""
+    before retraining, :func:`claimscreen.review.dispositions.sync_decisions`)."""
     columns = ["claim_id", "outcome", "decided_at", "source"]
     found = read_decisions(home)
     if not len(found):

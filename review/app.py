@@ -37,8 +37,8 @@ from claimscreen.review import auth, oidc
 from claimscreen.review import cases as work
 from claimscreen.review.alerts import CHECK_LABELS, QUEUE_LABEL
 from claimscreen.review.db import open_database, writing
-from claimscreen.review.network import KIND_LABELS
 from claimscreen.review.publish import FIRST_PAYMENT_DAYS
+from claimscreen.review.ring_picture import KIND_LABELS
 from claimscreen.review.routes import ROUTERS
 from claimscreen.review.web import (
     LOGIN_COOKIE,

@@ -30,7 +30,7 @@ from claimscreen.review.db import (
     users,
     verification_outcomes,
 )
-from claimscreen.review.network import KIND_LABELS
+from claimscreen.review.ring_picture import KIND_LABELS
 
 __all__ = [
     "ACTIVE",

@@ -211,7 +211,7 @@ def export_dispositions(home: Home, out: str) -> None:
     yet; overpayment: dollars recorded on a look-back alert, else empty)."""
 
     def run() -> None:
-        from claimscreen.review.export import export_dispositions as export
+        from claimscreen.review.dispositions import export_dispositions as export
 
         rows = export(home.path, Path(out))
         click.echo(f"{rows} dispositions written to {out}")

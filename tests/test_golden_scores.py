@@ -58,7 +58,7 @@ def night_digests(root: Path) -> dict[str, dict[str, Any]]:
     from claimscreen.data.labels import import_labels
     from claimscreen.data.reference import load_reference
     from claimscreen.flows import nightly
-    from claimscreen.models.scoring import export_table
+    from claimscreen.models.score_stage import export_table
 
     with _fixed_key():
         world = generate_world(root / "world", **WORLD)

@@ -33,7 +33,7 @@ PENDING = frozenset(
         "features/ring_graph.py",
         "models/lookback.py",
         "models/scorer.py",
-        "models/scoring.py",
+        "models/score_stage.py",
         "review/publish.py",
         "review/publish_alerts.py",
         "review/publish_cases.py",

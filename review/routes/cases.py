@@ -14,8 +14,8 @@ from claimscreen.review import cases as work
 from claimscreen.review.alerts import verification_of
 from claimscreen.review.auth import role_at_least
 from claimscreen.review.db import is_postgres, statements, writing
-from claimscreen.review.network import ring_picture
 from claimscreen.review.notices import NOTICE_OUTCOMES
+from claimscreen.review.ring_picture import ring_picture
 from claimscreen.review.web import (
     CaseId,
     CurrentUser,

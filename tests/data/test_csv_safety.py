@@ -81,7 +81,7 @@ def test_export_dispositions_neutralizes_a_formula_claim_id(
     )
     with_cents = frame.assign(overpayment_cents=pd.array([None, 12345], dtype="Int64"))
     monkeypatch.setattr(
-        "claimscreen.review.export.decisions_as_dispositions",
+        "claimscreen.review.dispositions.decisions_as_dispositions",
         lambda home, overpayment=False: with_cents if overpayment else frame,
     )
     out = tmp_path / "dispositions.csv"

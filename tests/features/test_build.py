@@ -99,7 +99,7 @@ def test_a_night_must_be_ingested_first(tmp_path: Path) -> None:
 
 
 def test_the_feature_page_lists_every_registered_feature() -> None:
-    from claimscreen.features.registry import features_markdown
+    from claimscreen.features.catalog import features_markdown
 
     page = Path(__file__).parents[2] / "docs" / "features.md"
     assert page.read_text() == features_markdown(ALL_FEATURES), (

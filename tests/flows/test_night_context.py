@@ -33,7 +33,7 @@ def test_a_night_reads_its_settings_once_and_opens_its_lake_once_for_its_own_sta
         raise AssertionError("a stage read settings.toml again instead of taking the night's")
 
     monkeypatch.setattr(context_module, "load_settings", counted)
-    for module in ("data.ingest", "features.build", "models.scoring", "models.lookback", "models.ledger"):
+    for module in ("data.ingest", "features.build", "models.score_stage", "models.lookback", "models.ledger"):
         monkeypatch.setattr(f"claimscreen.{module}.load_settings", refused)
     seen: list[Lake] = []
     features = nightly.run_features

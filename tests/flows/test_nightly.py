@@ -74,7 +74,7 @@ def test_the_review_apps_decisions_reach_the_lake_before_the_features_and_the_qu
             "decided_by": ["ana"],
         }
     )
-    monkeypatch.setattr("claimscreen.review.export.decisions_as_dispositions", lambda home: decided)
+    monkeypatch.setattr("claimscreen.review.dispositions.decisions_as_dispositions", lambda home: decided)
     seen_by_features: list[list[str]] = []
     features = nightly.run_features
 

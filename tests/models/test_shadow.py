@@ -14,8 +14,8 @@ from world_fixture import FeaturedWorld
 from claimscreen.data.lake import Lake
 from claimscreen.models import registry
 from claimscreen.models.promotion import MIN_SHADOW_NIGHTS, Check
+from claimscreen.models.score_stage import read_scores, score_night, shadow_path, window_features
 from claimscreen.models.scorer import ClaimScorer
-from claimscreen.models.scoring import read_scores, score_night, shadow_path, window_features
 from claimscreen.models.training import retrain
 
 AFTER = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
@@ -59,9 +59,9 @@ def test_shadow_scoring_writes_its_file_and_leaves_the_routes_alone(
 def test_a_large_night_is_shadow_scored_on_a_fixed_sample(
     world_home: Path, featured_world: FeaturedWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from claimscreen.models import scoring
+    from claimscreen.models import score_stage
 
-    monkeypatch.setattr(scoring, "SHADOW_MAX_CLAIMS", 25)
+    monkeypatch.setattr(score_stage, "SHADOW_MAX_CLAIMS", 25)
     first, second = featured_world.nights[:2]
     score_night(world_home, first)
     version = registry.save(
@@ -74,7 +74,9 @@ def test_a_large_night_is_shadow_scored_on_a_fixed_sample(
     sample = pd.read_parquet(shadow_path(Lake(world_home), second, version))["claim_id"]
     # The same claims every time: a hash of the claim id, not a random draw.
     rows = window_features(world_home, second, second)
-    again, _ = scoring._shadow_sample(rows.reset_index(drop=True), scoring.load_settings(world_home).scoring)
+    again, _ = score_stage._shadow_sample(
+        rows.reset_index(drop=True), score_stage.load_settings(world_home).scoring
+    )
     assert sorted(sample) == sorted(again["claim_id"].astype(str))
 
 

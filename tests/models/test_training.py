@@ -122,7 +122,7 @@ def test_the_fairness_gate_discounts_a_ratio_that_chance_explains() -> None:
 
 
 def test_too_few_labels_keep_the_champion(world_home: Path, featured_world: FeaturedWorld) -> None:
-    from claimscreen.models.scoring import score_night
+    from claimscreen.models.score_stage import score_night
 
     score_night(world_home, featured_world.nights[0])
     report = retrain(world_home, now=dt.datetime(2026, 10, 3, tzinfo=dt.UTC))
@@ -132,7 +132,7 @@ def test_too_few_labels_keep_the_champion(world_home: Path, featured_world: Feat
 
 def test_review_decisions_reach_the_lake_once(world_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from claimscreen.data.labels import read_decisions
-    from claimscreen.review.export import sync_decisions
+    from claimscreen.review.dispositions import sync_decisions
 
     reviewed = pd.DataFrame(
         {
@@ -143,7 +143,7 @@ def test_review_decisions_reach_the_lake_once(world_home: Path, monkeypatch: pyt
             "decided_by": ["ana", "ben"],
         }
     )
-    monkeypatch.setattr("claimscreen.review.export.decisions_as_dispositions", lambda home: reviewed)
+    monkeypatch.setattr("claimscreen.review.dispositions.decisions_as_dispositions", lambda home: reviewed)
     before = len(read_decisions(world_home))
     assert sync_decisions(world_home) == 2
     assert sync_decisions(world_home) == 0

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from claimscreen.review import cases as work
 from claimscreen.review.db import DATABASE_URL_ENV, case_claims, cases, users, writing
-from claimscreen.review.export import DISPOSITION_COLUMNS, decisions_as_dispositions
+from claimscreen.review.dispositions import DISPOSITION_COLUMNS, decisions_as_dispositions
 
 
 def user(engine: Engine, name: str) -> dict:  # type: ignore[type-arg]

@@ -17,7 +17,7 @@ from claimscreen.data.settings import load_settings
 from claimscreen.features.build import read_features
 from claimscreen.models import registry
 from claimscreen.models.evaluation import evaluate
-from claimscreen.models.scoring import export_table, read_scores, score_night
+from claimscreen.models.score_stage import export_table, read_scores, score_night
 
 
 def scored(home: Path, nights: list[dt.date]) -> pd.DataFrame:

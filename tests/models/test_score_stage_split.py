@@ -14,7 +14,7 @@ from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
 from claimscreen.features.build import read_features
 from claimscreen.models import registry
-from claimscreen.models.scoring import (
+from claimscreen.models.score_stage import (
     finish_night,
     plan_night,
     score_chunk,
