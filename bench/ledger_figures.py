@@ -34,23 +34,33 @@ against the truth:
 Goals: >= 99% of honest claimants released within 24 hours; look-back finds >= 90% of the
 paid fraud that becomes detectable later.
 
-Measured (21 nights x 2,000 claims, a shared 2-core machine, load 1.3-4.9, commit e2631db):
-honest claimants released within 24 hours 99.75% (seed 11) and 99.77% (seed 12), hours
-waited p95 16.6 and 16.7; the 76 and 77 honest claimants held waited a median 381 and 373
-hours (nobody works the review queue in this benchmark: a review claim waits until the end).
-Paid fraud whose true ring was flagged or whose person was decided fraud within 7 nights: 66
-and 47; look-back raised 47 (71.2%) and 37 (78.7%) of them. Decided fraud by investigators
-before they became detectable: 6 and 5; of the other 60 and 42, found 76.7% and 88.1%.
-Linked: 47 and 41, found 44 (93.6%) and 36 (87.8%); every linked miss (3 and 5) was decided
-fraud first, so of the 43 and 36 linked and not decided first, 100%. The 13 and 5 others
-missed share nothing with the flagged claims of their ring, even through the ring's own
-claims: pieces of a device farm (rotating proxies, mixed IPs), a drop-address or mail-drop
-ring, a bank-drop ring, a synthetic-identity ring, split where their claims share no
-identifier; no identifier linker reaches them, so the 90% of *all* is not met, and is met
-only for the linked claims. Alerts: 76 (59 on fraud: precision 77.6%) and 73 (58: 79.5%);
-every alert on an honest claimant (17 and 15) was a library patron or a household member in a
-ring the night flagged that a library's public computer linked (a device used on a network
-of 15 to 51 identities).
+Measured at commit 2f4f8ec plus the housemate rule of models/lookback_rings.py (a shared
+2-core machine, load 5-9), with the look-back before this session's changes (e2631db's
+models/lookback.py) re-run night by night on the same simulated lakes (look-back changes no
+score), old -> new:
+
+* 21 nights x 2,000 claims, seeds 11 and 12: honest claimants released within 24 hours 99.73%
+  and 99.78%, hours waited p95 16.6 and 16.7; the 83 and 77 held waited a median 393 and 372
+  hours (nobody works the review queue here). Paid fraud detectable within 7 nights: 50 and
+  31; found 34 -> 35 (68.0% -> 70.0%) and 25 -> 25 (80.6%). Decided fraud first: 2 and 4; of
+  the others, 70.8% -> 72.9% and 92.6%. Linked: 33 and 29, found 32 and 25; of the linked not
+  decided first (32 and 25), 100% before and after. Alert precision 37/59 (62.7%) -> 49/49
+  (100%) and 37/54 (68.5%) -> 51/51 (100%).
+* 28 nights x 3,000 claims, seeds 11, 12, 14 and 15 (seed 13 stops in publish: an
+  IntegrityError in review/publish_cases.py's ring links): detectable 53, 45, 56, 46; found
+  49 -> 49 (92.5%), 38 -> 39 (86.7%), 43 -> 44 (78.6%), 35 -> 35 (76.1%); of those not decided
+  fraud first, 96.1%, 100%, 89.6%, 89.7%; of the linked not decided first, 100% on every seed.
+  Alert precision 59/146 (40.4%) -> 82/82, 51/56 (91.1%) -> 64/64, 58/111 (52.3%) -> 85/85,
+  46/118 (39.0%) -> 66/66: the honest alerts removed were library patrons whom a public
+  computer linked to a ring early in its window, their housemates, and mass-layoff and
+  household claimants.
+
+So the goal of 90% of *all* the paid fraud that became detectable is met on one world of six
+(seed 11, 28 x 3,000); it is met on every world only for the paid fraud a linker could reach
+(sharing an identifier with the later flagged claims through its ring's claims, or by a
+decision) and not already decided fraud by investigators. The other misses are members of a
+device farm (rotating proxies, mixed IPs), a drop-address, mail-drop, bank-drop or
+synthetic-identity ring whose claims share nothing with the part flagged later (``--misses``).
 
 ``--cost ROWS`` times the ledger stage alone over 7 synthetic nights of ROWS claims: at
 1,000,000 a night (7,000,000 claims) 8.0 to 9.2 s at a load average of 5.5 to 6 on the 2
@@ -136,6 +146,8 @@ def honest_waits(home: Path, truth: pd.DataFrame) -> dict[str, Any]:
 def lookback_recall(home: Path, truth: pd.DataFrame, within: int = WITHIN_NIGHTS) -> dict[str, Any]:
     """Paid fraud that became detectable within ``within`` nights, and the share look-back found."""
     from claimscreen.data.lake import Lake
+    from claimscreen.data.settings import load_settings
+    from claimscreen.features.build import end_of_night_utc
 
     lake = Lake(home)
     nights = sorted({dt.date.fromisoformat(m["batch_date"]) for m in lake.manifests()})
@@ -150,13 +162,21 @@ def lookback_recall(home: Path, truth: pd.DataFrame, within: int = WITHIN_NIGHTS
     raised = _raised(lake, nights)
     rows = _detectable(home, truth, paid, flagged, raised, within)
     group_of, group_nights = _linkable_ring_nights(lake, truth, flagged)
-    rows["linked"] = [
-        by_decision
-        or any(night < n <= night + dt.timedelta(days=within) for n in group_nights.get(group, []))
-        for night, by_decision, group in zip(
-            rows["night"], rows["by_decision"], rows["claim_id"].map(group_of), strict=True
-        )
-    ]
+    timezone = load_settings(home).agency_timezone
+    linked_at = []
+    for night, person_at, group in zip(
+        rows["night"], rows["person_decided_at"], rows["claim_id"].map(group_of), strict=True
+    ):
+        moments = [
+            end_of_night_utc(n, timezone)
+            for n in group_nights.get(group, [])
+            if night < n <= night + dt.timedelta(days=within)
+        ]
+        linked_at.append(min(moments + ([person_at] if pd.notna(person_at) else []), default=pd.NaT))
+    rows["linked"] = [pd.notna(t) for t in linked_at]
+    # Decided fraud itself before it became detectable (through its linked piece, if linked).
+    when = pd.Series(linked_at, index=rows.index, dtype="datetime64[ns, UTC]").fillna(rows["detectable_at"])
+    rows["decided_first"] = rows["decided_at"].notna() & (rows["decided_at"] <= when)
     open_ = rows[~rows["decided_first"]]
     fraud_ids = truth.loc[truth["is_fraud"], "claim_id"]
     on_fraud = raised["claim_id"].isin(fraud_ids)
@@ -207,8 +227,8 @@ def _detectable(
     """The paid fraud claims that became detectable within ``within`` nights, one row each:
     how (``by_ring``, ``by_decision``), when it first was (``detectable_at``: the end of the
     night its ring was flagged, or the moment of the decision), whether a look-back alert of
-    those nights raised it (``found``), and whether the claim itself was decided fraud by then
-    (``decided_first``: already known to the agency, so look-back rightly leaves it alone)."""
+    those nights raised it (``found``), when the claim itself was first decided fraud
+    (``decided_at``) and when another claim of its person was, in those nights (``person_decided_at``)."""
     from claimscreen.data.labels import read_decisions
     from claimscreen.data.settings import load_settings
     from claimscreen.features.build import end_of_night_utc
@@ -238,11 +258,12 @@ def _detectable(
                 "claim_id": claim_id, "night": night, "ring_key": ring_key, "by_ring": bool(ring_on),
                 "by_decision": not decided_on.empty, "detectable_at": first,
                 "found": raised_on is not None and night < raised_on <= last,
-                "decided_first": bool((own <= first).any()), "decided_at": own.min() if len(own) else pd.NaT,
+                "decided_at": own.min() if len(own) else pd.NaT,
+                "person_decided_at": decided_on.min() if len(decided_on) else pd.NaT,
             }
         )  # fmt: skip
     columns = ["claim_id", "night", "ring_key", "by_ring", "by_decision", "detectable_at", "found",
-               "decided_first", "decided_at"]  # fmt: skip
+               "decided_at", "person_decided_at"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

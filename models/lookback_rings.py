@@ -19,7 +19,11 @@ when it holds, with another claim of the ring, a value a person would accept as 
   the ring rule's device cap;
 * an **address** (residence or mailing, with its ZIP code) given by at least
   :data:`ADDRESS_MIN_IDENTITIES` identities of the ring: a drop address, a mail drop, not a
-  couple at home; growth by an address the ring's claims share tonight needs no more.
+  couple at home; or given by fewer, a housemate's, when that housemate is tied to the ring by
+  evidence of its own (:func:`_tied`: a bank account, email or phone shared with someone of
+  the ring living elsewhere): a stealth chain's link (A and B at one house, B's account used
+  by C across town). The housemate of a library patron whom only the library's computer
+  linked to the ring is not raised.
 
 An IP address alone is no evidence. Each alert names the kind of evidence and the night the
 ring was flagged in its sentence (never another claimant's value or claim id: the sentence
@@ -213,12 +217,14 @@ def ring_hits(
     when_paid = paid.loc[np.asarray(in_ring, dtype=bool), ["claim_id", "ring_id"]]
     if not rings.members_known:
         legacy = paid.loc[np.asarray(in_ring, dtype=bool)].assign(evidence=None)
-        return pd.concat([legacy, _growth(lake, paid, rings)], ignore_index=True).pipe(_best, night)
+        tied = _tied(_long(rings.tonight.astype({"claim_id": str})))
+        return pd.concat([legacy, _growth(lake, paid, rings, tied)], ignore_index=True).pipe(_best, night)
     member_of = pd.concat([rings.members, when_paid], ignore_index=True).drop_duplicates()
-    ring_claims = _ring_claims(paid, earlier, rings, member_of)
+    theirs = _long(_ring_claims(paid, earlier, rings, member_of))
+    tied = _tied(theirs)
     mine = _long(paid.drop(columns=["ring_id"]).merge(member_of, on="claim_id"))
-    hits = _evidence(_pairs(mine, _long(ring_claims), ["ring_id"]), paid, lake, rings)
-    return pd.concat([hits, _growth(lake, paid, rings)], ignore_index=True).pipe(_best, night)
+    hits = _evidence(_pairs(mine, theirs, ["ring_id"]), paid, lake, rings, tied)
+    return pd.concat([hits, _growth(lake, paid, rings, tied)], ignore_index=True).pipe(_best, night)
 
 
 def _ring_claims(
@@ -267,9 +273,12 @@ def _pairs(mine: pd.DataFrame, theirs: pd.DataFrame, on: list[str]) -> pd.DataFr
     return pairs.loc[pairs["claim_id"] != pairs["claim_id_other"]]
 
 
-def _evidence(pairs: pd.DataFrame, paid: pd.DataFrame, lake: Lake, rings: FlaggedRings) -> pd.DataFrame:
+def _evidence(
+    pairs: pd.DataFrame, paid: pd.DataFrame, lake: Lake, rings: FlaggedRings, tied: pd.DataFrame
+) -> pd.DataFrame:
     """The shared values that are evidence (see the module docstring), as hits of ``paid`` rows
-    (``pairs``: :func:`_pairs` of the paid claims and the ring's claims, ``ring_id`` the ring's)."""
+    (``pairs``: :func:`_pairs` of the paid claims and the ring's claims, ``ring_id`` the ring's;
+    ``tied``: :func:`_tied` of the ring's claims)."""
     elsewhere = (pairs["ssn_token"] != pairs["ssn_token_other"]) & (pairs["home"] != pairs["home_other"])
     personal = pairs["kind"].isin(_ELSEWHERE) & elsewhere
     device = personal & (pairs["kind"] == "device")
@@ -290,11 +299,31 @@ def _evidence(pairs: pd.DataFrame, paid: pd.DataFrame, lake: Lake, rings: Flagge
     counts = givers.groupby(["ring_id", "value"]).size().rename("identities").reset_index()
     identities = pairs[["ring_id", "value"]].merge(counts, on=["ring_id", "value"], how="left")["identities"]
     crowded = address & (identities.fillna(0).to_numpy() >= ADDRESS_MIN_IDENTITIES)
-    kept = pairs.loc[personal | crowded, ["claim_id", "ring_id", "kind"]].drop_duplicates()
+    # Fewer at one address: a housemate's link counts when the housemate is tied to the ring.
+    other = pairs[["ring_id", "claim_id_other"]].set_axis(["ring_id", "claim_id"], axis=1)
+    housemate_tied = other.merge(tied.assign(_tied=True), on=["ring_id", "claim_id"], how="left")["_tied"]
+    housemate = address & (pairs["ssn_token"] != pairs["ssn_token_other"])
+    housemate &= housemate_tied.fillna(False).astype(bool).to_numpy()
+    kept = pairs.loc[personal | crowded | housemate, ["claim_id", "ring_id", "kind"]].drop_duplicates()
     return paid.drop(columns=["ring_id"]).merge(kept, on="claim_id").rename(columns={"kind": "evidence"})
 
 
-def _growth(lake: Lake, paid: pd.DataFrame, rings: FlaggedRings) -> pd.DataFrame:
+def _tied(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims of ``claims`` (:func:`_long` of a ring's claims) tied to their ring by evidence
+    of their own (``ring_id, claim_id``): a bank account, email or phone shared with a claim of
+    the ring of another identity living elsewhere, or an address 3+ identities of the ring gave.
+    (A device is left out: whether it was a public computer is known only for paid claims.)"""
+    pairs = _pairs(claims, claims, ["ring_id"])
+    elsewhere = (pairs["ssn_token"] != pairs["ssn_token_other"]) & (pairs["home"] != pairs["home_other"])
+    personal = pairs["kind"].isin(("bank_account", "email", "phone")) & elsewhere
+    address = pairs["match"] == "address"
+    people = pairs.loc[address].groupby(["ring_id", "value"])["ssn_token_other"].transform("nunique")
+    crowded = pd.Series(False, index=pairs.index)
+    crowded.loc[people.index] = people >= ADDRESS_MIN_IDENTITIES
+    return pairs.loc[personal | crowded, ["ring_id", "claim_id"]].drop_duplicates()
+
+
+def _growth(lake: Lake, paid: pd.DataFrame, rings: FlaggedRings, tied: pd.DataFrame) -> pd.DataFrame:
     """Paid claims holding a value that links a flagged ring tonight (a kind of its claims'
     ``ring_shared_kinds``): the ring has grown to include them. The same evidence rules, and a
     device of no more identities than the device cap among the paid claims holding it."""
@@ -319,7 +348,7 @@ def _growth(lake: Lake, paid: pd.DataFrame, rings: FlaggedRings) -> pd.DataFrame
     holders = pairs.loc[device].groupby("value")["ssn_token"].transform("nunique")
     too_many = pd.Series(False, index=pairs.index)
     too_many.loc[holders.index] = holders > rings.device_cap
-    return _evidence(pairs.loc[~too_many], paid, lake, rings)
+    return _evidence(pairs.loc[~too_many], paid, lake, rings, tied)
 
 
 def _best(hits: pd.DataFrame, night: dt.date) -> pd.DataFrame:

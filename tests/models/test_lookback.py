@@ -429,33 +429,38 @@ def test_a_claim_the_features_put_in_a_flagged_ring_is_raised_with_evidence(
 ) -> None:
     # Night 1, all paid and in no ring: V (its bank account is Q's, and Q lives elsewhere);
     # P (a public computer Q used too, on a library's network of 15 identities); S (the same
-    # device, from a hosting provider's range: a farm, not a library); H (Q's housemate: only
-    # their address); U (a ring not flagged tonight). Night 2's features put them all in rings
-    # (the night's ring members): ring-7 holds Q tonight and is flagged.
+    # device, from a hosting provider's range: a farm, not a library); H (P's housemate: only
+    # their address, and P is tied to the ring by nothing but the library's computer); C (V's
+    # housemate: V is tied to the ring by the bank account, a stealth chain's link); U (a ring
+    # not flagged tonight). Night 2's features put them all in rings (the night's ring
+    # members): ring-7 holds Q tonight and is flagged.
     q = apart(9, device_id="dev-shared")
+    v, p = apart(0, bank_account=q["bank_account"]), apart(1, device_id="dev-shared")
     claims = {
-        "V": apart(0, bank_account=q["bank_account"]),
-        "P": apart(1, device_id="dev-shared"),
+        "V": v,
+        "P": p,
         "S": apart(2, device_id="dev-shared"),
-        "H": apart(3, address_line1=q["address_line1"], zip=q["zip"]),
+        "H": apart(3, address_line1=p["address_line1"], zip=p["zip"]),
+        "C": apart(5, address_line1=v["address_line1"], zip=v["zip"]),
         "U": apart(4, bank_account=q["bank_account"]),
     }
     night(home, tmp_path, DAY1, claims, {})
-    network_features(home, DAY1, {"V": 1, "P": 15, "S": 15, "H": 1, "U": 1}, hosting=("S",))
+    network_features(home, DAY1, {"V": 1, "P": 15, "S": 15, "H": 1, "C": 1, "U": 1}, hosting=("S",))
     flagged = {"ring_id": "ring-7", "route": "review", "case_id": "ring:ring-7:2026-10-02"}
     night(home, tmp_path, DAY2, {"Q": q}, {"Q": flagged})
     ring_features(home, DAY2, {"Q": ("ring-7", "ip")})
     lake = Lake(home)
-    ring = ["Q", "V", "P", "S", "H"]
+    ring = ["Q", "V", "P", "S", "H", "C"]
     members = pa.table({"claim_id": [*ring, "U"], "ring_id": ["ring-7"] * len(ring) + ["ring-8"]})
     lake.write_table(lake.ring_members_path(DAY2), members)
-    assert raised(home, DAY2) == {"V": {"LOOKBACK_RING"}, "S": {"LOOKBACK_RING"}}
+    assert raised(home, DAY2) == {"V": {"LOOKBACK_RING"}, "S": {"LOOKBACK_RING"}, "C": {"LOOKBACK_RING"}}
     alerts = read_alerts(home, DAY2).set_index("claim_id")
     assert (alerts.loc["V", "ring_id"], alerts.loc["V", "first_scored"]) == ("ring-7", DAY1)
     assert "by its bank account" in alerts.loc["V", "reason_text"]
     assert "by its device" in alerts.loc["S", "reason_text"]
+    assert "by its address" in alerts.loc["C", "reason_text"]
     # The run report counts the earlier claims the flagged ring reached.
-    assert run_lookback(home, DAY2).changes["ring_members_earlier"] == 4
+    assert run_lookback(home, DAY2).changes["ring_members_earlier"] == 5
 
 
 def test_a_ring_does_not_grow_by_a_computer_on_a_public_network(home: Path, tmp_path: Path) -> None:
