@@ -483,16 +483,32 @@ def _link_display(kind: str, record: dict[Any, Any], column: str) -> str:
 
 
 def _insert_links(conn: Connection, members: pd.DataFrame) -> int:
+    """Write the links between tonight's ring members; returns how many rows were written. A
+    claim keeps one row per identifier it shares: a claim a ring of tonight reached (moved into
+    it, :func:`_move_to_rings`) takes its rows along, so they name its ring now."""
     rows = ring_link_rows(members)
     if not rows:
         return 0
-    existing: set[tuple[str, str, str]] = set()
-    rings = sorted({r["ring_id"] for r in rows})
-    for chunk in _chunks(rings):
-        query = select(ring_links.c.claim_id, ring_links.c.kind, ring_links.c.link_key).where(
-            ring_links.c.ring_id.in_(chunk)
-        )
-        existing.update(tuple(r) for r in conn.execute(query))
-    new = [r for r in rows if (r["claim_id"], r["kind"], r["link_key"]) not in existing]
+    held: dict[tuple[str, str, str], str] = {}
+    for chunk in _chunks(sorted({r["claim_id"] for r in rows})):
+        query = select(
+            ring_links.c.claim_id, ring_links.c.kind, ring_links.c.link_key, ring_links.c.ring_id
+        ).where(ring_links.c.claim_id.in_(chunk))
+        held.update(((claim_id, kind, key), ring) for claim_id, kind, key, ring in conn.execute(query))
+    new = [r for r in rows if (r["claim_id"], r["kind"], r["link_key"]) not in held]
+    moved = [
+        {"_claim": r["claim_id"], "_kind": r["kind"], "_key": r["link_key"], "_ring": r["ring_id"]}
+        for r in rows
+        if held.get((r["claim_id"], r["kind"], r["link_key"]), r["ring_id"]) != r["ring_id"]
+    ]
     _insert_plain(conn, ring_links, new)
-    return len(new)
+    if moved:
+        statement = (
+            update(ring_links)
+            .where(ring_links.c.claim_id == bindparam("_claim"))
+            .where(ring_links.c.kind == bindparam("_kind"))
+            .where(ring_links.c.link_key == bindparam("_key"))
+            .values(ring_id=bindparam("_ring"))
+        )
+        conn.execute(statement, moved)
+    return len(new) + len(moved)

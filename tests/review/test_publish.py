@@ -250,3 +250,28 @@ def test_wanted_rows_reads_only_the_row_groups_holding_them(tmp_path) -> None:  
     got = _wanted_rows(path, {"C0003", "C0057", "C0058", "nope"}, ["claim_id", "n", "missing"])
     assert got is not None and got.to_pydict() == {"claim_id": ["C0003", "C0057", "C0058"], "n": [3, 57, 58]}
     assert _wanted_rows(path, {"nope"}, ["claim_id"]) is None
+
+
+def test_a_claim_moved_into_another_ring_takes_its_links_along(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A claim linked in one ring that a later ring reaches (the night's ring members) keeps
+    one row per identifier it shares, now naming the later ring: no duplicate, no failure."""
+    from claimscreen.review.db import open_database, writing
+    from claimscreen.review.publish_cases import _insert_links
+
+    def members(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {"ring_id": r, "claim_id": c, "bank_account_token": t, "bank_account_last4": "1234"}
+                for r, c, t in rows
+            ]
+        )
+
+    engine = open_database(tmp_path)
+    with writing(engine) as conn:
+        assert _insert_links(conn, members([("R1", "X", "tok-a"), ("R1", "Y", "tok-a")])) == 2
+    with writing(engine) as conn:  # a later night: ring R2 reached X, which shares tok-a with Z too
+        assert _insert_links(conn, members([("R2", "X", "tok-a"), ("R2", "Z", "tok-a")])) == 2
+    with engine.connect() as conn:
+        got = sorted(tuple(r) for r in conn.execute(select(ring_links.c.claim_id, ring_links.c.ring_id)))
+    assert got == [("X", "R2"), ("Y", "R1"), ("Z", "R2")]
+    engine.dispose()
