@@ -85,6 +85,8 @@ def publish_lookback(
     for chunk in _chunks(rows):
         conn.execute(insert(lookback_alerts), chunk)
     in_cases = _cases_of(conn, sorted(set(new["claim_id"])))
+    fresh = sorted(c for c in set(new["claim_id"]) if c not in in_cases)
+    terms = dict(zip(fresh, claim_terms(shown[c] for c in fresh), strict=True))  # one batch
     opened = joined = 0
     for claim_id, group in new.groupby("claim_id", sort=True):
         codes = [str(c) for c in group["reason"]]
@@ -93,7 +95,8 @@ def publish_lookback(
             _join_case(conn, in_cases[str(claim_id)], str(claim_id), codes, texts, night, stamp)
             joined += 1
         else:
-            _open_case(conn, shown[str(claim_id)], group.iloc[0], codes, texts, night, stamp)
+            claim = shown[str(claim_id)]
+            _open_case(conn, claim, terms[str(claim_id)], group.iloc[0], codes, texts, night, stamp)
             opened += 1
     return {"lookback_alerts": len(rows), "lookback_cases_opened": opened, "lookback_cases_joined": joined}
 
@@ -118,7 +121,8 @@ def _claims_shown(
     missing = [c for c in ids if c not in present]
     if missing:
         first = alerts.drop_duplicates("claim_id").set_index("claim_id")
-        nights = sorted({first.loc[c, "first_scored"] for c in missing})
+        scored_on = first["first_scored"].to_dict()
+        nights = sorted({scored_on[c] for c in missing})
         columns = [c for c in DISPLAY_COLUMNS]
         wanted = set(missing)
         tables = [
@@ -155,13 +159,15 @@ def _cases_of(conn: Connection, claim_ids: list[str]) -> dict[str, int]:
 def _open_case(
     conn: Connection,
     claim: dict[str, Any],
+    terms: set[str],
     alert: Any,
     codes: list[str],
     texts: list[str],
     night: dt.date,
     stamp: dt.datetime,
 ) -> None:
-    """A case of its own for a paid claim: route ``clear`` (it was paid), aging from ``night``."""
+    """A case of its own for a paid claim (its search ``terms``): route ``clear`` (it was paid),
+    aging from ``night``."""
     risk = 0.0 if pd.isna(alert["risk_score"]) else float(alert["risk_score"])
     ring_id = claim["ring_id"] if isinstance(claim["ring_id"], str) and claim["ring_id"] else None
     name = " ".join(str(claim[k]) for k in ("first_name", "last_name") if claim[k])[:260]
@@ -182,8 +188,7 @@ def _open_case(
             model_version=LOOKBACK_VERSION, published_at=stamp,
         )
     )  # fmt: skip
-    terms = claim_terms([claim])
-    _insert_reasons(conn, [(case_id, "open", key, codes, terms)])
+    _insert_reasons(conn, [(case_id, "open", key, codes, [terms])])
 
 
 def _join_case(
