@@ -19,7 +19,12 @@ What is built, and how:
   before tonight, copy k on nights ``1 + (j + 30(k-1)) mod 89`` before tonight. They
   are written straight into the lake as ingest and the features stage would have
   written them: one claims part, one manifest and one full features partition per
-  night, no raw or quarantine parts. Nobody in the history is tonight's claimant.
+  night, no raw or quarantine parts. Nobody in the history is tonight's claimant. Each
+  history night also gets a scores partition (95% of its claims clear, by a hash of the
+  claim id) and the lake 500 fraud decisions of history claims made on tonight's day
+  (:func:`history_scores`), so that the look-back stage reads a benefit year of paid
+  claims and a day's decisions as it would in a state's lake (a lake built before is given
+  them by ``--again``).
 * **Champion**: a cold-start scorer fitted on the base's last night (what a state
   that has run nights already has), registered and promoted.
 * **Tonight**: a freshly generated one-night batch (CSV, with raw SSNs and account
@@ -69,6 +74,7 @@ import claimscreen  # noqa: F401  (before pyarrow loads: it sets Arrow's allocat
 import pandas as pd
 import psutil
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -240,6 +246,68 @@ def build_history(home: Path, base_home: Path, base: pd.DataFrame, features: pd.
         lake.write_json(lake.batch_part("manifests", night, key[:12]), manifest)
 
 
+#: Fraud decisions of history claims made on tonight's day (a generous day of a large state's
+#: investigators): the look-back's work of a night, not the backlog of a first night.
+HISTORY_DECISIONS = 500
+
+
+def history_scores(home: Path) -> int:
+    """Give each history night of ``home`` its scores partition and the lake a decision history,
+    as a state's lake has them, so that the night's look-back reads a benefit year of paid
+    claims and checks them against fraud decisions (without them it reads nothing). Each
+    history claim is routed by a hash of its claim id: 95% clear, 3% verify, 2% review;
+    :data:`HISTORY_DECISIONS` claims of the history are decided fraud on tonight's day. Nights
+    that have scores keep them; returns how many nights were given scores."""
+    import numpy as np
+
+    from claimscreen.data.labels import record_decisions
+    from claimscreen.data.lake import Lake
+    from claimscreen.data.schema import SCORES_SCHEMA
+
+    lake = Lake(home)
+    given, picked = 0, []
+    for night in sorted(_history_nights()):
+        path = lake.features_path(night)
+        if lake.scores_path(night).exists() or not path.exists():
+            continue
+        keys = lake.read_table(path, columns=["claim_id", "identity_id", "ring_id", "ring_size"])
+        n = keys.num_rows
+        ids = keys["claim_id"].to_pandas().astype(str)
+        draw = pd.util.hash_pandas_object(ids, index=False).to_numpy() % 100
+        route = np.where(draw < 95, "clear", np.where(draw < 98, "verify", "review"))
+        risk = np.round(draw / 100.0, 6)
+        table = pa.table(
+            {
+                "claim_id": ids.to_numpy(), "batch_date": pa.repeat(pa.scalar(night, pa.date32()), n),
+                "risk_score": risk, "route": route, "reasons": np.where(route == "clear", "", "MODEL"),
+                "ring_id": keys["ring_id"], "ring_size": pc_fill(keys["ring_size"]),
+                "identity_id": keys["identity_id"], "model_version": pa.repeat(pa.scalar("v0001"), n),
+                "reason_text": pa.array([[]] * n, pa.list_(pa.string())), "case_id": ids.to_numpy(),
+                "audit_sample": np.zeros(n, dtype=bool), "rule_hit": np.zeros(n, dtype=bool),
+                "model_score": np.zeros(n), "anomaly_score": risk, "held_back": np.full(n, ""),
+            }
+        )  # fmt: skip
+        lake.write_table(lake.scores_path(night), table.select(SCORES_SCHEMA.names).cast(SCORES_SCHEMA))
+        picked.append(ids[draw == 99].head(HISTORY_DECISIONS // HISTORY_NIGHTS + 1))
+        given += 1
+    if picked:
+        chosen = pd.concat(picked, ignore_index=True).head(HISTORY_DECISIONS)
+        decided = pd.Timestamp(NIGHT.isoformat(), tz="UTC") + pd.Timedelta(hours=12)
+        decisions = pd.DataFrame(
+            {
+                "claim_id": chosen, "outcome": "fraud", "source": "investigation", "decided_by": "bench",
+                "decided_at": decided,
+            }
+        )  # fmt: skip
+        record_decisions(home, decisions, "bench")
+    return given
+
+
+def pc_fill(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """An integer column with missing values as 0."""
+    return pc.fill_null(column, 0)
+
+
 def _history_nights() -> list[dt.date]:
     return [NIGHT - dt.timedelta(days=d) for d in range(1, HISTORY_NIGHTS + 1)]
 
@@ -309,6 +377,9 @@ def run_case(name: str, tonight: int, history: int, goal: float, args: argparse.
             raise SystemExit(
                 f"--again: no lake built by an earlier run in {built}; run without --again first"
             )
+        added = history_scores(built)  # a lake built before history scores were: add them once
+        if added:
+            print(f"history scores and decisions added to the built lake ({added} nights)", flush=True)
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(built, home, symlinks=True)
         night_process(home, Path((built / "batch").read_text()), goal, args.workers)
@@ -321,6 +392,7 @@ def run_case(name: str, tonight: int, history: int, goal: float, args: argparse.
         print(f"base world: {len(base):,} claims ({time.perf_counter() - clock:.0f} s so far)", flush=True)
         build_history(home, base_home, base, features, history)
         register_champion(home, base_home, features)
+        history_scores(home)
         del base, features
         batch = tonight_batch(args.workdir, tonight, home)
     print(f"built in {time.perf_counter() - clock:.0f} s (peak RSS {build_rss.gb:.1f} GB)", flush=True)
