@@ -172,11 +172,14 @@ from claimscreen.features.identity_match import (
 )
 
 __all__ = [
+    "CONTACT_COLUMNS",
     "NICKNAME_GROUPS",
     "REQUIRED_COLUMNS",
+    "KnownIds",
     "LinkageSettings",
     "compare_claims",
     "link_identities",
+    "lookup_known_ids",
     "resolve_identities",
     "soundex",
 ]

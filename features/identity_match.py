@@ -17,6 +17,23 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+__all__ = [
+    "DOB_OFFSET",
+    "NICKNAME_GROUPS",
+    "PLACEHOLDER_NAMES",
+    "BoolArr",
+    "IntArr",
+    "LinkageSettings",
+    "Records",
+    "code_names",
+    "compare_pairs",
+    "decide_merges",
+    "dob_related",
+    "soundex",
+    "to_day_numbers",
+    "ymd_of_days",
+]
+
 IntArr = np.ndarray[Any, np.dtype[np.int64]]
 BoolArr = np.ndarray[Any, np.dtype[np.bool_]]
 FloatArr = np.ndarray[Any, np.dtype[np.float32]]

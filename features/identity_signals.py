@@ -58,6 +58,8 @@ from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.codes import Encoded, lookup, select_rows
 
 __all__ = [
+    "ACTOR_CLAIM_KEYS",
+    "ACTOR_LIST_KEYS",
     "FEATURES",
     "INTERSTATE_RELEVANCE_DAYS",
     "SSN_FLAG_COLUMNS",

@@ -606,6 +606,7 @@ def _result(
 
 
 __all__ = [
+    "CHUNK_ROWS",
     "NightPlan",
     "ScoreResult",
     "export_table",
@@ -618,4 +619,5 @@ __all__ = [
     "score_parts",
     "shadow_path",
     "shadow_score",
+    "window_features",
 ]

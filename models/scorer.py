@@ -49,6 +49,8 @@ from claimscreen.models import drift
 from claimscreen.models.evidence import EVIDENCE, Evidence, cold_logit, evidence_matrix
 from claimscreen.models.inputs import MODEL_INPUTS, model_columns
 
+__all__ = ["ClaimScorer", "Scores"]
+
 #: Claims the anomaly model is fitted on at most (a seeded sample of them).
 ANOMALY_FIT_ROWS = 200_000
 #: Claims per block when the supervised model scores (see ClaimScorer.model_probability).

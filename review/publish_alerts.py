@@ -43,6 +43,8 @@ from claimscreen.review.publish_cases import (
 )
 from claimscreen.review.search import claim_terms
 
+__all__ = ["LOOKBACK_VERSION", "publish_lookback", "publish_outcomes"]
+
 #: The model_version a look-back claim's case_claims row carries (it was not queued by a model).
 LOOKBACK_VERSION = "lookback"
 _ORDER = {code: i for i, code in enumerate(LOOKBACK_REASONS)}

@@ -28,6 +28,16 @@ from claimscreen.review.db import (
 )
 from claimscreen.review.search import claim_terms, search_rows
 
+__all__ = [
+    "AGE_WEIGHT",
+    "DISPLAY_COLUMNS",
+    "FIRST_PAYMENT_DAYS",
+    "LINK_SOURCES",
+    "SEARCH_FIELDS",
+    "ring_link_rows",
+    "sort_key",
+]
+
 #: Queue order: a case rises by this much per day since its first claim was filed, so
 #: claims near the 21-day first-payment standard come up before fresher ones.
 AGE_WEIGHT = 0.02

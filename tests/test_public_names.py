@@ -25,18 +25,6 @@ PENDING = frozenset(
         "data/ingest.py",
         "data/normalize.py",
         "data/read.py",
-        "features/build.py",
-        "features/codes.py",
-        "features/identity.py",
-        "features/identity_match.py",
-        "features/identity_signals.py",
-        "features/ring_graph.py",
-        "models/lookback.py",
-        "models/scorer.py",
-        "models/score_stage.py",
-        "review/publish.py",
-        "review/publish_alerts.py",
-        "review/publish_cases.py",
     }
 )
 
