@@ -49,7 +49,7 @@ from claimscreen.data.schema import (
     SENSITIVE_COLUMN_NAMES,
 )
 from claimscreen.data.settings import Settings, load_settings
-from claimscreen.data.ssn import ssn_structure_flags
+from claimscreen.data.ssn import ssn_structure_flag_arrays
 from claimscreen.data.ssn_keys import ssn_head_tokens
 from claimscreen.data.timing import lap, since
 from claimscreen.data.tokenize import last4_array, load_secret_key, tokenize_array
@@ -381,7 +381,7 @@ def _claims_table(
     pool: Executor,
 ) -> pa.Table:
     rows = raw.table.num_rows
-    flagged = pool.submit(ssn_structure_flags, pd.Series(columns["ssn_digits"], dtype="str"))
+    flagged = pool.submit(ssn_structure_flag_arrays, columns["ssn_digits"])
     has_account = pc.is_valid(columns["account_digits"])
     full: Arrays = {
         **columns,
@@ -401,9 +401,7 @@ def _claims_table(
     names = [name for name in CLAIMS_LAKE_SCHEMA.names if name in full]
     kept = dict(zip(names, pool.map(lambda name: _without_rows(full[name], dropped), names), strict=True))
     flags = flagged.result()
-    kept |= {
-        name: _without_rows(pa.array(flags[name].to_numpy(dtype=bool)), dropped) for name in flags.columns
-    }
+    kept |= {name: _without_rows(pa.array(mask), dropped) for name, mask in flags.items()}
     table = pa.table({name: kept[name] for name in CLAIMS_LAKE_SCHEMA.names})
     for schema_field, column in zip(CLAIMS_LAKE_SCHEMA, table.columns, strict=True):
         if not schema_field.nullable and column.null_count:
@@ -442,13 +440,14 @@ def _quarantine_table(
     sha: str,
     batch_date: dt.date,
 ) -> pa.Table:
-    bad_mask = problems.any()
+    bad = np.flatnonzero(problems.any())
+    first, every = problems.reasons_of(bad)
     rows = pd.DataFrame(
         {
-            "row_number": raw.row_numbers.to_numpy()[bad_mask],
-            "claim_id": pd.Series(columns["claim_id"].filter(pa.array(bad_mask)), dtype="str").to_numpy(),
-            "reason": problems.first_reason().to_numpy()[bad_mask],
-            "details": problems.all_reasons().to_numpy()[bad_mask],
+            "row_number": raw.row_numbers.to_numpy()[bad],
+            "claim_id": pd.Series(columns["claim_id"].take(pa.array(bad)), dtype="str").to_numpy(),
+            "reason": np.array(first, dtype=object),
+            "details": np.array(every, dtype=object),
         }
     )
     unparsed = pd.DataFrame(

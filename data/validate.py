@@ -68,14 +68,18 @@ class Problems:
     def all_reasons(self) -> pd.Series:
         """Every problem of each row, joined with '; ' (NA where there is none)."""
         rows = np.flatnonzero(self.any())
-        joined: dict[int, list[str]] = {int(r): [] for r in rows}
-        for label, mask in self.found:
-            for hit in np.flatnonzero(mask):
-                joined[int(hit)].append(label)
         out = np.full(len(self.index), None, dtype=object)
-        for row, labels in joined.items():
-            out[row] = "; ".join(labels)
+        out[rows] = self.reasons_of(rows)[1]
         return pd.Series(out, index=self.index, dtype="str")
+
+    def reasons_of(self, rows: np.ndarray) -> tuple[list[str], list[str]]:
+        """The first problem and every problem (joined with '; ') of each of ``rows``, positions
+        of rows that have one: the work is over those rows only, not the whole batch."""
+        labels: list[list[str]] = [[] for _ in range(len(rows))]
+        for label, mask in self.found:
+            for at in np.flatnonzero(mask[rows]):
+                labels[at].append(label)
+        return [found[0] for found in labels], ["; ".join(found) for found in labels]
 
 
 #: Normalized columns by name (Arrow arrays), and problems in the order they were found.
