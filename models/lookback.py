@@ -19,8 +19,9 @@ lookback_days``, 365) are checked again against what is new since their night:
   that links the ring (a kind its ``ring_shared_kinds`` names) of one of its claims tonight:
   the ring has grown to include it. It is raised only with evidence: a bank account, email,
   phone or device it shares with a claim of the ring of another identity living elsewhere
-  (a device not when the claim was filed from a public network), or an address three or
-  more identities of the ring gave (:mod:`claimscreen.models.lookback_rings`):
+  (a device not when it is a computer on a public network, a library's), or an address
+  three or more identities of the ring gave, or a housemate's tied to the ring by evidence
+  of its own (:mod:`claimscreen.models.lookback_rings`):
   ``LOOKBACK_RING``, with the flagged ring's id;
 * **decisions**: fraud decided, after the claim's night ended and by the end of night ``D``,
   on another claim of the same person (``identity_id``), bank account, email, phone or

@@ -10,10 +10,12 @@ when it holds, with another claim of the ring, a value a person would accept as 
 
 * a **bank account, email or phone** given by a claim of another identity living elsewhere
   (another residence address): one's spouse's account or a shared family phone is not;
-* a **device** likewise, unless the paid claim was filed from a public network: an ordinary
-  IP address (not a hosting, VPN or Tor range) that more identities used in the 30 days
-  before it than the ring rule's IP cap (``[rings.kinds.ip]``, 5), a library's, a
-  workforce centre's or a campus's. Several patrons of one library computer are not a ring,
+* a **device** likewise, unless it is a computer on a public network: the paid claim or the
+  claim of the ring sharing it was filed from an ordinary IP address (not a hosting, VPN or
+  Tor range) that more identities used in the 30 days before that claim's night than the ring
+  rule's IP cap (``[rings.kinds.ip]``, 5), a library's, a workforce centre's or a campus's
+  (on a lake's first night a library's network may not look crowded yet; its later users'
+  nights show it). Several patrons of one library computer are not a ring,
   even when the night's features, early in a window that has seen few of them, linked them;
   growth by a device also needs the paid claims holding it to be of no more identities than
   the ring rule's device cap;
@@ -142,7 +144,7 @@ def flagged_rings(
     wanted = pa.array(features["claim_id"].astype(str).unique(), pa.string())
     claims = matching(lake, claims_parts(lake, [night]), {"claim_id": wanted}, VALUE_COLUMNS)
     claims = claims.drop(columns=["first_scored"]).astype({"claim_id": str})
-    rings.tonight = features.astype({"claim_id": str}).merge(claims, on="claim_id")
+    rings.tonight = features.astype({"claim_id": str}).merge(claims, on="claim_id").assign(first_scored=night)
     return rings
 
 
@@ -230,21 +232,24 @@ def ring_hits(
 def _ring_claims(
     paid: pd.DataFrame, earlier: pd.DataFrame, rings: FlaggedRings, member_of: pd.DataFrame
 ) -> pd.DataFrame:
-    """Every claim of the flagged rings with its values: tonight's, and earlier members'."""
-    before = pd.concat([earlier.reindex(columns=VALUE_COLUMNS), paid.reindex(columns=VALUE_COLUMNS)])
+    """Every claim of the flagged rings with its values and night: tonight's, and earlier members'."""
+    columns = [*VALUE_COLUMNS, "first_scored"]
+    before = pd.concat([earlier.reindex(columns=columns), paid.reindex(columns=columns)])
     before = before.astype({"claim_id": str}).drop_duplicates("claim_id").merge(member_of, on="claim_id")
-    tonight = rings.tonight.reindex(columns=[*VALUE_COLUMNS, "ring_id"]).astype({"claim_id": str})
+    tonight = rings.tonight.reindex(columns=[*columns, "ring_id"]).astype({"claim_id": str})
     return pd.concat([tonight, before], ignore_index=True).drop_duplicates(["claim_id", "ring_id"])
 
 
 def _long(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim, ring and evidence value: ``claim_id, ring_id, ssn_token, home, kind,
-    value`` (an address kind is ``address`` or ``mailing``; its value is street and ZIP code)."""
+    """One row per claim, ring and evidence value: ``claim_id, ring_id, ssn_token, home, night,
+    kind, value`` (an address kind is ``address`` or ``mailing``; its value is street and ZIP code;
+    ``night``: the claim's night, when known)."""
     home = _address(frame, "address_norm", "zip5")
     base = pd.DataFrame(
         {"claim_id": frame["claim_id"].astype(str), "ring_id": frame["ring_id"].astype(str),
          "ssn_token": frame["ssn_token"].astype("string").fillna("?" + frame["claim_id"].astype(str)),
-         "home": home.fillna("?" + frame["claim_id"].astype(str))}
+         "home": home.fillna("?" + frame["claim_id"].astype(str)),
+         "night": frame["first_scored"] if "first_scored" in frame.columns else None}
     )  # fmt: skip
     parts = []
     for kind, column in RING_LINK_COLUMNS.items():
@@ -283,10 +288,17 @@ def _evidence(
     personal = pairs["kind"].isin(_ELSEWHERE) & elsewhere
     device = personal & (pairs["kind"] == "device")
     if device.any():
-        public = public_networks(
-            lake, paid.loc[paid["claim_id"].isin(pairs.loc[device, "claim_id"])], rings.network_cap
+        # A computer on a public network: either claim sharing it was filed from one (as counted
+        # on its own night: a library's network is seen crowded once the window holds its days).
+        users = pd.concat(
+            [
+                pairs.loc[device, ["claim_id", "night"]],
+                pairs.loc[device, ["claim_id_other", "night_other"]].set_axis(["claim_id", "night"], axis=1),
+            ]
         )
-        personal &= ~(device & pairs["claim_id"].isin(public))
+        users = users.dropna().drop_duplicates("claim_id").rename(columns={"night": "first_scored"})
+        public = public_networks(lake, users, rings.network_cap)
+        personal &= ~(device & (pairs["claim_id"].isin(public) | pairs["claim_id_other"].isin(public)))
     address = pairs["match"] == "address"
     givers = pd.concat(
         [

@@ -329,14 +329,19 @@ def test_a_night_without_scores_is_refused(home: Path) -> None:
         export_alerts(home, DAY1)
 
 
-def ring_features(home: Path, day: dt.date, rings: dict[str, tuple[str, str]]) -> None:
-    """The night's features partition as the look-back reads it: claim id -> (ring_id, shared kinds)."""
+def ring_features(
+    home: Path, day: dt.date, rings: dict[str, tuple[str, str]], crowded: dict[str, int] | None = None
+) -> None:
+    """The night's features partition as the look-back reads it: claim id -> (ring_id, shared kinds),
+    and (``crowded``) the identities its IP address had in 30 days (1 when not given)."""
     lake = Lake(home)
     table = pa.table(
         {
             "claim_id": list(rings),
             "ring_id": [r for r, _ in rings.values()],
             "ring_shared_kinds": [k for _, k in rings.values()],
+            "ip_identities_30d": [float((crowded or {}).get(c, 1)) for c in rings],
+            **{column: [False] * len(rings) for column in ("ip_hosting", "ip_vpn", "ip_tor")},
         }
     )
     lake.write_table(lake.features_path(day), table)
@@ -474,3 +479,20 @@ def test_a_ring_does_not_grow_by_a_computer_on_a_public_network(home: Path, tmp_
     ring_features(home, DAY2, {"Y": ("ring-3", "device"), "Z": ("ring-3", "device")})
     assert raised(home, DAY2) == {"F": {"LOOKBACK_RING"}}
     assert "by its device" in read_alerts(home, DAY2)["reason_text"].iloc[0]
+
+
+def test_a_library_computer_is_known_by_a_later_users_network(home: Path, tmp_path: Path) -> None:
+    # On the lake's first night the library's network had been seen with only 3 identities; by
+    # tonight, when Y used the same computer there, with 15: it is a public computer.
+    night(home, tmp_path, DAY1, {"L": apart(0, device_id="library-7")}, {})
+    network_features(home, DAY1, {"L": 3})
+    flagged = {"ring_id": "ring-3", "route": "review", "case_id": "ring:ring-3:2026-10-02"}
+    night(
+        home,
+        tmp_path,
+        DAY2,
+        {"Y": apart(2, device_id="library-7"), "Z": apart(3)},
+        {"Y": flagged, "Z": flagged},
+    )
+    ring_features(home, DAY2, {"Y": ("ring-3", "device"), "Z": ("ring-3", "device")}, crowded={"Y": 15})
+    assert raised(home, DAY2) == {}
