@@ -21,7 +21,9 @@ device data; non-English speakers; elderly claimants with slow sessions;
 claimants on a VPN or abroad; people released from prison; people who moved
 here and claimed in the state they left months before (:func:`plan_movers`, 1.5%
 of honest claims, in a random stream of their own); recycled phone numbers on
-the bad-actor list; and people re-filing a few days later with small variations.
+the bad-actor list; people re-filing a few days later with small variations; and
+relatives living apart who share a phone, a mailbox, a device or a joint account
+(:func:`~claimscreen.data.generate.kin.plan_kin`, a random stream of its own).
 
 **Fraud** (``fraud_rate`` of claims) is organized in rings of 3 to ~60 claims,
 each with a typology (see :data:`TYPOLOGIES`). Rings share some identifiers and
@@ -55,6 +57,7 @@ from claimscreen.data.generate.families import FAMILIES, VARIANT_STREAM, VARIANT
 from claimscreen.data.generate.files import write_batches, write_csv
 from claimscreen.data.generate.fraud import ADDRESSES_PER_RING, Listed
 from claimscreen.data.generate.honest import MOVERS_STREAM, make_honest_claims, plan_movers, plan_refiles
+from claimscreen.data.generate.kin import KIN_STREAM, plan_kin
 from claimscreen.data.generate.kinds import FORMATS, HONEST_CASES, IP_FOREIGN, IP_RESIDENTIAL, TYPOLOGIES
 from claimscreen.data.generate.labels import make_dispositions, make_truth
 from claimscreen.data.generate.network import (
@@ -72,7 +75,7 @@ from claimscreen.data.generate.reference import write_references
 from claimscreen.data.generate.render import PO_BOXES, box_numbers, render_claims
 from claimscreen.data.generate.rings import Rings, make_rings, place_fraud_claims, plan_days, retime
 from claimscreen.data.generate.vocab import UNIT_LETTERS
-from claimscreen.data.generate.world import World, build_world, combine_claims, identity_counts
+from claimscreen.data.generate.world import World, build_world, combine_claims, identity_counts, spare_workers
 
 #: The entry point, and the helpers tests and benches import by the package's name.
 __all__ = [
@@ -197,6 +200,7 @@ def generate_world(
     slot_day = np.repeat(np.arange(days), honest_per_day)
     refile_of = plan_refiles(rng, slot_day)
     counts = identity_counts(int((refile_of < 0).sum()), rings, n_claims)
+    spare = spare_workers(counts, rings)
     world = build_world(rng, seed, counts, len(rings), n_claims, start)
     first_of = dict(enumerate(np.r_[0, np.cumsum(counts)][:-1].tolist()))
     honest = make_honest_claims(
@@ -210,6 +214,7 @@ def generate_world(
     c = combine_claims(honest, fraud, rng)
     movers_rng = np.random.default_rng([seed, MOVERS_STREAM])
     plan_movers(movers_rng, c)
+    world = plan_kin(np.random.default_rng([seed, KIN_STREAM]), c, world, np.datetime64(start), spare)
     kinds = np.r_[c["ip_kind"], np.full(len(listed.ip_keys), IP_RESIDENTIAL)]
     world = replace(world, own_ips=own_address_tables(kinds, np.r_[c["ip_key"], listed.ip_keys], world.salt))
     accounts = np.r_[c["acct"][c["pay"] == 0], listed.accounts]

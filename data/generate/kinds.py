@@ -117,6 +117,10 @@ HONEST_CASES = (
     "non_english",
     "no_device",
     "mobile_cgnat",
+    "relative_helper",
+    "relatives_sharing",
+    "separated_spouse",
+    "moved_refile",
 )
 
 

@@ -13,13 +13,19 @@ from claimscreen.data.generate.arrays import Arr, Codes, mix64
 from claimscreen.data.generate.banks import Banks, make_banks
 from claimscreen.data.generate.emails import assign_emails
 from claimscreen.data.generate.fraud import ADDRESSES_PER_RING, count_identities
-from claimscreen.data.generate.kinds import KIND_DECEASED, KIND_INMATE, KIND_SYNTHETIC, KIND_WORKER
+from claimscreen.data.generate.kinds import (
+    KIND_DECEASED,
+    KIND_FILER,
+    KIND_INMATE,
+    KIND_SYNTHETIC,
+    KIND_WORKER,
+)
 from claimscreen.data.generate.people import People, assign_phones, make_people
 from claimscreen.data.generate.places import Addresses, Employers, make_addresses, make_employers
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import Vocab, make_vocab
 
-__all__ = ["World", "build_world", "combine_claims", "identity_counts"]
+__all__ = ["World", "build_world", "combine_claims", "identity_counts", "spare_workers"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,14 @@ def identity_counts(n_filers: int, rings: Rings, n_claims: int) -> list[int]:
         need[KIND_INMATE] + max(200, n_claims // 120),
         need[KIND_SYNTHETIC],
     ]
+
+
+def spare_workers(counts: list[int], rings: Rings) -> Arr:
+    """The workers no ring steals, as person indices (the identity table holds the kinds in the
+    order of ``counts``, and the rings take the first workers): people no claim names, each
+    living alone at an address no claim gives."""
+    first = counts[KIND_FILER] + count_identities(rings)[KIND_WORKER]
+    return np.arange(first, counts[KIND_FILER] + counts[KIND_WORKER], dtype=np.int64)
 
 
 def build_world(

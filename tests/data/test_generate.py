@@ -255,12 +255,13 @@ def test_dispositions_are_selective_and_lagged(claims: pd.DataFrame, big: WorldS
 
 def test_phone_numbers_and_mailboxes_belong_to_one_person(claims: pd.DataFrame) -> None:
     """A carrier gives a number, and a provider a mailbox, to one subscriber: honest strangers never
-    share one by chance (shared ones would link them into a "ring")."""
+    share one by chance (shared ones would link them into a "ring"); relatives do, on purpose."""
     honest = claims[~claims.is_fraud]
-    phones = digits(honest.phone).str[-10:]
-    assert honest[phones != ""].groupby(phones).person_key.nunique().max() == 1
-    mailboxes = canonical_email(honest.email.astype("str"))
-    assert honest[mailboxes.notna()].groupby(mailboxes).person_key.nunique().max() == 1
+    strangers = honest[honest.honest_case != "relatives_sharing"]
+    phones = digits(strangers.phone).str[-10:]
+    assert strangers[phones != ""].groupby(phones).person_key.nunique().max() == 1
+    mailboxes = canonical_email(strangers.email.astype("str"))
+    assert strangers[mailboxes.notna()].groupby(mailboxes).person_key.nunique().max() == 1
 
 
 def test_repeated_numbers_and_mailboxes_are_moved_without_a_random_draw() -> None:
@@ -283,6 +284,7 @@ def test_strangers_never_share_a_home_internet_address(claims: pd.DataFrame) -> 
     VPN addresses."""
     blocks = [ipaddress.ip_network(f"{start}/{32 - size.bit_length() + 1}") for start, size in RESIDENTIAL_V4]
     honest = claims[~claims.is_fraud & (claims.ip_address != "")]
+    honest = honest[honest.honest_case != "relatives_sharing"]  # some file at a relative's home
     ips = honest.ip_address.drop_duplicates()
     home = ips[[any(ipaddress.ip_address(ip) in b for b in blocks) for ip in ips]]
     at_home = honest[honest.ip_address.isin(home)]
@@ -421,6 +423,71 @@ def test_honest_movers_claimed_in_the_state_they_left_months_before(
     assert not movers.state_there.isin(["OH"]).any()
     multi = claims[claims.typology == "multi_state"].merge(ref, on="ssn", suffixes=("", "_there"))
     assert (multi.day - multi.filed).dt.days.between(0, 90).all()
+
+
+def test_relatives_living_apart_share_a_phone_a_mailbox_a_device_or_an_account(claims: pd.DataFrame) -> None:
+    """Honest people share contact points across homes with family: a relative who helps file gives
+    their own phone or mailbox or lends a device (and sometimes claims too), a spouse who moved out
+    keeps the joint account, a re-filer moves. Every honest phone, mailbox or device that two people
+    at two homes give is a pair of relatives, most of them with a surname word in common."""
+    honest = claims[~claims.is_fraud & claims.defect.isna()]
+    home = honest.address_line1.str.split().str[0] + " " + honest.zip.str[:5]
+    honest = honest.assign(home=home, surname=honest.last_name.str.upper().str.split())
+    keys = {
+        "phone": digits(honest.phone).str[-10:],
+        "email": canonical_email(honest.email.astype("str")).fillna(""),
+        "device": honest.device_id,
+    }
+    pairs = 0
+    for kind, key in keys.items():
+        given = honest[key != ""].assign(key=key[key != ""])
+        people = given.groupby("key").person_key.nunique()
+        homes = given.groupby("key").home.nunique()
+        apart = given[given.key.isin(people[(people >= 2) & (homes >= 2) & (people <= 5)].index)]
+        assert len(apart) and (apart.honest_case == "relatives_sharing").all(), kind
+        if kind != "device":
+            assert (people[apart.key.unique()] == 2).all()
+            pairs += apart.key.nunique()
+    sharing = honest[honest.honest_case == "relatives_sharing"]
+    phones = digits(sharing.phone).str[-10:]
+    related = (
+        sharing[phones != ""]
+        .groupby(phones[phones != ""])
+        .surname.agg(lambda names: len(set.intersection(*map(set, names))) > 0 if len(names) > 1 else None)
+    )
+    assert 0.55 < related.dropna().mean() < 0.85
+    assert 0.002 < sharing.person_key.nunique() / honest.person_key.nunique() < 0.02 and pairs > 100
+    helped = honest[honest.honest_case == "relative_helper"]
+    assert 0.01 < len(helped) / len(honest) < 0.05
+    assert (helped.age >= 65).mean() > 2 * (honest.age >= 65).mean()
+    spouses = honest[honest.honest_case == "separated_spouse"]
+    accounts = spouses[spouses.bank_account != ""].groupby("bank_account")
+    assert (accounts.home.nunique() >= 2).sum() > 20 and (accounts.person_key.nunique() >= 2).all()
+    moved = honest[honest.person_key.isin(honest.person_key[honest.honest_case == "moved_refile"])]
+    assert (moved.groupby("person_key").home.nunique() == 2).all()
+    assert (digits(moved.ssn).groupby(moved.person_key).nunique() == 1).all()
+
+
+def test_relatives_come_from_a_stream_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other draws of relatives change only the claims of the relatives they choose: fraud claims
+    and every other honest claim are the same."""
+    import claimscreen.data.generate as generate
+
+    def world(folder: str) -> pd.DataFrame:
+        summary = generate_world(tmp_path / folder, days=6, claims_per_day=800, seed=8, defect_rate=0)
+        return pd.concat([read_csv(p) for p in summary.batch_files]).merge(
+            pd.read_parquet(summary.truth_file).drop(columns="language"), on="claim_id"
+        )
+
+    kin = ("relative_helper", "relatives_sharing", "separated_spouse", "moved_refile")
+    first = world("a")
+    monkeypatch.setattr(generate, "KIN_STREAM", 4321)
+    second = world("b")
+    pd.testing.assert_frame_equal(first[first.is_fraud], second[second.is_fraud])
+    untouched = ~first.honest_case.isin(kin) & ~second.honest_case.isin(kin)
+    columns = [c for c in first.columns if c != "honest_case"]
+    pd.testing.assert_frame_equal(first.loc[untouched, columns], second.loc[untouched, columns])
+    assert (first.honest_case.isin(kin) != second.honest_case.isin(kin)).any()
 
 
 # --- Fraud families and their variants -----------------------------------------------------
