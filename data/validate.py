@@ -100,14 +100,9 @@ def validate_claims(
     names = [c.name for c in CLAIM_COLUMNS]
     text = dict(zip(names, run(lambda name: _text(raw, name), names), strict=True))
     out: Columns = {}
-    unknown = _normalize_enums(text, out)
-    for label, mask in _check_presence(text, out):
-        problems.add(label, mask)
-    for label, mask in _check_length(text):
-        problems.add(label, mask)
-    for label, mask in unknown:
-        problems.add(label, mask)
-    groups = [*_NORMALIZERS.values(), lambda text: _filed_at(text, timezone)]
+    # The enum, presence and length checks are one group among the others (in the pool's
+    # threads too); theirs are the first problems, as the schema lists them.
+    groups = [_enums_presence_length, *_NORMALIZERS.values(), lambda text: _filed_at(text, timezone)]
     for columns, found in run(lambda normalizer: normalizer(text), groups):
         out.update(columns)
         for label, mask in found:
@@ -115,6 +110,13 @@ def validate_claims(
     for label, mask in _check_timing(out, timezone, batch_date):
         problems.add(label, mask)
     return out, problems
+
+
+def _enums_presence_length(text: Columns) -> tuple[Columns, Found]:
+    """The enum columns, and in this order the missing, too long and unknown values."""
+    out: Columns = {}
+    unknown = _normalize_enums(text, out)
+    return out, [*_check_presence(text, out), *_check_length(text), *unknown]
 
 
 def _text(raw: pa.Table, name: str) -> pa.Array:
