@@ -138,21 +138,16 @@ class Lake:
         if not pc.any(mask).as_py():
             return None
         present = [c for c in columns if c in set(parquet.schema_arrow.names)]
-        groups, starts, row = [], [], 0
-        for index in range(parquet.num_row_groups):
-            size = parquet.metadata.row_group(index).num_rows
-            if pc.any(mask.slice(row, size)).as_py():
-                groups.append(index)
-                starts.append(row)
-            row += size
-        table = parquet.read_row_groups(groups, columns=present)
-        keep = pa.chunked_array(
-            [
-                mask.slice(start, parquet.metadata.row_group(g).num_rows)
-                for g, start in zip(groups, starts, strict=True)
-            ]
-        )
-        return table.filter(keep)
+        # Which row groups hold a wanted row: one pass over the mask (a file of a million claims
+        # has ~60 groups; slicing the mask and asking each group's metadata cost ~1 ms a group).
+        sizes = np.array([parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        hits = np.asarray(mask.to_numpy(), dtype=bool)
+        filled = np.flatnonzero(sizes > 0)
+        groups = filled[np.add.reduceat(hits, starts[filled]) > 0]
+        table = parquet.read_row_groups(groups.tolist(), columns=present)
+        keep = np.concatenate([hits[starts[g] : starts[g] + sizes[g]] for g in groups])
+        return table.filter(pa.array(keep))
 
     def ring_members(self, night: dt.date, rings: pa.Array) -> pa.Table:
         """``claim_id, ring_id`` of the night's ring members whose ring is one of ``rings``

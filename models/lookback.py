@@ -76,7 +76,7 @@ from claimscreen.features.identity_signals import (
     compute_identity_signals,
 )
 from claimscreen.models.lookback_decisions import decision_claim_keys, decision_hits, decision_keys
-from claimscreen.models.lookback_read import claims_parts, matching, night_of, scores_parts
+from claimscreen.models.lookback_read import claims_parts, matching, night_of, rows_of, scores_parts
 from claimscreen.models.lookback_rings import (
     VALUE_COLUMNS,
     FlaggedRings,
@@ -377,7 +377,7 @@ def _with_values(
         return rows
     ids = pa.array(missing["claim_id"].unique(), pa.string())
     parts = claims_parts(lake, sorted(set(missing["first_scored"])))
-    found = matching(lake, parts, {"claim_id": ids}, read).drop(columns=["first_scored"])
+    found = rows_of(lake, parts, ids, read).drop(columns=["first_scored"])
     found["claim_id"] = found["claim_id"].astype(str)
     filled = rows.set_index("claim_id")
     filled.update(found.drop_duplicates("claim_id").set_index("claim_id").reindex(columns=filled.columns))

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.lake import Lake
-from claimscreen.models.lookback_read import claims_parts, matching, queue_parts, scores_parts
+from claimscreen.models.lookback_read import claims_parts, matching, queue_parts, rows_of, scores_parts
 
 __all__ = [
     "ADDRESS_MIN_IDENTITIES",
@@ -71,12 +71,10 @@ def decision_keys(lake: Lake, nights: list[dt.date], fraud: pd.DataFrame) -> pd.
     # investigators see; only a claim decided without being queued needs the scores scanned.
     queued = matching(lake, queue_parts(lake, nights), {"claim_id": ids}, ["claim_id", "identity_id"])
     rest = pc.filter(ids, pc.invert(pc.is_in(ids, pa.array(queued["claim_id"].astype(str), pa.string()))))
-    scored = matching(lake, scores_parts(lake, nights), {"claim_id": rest}, ["claim_id", "identity_id"])
+    scored = rows_of(lake, scores_parts(lake, nights), rest, ["claim_id", "identity_id"])
     located = pd.concat([f for f in (queued, scored) if len(f)] or [queued], ignore_index=True)
     columns = ["claim_id", "ssn_token", *_CLAIM_COLUMNS, *(c for pair in _ADDRESS_PAIRS for c in pair)]
-    claims = matching(
-        lake, claims_parts(lake, sorted(set(located["first_scored"]))), {"claim_id": ids}, columns
-    )
+    claims = rows_of(lake, claims_parts(lake, sorted(set(located["first_scored"]))), ids, columns)
     claims = claims.astype({"claim_id": str})
     ssn = (
         claims.drop_duplicates("claim_id").set_index("claim_id")["ssn_token"]

@@ -18,7 +18,16 @@ import pyarrow.compute as pc
 
 from claimscreen.data.lake import Lake
 
-__all__ = ["BATCH_ROWS", "claims_parts", "match_batch", "matching", "night_of", "queue_parts", "scores_parts"]
+__all__ = [
+    "BATCH_ROWS",
+    "claims_parts",
+    "match_batch",
+    "matching",
+    "night_of",
+    "queue_parts",
+    "rows_of",
+    "scores_parts",
+]
 
 #: Rows read before they are matched at once: each match builds its value set's hash table
 #: once per batch (tonight's million SSNs), so larger batches cost fewer builds (10 x 1M rows:
@@ -62,6 +71,25 @@ def matching(
     frame = pa.concat_tables(found, promote_options="permissive").to_pandas()
     frame["first_scored"] = pd.to_datetime(frame["first_scored"]).dt.date
     return frame.reindex(columns=[*dict.fromkeys([*columns, *keys]), "first_scored"])
+
+
+def rows_of(lake: Lake, parts: list[tuple[dt.date, Path]], ids: pa.Array, columns: list[str]) -> pd.DataFrame:
+    """``columns`` (and ``first_scored``) of the rows of ``parts`` whose ``claim_id`` is one of
+    ``ids``, for a few claims spread over many nights: each file's ids are read first, then only
+    the row groups holding a wanted one (:meth:`Lake.read_rows_of`), not every column whole."""
+    wanted = set(ids.to_pylist())
+    found = []
+    for night, path in parts if wanted else []:
+        table = lake.read_rows_of(path, "claim_id", wanted, columns)
+        if table is not None and table.num_rows:
+            found.append(
+                table.append_column("first_scored", pa.repeat(pa.scalar(night, pa.date32()), table.num_rows))
+            )
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in [*columns, "first_scored"]})
+    frame = pa.concat_tables(found, promote_options="permissive").to_pandas()
+    frame["first_scored"] = pd.to_datetime(frame["first_scored"]).dt.date
+    return frame.reindex(columns=[*columns, "first_scored"])
 
 
 def match_batch(tables: list[pa.Table], keys: dict[str, pa.Array], clear_only: bool) -> pa.Table:

@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claimscreen.data.lake import Lake
-from claimscreen.models.lookback_read import claims_parts, matching
+from claimscreen.models.lookback_read import claims_parts, rows_of
 
 __all__ = [
     "ADDRESS_MIN_IDENTITIES",
@@ -142,7 +142,7 @@ def flagged_rings(
     if features.empty:
         return rings
     wanted = pa.array(features["claim_id"].astype(str).unique(), pa.string())
-    claims = matching(lake, claims_parts(lake, [night]), {"claim_id": wanted}, VALUE_COLUMNS)
+    claims = rows_of(lake, claims_parts(lake, [night]), wanted, VALUE_COLUMNS)
     claims = claims.drop(columns=["first_scored"]).astype({"claim_id": str})
     rings.tonight = features.astype({"claim_id": str}).merge(claims, on="claim_id").assign(first_scored=night)
     return rings
@@ -177,7 +177,7 @@ def public_networks(lake: Lake, rows: pd.DataFrame, network_cap: int) -> set[str
     nights = sorted(set(rows["first_scored"]))
     parts = [(n, lake.features_path(n)) for n in nights if lake.features_path(n).exists()]
     ids = pa.array(rows["claim_id"].astype(str).unique(), pa.string())
-    found = matching(lake, parts, {"claim_id": ids}, _FEATURE_NETWORK)
+    found = rows_of(lake, parts, ids, _FEATURE_NETWORK)
     if found.empty or "ip_identities_30d" not in found.columns:
         return set()
     risky = np.zeros(len(found), dtype=bool)
