@@ -380,15 +380,11 @@ def _claims_table(
     batch_date: dt.date,
     pool: Executor,
 ) -> pa.Table:
-    rows = raw.table.num_rows
     flagged = pool.submit(ssn_structure_flag_arrays, columns["ssn_digits"])
     has_account = pc.is_valid(columns["account_digits"])
     full: Arrays = {
         **columns,
-        "source_file": pa.repeat(pa.scalar(source.name, pa.string()), rows),
-        "source_sha256": pa.repeat(pa.scalar(sha, pa.string()), rows),
         "row_number": pa.array(raw.row_numbers.to_numpy(), pa.int64()),
-        "batch_date": pa.repeat(pa.scalar(batch_date, pa.date32()), rows),
         "ssn_token": sensitive["ssn_token"],
         "ssn_last4": sensitive["ssn_last4"],
         "ssn_head_token": sensitive["ssn_head_token"],
@@ -396,17 +392,26 @@ def _claims_table(
         "bank_account_last4": keep_where(sensitive["bank_account_last4"], has_account),
     }
     # Built over every row, then the quarantined rows are dropped once (almost every row is
-    # kept), column by column in the pool's threads: Arrow's copies release the GIL.
+    # kept) and each column cast to its lake type, column by column in the pool's threads:
+    # Arrow's copies release the GIL.
     dropped = np.flatnonzero(problems.any())
     names = [name for name in CLAIMS_LAKE_SCHEMA.names if name in full]
-    kept = dict(zip(names, pool.map(lambda name: _without_rows(full[name], dropped), names), strict=True))
-    flags = flagged.result()
-    kept |= {name: _without_rows(pa.array(mask), dropped) for name, mask in flags.items()}
-    table = pa.table({name: kept[name] for name in CLAIMS_LAKE_SCHEMA.names})
-    for schema_field, column in zip(CLAIMS_LAKE_SCHEMA, table.columns, strict=True):
-        if not schema_field.nullable and column.null_count:
+
+    def kept_column(name: str) -> pa.Array:
+        return _without_rows(full[name], dropped).cast(CLAIMS_LAKE_SCHEMA.field(name).type)
+
+    kept = dict(zip(names, pool.map(kept_column, names), strict=True))
+    rows = raw.table.num_rows - len(dropped)
+    kept |= {
+        "source_file": pa.repeat(pa.scalar(source.name, pa.string()), rows),
+        "source_sha256": pa.repeat(pa.scalar(sha, pa.string()), rows),
+        "batch_date": pa.repeat(pa.scalar(batch_date, pa.date32()), rows),
+    }
+    kept |= {name: _without_rows(pa.array(mask), dropped) for name, mask in flagged.result().items()}
+    for schema_field in CLAIMS_LAKE_SCHEMA:
+        if not schema_field.nullable and kept[schema_field.name].null_count:
             raise AssertionError(f"kept claims with no {schema_field.name}: a validation rule is missing")
-    return table.cast(CLAIMS_LAKE_SCHEMA)
+    return pa.table([kept[name] for name in CLAIMS_LAKE_SCHEMA.names], schema=CLAIMS_LAKE_SCHEMA)
 
 
 def _without_rows(array: pa.Array, dropped: np.ndarray) -> pa.Array:
