@@ -219,7 +219,7 @@ def _count_lines(path: Path) -> int:
     count, last = 0, ord("\n")
     buffer = np.empty(_COUNT_BLOCK, dtype=np.uint8)
     with open(path, "rb", buffering=0) as handle:
-        while got := handle.readinto(buffer):
+        while got := handle.readinto(memoryview(buffer)):
             count += int(np.count_nonzero(buffer[:got] == ord("\n")))
             last = int(buffer[got - 1])
     return count + (last != ord("\n"))
