@@ -217,11 +217,12 @@ def _count_lines(path: Path) -> int:
     CPU of bytes.count over a fresh bytes object per block, on a night's 400 MB file.
     """
     count, last = 0, ord("\n")
-    buffer = np.empty(_COUNT_BLOCK, dtype=np.uint8)
+    buffer = bytearray(_COUNT_BLOCK)
+    data = np.frombuffer(buffer, dtype=np.uint8)
     with open(path, "rb", buffering=0) as handle:
-        while got := handle.readinto(memoryview(buffer)):
-            count += int(np.count_nonzero(buffer[:got] == ord("\n")))
-            last = int(buffer[got - 1])
+        while got := handle.readinto(buffer):
+            count += int(np.count_nonzero(data[:got] == ord("\n")))
+            last = buffer[got - 1]
     return count + (last != ord("\n"))
 
 
