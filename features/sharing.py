@@ -38,7 +38,13 @@ device) counts the different homes of the people who gave the value in 30 days, 
 ``device_networks_30d`` the IP networks (IPv4 /16, IPv6 /32) its claims came from. A home
 is the house number and ZIP code of the residence (the street line when it has no
 number): a household shares all four at one home, people who live apart and share one do
-not (``models.evidence``: ``*_OTHER_HOMES``).
+not (``models.evidence``: ``*_OTHER_HOMES``). ``{kind}_families_30d`` counts the *families*
+among them: people who share a surname (any word of it: ``GARCIA`` and ``GARCIA LOPEZ``) or a
+home (any of their claims' homes in the history window, the one they left included) are one
+family, so a grown child helping a parent who lives elsewhere, or a spouse who moved out still
+on the joint account, is one family at two homes; strangers are one family each (strangers
+with a common surname, ``NGUYEN``, ``KIM``, are one family too: the price of the rule). A unit
+given by more than :data:`FAMILY_HOME_MOST` of the sharers links no one: a drop or a shelter.
 
 **How.** The window's columns arrive coded (:mod:`~claimscreen.features.codes`);
 only the rows whose value one of tonight's claims has are looked at, and
@@ -58,8 +64,9 @@ import pyarrow.compute as pc
 from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.codes import Encoded, blank_values, encode_column, lookup, select_rows
 from claimscreen.features.device import night_age
+from claimscreen.features.identity_match import PLACEHOLDER_NAMES
 from claimscreen.features.network import address_parts, on_congregate_list
-from claimscreen.features.ring_graph import ip_networks
+from claimscreen.features.ring_graph import connected_labels, ip_networks
 
 __all__ = ["FEATURES", "KINDS", "WINDOW_COLUMNS", "compute_sharing_features"]
 
@@ -137,6 +144,13 @@ def _features() -> tuple[Feature, ...]:
             "people living apart more"
         )
         out.append(Feature(f"{kind}_addresses_30d", "float64", text, "network"))
+    for kind in HOME_KINDS:
+        text = (
+            f"Number of different families among the people who gave {_WORDS[kind]} in the last 30 days: "
+            "people who share a surname or a home (now or earlier in the history window) are one family, "
+            "strangers one each (1 when one person or one home)"
+        )
+        out.append(Feature(f"{kind}_families_30d", "float64", text, "network"))
     out.append(
         Feature(
             "device_networks_30d",
@@ -285,8 +299,9 @@ def _counts(kind: str, key: Arr, rows: Arr, night_key: Arr, people: Arr, age: Ar
 def _sharers_homes(
     window: pd.DataFrame, kind_codes: dict[str, Arr], tonight: Arr, age: Arr, people: Arr
 ) -> dict[str, Arr]:
-    """Per claim of tonight and kind of :data:`HOME_KINDS`: distinct homes of the people who gave
-    its value in the last 30 days, and for a device the IP networks its claims came from.
+    """Per claim of tonight and kind of :data:`HOME_KINDS`: distinct homes, and families, of the
+    people who gave its value in the last 30 days, and for a device the IP networks its claims
+    came from.
 
     Spouses share an account, a phone, a mailbox and a computer, and a home; a bank drop, a
     stealth chain's pairs or a device farm behind residential proxies link people who live
@@ -295,7 +310,8 @@ def _sharers_homes(
     a typo in a street's name or a unit written two ways is not a second home. Only values
     given on two or more claims in 30 days are looked at (a value given once reads 1, or 0
     without a home address), and the text of their rows alone is read: at a million claims a
-    night most values are given once."""
+    night most values are given once. Families (:func:`_families`) are looked for only among
+    values given by two or more people, from every claim of theirs in the window."""
     n = len(window)
     recent = (age >= 0) & (age < 30)
     kinds: dict[str, tuple[Arr, Arr, Arr]] = {}
@@ -307,7 +323,13 @@ def _sharers_homes(
         shared = rows[claims_per_value[codes[rows]] >= 2]
         need[shared] = True
         kinds[kind] = (codes, shared, claims_per_value)
-    home = _home_codes(window, need)
+    together = {
+        kind: shared[_distinct_per_value(codes[shared], people[shared], len(per))[codes[shared]] >= 2]
+        for kind, (codes, shared, per) in kinds.items()
+    }
+    history = need | _rows_of_people(people, np.concatenate([people[r] for r in together.values()]), age)
+    home = _home_codes(window, history)
+    marks = _family_marks(window, history, home, people)
     own_home = np.where(
         _present(window, "address_norm", tonight) & _present(window, "zip5", tonight), 1.0, 0.0
     )
@@ -317,12 +339,107 @@ def _sharers_homes(
         given = shared[home[shared] >= 0]
         homes = _distinct_per_value(codes[given], home[given], n_values)
         out[f"{kind}_addresses_30d"] = _shared_or_own(codes[tonight], claims_per_value, homes, own_home)
+        rows = together[kind]
+        families = _families(codes[rows], people[rows], marks, n_values)
+        out[f"{kind}_families_30d"] = lookup(families, codes[tonight], np.nan)
         if kind == "device":
             network = _networks(window, shared, n)
             present = shared[network[shared] >= 0]
             networks = _distinct_per_value(codes[present], network[present], n_values)
             own_ip = np.where(_present(window, "ip_address", tonight), 1.0, 0.0)
             out["device_networks_30d"] = _shared_or_own(codes[tonight], claims_per_value, networks, own_ip)
+    return out
+
+
+#: A home links its people as one family only when at most this many of the people who share
+#: an identifier gave it: a unit that more give is a drop or a shelter, not a family's home.
+FAMILY_HOME_MOST = 5
+#: Words of a surname that say nothing of a family by themselves (``DE LA CRUZ``, ``VAN DYKE``,
+#: ``SMITH JR``); the whole surname, spaces dropped, always counts (``LE`` is a surname).
+SURNAME_PARTICLES = frozenset(
+    {"DE", "DEL", "DELA", "LA", "LAS", "LOS", "DA", "DAS", "DO", "DOS", "DI", "DU", "VAN", "VON", "DER",
+     "DEN", "LE", "Y", "E", "ST", "SAN", "SANTA", "BIN", "BEN", "EL", "AL", "MC", "MAC", "JR", "SR", "II",
+     "III", "IV"}
+)  # fmt: skip
+
+
+def _rows_of_people(people: Arr, chosen: Arr, age: Arr) -> Arr:
+    """Rows of the window (never a later night) of the people ``chosen``."""
+    mark = np.zeros(int(people.max(initial=0)) + 2, dtype=bool)
+    mark[chosen] = True
+    return mark[people] & (age >= 0)
+
+
+def _family_marks(window: pd.DataFrame, rows: Arr, home: Arr, people: Arr) -> tuple[Arr, Arr]:
+    """(person, mark) pairs over the mask ``rows``: the homes each person gave (those given by
+    at most :data:`FAMILY_HOME_MOST` of them) and the words of their surnames, as codes."""
+    at = np.flatnonzero(rows & (home >= 0))
+    per_home = _distinct_per_value(home[at], people[at], int(home.max(initial=-1)) + 1)
+    at = at[per_home[home[at]] <= FAMILY_HOME_MOST]
+    name_rows, words = _surname_words(window, rows)
+    offset = int(home.max(initial=-1)) + 1
+    person = np.r_[people[at], people[name_rows]].astype(np.int64)
+    mark = np.r_[home[at], offset + words].astype(np.int64)
+    if not len(person):
+        return person, mark
+    span = int(mark.max()) + 1
+    pairs = pd.unique(person * span + mark)
+    return pairs // span, pairs % span
+
+
+def _surname_words(window: pd.DataFrame, rows: Arr) -> tuple[Arr, Arr]:
+    """(row, word code) for the surnames (``last_name_norm``) of the mask ``rows``: each word of
+    two letters or more but :data:`SURNAME_PARTICLES`, and the whole name; placeholders
+    (``UNKNOWN``, ``LNU``...) and blanks give none."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not rows.any() or "last_name_norm" not in window.columns:
+        return empty, empty
+    names = select_rows(window[["last_name_norm"]], rows)["last_name_norm"]
+    text = pa.array(names.astype("str").array, pa.large_string())
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    missing = pa.array(sorted(PLACEHOLDER_NAMES | {"", "NAN", "NONE", "<NA>"}), pa.large_string())
+    known = pc.invert(pc.is_in(pc.ascii_upper(pc.utf8_trim_whitespace(text)), value_set=missing))
+    text = pc.if_else(known, text, pa.scalar(None, pa.large_string()))
+    words = pc.split_pattern(text, " ")
+    parent = np.asarray(pc.list_parent_indices(words))
+    flat = pc.list_flatten(words)
+    keep = pc.and_(
+        pc.greater_equal(pc.utf8_length(flat), 2),
+        pc.invert(pc.is_in(flat, value_set=pa.array(sorted(SURNAME_PARTICLES), pa.large_string()))),
+    )
+    whole = pc.replace_substring(text, " ", "")
+    valid = np.flatnonzero(np.asarray(pc.is_valid(whole)))
+    both = pa.concat_arrays([flat.filter(keep), whole.take(pa.array(valid))])
+    where = np.flatnonzero(rows)[np.r_[parent[keep.to_numpy(zero_copy_only=False)], valid]]
+    codes = np.asarray(pc.dictionary_encode(both).indices, dtype=np.int64)
+    return where.astype(np.int64), codes
+
+
+def _families(values: Arr, persons: Arr, marks: tuple[Arr, Arr], n_values: int) -> Arr:
+    """Per value code: how many families gave it (1 where no incidence says otherwise).
+
+    ``values``/``persons``: the value given by the person (repeats allowed); ``marks``:
+    (person, mark) pairs. The people of one value who share a mark (a home or a surname word)
+    are one family: the connected parts of the (value, person) -- (value, mark) graph."""
+    out = np.ones(n_values, dtype=np.float64)
+    if not len(values):
+        return out
+    span = int(persons.max()) + 1
+    pairs = pd.unique(values.astype(np.int64) * span + persons.astype(np.int64))
+    value, person = pairs // span, pairs % span
+    mark_person, mark = marks
+    order = np.argsort(mark_person, kind="stable")
+    mark_person, mark = mark_person[order], mark[order]
+    lo = np.searchsorted(mark_person, person)
+    count = np.searchsorted(mark_person, person, side="right") - lo
+    pair = np.repeat(np.arange(len(pairs)), count)
+    at = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    width = int(mark.max(initial=0)) + 1
+    node = np.asarray(pd.factorize(value[pair] * width + mark[at])[0], dtype=np.int64)
+    label = connected_labels(pair, node, len(pairs))
+    counted = _distinct_per_value(value, label, n_values)
+    given = np.unique(value)
+    out[given] = counted[given]
     return out
 
 

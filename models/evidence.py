@@ -107,13 +107,28 @@ class Evidence:
 OTHER_HOMES_MOST_PEOPLE = 5
 
 
+def _unrelated(frame: pd.DataFrame, kind: str) -> np.ndarray:
+    """The people who gave the identifier of ``kind`` are of two or more families (features.sharing:
+    people sharing a surname or a home, now or earlier, are one), or the claim's ring holds a
+    claim found fraudulent or one with hard evidence. Without the families column (features
+    built before it) every sharer counts as a stranger, as before."""
+    name = f"{kind}_families_30d"
+    if name not in frame:
+        return np.ones(len(frame), dtype=bool)
+    flagged = (_num(frame, "ring_known_fraud") > 0) | (_num(frame, "ring_red_flag_share") > 0)
+    return (_num(frame, name) >= 2) | flagged
+
+
 def _other_homes(kind: str, most: float = np.inf) -> Fires:
     """Two or more homes behind one identifier of ``kind`` in 30 days, given by two to ``most``
-    people: one claimant who moved and filed again is two homes but no stranger."""
+    people of two or more families: one claimant who moved and filed again is two homes but no
+    stranger, and a relative who lives elsewhere (a shared surname, or a home they shared) is
+    family."""
 
     def fires(frame: pd.DataFrame) -> np.ndarray:
         people = _num(frame, f"{kind}_identities_30d")
-        return (_num(frame, f"{kind}_addresses_30d") >= 2) & (people >= 2) & (people <= most)
+        apart = (_num(frame, f"{kind}_addresses_30d") >= 2) & (people >= 2) & (people <= most)
+        return apart & _unrelated(frame, kind)
 
     return fires
 
@@ -334,34 +349,37 @@ EVIDENCE: tuple[Evidence, ...] = (
     # People living apart who share an identifier (features.sharing: homes are house number and
     # ZIP code). A household shares an account, a phone, a mailbox and a computer at one home;
     # a bank drop's first two claimants, a stealth chain's pairs and a proxy farm's few devices
-    # link people who live apart, before any count reaches a ring. An honest claimant almost
-    # never shares one with another claimant of the same month at another home (a parent's
-    # account or phone for a grown child, when both file): each weighs 4, a delay by itself.
+    # link strangers who live apart, before any count reaches a ring. Honest claimants share one
+    # across homes with family: a grown child who helps a parent file gives their own phone or
+    # mailbox or lends a laptop, a spouse who moved out is still on the joint account. Family
+    # (a shared surname, or a home shared now or before) fires nothing; two or more families
+    # weigh 4 each, a delay by itself.
     Evidence(
         "BANK_ACCOUNT_OTHER_HOMES",
         "In the last 30 days the bank account was given by people at {bank_account_addresses_30d:.0f} "
-        "different home addresses; people who share an account usually share a home.",
+        "different home addresses, {bank_account_families_30d:.0f} families sharing no surname and no "
+        "home; people who share an account usually live together or are family.",
         4.0,
         _other_homes("bank_account"),
-        {"bank_account_addresses_30d": 1.0},
+        {"bank_account_addresses_30d": 1.0, "bank_account_families_30d": 1.0},
     ),
     Evidence(
         "PHONE_OTHER_HOMES",
         "In the last 30 days the phone number was given by {phone_identities_30d:.0f} different people at "
-        "{phone_addresses_30d:.0f} different home addresses; people who share a phone number usually "
-        "share a home.",
+        "{phone_addresses_30d:.0f} different home addresses, {phone_families_30d:.0f} families sharing no "
+        "surname and no home; people who share a phone number usually live together or are family.",
         4.0,
         _other_homes("phone", OTHER_HOMES_MOST_PEOPLE),
-        {"phone_addresses_30d": 1.0},
+        {"phone_addresses_30d": 1.0, "phone_families_30d": 1.0},
     ),
     Evidence(
         "EMAIL_OTHER_HOMES",
         "In the last 30 days the email's mailbox was used by {email_identities_30d:.0f} different people "
-        "at {email_addresses_30d:.0f} different home addresses; people who share a mailbox usually "
-        "share a home.",
+        "at {email_addresses_30d:.0f} different home addresses, {email_families_30d:.0f} families sharing "
+        "no surname and no home; people who share a mailbox usually live together or are family.",
         4.0,
         _other_homes("email", OTHER_HOMES_MOST_PEOPLE),
-        {"email_addresses_30d": 1.0},
+        {"email_addresses_30d": 1.0, "email_families_30d": 1.0},
     ),
     Evidence(
         "PHONE_MANY_PEOPLE",
@@ -439,12 +457,13 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "DEVICE_OTHER_HOMES",
         "In the last 30 days the device used for this claim filed for {device_identities_30d:.0f} "
-        "different people at {device_addresses_30d:.0f} different home addresses, from "
-        "{device_networks_30d:.0f} different internet networks; a computer or phone a household shares "
-        "stays at its home.",
+        "different people at {device_addresses_30d:.0f} different home addresses ({device_families_30d:.0f} "
+        "families sharing no surname and no home), from {device_networks_30d:.0f} different internet "
+        "networks; a computer or phone a household shares stays at its home, and one lent to a relative "
+        "stays in the family.",
         4.0,
         _device_other_homes,
-        {"device_addresses_30d": 1.0, "device_networks_30d": 1.0},
+        {"device_addresses_30d": 1.0, "device_networks_30d": 1.0, "device_families_30d": 1.0},
     ),
     Evidence(
         "DEVICE_BURST",

@@ -39,7 +39,7 @@ def mail_drop() -> list[dict[str, Any]]:
 def test_columns_are_registered_and_few() -> None:
     names = {f.name for f in ALL_FEATURES}
     assert set(FEATURE_NAMES) <= names
-    assert len(FEATURES) <= 28  # 8 bytes a claim each: 8 MB a column on a million-claim night
+    assert len(FEATURES) <= 32  # 8 bytes a claim each: 8 MB a column on a million-claim night
     out = sharing([claim("A", 0)])
     assert list(out.columns) == list(FEATURE_NAMES) and out.index.tolist() == ["A"]
 
@@ -198,3 +198,76 @@ def test_point_in_time_a_later_claim_changes_no_earlier_night() -> None:
     later = [*earlier, *mail_drop()[8:], claim("Z", -3, address_norm="12 ELM ST #5")]
     pd.testing.assert_frame_equal(sharing(later, night=night), before)
     assert before.loc["M07", "residence_identities_30d"] == 8
+
+
+def other_homes(out: pd.DataFrame, claim_id: str) -> pd.Series:
+    codes = ["BANK_ACCOUNT_OTHER_HOMES", "PHONE_OTHER_HOMES", "EMAIL_OTHER_HOMES", "DEVICE_OTHER_HOMES"]
+    return evidence_matrix(out).loc[claim_id, codes]
+
+
+def test_a_relative_who_lives_elsewhere_is_family_by_a_surname_word() -> None:
+    """A grown daughter helps her father file and gives her own phone and mailbox, and files a
+    claim of her own: two people at two homes, one family (GARCIA and GARCIA LOPEZ share a word).
+    Strangers whose names share only a particle (DE LA CRUZ, DE LEON; LE, LE BLANC) or a
+    placeholder (UNKNOWN) are two families, and the evidence fires."""
+    helper = {"phone_e164": "+16145550188", "email_canonical": "ana.garcia@example.com"}
+    rows = [
+        claim("K1", 6, address_norm="4 OAK ST", last_name_norm="GARCIA LOPEZ", **helper),
+        claim("K2", 0, address_norm="18 ASH RD", last_name_norm="GARCIA", **helper),
+    ]
+    out = sharing(rows)
+    assert out.loc["K2", ["phone_addresses_30d", "phone_families_30d", "email_families_30d"]].tolist() == [
+        2,
+        1,
+        1,
+    ]
+    assert not other_homes(out, "K2").any()
+    for first, second in (("DE LA CRUZ", "DE LEON"), ("LE", "LE BLANC"), ("UNKNOWN", "UNKNOWN")):
+        apart = sharing([{**rows[0], "last_name_norm": first}, {**rows[1], "last_name_norm": second}])
+        assert apart.loc["K2", "phone_families_30d"] == 2, (first, second)
+        assert other_homes(apart, "K2")[["PHONE_OTHER_HOMES", "EMAIL_OTHER_HOMES"]].all()
+
+
+def test_a_spouse_who_moved_out_is_family_by_the_home_they_shared() -> None:
+    """Separated spouses under two surnames on their joint account: the one who moved out filed
+    from the shared home seven weeks ago, so they are one family (the window's history); without
+    that earlier claim they are two families and the evidence fires."""
+    joint = {"bank_account_token": "acct-JOINT"}
+    rows = [
+        claim("J0", 50, address_norm="7 ELM ST", last_name_norm="PARKER", ssn_token="ssn-MOVED", **joint),
+        claim("J1", 9, address_norm="7 ELM ST", last_name_norm="WILKINS", **joint),
+        claim("J2", 0, address_norm="246 VINE AVE", last_name_norm="PARKER", ssn_token="ssn-MOVED", **joint),
+    ]
+    out = sharing(rows)
+    assert out.loc["J2", ["bank_account_addresses_30d", "bank_account_families_30d"]].tolist() == [2, 1]
+    assert not other_homes(out, "J2").any()
+    later = sharing(rows[1:])
+    assert (
+        later.loc["J2", "bank_account_families_30d"] == 2
+        and other_homes(later, "J2")["BANK_ACCOUNT_OTHER_HOMES"]
+    )
+
+
+def test_a_drop_address_and_a_third_stranger_make_no_family() -> None:
+    """Six strangers who once gave one unit (a drop) and now share an account from homes of their
+    own are six families: a unit given by more than five of them is no family's home. A family
+    pair with a stranger on the same phone is two families."""
+    drop = [claim(f"D{i}", 40 + i, address_norm="12 ELM ST #5", ssn_token=f"ssn-D{i}") for i in range(6)]
+    now = [
+        claim(
+            f"N{i}", i, address_norm=f"{i + 1} PINE AVE", ssn_token=f"ssn-D{i}", bank_account_token="acct-X"
+        )
+        for i in range(6)
+    ]
+    out = sharing([*drop, *now])
+    assert out.loc["N0", "bank_account_families_30d"] == 6
+    assert other_homes(out, "N0")["BANK_ACCOUNT_OTHER_HOMES"]
+    phone = {"phone_e164": "+16145550177"}
+    trio = [
+        claim("T1", 5, address_norm="4 OAK ST", last_name_norm="NGUYEN", **phone),
+        claim("T2", 3, address_norm="18 ASH RD", last_name_norm="NGUYEN", **phone),
+        claim("T3", 0, address_norm="90 PINE AVE", last_name_norm="SMITH", **phone),
+    ]
+    out = sharing(trio)
+    assert out.loc["T3", "phone_families_30d"] == 2 and other_homes(out, "T3")["PHONE_OTHER_HOMES"]
+    assert sharing(trio[:2], night=trio[1]["batch_date"]).loc["T2", "phone_families_30d"] == 1
