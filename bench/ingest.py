@@ -8,6 +8,10 @@ re-run) and a third ingests a second night against the first (duplicate checks
 against history).
 
 Goal (issue #2): >= 100,000 claims/s and peak RSS <= 4 GB on a 2-core machine.
+Measured 2026-12-07 12:22-12:25, three runs back to back with the code of e2631db
+(load 2.0-2.7, mostly these runs): first night 112,190-126,167 claims/s (e2631db:
+63,420-75,866), second night 116,865-126,273 (87,489-93,279); user+system CPU of
+the first night 14.2-15.7 s (21.7-23.6 s); peak RSS 2.25-2.31 GB (3.15-3.24 GB).
 
     .venv/bin/python bench/ingest.py [--claims 1000000] [--workdir DIR] [--world DIR]
 """
