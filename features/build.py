@@ -23,11 +23,9 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -162,53 +160,36 @@ def build_features(
     del known  # the earlier nights' ids are let go before identity resolution
     encoded = earlier.encoded
     clock = lap(timings, "encode", clock)
-    # Identity resolution and the identity signals read the same coded columns and nothing of
-    # each other: the signals run on a second thread meanwhile.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="features") as pool:
-        signals_job = pool.submit(
-            _timed,
-            timings,
-            "identity_signals",
-            partial(
-                identity_signals.compute_identity_signals,
-                window,
-                night,
-                references,
-                timezone=settings.agency_timezone,
-                encoded=dict(encoded),
-                interstate=settings.interstate,
-            ),
-        )
-        identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=earlier.known_ids)
-        earlier.known_ids = None
-        clock = lap(timings, "identity", clock)
-        signals = signals_job.result()
-    for column in ("ssn_last4", "ssn_token"):  # each column is let go once no later step reads it
-        encoded.pop(column, None)
-    # The rings and the other feature groups read the same coded columns and nothing of each
-    # other: they run side by side, the groups on a second thread (NumPy, pandas and Arrow let
-    # go of the GIL in their loops, so a second core works). The rings keep their own view of
-    # the coded columns, which the groups let go of as they finish with them.
-    shared = network.SharedCodes(dict(encoded), identity, identity_names)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="features") as pool:
-        groups_job = pool.submit(
-            _feature_groups, window, night, references, settings, encoded, identity, tonight, timings
-        )
-        rings = _find_rings(
-            window, night, references, decisions, settings, signals, earlier, shared, tonight, timings,
-            ring_members,
-        )  # fmt: skip
-        groups = groups_job.result()
+    identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=earlier.known_ids)
+    earlier.known_ids = None
+    encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
+    clock = lap(timings, "identity", clock)
+    signals = identity_signals.compute_identity_signals(
+        window,
+        night,
+        references,
+        timezone=settings.agency_timezone,
+        encoded=encoded,
+        interstate=settings.interstate,
+    )
+    encoded.pop("ssn_token", None)
+    clock = lap(timings, "identity_signals", clock)
+    shared = network.SharedCodes(encoded, identity, identity_names)
+    rings = _find_rings(
+        window,
+        night,
+        references,
+        decisions,
+        settings,
+        signals,
+        earlier,
+        shared,
+        tonight,
+        timings,
+        ring_members,
+    )
+    groups = _feature_groups(window, night, references, settings, encoded, identity, tonight, timings)
     return _night_rows(window, tonight, identity, identity_names, rings, [signals, *groups])
-
-
-def _timed(timings: dict[str, float], name: str, job: Callable[[], Any]) -> Any:
-    """``job()``, its seconds recorded in ``timings[name]`` (for a step run on another thread)."""
-    clock = time.perf_counter()
-    try:
-        return job()
-    finally:
-        lap(timings, name, clock)
 
 
 @dataclass
@@ -268,7 +249,7 @@ def _find_rings(
     decided = decisions_as_of(decisions, end_of_night_utc(night, settings.agency_timezone))
     fraud_ids = decided.loc[decided["outcome"] == "fraud", "claim_id"]
     categories = device.categorize_ips(
-        window["ip_address"], references.get("ip_ranges"), shared.columns.get("ip_address")
+        window["ip_address"], references.get("ip_ranges"), earlier.encoded.get("ip_address")
     )
     red_flags = red_flags_of(window, None, signals, start=earlier.red_flags)
     clock = lap(timings, "ring_inputs", clock)
