@@ -55,6 +55,8 @@ from claimscreen.data.timing import lap, since
 from claimscreen.data.tokenize import last4_array, load_secret_key, tokenize_array
 from claimscreen.data.validate import FILED_AFTER_THE_NIGHT, Problems, validate_claims
 
+__all__ = ["batch_date_for", "ingest_batch"]
+
 DUPLICATE_IN_BATCH = "duplicate claim_id within the batch"
 DUPLICATE_SEEN = "duplicate claim_id (already received in an earlier batch)"
 BAD_ROW = "malformed row"

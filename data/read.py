@@ -32,6 +32,8 @@ import pyarrow.parquet as pq
 from claimscreen.data.errors import InputError, safe_message
 from claimscreen.data.schema import CLAIM_COLUMNS
 
+__all__ = ["UTF8", "RawBatch", "check_batch_file", "detect_format", "file_sha256", "read_batch"]
+
 UTF8 = "utf-8"
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
