@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,8 @@ def publish_lookback(
     in_cases = _cases_of(conn, sorted(set(new["claim_id"])))
     fresh = sorted(c for c in set(new["claim_id"]) if c not in in_cases)
     terms = dict(zip(fresh, claim_terms(shown[c] for c in fresh), strict=True))  # one batch
-    opened = joined = 0
+    opening: list[_Opening] = []
+    joined = 0
     for claim_id, group in new.groupby("claim_id", sort=True):
         codes = [str(c) for c in group["reason"]]
         texts = [str(t) for t in group["reason_text"]]
@@ -98,9 +100,13 @@ def publish_lookback(
             joined += 1
         else:
             claim = shown[str(claim_id)]
-            _open_case(conn, claim, terms[str(claim_id)], group.iloc[0], codes, texts, night, stamp)
-            opened += 1
-    return {"lookback_alerts": len(rows), "lookback_cases_opened": opened, "lookback_cases_joined": joined}
+            opening.append(_Opening(claim, terms[str(claim_id)], group.iloc[0], codes, texts))
+    _open_cases(conn, opening, night, stamp)
+    return {
+        "lookback_alerts": len(rows),
+        "lookback_cases_opened": len(opening),
+        "lookback_cases_joined": joined,
+    }
 
 
 def _known_pairs(conn: Connection, claim_ids: list[str]) -> set[tuple[str, str]]:
@@ -158,39 +164,64 @@ def _cases_of(conn: Connection, claim_ids: list[str]) -> dict[str, int]:
     return found
 
 
-def _open_case(
-    conn: Connection,
-    claim: dict[str, Any],
-    terms: set[str],
-    alert: Any,
-    codes: list[str],
-    texts: list[str],
-    night: dt.date,
-    stamp: dt.datetime,
-) -> None:
-    """A case of its own for a paid claim (its search ``terms``): route ``clear`` (it was paid),
-    aging from ``night``."""
-    risk = 0.0 if pd.isna(alert["risk_score"]) else float(alert["risk_score"])
-    ring_id = claim["ring_id"] if isinstance(claim["ring_id"], str) and claim["ring_id"] else None
-    name = " ".join(str(claim[k]) for k in ("first_name", "last_name") if claim[k])[:260]
-    key = sort_key(risk, night)
-    values = {
-        "case_key": f"lookback:{claim['claim_id']}", "status": "open", "ring_id": ring_id,
-        "ring_size": _ring_sizes(conn, [ring_id]).get(ring_id, 1) if ring_id else 1, "claims": 1,
-        "risk_score": risk, "priority": risk, "sort_key": key, "night": night,
-        "first_filed_at": claim["filed_at"], "route": "clear", "audit_sample": False,
-        "reason_codes": ";" + "".join(f"{c};" for c in codes), "first_reason": texts[0],
-        "opened_at": stamp, "updated_at": stamp, "claimant": name, "lookback": True, "lookback_on": night,
-    }  # fmt: skip
-    case_id = int(conn.execute(insert(cases).returning(cases.c.id), values).scalar_one())
-    conn.execute(
-        insert(case_claims).values(
-            claim_id=claim["claim_id"], case_id=case_id, batch_date=alert["first_scored"], route="clear",
-            audit_sample=False, risk_score=risk, priority=risk, reasons=";".join(codes), reason_text=texts,
-            model_version=LOOKBACK_VERSION, published_at=stamp,
-        )
-    )  # fmt: skip
-    _insert_reasons(conn, [(case_id, "open", key, codes, [terms])])
+@dataclass(frozen=True)
+class _Opening:
+    """A paid claim that gets a case of its own: the claim as the database holds it, its search
+    terms, its first alert row (night scored, risk) and the alerts' codes and sentences."""
+
+    claim: dict[str, Any]
+    terms: set[str]
+    alert: Any
+    codes: list[str]
+    texts: list[str]
+
+
+def _open_cases(conn: Connection, opening: list[_Opening], night: dt.date, stamp: dt.datetime) -> None:
+    """A case of its own for each paid claim of ``opening``, in order (route ``clear``: it was
+    paid; aging from ``night``), written in a fixed number of bulk statements."""
+    if not opening:
+        return
+    rings = [
+        o.claim["ring_id"] if isinstance(o.claim["ring_id"], str) and o.claim["ring_id"] else None
+        for o in opening
+    ]
+    sizes = _ring_sizes(conn, sorted({r for r in rings if r}))
+    risks = [0.0 if pd.isna(o.alert["risk_score"]) else float(o.alert["risk_score"]) for o in opening]
+    keys = [sort_key(risk, night) for risk in risks]
+    values = [
+        {
+            "case_key": f"lookback:{o.claim['claim_id']}", "status": "open", "ring_id": ring_id,
+            "ring_size": sizes.get(ring_id, 1) if ring_id else 1, "claims": 1,
+            "risk_score": risk, "priority": risk, "sort_key": key, "night": night,
+            "first_filed_at": o.claim["filed_at"], "route": "clear", "audit_sample": False,
+            "reason_codes": ";" + "".join(f"{c};" for c in o.codes), "first_reason": o.texts[0],
+            "opened_at": stamp, "updated_at": stamp, "lookback": True, "lookback_on": night,
+            "claimant": " ".join(str(o.claim[k]) for k in ("first_name", "last_name") if o.claim[k])[:260],
+        }
+        for o, ring_id, risk, key in zip(opening, rings, risks, keys, strict=True)
+    ]  # fmt: skip
+    ids: list[int] = []
+    for chunk in _chunks(values):
+        result = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True), chunk)
+        ids.extend(int(case_id) for case_id in result.scalars())
+    members = [
+        {
+            "claim_id": o.claim["claim_id"], "case_id": case_id, "batch_date": o.alert["first_scored"],
+            "route": "clear", "audit_sample": False, "risk_score": risk, "priority": risk,
+            "reasons": ";".join(o.codes), "reason_text": o.texts, "model_version": LOOKBACK_VERSION,
+            "published_at": stamp,
+        }
+        for o, case_id, risk in zip(opening, ids, risks, strict=True)
+    ]  # fmt: skip
+    for chunk in _chunks(members):
+        conn.execute(insert(case_claims), chunk)
+    _insert_reasons(
+        conn,
+        [
+            (case_id, "open", key, o.codes, [o.terms])
+            for o, case_id, key in zip(opening, ids, keys, strict=True)
+        ],
+    )
 
 
 def _join_case(
