@@ -458,7 +458,7 @@ def verification_weights(labeled: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Se
     by_claim = failed.groupby(latest["claim_id"].astype(str)).agg(["any", "size"])
     ids = labeled["claim_id"].astype(str)
     answered = ids.map(by_claim["size"]).fillna(0).to_numpy() > 0
-    any_failed = ids.map(by_claim["any"]).fillna(False).to_numpy(dtype=bool)
+    any_failed = ids.map(by_claim["any"]).eq(True).to_numpy(dtype=bool)  # unanswered: False
     fraud = labeled["label"].to_numpy() == 1
     contradicted = answered & np.where(fraud, ~any_failed, any_failed)
     weights = np.where(contradicted, CONTRADICTED_WEIGHT, 1.0)
