@@ -280,7 +280,7 @@ def history_scores(home: Path) -> int:
             {
                 "claim_id": ids.to_numpy(), "batch_date": pa.repeat(pa.scalar(night, pa.date32()), n),
                 "risk_score": risk, "route": route, "reasons": np.where(route == "clear", "", "MODEL"),
-                "ring_id": keys["ring_id"], "ring_size": pc_fill(keys["ring_size"]),
+                "ring_id": keys["ring_id"], "ring_size": pc.fill_null(keys["ring_size"], 0),
                 "identity_id": keys["identity_id"], "model_version": pa.repeat(pa.scalar("v0001"), n),
                 "reason_text": pa.array([[]] * n, pa.list_(pa.string())), "case_id": ids.to_numpy(),
                 "audit_sample": np.zeros(n, dtype=bool), "rule_hit": np.zeros(n, dtype=bool),
@@ -301,11 +301,6 @@ def history_scores(home: Path) -> int:
         )  # fmt: skip
         record_decisions(home, decisions, "bench")
     return given
-
-
-def pc_fill(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """An integer column with missing values as 0."""
-    return pc.fill_null(column, 0)
 
 
 def _history_nights() -> list[dt.date]:

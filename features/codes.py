@@ -42,6 +42,7 @@ __all__ = [
     "lookup",
     "run_encodings",
     "select_rows",
+    "to_arrow",
 ]
 
 #: Encoding threads at most, whatever the core count (see :func:`encode_workers`).

@@ -45,6 +45,7 @@ from claimscreen.data.schema import QUEUE_SCHEMA, SCORES_SCHEMA
 from claimscreen.data.settings import ScoringSettings, Settings, load_settings
 from claimscreen.data.timing import since
 from claimscreen.features.build import read_features, window_start
+from claimscreen.features.codes import to_arrow
 from claimscreen.models import drift, registry
 from claimscreen.models.evidence import EVIDENCE, rule_hits
 from claimscreen.models.reasons import reasons_for
@@ -449,12 +450,6 @@ def _reason_texts(n: int, delayed: np.ndarray, sentences: list[list[str]]) -> pa
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def _text_column(values: pd.Series) -> pa.Array:
-    """A text column of the features as an Arrow string array (no copy of Arrow-backed text)."""
-    array = pa.array(values.astype("str").array, from_pandas=True)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
 def _scores_table(
     features: pd.DataFrame,
     risk: np.ndarray,
@@ -470,14 +465,14 @@ def _scores_table(
     n = len(features)
     ring_size = pd.to_numeric(features["ring_size"], errors="coerce").fillna(0).astype("int64")
     columns: dict[str, Any] = {
-        "claim_id": _text_column(features["claim_id"]),
+        "claim_id": to_arrow(features["claim_id"]).combine_chunks(),
         "batch_date": pa.repeat(pa.scalar(night, pa.date32()), n),
         "risk_score": np.round(risk, 6),
         "route": routing.route.astype(str),
         "reasons": pa.array(codes, pa.string()),
         "ring_id": pa.array(features["ring_id"].astype("string"), pa.string(), from_pandas=True),
         "ring_size": ring_size.to_numpy(),
-        "identity_id": _text_column(features["identity_id"]),
+        "identity_id": to_arrow(features["identity_id"]).combine_chunks(),
         "model_version": pa.repeat(pa.scalar(version, pa.string()), n),
         "reason_text": texts,
         "case_id": routing.case_id.astype(str),
