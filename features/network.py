@@ -58,6 +58,21 @@ price: on the synthetic world it keeps ~40% of honest household claims out of
 rings); with a sixth identity, a second address or a stranger's account it is a
 ring again. Re-filings by one person are one identity and never a ring.
 
+Nor is a *family* at a few homes (``family_homes``, 2): relatives who live
+apart share a phone, a mailbox, a laptop or a joint account across their homes
+(a grown child who helps a parent file, a spouse who moved out). A component is
+a family when it spans at most ``family_homes`` residences, each holding at
+most ``household_identities`` people, none of its claims carries hard
+evidence (a red flag, or a fraud decision as of the night), and its people are
+one family: joined by a home (people who gave one residence, or one person who
+gave two: the home a spouse left) or by a word of their surnames (``GARCIA``
+and ``GARCIA LOPEZ``; not a particle alone, ``DE LA CRUZ`` and ``DE LEON``,
+nor a placeholder such as ``UNKNOWN``). No size cap: what tells a family from
+a ring is that a ring's stolen identities carry strangers' names at many
+homes. A family with no surname in common that never shared a home (a married
+daughter, an in-law) is still a ring, as is every family when the window has
+no ``last_name_norm``.
+
 **Stable ids.** Like ``identity_id``, a ring keeps its id night to night: a
 ring whose members carried ids on earlier nights (``known``) takes the oldest
 of those ids (``first_seen`` in ``known`` when given, else the earliest
@@ -268,7 +283,10 @@ def find_rings(
     reaches tonight, which the reported rows alone do not name (look-back, the review app).
     """
     rules = rules or RingRules()
-    labels, is_ring = ring_components(claims, ip_categories, rules, shared, congregate)
+    fraud_claim_ids = None if fraud_claim_ids is None else list(map(str, fraud_claim_ids))
+    labels, is_ring = ring_components(
+        claims, ip_categories, rules, shared, congregate, fraud_claim_ids=fraud_claim_ids, red_flags=red_flags
+    )
     rows = np.flatnonzero(is_ring[labels])
     members = pd.DataFrame(
         {

@@ -9,6 +9,7 @@ the congregate-address list, and the connected components.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -24,10 +25,12 @@ from claimscreen.data.settings import RingSettings
 from claimscreen.features.codes import Encoded as EncodedColumn
 from claimscreen.features.codes import encode_column, lookup, run_encodings
 from claimscreen.features.device import parse_ips
+from claimscreen.features.identity_match import PLACEHOLDER_NAMES
 
 __all__ = [
     "KINDS",
     "MEMBER_COLUMNS",
+    "SURNAME_PARTICLES",
     "TEXT_COLUMNS",
     "Arr",
     "KindRule",
@@ -46,6 +49,7 @@ __all__ = [
     "on_congregate_list",
     "ring_components",
     "ring_graph",
+    "surname_words",
 ]
 
 Arr = np.ndarray[Any, Any]
@@ -99,6 +103,8 @@ class RingRules:
     drop_min_surnames: int = _DEFAULTS.drop_min_surnames
     roam_min_networks: int = _DEFAULTS.roam_min_networks
     roam_share: float = _DEFAULTS.roam_share
+    #: A family at this many homes or fewer is no ring (:func:`ring_components`); 1: every family is.
+    family_homes: int = 2
 
     @classmethod
     def from_settings(cls, settings: RingSettings) -> RingRules:
@@ -521,16 +527,25 @@ def ring_components(
     rules: RingRules | None = None,
     shared: SharedCodes | None = None,
     congregate: pd.DataFrame | None = None,
+    *,
+    fraud_claim_ids: Iterable[str] | None = None,
+    red_flags: pd.Series | None = None,
 ) -> tuple[Arr, Arr]:
     """Component label of every row (singletons included), and per component: is it a ring.
 
     ``is_ring[labels[i]]`` says whether row ``i``'s component is a ring (the
-    ring minimum of the module docstring).
+    ring minimum of :mod:`~claimscreen.features.network`: enough identities, not one
+    household, not one family at a few homes). A component holding a claim of
+    ``fraud_claim_ids`` or a ``red_flags`` row (row for row with ``claims``) is never a family.
     """
     rules = rules or RingRules()
     graph = ring_graph(claims, ip_categories, rules, shared, congregate)
     labels = connected_labels(graph.claim, graph.node, graph.n_claims)
-    return labels, _is_ring(labels, graph.ident, graph.residence, rules)
+    is_ring = _is_ring(labels, graph.ident, graph.residence, rules)
+    if rules.family_homes >= 2 and is_ring.any():
+        evidence = partial(_evidence, claims, fraud_claim_ids, red_flags)
+        is_ring &= ~_families(labels, graph, is_ring, claims, rules, evidence)
+    return labels, is_ring
 
 
 def _is_ring(labels: Arr, ident: Arr, residence: Arr, rules: RingRules) -> Arr:
@@ -545,6 +560,100 @@ def _is_ring(labels: Arr, ident: Arr, residence: Arr, rules: RingRules) -> Arr:
     np.maximum.at(highest, comp, residence[rows])
     household = (lowest == highest) & (lowest >= 0) & (identities <= rules.household_identities)
     return (identities >= rules.min_ring_identities) & ~household
+
+
+# --- Families: relatives at a few homes --------------------------------------------------------
+
+
+def _evidence(
+    claims: pd.DataFrame, fraud_claim_ids: Iterable[str] | None, red_flags: pd.Series | None, rows: Arr
+) -> Arr:
+    """Per row of ``rows``: decided fraud, or a red flag (hard evidence on the claim itself)."""
+    out = np.zeros(len(rows), dtype=bool)
+    if fraud_claim_ids is not None:
+        fraud = pd.Index(list(map(str, fraud_claim_ids)), dtype="str")
+        out |= claims["claim_id"].iloc[rows].astype("str").isin(fraud).to_numpy(dtype=bool)
+    if red_flags is not None:
+        out |= red_flags.iloc[rows].fillna(False).to_numpy(dtype=bool)
+    return out
+
+
+def _families(
+    labels: Arr,
+    graph: RingGraph,
+    candidate: Arr,
+    claims: pd.DataFrame,
+    rules: RingRules,
+    evidence: Callable[[Arr], Arr],
+) -> Arr:
+    """Per component of ``candidate``: one family at ``family_homes`` homes or fewer (the ring minimum).
+
+    Each home holds a household (at most ``household_identities`` people), no claim carries hard
+    evidence (``evidence(rows)``), and the people are one family: joined by a home (two people
+    who gave one residence, or one person who gave two, the home they left), or by a word of
+    their surnames (:func:`surname_words`), within the component. A residence given once in
+    the window (code -1) is a home of its own that joins no one.
+    """
+    rows = np.flatnonzero(candidate[labels])
+    comp, home, ident = labels[rows], graph.residence[rows], graph.ident[rows]
+    n = len(candidate)
+    known_home = home >= 0
+    homes = distinct_per_group(comp[known_home], home[known_home], n)
+    homes += np.bincount(comp[~known_home], minlength=n)
+    key, keys = pd.factorize(comp * (int(home.max(initial=0)) + 2) + home + 1)
+    per_home = distinct_per_group(key, ident, len(keys))
+    most = np.zeros(n, dtype=np.int64)
+    np.maximum.at(most, comp[np.unique(key, return_index=True)[1]], per_home)
+    maybe = candidate & (homes <= rules.family_homes) & (most <= rules.household_identities)
+    if not maybe.any():
+        return maybe
+    at = np.flatnonzero(maybe[comp])
+    maybe[comp[at[evidence(rows[at])]]] = False
+    at = at[maybe[comp[at]]]
+    name_at, words = (
+        surname_words(claims["last_name_norm"].iloc[rows[at]])
+        if "last_name_norm" in claims.columns
+        else (np.zeros(0, np.int64),) * 2
+    )
+    mark_row = np.r_[at[known_home[at]], at, at[name_at]]
+    kind = np.repeat([0, 1, 2], [int(known_home[at].sum()), len(at), len(name_at)])
+    value = np.r_[home[at][known_home[at]], ident[at], words]
+    span = int(value.max(initial=0)) + 1
+    node = pd.factorize((comp[mark_row] * 3 + kind) * span + value)[0]
+    family = connected_labels(mark_row, np.asarray(node, dtype=np.int64), len(rows))
+    maybe &= distinct_per_group(comp[at], family[at], n) == 1
+    return maybe
+
+
+def surname_words(names: pd.Series) -> tuple[Arr, Arr]:
+    """(position, word code) for the surnames ``names`` (``last_name_norm``): each word of two
+    letters or more but :data:`SURNAME_PARTICLES`, and the whole name without spaces
+    (``LE`` is a surname); placeholders (``UNKNOWN``, ``LNU``...) and blanks give none.
+    Equal words, equal codes."""
+    text = pa.array(names.astype("str").array, pa.large_string())
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    missing = pa.array(sorted(PLACEHOLDER_NAMES | {"", "NAN", "NONE", "<NA>"}), pa.large_string())
+    known = pc.invert(pc.is_in(pc.ascii_upper(pc.utf8_trim_whitespace(text)), value_set=missing))
+    text = pc.if_else(pc.fill_null(known, False), text, pa.scalar(None, pa.large_string()))
+    words = pc.split_pattern(text, " ")
+    parent = np.asarray(pc.list_parent_indices(words), dtype=np.int64)
+    flat = pc.list_flatten(words)
+    particles = pa.array(sorted(SURNAME_PARTICLES), pa.large_string())
+    keep = pc.and_(pc.greater_equal(pc.utf8_length(flat), 2), pc.invert(pc.is_in(flat, value_set=particles)))
+    whole = pc.replace_substring(text, " ", "")
+    valid = np.flatnonzero(np.asarray(pc.is_valid(whole)))
+    both = pa.concat_arrays([flat.filter(keep), whole.take(pa.array(valid))])
+    position = np.r_[parent[np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)], valid]
+    return position.astype(np.int64), np.asarray(pc.dictionary_encode(both).indices, dtype=np.int64)
+
+
+#: Words of a surname that say nothing of a family by themselves (``DE LA CRUZ``, ``VAN DYKE``,
+#: ``SMITH JR``).
+SURNAME_PARTICLES = frozenset(
+    {"DE", "DEL", "DELA", "LA", "LAS", "LOS", "DA", "DAS", "DO", "DOS", "DI", "DU", "VAN", "VON", "DER",
+     "DEN", "LE", "Y", "E", "ST", "SAN", "SANTA", "BIN", "BEN", "EL", "AL", "MC", "MAC", "JR", "SR", "II",
+     "III", "IV"}
+)  # fmt: skip
 
 
 def edge_incidences(inc: _Incidence, edge: Arr) -> tuple[Arr, Arr]:

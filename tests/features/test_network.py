@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from claimscreen.features.device import categorize_ips
 from claimscreen.features.network import FEATURES, RING_COLUMNS, find_rings, ring_components, ring_statistics
-from claimscreen.features.ring_graph import ip_networks
+from claimscreen.features.ring_graph import RingRules, ip_networks, surname_words
 
 START = pd.Timestamp("2026-10-01T12:00:00Z")
 IDENTIFIERS = (
@@ -126,6 +126,78 @@ def test_a_household_forms_no_ring_until_a_stranger_shares_its_account() -> None
     assert out["ring_size"].tolist() == [4, 4, 4, 4]
     assert out["ring_shared_kinds"].iloc[0] == "bank_account;ip;address"
     assert out["ring_ssns_per_bank_account"].iloc[0] == 4
+
+
+def helped_family(helper_surname: str, **helper: Any) -> list[dict[str, Any]]:
+    """Two people at one home (an account and the home IP shared); a relative at another home
+    helps the first file and gives their own phone, and claims too with it."""
+    home = {"address_norm": "7 ELM ST", "ip_address": "73.1.2.3", "bank_account_token": "acct-HOME"}
+    return [
+        claim("P1", last_name_norm="GARCIA LOPEZ", phone_e164="+16145550101", **home),
+        claim("P2", day=1, last_name_norm="SMITH", **home),
+        claim("H1", day=3, phone_e164="+16145550101", last_name_norm=helper_surname, **helper),
+    ]
+
+
+def test_a_family_at_two_homes_is_no_ring_but_strangers_are() -> None:
+    """A relative at another home shares a word of a surname (GARCIA, GARCIA LOPEZ): one family.
+    A particle (DE LA CRUZ, DE LEON), a placeholder or no surname in common: three strangers."""
+    assert find_rings(frame(helped_family("GARCIA")))["ring_id"].isna().all()
+    for stranger in ("NGUYEN", "DE LA CRUZ", "UNKNOWN"):
+        rows = helped_family(stranger)
+        rows[0]["last_name_norm"] = "DE LEON" if stranger == "DE LA CRUZ" else rows[0]["last_name_norm"]
+        rows[0]["last_name_norm"] = "UNKNOWN" if stranger == "UNKNOWN" else rows[0]["last_name_norm"]
+        assert find_rings(frame(rows))["ring_size"].tolist() == [3, 3, 3], stranger
+    without_names = frame(helped_family("GARCIA")).drop(columns="last_name_norm")
+    assert find_rings(without_names)["ring_size"].tolist() == [3, 3, 3]  # strangers are not told apart
+    assert (
+        find_rings(frame(helped_family("GARCIA")), rules=RingRules(family_homes=1))["ring_id"].notna().all()
+    )
+
+
+def test_a_spouse_who_moved_out_is_family_by_the_home_they_shared() -> None:
+    """No surname in common, but the one who moved filed from the shared home before (the same
+    person at both homes), on the joint account: one family at two homes. A third home is not."""
+    joint = {"bank_account_token": "acct-JOINT"}
+    rows = [
+        claim("S1", last_name_norm="PATEL", address_norm="7 ELM ST", ssn_token="ssn-A", **joint),
+        claim("S2", day=1, last_name_norm="BROWN", address_norm="7 ELM ST", ssn_token="ssn-B", **joint),
+        claim("S3", day=2, last_name_norm="KIM", address_norm="7 ELM ST", ssn_token="ssn-C"),
+        claim("S4", day=20, last_name_norm="BROWN", address_norm="40 OAK AVE #2", ssn_token="ssn-B", **joint),
+    ]
+    rows[2]["ip_address"] = rows[0]["ip_address"] = "73.1.2.3"
+    assert find_rings(frame(rows))["ring_id"].isna().all()
+    third = claim("S5", day=21, last_name_norm="KIM", address_norm="12 PINE RD", **joint)
+    assert find_rings(frame([*rows, third]))["ring_size"].tolist() == [5] * 5
+
+
+def test_a_family_with_hard_evidence_or_a_fraud_decision_is_a_ring() -> None:
+    claims = frame(helped_family("GARCIA"))
+    flags = pd.Series([False, False, True], index=claims.index)
+    assert find_rings(claims, red_flags=flags)["ring_size"].tolist() == [3, 3, 3]
+    assert find_rings(claims, red_flags=~flags.astype(bool) & False)["ring_id"].isna().all()
+    assert find_rings(claims, fraud_claim_ids=["P2"])["ring_known_fraud"].tolist() == [1, 1, 1]
+
+
+def test_a_home_of_more_people_than_a_household_is_no_family() -> None:
+    """Six people at one unit tied to a seventh elsewhere by a surname: not a family at two homes."""
+    unit = {"address_norm": "12 DROP RD #1", "bank_account_token": "acct-DROP"}
+    rows = [claim(f"D{i}", day=3 * i, last_name_norm=f"NAME{i}", **unit) for i in range(6)]
+    rows.append(claim("D6", day=20, last_name_norm="NAME0", bank_account_token="acct-DROP"))
+    assert find_rings(frame(rows))["ring_size"].tolist() == [7] * 7
+    assert find_rings(frame([*rows[:5], rows[6]]))["ring_id"].isna().all()  # five at the unit, a relative
+
+
+def test_surname_words_drop_particles_and_placeholders() -> None:
+    names = pd.Series(["GARCIA LOPEZ", "DE LA CRUZ", "LE", "UNKNOWN", None, "GARCIA"], dtype="str")
+    position, code = surname_words(names)
+    words: dict[int, set[int]] = {}
+    for p, c in zip(position.tolist(), code.tolist(), strict=True):
+        words.setdefault(p, set()).add(c)
+    assert sorted(words) == [0, 1, 2, 5]
+    assert len(words[0]) == 3 and words[5] <= words[0]  # GARCIA, LOPEZ, GARCIALOPEZ; GARCIA
+    assert len(words[1]) == 2 and len(words[2]) == 1  # CRUZ and DELACRUZ; LE (the whole name)
+    assert not words[1] & words[0]
 
 
 def test_a_drop_address_filled_in_one_evening_is_a_ring_but_five_people_are_a_household() -> None:
