@@ -12,6 +12,7 @@ from claimscreen.data.generate.kinds import (
     DECEASED,
     DEVICE_FARM,
     IP_HOSTING24,
+    IP_RESIDENTIAL,
     IP_VPN,
     MULTI_STATE,
     NS_RING,
@@ -20,11 +21,17 @@ from claimscreen.data.generate.kinds import (
 from claimscreen.data.generate.rings import Rings
 from claimscreen.data.generate.vocab import AUTOMATION_AGENTS, N_DESKTOP, N_MOBILE
 
-__all__ = ["apply_bank_and_device_habits"]
+__all__ = ["FARM_LINE_KEYS", "FARM_SERVERS", "apply_bank_and_device_habits"]
+
+#: Cloud servers a hosting-block farm rents at most (one or two by ring): each has one address.
+FARM_SERVERS = 2
+#: High bits of a farm's own internet line's IP key (one per ring).
+FARM_LINE_KEYS = np.uint64(9 << 40)
 
 
 def apply_bank_and_device_habits(rng: np.random.Generator, c: Codes, rings: Rings, typ: Arr) -> None:
-    """Bank drops share 1-3 accounts; device farms 1-3 devices, a hosting block, bursts, bots."""
+    """Bank drops share 1-3 accounts; device farms 2-4 devices, a hosting block's one or two
+    server addresses, bursts, bots."""
     ring = c["ring"]
     n = len(ring)
     variant = rings.variant[ring]
@@ -42,11 +49,16 @@ def apply_bank_and_device_habits(rng: np.random.Generator, c: Codes, rings: Ring
     )
     block = farm & rings.hosting_block[ring]
     c["ip_kind"] = np.where(block, IP_HOSTING24, c["ip_kind"])
+    # A farm's emulators run on one or two rented cloud servers, and every instance on a server
+    # leaves from that server's one public address (in the ring's /24).
+    server = 1 + rng.integers(1, 255, n) % (1 + ring % FARM_SERVERS)
     c["ip_key"] = np.where(
-        block,
-        (ring.astype(np.uint64) << np.uint64(8)) | rng.integers(1, 255, n).astype(np.uint64),
-        c["ip_key"],
+        block, (ring.astype(np.uint64) << np.uint64(8)) | server.astype(np.uint64), c["ip_key"]
     )
+    # A farm is one place: what it files over its own line (no VPN, hosting or proxy address)
+    # leaves from its router's one public address, whichever of its devices filed it.
+    own_line = farm & (c["ip_kind"] == IP_RESIDENTIAL)
+    c["ip_key"] = np.where(own_line, ring.astype(np.uint64) | FARM_LINE_KEYS, c["ip_key"])
     c["session"] = np.where(farm, np.round(rng.lognormal(np.log(45), 0.4, n), 1), c["session"])
     bot = farm & rings.automated[ring]
     c["channel"] = np.where(bot, WEB, c["channel"])
