@@ -21,7 +21,8 @@ lookback_days``, 365) are checked again against what is new since their night:
   phone or device it shares with a claim of the ring of another identity living elsewhere
   (a device not when it is a computer on a public network, a library's), or an address
   three or more identities of the ring gave, or a housemate's tied to the ring by evidence
-  of its own (:mod:`claimscreen.models.lookback_rings`):
+  of its own; never by a ring living at exactly two homes of a household each (a family
+  split between two homes) (:mod:`claimscreen.models.lookback_rings`):
   ``LOOKBACK_RING``, with the flagged ring's id;
 * **decisions**: fraud decided, after the claim's night ended and by the end of night ``D``,
   on another claim of the same person (``identity_id``), bank account, email, phone or
@@ -250,7 +251,14 @@ def _changes(
         lake.scores_path(night), columns=["claim_id", "identity_id", "ring_id", "case_id"]
     )
     caps = settings.rings.kinds
-    rings = flagged_rings(lake, night, scores, device_cap=caps["device"].cap, network_cap=caps["ip"].cap)
+    rings = flagged_rings(
+        lake,
+        night,
+        scores,
+        device_cap=caps["device"].cap,
+        network_cap=caps["ip"].cap,
+        household=settings.rings.household_identities,
+    )
     timezone = settings.agency_timezone
     end = end_of_night_utc(night, timezone)
     history = read_decisions(home)

@@ -27,6 +27,17 @@ when it holds, with another claim of the ring, a value a person would accept as 
   by C across town). The housemate of a library patron whom only the library's computer
   linked to the ring is not raised.
 
+A ring whose claims at hand (tonight's, its members', the paid claims it reaches: those holding a
+value another of its claims holds, so not a stranger the features linked by an IP address alone)
+live at exactly two homes, neither of more than ``[rings] household_identities`` identities, and
+send no mail to the other home, raises nothing (:func:`_not_family_shaped`): one household and one
+home elsewhere is the shape of a family split between two homes (a spouse who moved out still on
+the joint account, a grown child filing for a parent with their own phone or laptop), whatever
+surnames they carry; the features' ring rule flags some of them (a family with no surname in
+common), and on bench/ledger_figures.py every honest look-back alert (31 and 45 of 80 and 96 on
+seeds 11 and 12, 21 x 2,000) was of such a ring, and no fraud alert. A third home sharing the
+value, or a drop of more identities than a household, makes it a ring's again.
+
 An IP address alone is no evidence. Each alert names the kind of evidence and the night the
 ring was flagged in its sentence (never another claimant's value or claim id: the sentence
 may reach the claimant's notice); its ``ring_id`` is the flagged ring's.
@@ -120,16 +131,18 @@ class FlaggedRings:
     #: The ring rule's caps: identities per device, and per ordinary IP address (a public network).
     device_cap: int = 5
     network_cap: int = 5
+    #: The most identities of one household (``[rings] household_identities``).
+    household: int = 5
 
 
 def flagged_rings(
-    lake: Lake, night: dt.date, scores: pa.Table, device_cap: int, network_cap: int
+    lake: Lake, night: dt.date, scores: pa.Table, device_cap: int, network_cap: int, household: int = 5
 ) -> FlaggedRings:
     """Tonight's flagged rings (a ``ring:`` case in ``scores``), their claims tonight with their
     values, and their members (earlier claims included)."""
     flagged = scores.filter(pc.starts_with(scores["case_id"], "ring:"))["ring_id"]
     ids = pc.unique(flagged.combine_chunks().cast(pa.string()).drop_null())
-    rings = FlaggedRings(ids=ids, device_cap=device_cap, network_cap=network_cap)
+    rings = FlaggedRings(ids=ids, device_cap=device_cap, network_cap=network_cap, household=household)
     if not len(ids):
         return rings
     rings.members = lake.ring_members(night, ids).to_pandas().astype(str)
@@ -220,13 +233,52 @@ def ring_hits(
     if not rings.members_known:
         legacy = paid.loc[np.asarray(in_ring, dtype=bool)].assign(evidence=None)
         tied = _tied(_long(rings.tonight.astype({"claim_id": str})))
-        return pd.concat([legacy, _growth(lake, paid, rings, tied)], ignore_index=True).pipe(_best, night)
+        hits = pd.concat([legacy, _growth(lake, paid, rings, tied)], ignore_index=True)
+        return _not_family_shaped(hits, rings.tonight, rings.household).pipe(_best, night)
     member_of = pd.concat([rings.members, when_paid], ignore_index=True).drop_duplicates()
-    theirs = _long(_ring_claims(paid, earlier, rings, member_of))
+    ring_claims = _ring_claims(paid, earlier, rings, member_of)
+    theirs = _long(ring_claims)
     tied = _tied(theirs)
     mine = _long(paid.drop(columns=["ring_id"]).merge(member_of, on="claim_id"))
     hits = _evidence(_pairs(mine, theirs, ["ring_id"]), paid, lake, rings, tied)
-    return pd.concat([hits, _growth(lake, paid, rings, tied)], ignore_index=True).pipe(_best, night)
+    hits = pd.concat([hits, _growth(lake, paid, rings, tied)], ignore_index=True)
+    return _not_family_shaped(hits, ring_claims, rings.household).pipe(_best, night)
+
+
+def _not_family_shaped(hits: pd.DataFrame, ring_claims: pd.DataFrame, household: int) -> pd.DataFrame:
+    """``hits`` but those of a ring whose claims at hand (``ring_claims``: tonight's and its
+    members', and the paid claims it reaches) live at exactly two homes, neither of more than
+    ``household`` identities, and send no mail to the other home: one household and one home
+    elsewhere, the shape of a family split between two homes (a spouse who moved out still on the
+    joint account, a grown child filing for a parent with their own phone), whatever surnames
+    they carry. A claim mailed to the ring's other home is a mail drop's shape, not a family's."""
+    if hits.empty:
+        return hits
+    columns = [*VALUE_COLUMNS, "ring_id"]
+    claims = pd.concat(
+        [ring_claims.reindex(columns=columns), hits.reindex(columns=columns)], ignore_index=True
+    )
+    claims = claims.astype({"claim_id": str, "ring_id": str}).drop_duplicates(["claim_id", "ring_id"])
+    # Only the claims holding a value of the ring another of its claims holds count: a stranger the
+    # features linked by an IP address alone (a phone carrier's shared address) lives nowhere in it.
+    values = _long(claims)
+    linked = _pairs(values, values, ["ring_id"])[["claim_id", "ring_id"]].drop_duplicates()
+    claims = claims.merge(linked, on=["claim_id", "ring_id"])
+    ids = claims["claim_id"]
+    frame = pd.DataFrame(
+        {"ring_id": claims["ring_id"].astype(str),
+         "home": _address(claims, "address_norm", "zip5").fillna("?" + ids),
+         "mail": _address(claims, "mailing_address_norm", "mailing_zip5"),
+         "who": claims["ssn_token"].astype("string").fillna("?" + ids)}
+    ).drop_duplicates()  # fmt: skip
+    homes = frame.groupby("ring_id")["home"].nunique()
+    most = frame.groupby(["ring_id", "home"])["who"].nunique().groupby("ring_id").max()
+    mailed = frame.loc[frame["mail"].notna() & (frame["mail"] != frame["home"]), ["ring_id", "mail"]]
+    mailed = mailed.merge(
+        frame[["ring_id", "home"]], left_on=["ring_id", "mail"], right_on=["ring_id", "home"]
+    )
+    shaped = (homes == 2) & (most <= household) & ~homes.index.isin(mailed["ring_id"])
+    return hits.loc[~hits["ring_id"].astype(str).isin(shaped[shaped].index)]
 
 
 def _ring_claims(

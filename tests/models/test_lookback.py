@@ -469,14 +469,19 @@ def test_a_claim_the_features_put_in_a_flagged_ring_is_raised_with_evidence(
 
 
 def test_a_ring_does_not_grow_by_a_computer_on_a_public_network(home: Path, tmp_path: Path) -> None:
-    # L used a library's computer (its network: 15 identities in 30 days); F the same model of
-    # farm device from a home connection. Tonight a flagged ring links by both devices.
+    # L used a library's computer (its network: 15 identities in 30 days); F a farm's device from
+    # a home connection. Tonight a flagged ring links by both devices (the farm's used by two
+    # more claimants, at homes of their own).
     night(home, tmp_path, DAY1, {"L": apart(0, device_id="library-7"), "F": apart(1, device_id="farm-2")}, {})
     network_features(home, DAY1, {"L": 15, "F": 1})
     flagged = {"ring_id": "ring-3", "route": "review", "case_id": "ring:ring-3:2026-10-02"}
-    tonight = {"Y": apart(2, device_id="library-7"), "Z": apart(3, device_id="farm-2")}
-    night(home, tmp_path, DAY2, tonight, {"Y": flagged, "Z": flagged})
-    ring_features(home, DAY2, {"Y": ("ring-3", "device"), "Z": ("ring-3", "device")})
+    tonight = {
+        "Y": apart(2, device_id="library-7"),
+        "Z": apart(3, device_id="farm-2"),
+        "Z2": apart(4, device_id="farm-2"),
+    }
+    night(home, tmp_path, DAY2, tonight, {c: flagged for c in tonight})
+    ring_features(home, DAY2, {c: ("ring-3", "device") for c in tonight})
     assert raised(home, DAY2) == {"F": {"LOOKBACK_RING"}}
     assert "by its device" in read_alerts(home, DAY2)["reason_text"].iloc[0]
 
@@ -496,3 +501,36 @@ def test_a_library_computer_is_known_by_a_later_users_network(home: Path, tmp_pa
     )
     ring_features(home, DAY2, {"Y": ("ring-3", "device"), "Z": ("ring-3", "device")}, crowded={"Y": 15})
     assert raised(home, DAY2) == {}
+
+
+def test_a_family_split_between_two_homes_raises_nothing_until_a_third_home_shares_it(
+    home: Path, tmp_path: Path
+) -> None:
+    # Night 1, paid: X at home A, and S at home D, a stranger on the same phone carrier's IP
+    # address as Y. Night 2: Y and Y2, housemates at home B, and Y gives X's bank account (a spouse
+    # who moved out, still on the joint account, whatever the surnames); the features put X and
+    # S in the flagged ring too. One household and one home elsewhere: nothing is raised (S,
+    # linked by the IP address alone, lives nowhere in the ring).
+    x = apart(0)
+    at_b = {"address_line1": "5 Cedar Court", "zip": "43220"}
+    y = apart(2, bank_account=x["bank_account"], ip_address="198.51.100.200", **at_b)
+    night(home, tmp_path, DAY1, {"X": x, "S": apart(1, ip_address="198.51.100.200")}, {})
+    network_features(home, DAY1, {"X": 1, "S": 1})
+    flagged = {"ring_id": "ring-6", "route": "review"}
+    tonight = {"Y": y, "Y2": apart(3, phone=y["phone"], **at_b)}
+    night(
+        home, tmp_path, DAY2, tonight, {c: {**flagged, "case_id": "ring:ring-6:2026-10-02"} for c in tonight}
+    )
+    ring_features(home, DAY2, {"Y": ("ring-6", "bank_account;phone"), "Y2": ("ring-6", "phone")})
+    lake = Lake(home)
+    members = pa.table({"claim_id": ["X", "S", "Y", "Y2"], "ring_id": ["ring-6"] * 4})
+    lake.write_table(lake.ring_members_path(DAY2), members)
+    assert raised(home, DAY2) == {}
+    # Night 3: Z, at a third home, gives the same account: three homes share it, X is raised.
+    night(home, tmp_path, DAY3, {"Z": apart(4, bank_account=x["bank_account"])},
+          {"Z": {**flagged, "case_id": "ring:ring-6:2026-10-03"}})  # fmt: skip
+    ring_features(home, DAY3, {"Z": ("ring-6", "bank_account")})
+    members = pa.table({"claim_id": ["X", "S", "Y", "Y2", "Z"], "ring_id": ["ring-6"] * 5})
+    lake.write_table(lake.ring_members_path(DAY3), members)
+    assert raised(home, DAY3) == {"X": {"LOOKBACK_RING"}}
+    assert "by its bank account" in read_alerts(home, DAY3)["reason_text"].iloc[0]
