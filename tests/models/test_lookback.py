@@ -534,3 +534,21 @@ def test_a_family_split_between_two_homes_raises_nothing_until_a_third_home_shar
     lake.write_table(lake.ring_members_path(DAY3), members)
     assert raised(home, DAY3) == {"X": {"LOOKBACK_RING"}}
     assert "by its bank account" in read_alerts(home, DAY3)["reason_text"].iloc[0]
+
+
+def test_a_drop_of_more_people_than_a_household_is_no_family_at_two_homes(home: Path, tmp_path: Path) -> None:
+    # X, paid at its own home, gives the bank account one of six strangers at one unit gives:
+    # two homes, but six identities at one is no household (the cap: 5): X is raised.
+    x = apart(0)
+    drop = {"address_line1": "40 Quarry Lane", "address_line2": "Apt 2", "zip": "43220"}
+    night(home, tmp_path, DAY1, {"X": x}, {})
+    network_features(home, DAY1, {"X": 1})
+    tonight = {f"D{i}": apart(10 + i, **drop) for i in range(6)}
+    tonight["D0"]["bank_account"] = x["bank_account"]
+    flagged = {"ring_id": "ring-2", "route": "review", "case_id": "ring:ring-2:2026-10-02"}
+    night(home, tmp_path, DAY2, tonight, {c: flagged for c in tonight})
+    ring_features(home, DAY2, {c: ("ring-2", "address;bank_account") for c in tonight})
+    members = pa.table({"claim_id": ["X", *tonight], "ring_id": ["ring-2"] * 7})
+    Lake(home).write_table(Lake(home).ring_members_path(DAY2), members)
+    assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}
+    assert "by its bank account" in read_alerts(home, DAY2)["reason_text"].iloc[0]
