@@ -34,8 +34,8 @@ def main() -> None:
     from claimscreen.models import registry
     from claimscreen.models.metrics import compare, evaluate
     from claimscreen.models.training import (
-        _feature_nights,
         all_decisions,
+        feature_nights,
         split_by_time,
         training_set,
         unbiased_estimate_of,
@@ -54,7 +54,7 @@ def main() -> None:
     decisions = decisions[pd.to_datetime(decisions["decided_at"], utc=True) <= pd.Timestamp(moment)]
     evaluation = split_by_time(training_set(home, decisions), settings.scoring.evaluation_days)[2]
     window = sorted(evaluation["batch_date"].unique())
-    later = [n for n in _feature_nights(home) if n >= moment.date()]
+    later = [n for n in feature_nights(home) if n >= moment.date()]
     scorers = {name: registry.load(home, v) for name, v in versions.items()}
     for label, nights in (("evaluation window", window), ("nights after the retraining", later)):
         if not nights:

@@ -41,7 +41,7 @@ import httpx
 import psutil
 from sqlalchemy import Engine, insert, make_url, text
 
-from claimscreen.review.auth import _hasher
+from claimscreen.review.auth import hasher
 from claimscreen.review.db import (
     case_claims,
     case_reasons,
@@ -77,7 +77,7 @@ def seed(engine: Engine, n_cases: int, n_users: int) -> None:
     """Bulk-insert users, cases, claims, case claims and ring links."""
     rng = random.Random(6)
     stamp = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    password_hash = _hasher.hash(PASSWORD)
+    password_hash = hasher.hash(PASSWORD)
     with engine.begin() as conn:
         conn.execute(
             insert(users),

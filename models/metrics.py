@@ -39,7 +39,12 @@ __all__ = [
     "GroupFairness",
     "age_band",
     "compare",
+    "comparison_rows",
     "evaluate",
+    "num",
+    "pct",
+    "validated",
+    "verdict",
 ]
 
 #: The goals each figure is judged against (issue #4); ``evaluate(goals=...)`` overrides any.
@@ -236,9 +241,9 @@ class Evaluation:
             ),
             _goal_line("fraud share of review", self.review_precision, goal["review_precision"]),
             f"honest claimants delayed (verify or review): {self.honest_delayed}"
-            f" ({_pct(self.honest_delayed_rate)})",
-            f"risk score: average precision {_num(self.average_precision)},"
-            f" ROC AUC {_num(self.roc_auc)}, Brier {_num(self.brier, 4)}",
+            f" ({pct(self.honest_delayed_rate)})",
+            f"risk score: average precision {num(self.average_precision)},"
+            f" ROC AUC {num(self.roc_auc)}, Brier {num(self.brier, 4)}",
         ]
         for fair in self.fairness.values():
             lines.extend(_fairness_lines(fair, goal))
@@ -257,7 +262,7 @@ def evaluate(
 ) -> Evaluation:
     """The goals' figures for one row per evaluated claim (see the module docstring)."""
     goal = {**DEFAULT_GOALS, **(goals or {})}
-    data = _validated(frame)
+    data = validated(frame)
     fraud = data["is_fraud"].to_numpy(dtype=bool)
     route = data["route"].to_numpy(dtype=object)
     away = route != "clear"
@@ -291,7 +296,7 @@ def evaluate(
     )
 
 
-def _validated(frame: pd.DataFrame) -> pd.DataFrame:
+def validated(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame, checked: required columns present, routes known, labels and scores sound."""
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
@@ -433,11 +438,11 @@ def _split_by_size(table: pd.DataFrame, min_size: int) -> tuple[pd.DataFrame, tu
 # --- Text ------------------------------------------------------------------------------------
 
 
-def _pct(value: float | None, digits: int = 1) -> str:
+def pct(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value * 100:.{digits}f}%"
 
 
-def _num(value: float | None, digits: int = 3) -> str:
+def num(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
@@ -445,26 +450,26 @@ def _points(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f} points"
 
 
-def _verdict(ok: bool | None) -> str:
+def verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else "met" if ok else "MISSED"
 
 
 def _goal_line(label: str, value: float | None, goal: float) -> str:
     ok = None if value is None else value >= goal
-    return f"{label}: {_pct(value)} (goal >= {goal * 100:g}%: {_verdict(ok)})"
+    return f"{label}: {pct(value)} (goal >= {goal * 100:g}%: {verdict(ok)})"
 
 
 def _fairness_lines(fair: GroupFairness, goals: Mapping[str, float]) -> list[str]:
     measured = fair.table[fair.table["honest"] > 0]
-    groups = ", ".join(f"{g} {_pct(r, 2)} of {n}" for g, n, r in measured.itertuples(index=False))
+    groups = ", ".join(f"{g} {pct(r, 2)} of {n}" for g, n, r in measured.itertuples(index=False))
     ratio_ok = None if fair.ratio is None else fair.ratio >= goals["fpr_ratio"]
     gap_ok = None if fair.gap_points is None else fair.gap_points <= goals["fpr_gap_points"]
     lines = [
         f"honest claimants delayed by {fair.grouping}: {groups or 'none'}",
-        f"FPR ratio by {fair.grouping}: {_num(fair.ratio, 2)}"
-        f" (goal >= {goals['fpr_ratio']:g}: {_verdict(ratio_ok)})",
+        f"FPR ratio by {fair.grouping}: {num(fair.ratio, 2)}"
+        f" (goal >= {goals['fpr_ratio']:g}: {verdict(ratio_ok)})",
         f"largest FPR gap by {fair.grouping}: {_points(fair.gap_points)}"
-        f" (goal <= {goals['fpr_gap_points']:g}: {_verdict(gap_ok)})",
+        f" (goal <= {goals['fpr_gap_points']:g}: {verdict(gap_ok)})",
     ]
     chance = fair.chance()
     if chance is not None and ratio_ok is False:
@@ -486,7 +491,7 @@ def _fairness_lines(fair: GroupFairness, goals: Mapping[str, float]) -> list[str
     return lines
 
 
-def _comparison_rows(
+def comparison_rows(
     side_by_side: Mapping[str, Evaluation], goals: Mapping[str, float]
 ) -> tuple[list[str], list[list[str]]]:
     """The header and rows shared by :func:`compare` and the report's table."""
@@ -503,31 +508,31 @@ def _comparison_rows(
         row(
             "honest routed clear",
             f">= {goals['honest_clear_rate']:.0%}",
-            (_pct(e.honest_clear_rate) for e in evs),
+            (pct(e.honest_clear_rate) for e in evs),
         ),
         row(
             "fraud away from clear",
             f">= {goals['fraud_caught_rate']:.0%}",
-            (_pct(e.fraud_caught_rate) for e in evs),
+            (pct(e.fraud_caught_rate) for e in evs),
         ),
         row(
             "ring members away from clear",
             f">= {goals['ring_caught_rate']:.0%}",
-            (_pct(e.ring_caught_rate) for e in evs),
+            (pct(e.ring_caught_rate) for e in evs),
         ),
         row(
             "fraud share of review",
             f">= {goals['review_precision']:.0%}",
-            (_pct(e.review_precision) for e in evs),
+            (pct(e.review_precision) for e in evs),
         ),
-        row("honest delayed", "", (f"{e.honest_delayed} ({_pct(e.honest_delayed_rate)})" for e in evs)),
-        row("average precision", "", (_num(e.average_precision) for e in evs)),
-        row("ROC AUC", "", (_num(e.roc_auc) for e in evs)),
-        row("Brier score", "", (_num(e.brier, 4) for e in evs)),
+        row("honest delayed", "", (f"{e.honest_delayed} ({pct(e.honest_delayed_rate)})" for e in evs)),
+        row("average precision", "", (num(e.average_precision) for e in evs)),
+        row("ROC AUC", "", (num(e.roc_auc) for e in evs)),
+        row("Brier score", "", (num(e.brier, 4) for e in evs)),
     ]
     for key, label in GROUPINGS.items():
-        ratios = (_num(f.ratio, 2) if (f := fair(e, key)) else "n/a" for e in evs)
-        gaps = (_num(f.gap_points, 2) if (f := fair(e, key)) else "n/a" for e in evs)
+        ratios = (num(f.ratio, 2) if (f := fair(e, key)) else "n/a" for e in evs)
+        gaps = (num(f.gap_points, 2) if (f := fair(e, key)) else "n/a" for e in evs)
         rows.append(row(f"FPR ratio by {label}", f">= {goals['fpr_ratio']:g}", ratios))
         rows.append(row(f"FPR gap by {label} (points)", f"<= {goals['fpr_gap_points']:g}", gaps))
     return ["figure", *side_by_side, "goal"], rows
@@ -537,7 +542,7 @@ def compare(side_by_side: Mapping[str, Evaluation], goals: Mapping[str, float] |
     """A plain-text table of the main figures, one column per system, then the goal."""
     first = next(iter(side_by_side.values()), None)
     goal = {**(first.goals if first else DEFAULT_GOALS), **(goals or {})}
-    header, rows = _comparison_rows(side_by_side, goal)
+    header, rows = comparison_rows(side_by_side, goal)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:

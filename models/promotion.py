@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from claimscreen.models.metrics import Evaluation, GroupFairness, _pct
+from claimscreen.models.metrics import Evaluation, GroupFairness, pct
 
 __all__ = [
     "MIN_AUDIT_FRAUD",
@@ -169,7 +169,7 @@ def _ratio_check(key: str, fair: GroupFairness, min_ratio: float) -> Check:
     if fair.ratio is None:
         return _unmeasured(f"fpr_ratio_{key}", f"{name}: ratio", fair.min_group_ratio, min_ratio)
     low, low_fpr, high, high_fpr = fair.extremes(fair.min_group_ratio) or ("", 0.0, "", 0.0)
-    detail = f"(lowest {low} {_pct(low_fpr, 2)}, highest {high} {_pct(high_fpr, 2)})"
+    detail = f"(lowest {low} {pct(low_fpr, 2)}, highest {high} {pct(high_fpr, 2)})"
     if fair.ratio < min_ratio:
         text = f"{name}: ratio {fair.ratio:.2f} is below {min_ratio:g} {detail}"
         return Check(f"fpr_ratio_{key}", False, fair.ratio, min_ratio, text)
@@ -407,7 +407,7 @@ def _audit_check(estimate: Estimate) -> Check:
     low, high = estimate.audit_fraud_share_ci
     found = (
         f"{estimate.audit_claims} audited claims with {estimate.audit_fraud} fraud in the evaluation "
-        f"window (fraud share 95% interval {_pct(low)} to {_pct(high)})"
+        f"window (fraud share 95% interval {pct(low)} to {pct(high)})"
     )
     if estimate.enough:
         return Check("audit_labels", True, estimate.audit_claims, MIN_AUDIT_LABELS, found)
@@ -447,9 +447,9 @@ def _difference_checks(estimate: Estimate) -> list[Check]:
         worse = caught["high"] < 0
         text = (
             f"estimated share of fraud kept from clear: challenger "
-            f"{_pct(models['challenger'].get('fraud_caught'))}, champion "
-            f"{_pct(models['champion'].get('fraud_caught'))} (difference 95% interval "
-            f"{_pct(caught['low'])} to {_pct(caught['high'])})"
+            f"{pct(models['challenger'].get('fraud_caught'))}, champion "
+            f"{pct(models['champion'].get('fraud_caught'))} (difference 95% interval "
+            f"{pct(caught['low'])} to {pct(caught['high'])})"
         )
         text = ("the challenger catches less fraud beyond noise: " if worse else "") + text
         checks.append(Check("unbiased_fraud_caught", not worse, caught["difference"], 0.0, text))
@@ -501,7 +501,7 @@ def shadow_check(comparison: dict[str, Any]) -> Check:
     nights = int(comparison.get("nights", 0))
     detail = (
         f"shadow-scored on {nights} live night(s) (at least {MIN_SHADOW_NIGHTS} before promotion); "
-        f"same route as the champion on {_pct(comparison.get('same_route'))} of "
+        f"same route as the champion on {pct(comparison.get('same_route'))} of "
         f"{comparison.get('claims', 0)} claims"
     )
     return Check("shadow_nights", nights >= MIN_SHADOW_NIGHTS, nights, MIN_SHADOW_NIGHTS, detail)

@@ -27,11 +27,11 @@ from claimscreen.models.metrics import (
     DEFAULT_GOALS,
     Evaluation,
     GroupFairness,
-    _comparison_rows,
-    _num,
-    _pct,
-    _validated,
-    _verdict,
+    comparison_rows,
+    num,
+    pct,
+    validated,
+    verdict,
 )
 
 __all__ = ["checks_html", "estimate_html", "shadow_html", "write_report"]
@@ -56,7 +56,7 @@ def write_report(
     ``headline`` is printed under the title; ``first`` holds sections (heading, HTML) that come
     before the figures.
     """
-    scored = {name: _validated(frames[name]) for name in evaluations if name in frames}
+    scored = {name: validated(frames[name]) for name in evaluations if name in frames}
     sections = [
         *(_section(heading, content) for heading, content in first or []),
         _section("Main figures", _comparison_html(evaluations)),
@@ -128,7 +128,7 @@ def _img(fig: Figure, alt: str) -> str:
 
 def _comparison_html(evaluations: Mapping[str, Evaluation]) -> str:
     first = next(iter(evaluations.values()), None)
-    header, rows = _comparison_rows(evaluations, first.goals if first else DEFAULT_GOALS)
+    header, rows = comparison_rows(evaluations, first.goals if first else DEFAULT_GOALS)
     return _table(header, rows)
 
 
@@ -220,12 +220,12 @@ def _typology_html(evaluations: Mapping[str, Evaluation]) -> str:
 
 
 def _caught_cell(value: tuple[int, int, float] | None) -> str:
-    return "" if value is None else f"{value[1]} / {value[0]} ({_pct(value[2])})"
+    return "" if value is None else f"{value[1]} / {value[0]} ({pct(value[2])})"
 
 
 def _delay_html(evaluations: Mapping[str, Evaluation]) -> str:
     rows = [
-        [name, str(e.honest), str(e.honest_delayed), _pct(e.honest_delayed_rate)]
+        [name, str(e.honest), str(e.honest_delayed), pct(e.honest_delayed_rate)]
         for name, e in evaluations.items()
     ]
     table = _table(["system", "honest claimants", "delayed (verify or review)", "share delayed"], rows)
@@ -259,7 +259,7 @@ def _group_fairness_html(name: str, fair: GroupFairness) -> str:
         [
             str(g),
             str(n),
-            _pct(r, 2),
+            pct(r, 2),
             "yes" if n >= max(fair.min_group_ratio, 1) else "no (too few)",
             "yes" if n >= max(fair.min_group_gap, 1) else "no (too few)",
         ]
@@ -267,8 +267,8 @@ def _group_fairness_html(name: str, fair: GroupFairness) -> str:
     ]
     header = [fair.grouping, "honest claimants", "false-positive rate", "in the ratio", "in the gap"]
     verdicts = (
-        f"<p>ratio {_esc(_num(fair.ratio, 2))} (goal &gt;= {fair.ratio_goal:g}: "
-        f"{_verdict_html(fair.ratio_passes)}); largest gap {_esc(_num(fair.gap_points, 2))} points "
+        f"<p>ratio {_esc(num(fair.ratio, 2))} (goal &gt;= {fair.ratio_goal:g}: "
+        f"{_verdict_html(fair.ratio_passes)}); largest gap {_esc(num(fair.gap_points, 2))} points "
         f"(goal &lt;= {fair.gap_goal_points:g}: {_verdict_html(fair.gap_passes)}). "
         f"Groups under {fair.min_group_ratio} honest claimants (grey bars) stay out of the ratio, "
         f"groups under {fair.min_group_gap} out of the gap.</p>"
@@ -295,7 +295,7 @@ def _group_fairness_html(name: str, fair: GroupFairness) -> str:
 
 def _verdict_html(ok: bool | None) -> str:
     css = "" if ok is None else " class='pass'" if ok else " class='fail'"
-    return f"<span{css}>{_esc(_verdict(ok))}</span>"
+    return f"<span{css}>{_esc(verdict(ok))}</span>"
 
 
 def table_html(header: list[str], rows: Iterable[list[str]]) -> str:
@@ -334,7 +334,7 @@ def estimate_html(estimate: dict[str, Any]) -> str:
     low, high = estimate["audit_fraud_share_ci"]
     lead = (
         f"<p>{estimate['audit_claims']} audited claims ({estimate['audit_fraud']} fraud, share 95% interval "
-        f"{_pct(low)} to {_pct(high)}), each standing for {_esc(estimate['audit_weight'])} claims of the "
+        f"{pct(low)} to {pct(high)}), each standing for {_esc(estimate['audit_weight'])} claims of the "
         f"pool; {estimate['investigated']} investigated claims, each for itself; "
         f"{estimate['population']} claims in the window.</p>"
     )
@@ -346,7 +346,7 @@ def estimate_html(estimate: dict[str, Any]) -> str:
         interval = (
             "" if not diff else f"{diff['difference']:+.4f} ({diff['low']:+.4f} to {diff['high']:+.4f})"
         )
-        rows.append([key.replace("_", " "), *(_num(models[m].get(key), 4) for m in models), interval])
+        rows.append([key.replace("_", " "), *(num(models[m].get(key), 4) for m in models), interval])
     header = ["figure (estimated on every claim)", *models, "challenger - champion (95% interval)"]
     return lead + _table(header, rows)
 
@@ -357,7 +357,7 @@ def shadow_html(shadow: dict[str, Any]) -> str:
     lead = (
         f"<p>shadow {_esc(shadow.get('before'))}: {comparison.get('nights', 0)} nights "
         f"({_esc(comparison.get('first'))} to {_esc(comparison.get('last'))}), {comparison.get('claims', 0)} "
-        f"claims, same route as the champion on {_pct(comparison.get('same_route'))}.</p>"
+        f"claims, same route as the champion on {pct(comparison.get('same_route'))}.</p>"
     )
     keys = (
         "honest_delayed_own_risk",

@@ -129,7 +129,7 @@ def training_set(home: Path, decisions: pd.DataFrame) -> pd.DataFrame:
     lake = Lake(Path(home))
     wanted = set(decisions["claim_id"].astype(str))
     frames = []
-    for night in _feature_nights(home):
+    for night in feature_nights(home):
         table = lake.read_table(lake.features_path(night)).to_pandas()
         frames.append(table[table["claim_id"].isin(wanted)])
     if not frames:
@@ -167,7 +167,7 @@ def split_by_time(
 def retrain(home: Path, settings: Settings | None = None, now: dt.datetime | None = None) -> RetrainReport:
     """Train a challenger on the labels known now; promote (or shadow) it only if the gate says so."""
     run = _Run.start(Path(home), settings, now)
-    nights = [n for n in _feature_nights(run.home) if n <= run.moment.date()]
+    nights = [n for n in feature_nights(run.home) if n <= run.moment.date()]
     if not nights:
         run.report.reason = "no scored nights in the lake yet: run the nightly flow first"
         return _finish(run)
@@ -555,7 +555,7 @@ def _card(scorer: ClaimScorer, report: RetrainReport, settings: Settings) -> dic
     }
 
 
-def _feature_nights(home: Path) -> list[dt.date]:
+def feature_nights(home: Path) -> list[dt.date]:
     return Lake(Path(home)).nights("features", "features.parquet")
 
 
@@ -594,4 +594,4 @@ def _finish(run: _Run) -> RetrainReport:
     return report
 
 
-__all__ = ["RetrainReport", "all_decisions", "retrain", "training_set"]
+__all__ = ["RetrainReport", "all_decisions", "feature_nights", "retrain", "training_set"]

@@ -60,6 +60,7 @@ __all__ = [
     "clear_failures",
     "deactivate_user",
     "end_session",
+    "hasher",
     "locked_for",
     "open_session",
     "password_problem",
@@ -88,9 +89,9 @@ FIRST_LOCK_SECONDS = 30
 MAX_LOCK_SECONDS = 15 * 60
 FAILURE_MEMORY_SECONDS = 60 * 60
 
-_hasher = PasswordHasher()
+hasher = PasswordHasher()
 # Checked against when a username is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+_DUMMY_HASH = hasher.hash("not-a-real-password-0000")
 
 
 def role_at_least(role: str, needed: str) -> bool:
@@ -142,7 +143,7 @@ def add_user(engine: Engine, username: str, role: str, password: str) -> int:
             .values(
                 username=username,
                 role=role,
-                password_hash=_hasher.hash(password),
+                password_hash=hasher.hash(password),
                 active=True,
                 created_at=now(),
             )
@@ -161,7 +162,7 @@ def authenticate(engine: Engine, username: str, password: str) -> dict[str, Any]
     account = dict(row) if row is not None and row["active"] and row["auth_source"] == "local" else None
     stored = account["password_hash"] if account else _DUMMY_HASH
     try:
-        _hasher.verify(stored, password)
+        hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
     return account
@@ -311,7 +312,7 @@ def reset_password(engine: Engine, username: str, password: str) -> int:
     """Give the account a new password (the password rule applies), end its sessions and
     clear its failed sign-ins; returns how many sessions ended. An inactive account stays so."""
     check_password(password)
-    hashed = _hasher.hash(password)
+    hashed = hasher.hash(password)
     with writing(engine) as conn:
         account = _account(conn, username)
         if account["auth_source"] != "local":

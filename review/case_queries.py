@@ -35,6 +35,7 @@ from claimscreen.review.ring_picture import KIND_LABELS
 __all__ = [
     "ACTIVE",
     "COUNT_AHEAD",
+    "DECISION_HISTORY",
     "NOTE_MAX_CHARS",
     "OUTCOMES",
     "OUTCOME_LABELS",
@@ -375,7 +376,7 @@ _RING_LINKS = (
     .where(ring_links.c.ring_id == bindparam("ring_id"))
     .order_by(ring_links.c.kind, ring_links.c.display)
 )
-_DECISION_HISTORY = (
+DECISION_HISTORY = (
     select(decisions, users.c.username)
     .join(users, users.c.id == decisions.c.decided_by)
     .where(decisions.c.case_id == bindparam("case_id"))
@@ -524,7 +525,7 @@ def _ring(conn: Connection, ring_id: str) -> dict[str, Any]:
 
 
 def _decision_history(conn: Connection, case_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(_DECISION_HISTORY, {"case_id": case_id}).mappings()]
+    return [dict(r) for r in conn.execute(DECISION_HISTORY, {"case_id": case_id}).mappings()]
 
 
 def _notes(conn: Connection, case_id: int) -> list[dict[str, Any]]:

@@ -25,9 +25,9 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from claimscreen.review.auth import role_at_least
 from claimscreen.review.case_queries import (
-    _DECISION_HISTORY,
     ACTIVE,
     COUNT_AHEAD,
+    DECISION_HISTORY,
     NOTE_MAX_CHARS,
     OUTCOME_LABELS,
     OUTCOMES,
@@ -392,7 +392,7 @@ def _stale(conn: Connection, case: dict[str, Any]) -> CaseError:
     """The 409 for a form made from an older version of the case, saying what it is now."""
     case_id = case["id"]
     who = _username(conn, case["assignee_id"]) or "nobody"
-    latest = conn.execute(_DECISION_HISTORY.limit(1), {"case_id": case_id}).mappings().first()
+    latest = conn.execute(DECISION_HISTORY.limit(1), {"case_id": case_id}).mappings().first()
     decided = (
         f"; latest decision {OUTCOME_LABELS[latest['outcome']].split(' (')[0].lower()} by "
         f"{latest['username']} at {latest['decided_at']:%Y-%m-%d %H:%M} UTC"

@@ -56,15 +56,15 @@ from claimscreen.review.publish_cases import (
     FIRST_PAYMENT_DAYS,
     LINK_SOURCES,
     SEARCH_FIELDS,
-    _case_claim_rows,
-    _existing,
-    _insert_case_claims,
-    _insert_claims,
-    _insert_links,
-    _insert_new_cases,
-    _move_to_rings,
-    _plan_cases,
-    _refresh_joined,
+    case_claim_rows,
+    existing_values,
+    insert_case_claims,
+    insert_claims,
+    insert_links,
+    insert_new_cases,
+    move_to_rings,
+    plan_cases,
+    refresh_joined,
     ring_link_rows,
     sort_key,
 )
@@ -186,23 +186,23 @@ def _publish(
 
     stamp = now()
     queued_ids = queue["claim_id"].astype(str).tolist()
-    already = _existing(conn, case_claims.c.claim_id, queued_ids)
+    already = existing_values(conn, case_claims.c.claim_id, queued_ids)
     fresh = queue[~queue["claim_id"].isin(already) & queue["claim_id"].isin(set(shown["claim_id"]))]
     missing = int((~queue["claim_id"].isin(set(shown["claim_id"]))).sum())
-    added_claims, present = _insert_claims(conn, shown)
-    moved = _move_to_rings(conn, shown, present)
+    added_claims, present = insert_claims(conn, shown)
+    moved = move_to_rings(conn, shown, present)
     counts = {"queued": len(queue), "skipped": len(already), "missing_in_lake": missing}
-    plan, opened, joined = _plan_cases(conn, fresh)
-    rows = _case_claim_rows(conn, fresh, plan, shown, present)
+    plan, opened, joined = plan_cases(conn, fresh)
+    rows = case_claim_rows(conn, fresh, plan, shown, present)
     earlier = rows["_case_id"].notna()
-    new_ids = _insert_new_cases(conn, night, rows[~earlier], plan, stamp)
+    new_ids = insert_new_cases(conn, night, rows[~earlier], plan, stamp)
     rows["_case_id"] = rows["_case_id"].fillna(rows["_open_key"].map(new_ids)).astype("int64")
-    _insert_case_claims(conn, rows, stamp)
+    insert_case_claims(conn, rows, stamp)
     joined_rows = rows.loc[earlier]
     grouped = joined_rows.groupby(joined_rows["_case_id"].astype(int))["ring_size"].max()
     tonight_sizes = {int(case_id): size for case_id, size in grouped.items()}  # type: ignore[call-overload]
-    _refresh_joined(conn, sorted(tonight_sizes), stamp, tonight_sizes)
-    links = _insert_links(conn, shown[shown["ring_id"].notna()])
+    refresh_joined(conn, sorted(tonight_sizes), stamp, tonight_sizes)
+    links = insert_links(conn, shown[shown["ring_id"].notna()])
     counts |= {
         "published": len(fresh),
         "cases_opened": opened,

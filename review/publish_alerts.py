@@ -35,12 +35,12 @@ from claimscreen.review.db import (
 )
 from claimscreen.review.publish_cases import (
     DISPLAY_COLUMNS,
-    _chunks,
-    _existing,
-    _insert_claims,
-    _insert_reasons,
-    _ring_sizes,
+    existing_values,
+    in_chunks,
+    insert_claims,
+    insert_reasons,
     sort_key,
+    stored_ring_sizes,
 )
 from claimscreen.review.search import claim_terms
 
@@ -85,7 +85,7 @@ def publish_lookback(
         }
         for r in new.itertuples()
     ]  # fmt: skip
-    for chunk in _chunks(rows):
+    for chunk in in_chunks(rows):
         conn.execute(insert(lookback_alerts), chunk)
     in_cases = _cases_of(conn, sorted(set(new["claim_id"])))
     fresh = sorted(c for c in set(new["claim_id"]) if c not in in_cases)
@@ -111,7 +111,7 @@ def publish_lookback(
 
 def _known_pairs(conn: Connection, claim_ids: list[str]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    for chunk in _chunks(claim_ids):
+    for chunk in in_chunks(claim_ids):
         query = select(lookback_alerts.c.claim_id, lookback_alerts.c.reason).where(
             lookback_alerts.c.claim_id.in_(chunk)
         )
@@ -125,7 +125,7 @@ def _claims_shown(
     """The alerts' claims as the database holds them (name, filing time), copied from the lake
     (the claims of their own nights) when it does not hold them yet."""
     ids = sorted(set(alerts["claim_id"]))
-    present = _existing(conn, claims.c.claim_id, ids)
+    present = existing_values(conn, claims.c.claim_id, ids)
     missing = [c for c in ids if c not in present]
     if missing:
         first = alerts.drop_duplicates("claim_id").set_index("claim_id")
@@ -145,9 +145,9 @@ def _claims_shown(
             window["claim_id"] = window["claim_id"].astype(str)
             window["identity_id"] = window["claim_id"].map(first["identity_id"]).fillna("unknown")
             window["ring_id"] = window["claim_id"].map(first["ring_id"])
-            _insert_claims(conn, window)
+            insert_claims(conn, window)
     shown: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         query = select(
             claims.c.claim_id, claims.c.filed_at, claims.c.first_name, claims.c.last_name, claims.c.ring_id,
             claims.c.email, claims.c.phone_e164, claims.c.ssn_last4,
@@ -158,7 +158,7 @@ def _claims_shown(
 
 def _cases_of(conn: Connection, claim_ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(claim_ids):
+    for chunk in in_chunks(claim_ids):
         query = select(case_claims.c.claim_id, case_claims.c.case_id).where(case_claims.c.claim_id.in_(chunk))
         found.update((str(c), int(k)) for c, k in conn.execute(query))
     return found
@@ -185,7 +185,7 @@ def _open_cases(conn: Connection, opening: list[_Opening], night: dt.date, stamp
         o.claim["ring_id"] if isinstance(o.claim["ring_id"], str) and o.claim["ring_id"] else None
         for o in opening
     ]
-    sizes = _ring_sizes(conn, sorted({r for r in rings if r}))
+    sizes = stored_ring_sizes(conn, sorted({r for r in rings if r}))
     risks = [0.0 if pd.isna(o.alert["risk_score"]) else float(o.alert["risk_score"]) for o in opening]
     keys = [sort_key(risk, night) for risk in risks]
     values = [
@@ -201,7 +201,7 @@ def _open_cases(conn: Connection, opening: list[_Opening], night: dt.date, stamp
         for o, ring_id, risk, key in zip(opening, rings, risks, keys, strict=True)
     ]  # fmt: skip
     ids: list[int] = []
-    for chunk in _chunks(values):
+    for chunk in in_chunks(values):
         result = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True), chunk)
         ids.extend(int(case_id) for case_id in result.scalars())
     members = [
@@ -213,9 +213,9 @@ def _open_cases(conn: Connection, opening: list[_Opening], night: dt.date, stamp
         }
         for o, case_id, risk in zip(opening, ids, risks, strict=True)
     ]  # fmt: skip
-    for chunk in _chunks(members):
+    for chunk in in_chunks(members):
         conn.execute(insert(case_claims), chunk)
-    _insert_reasons(
+    insert_reasons(
         conn,
         [
             (case_id, "open", key, o.codes, [o.terms])
@@ -293,12 +293,12 @@ def publish_outcomes(conn: Connection, home: Path) -> int:
     if outcomes.empty:
         return 0
     outcomes = outcomes.assign(claim_id=outcomes["claim_id"].astype(str))
-    held = _existing(conn, case_claims.c.claim_id, sorted(set(outcomes["claim_id"])))
+    held = existing_values(conn, case_claims.c.claim_id, sorted(set(outcomes["claim_id"])))
     outcomes = outcomes[outcomes["claim_id"].isin(held)]
     if outcomes.empty:
         return 0
     known: set[tuple[str, str, dt.datetime, str, str]] = set()
-    for chunk in _chunks(sorted(held)):
+    for chunk in in_chunks(sorted(held)):
         t = verification_outcomes
         query = select(t.c.claim_id, t.c.check, t.c.decided_at, t.c.outcome, t.c.provider).where(
             t.c.claim_id.in_(chunk)
@@ -313,6 +313,6 @@ def publish_outcomes(conn: Connection, home: Path) -> int:
             rows.append(
                 dict(zip(("claim_id", "check", "decided_at", "outcome", "provider"), key, strict=True))
             )
-    for chunk in _chunks(rows):
+    for chunk in in_chunks(rows):
         conn.execute(insert(verification_outcomes), chunk)
     return len(rows)

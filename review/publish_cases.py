@@ -34,8 +34,20 @@ __all__ = [
     "FIRST_PAYMENT_DAYS",
     "LINK_SOURCES",
     "SEARCH_FIELDS",
+    "case_claim_rows",
+    "existing_values",
+    "in_chunks",
+    "insert_case_claims",
+    "insert_claims",
+    "insert_links",
+    "insert_new_cases",
+    "insert_reasons",
+    "move_to_rings",
+    "plan_cases",
+    "refresh_joined",
     "ring_link_rows",
     "sort_key",
+    "stored_ring_sizes",
 ]
 
 #: Queue order: a case rises by this much per day since its first claim was filed, so
@@ -61,7 +73,7 @@ _CHUNK = 900
 SEARCH_FIELDS = ("claim_id", "first_name", "last_name", "email", "phone_e164", "ssn_last4")
 
 
-def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+def in_chunks(values: list[Any]) -> Iterator[list[Any]]:
     """``values`` in slices of at most ``_CHUNK`` (bound parameters per statement stay few)."""
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
@@ -75,7 +87,7 @@ def _insert_plain(conn: Connection, table: Table, rows: list[dict[str, Any]]) ->
     if not rows:
         return
     if conn.dialect.name != "sqlite":
-        for chunk in _chunks(rows):
+        for chunk in in_chunks(rows):
             conn.execute(insert(table), chunk)
         return
     names = list(rows[0])
@@ -83,14 +95,14 @@ def _insert_plain(conn: Connection, table: Table, rows: list[dict[str, Any]]) ->
     conn.exec_driver_sql(statement, [tuple(row[name] for name in names) for row in rows])
 
 
-def _existing(conn: Connection, column: Any, values: list[str]) -> set[str]:
+def existing_values(conn: Connection, column: Any, values: list[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(values):
+    for chunk in in_chunks(values):
         found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
     return found
 
 
-def _plan_cases(conn: Connection, fresh: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+def plan_cases(conn: Connection, fresh: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """Where each of tonight's case groups goes, and the counts (cases opened, claims joined).
 
     Queued claims are grouped by their case_id (a ring's claims share one); a group's ring is
@@ -126,7 +138,7 @@ def _open_ring_cases(conn: Connection, rings: list[str]) -> dict[str, int]:
     """Each ring's oldest open (not closed) case, locked for update on PostgreSQL (a look-back
     alert on a ring member is a case of its own: the ring's claims do not join it)."""
     found: dict[str, int] = {}
-    for chunk in _chunks(rings):
+    for chunk in in_chunks(rings):
         query = (
             select(cases.c.ring_id, cases.c.id)
             .where(cases.c.ring_id.in_(chunk), cases.c.status != "closed", cases.c.lookback.is_(False))
@@ -138,7 +150,7 @@ def _open_ring_cases(conn: Connection, rings: list[str]) -> dict[str, int]:
     return found
 
 
-def _case_claim_rows(
+def case_claim_rows(
     conn: Connection, fresh: pd.DataFrame, plan: pd.DataFrame, shown: pd.DataFrame, present: set[str]
 ) -> pd.DataFrame:
     """Tonight's claims under review with their case (``_case_id`` for an open case joined,
@@ -156,7 +168,7 @@ def _case_claim_rows(
     filed = dict(zip(lake.index, lake["filed_at"], strict=True))
     ring = {c: None if pd.isna(r) else str(r) for c, r in zip(lake.index, lake["ring_id"], strict=True)}
     copied = sorted(present.intersection(rows["claim_id"]))
-    for chunk in _chunks(copied):
+    for chunk in in_chunks(copied):
         query = select(claims.c.claim_id, claims.c.ring_id, claims.c.filed_at).where(
             claims.c.claim_id.in_(chunk)
         )
@@ -254,14 +266,14 @@ def _case_updates(
     """Per case (``key`` of ``rows``, in case order): the cases columns its claims give, its
     reason codes in order, and its claims' search terms."""
     summaries = _summaries(rows, key)
-    sizes = _ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
+    sizes = stored_ring_sizes(conn, sorted({s["ring_id"] for s in summaries.values() if s["ring_id"]}))
     return {case: (_case_values(s, sizes), list(s["codes"]), s["terms"]) for case, s in summaries.items()}
 
 
-def _ring_sizes(conn: Connection, rings: list[str]) -> dict[str, int]:
+def stored_ring_sizes(conn: Connection, rings: list[str]) -> dict[str, int]:
     """How many claims of each ring the database holds."""
     sizes: dict[str, int] = {}
-    for chunk in _chunks(rings):
+    for chunk in in_chunks(rings):
         query = (
             select(claims.c.ring_id, func.count())
             .where(claims.c.ring_id.in_(chunk))
@@ -271,7 +283,7 @@ def _ring_sizes(conn: Connection, rings: list[str]) -> dict[str, int]:
     return sizes
 
 
-def _insert_new_cases(
+def insert_new_cases(
     conn: Connection, night: dt.date, rows: pd.DataFrame, plan: pd.DataFrame, stamp: Any
 ) -> dict[str, int]:
     """Open tonight's new cases with their summaries (and reason rows); returns case_id -> id."""
@@ -292,19 +304,19 @@ def _insert_new_cases(
         for key in sorted(updates)
     ]
     ids: dict[str, int] = {}
-    for chunk in _chunks(values):
+    for chunk in in_chunks(values):
         result = conn.execute(insert(cases).returning(cases.c.id, sort_by_parameter_order=True), chunk)
         ids.update(
             (row["case_key"], int(case_id)) for row, case_id in zip(chunk, result.scalars(), strict=True)
         )
-    _insert_reasons(
+    insert_reasons(
         conn,
         [(ids[k], "open", v["sort_key"], codes, terms) for k, (v, codes, terms) in sorted(updates.items())],
     )
     return ids
 
 
-def _insert_case_claims(conn: Connection, rows: pd.DataFrame, stamp: Any) -> None:
+def insert_case_claims(conn: Connection, rows: pd.DataFrame, stamp: Any) -> None:
     columns = ["claim_id", "_case_id", "batch_date", "route", "audit_sample", "risk_score", "priority"]
     columns += ["reasons", "reason_text", "model_version"]
     records = [
@@ -325,11 +337,11 @@ def _insert_case_claims(conn: Connection, rows: pd.DataFrame, stamp: Any) -> Non
             *(rows[c] for c in columns), strict=True
         )
     ]
-    for chunk in _chunks(records):
+    for chunk in in_chunks(records):
         conn.execute(insert(case_claims), chunk)
 
 
-def _refresh_joined(
+def refresh_joined(
     conn: Connection, case_ids: list[int], stamp: Any, tonight_sizes: dict[int, Any] | None = None
 ) -> None:
     """Recompute the summaries of the open cases that tonight's claims joined, from all their
@@ -339,7 +351,7 @@ def _refresh_joined(
     parts: list[pd.DataFrame] = []
     status: dict[int, str] = {}
     known_sizes: dict[int, int] = {}  # the ring's size the model counted, tonight or before
-    for chunk in _chunks(case_ids):
+    for chunk in in_chunks(case_ids):
         query = (
             select(
                 case_claims,
@@ -367,10 +379,10 @@ def _refresh_joined(
     # A claim joining a case changes what a decision on it covers: a form rendered before is stale.
     statement = update(cases).where(cases.c.id == bindparam("case_pk")).values(version=cases.c.version + 1)
     conn.execute(statement, [{"case_pk": c, **v, "updated_at": stamp} for c, (v, _, _) in updates.items()])
-    for chunk in _chunks(case_ids):
+    for chunk in in_chunks(case_ids):
         conn.execute(delete(case_reasons).where(case_reasons.c.case_id.in_(chunk)))
         conn.execute(delete(case_search).where(case_search.c.case_id.in_(chunk)))
-    _insert_reasons(
+    insert_reasons(
         conn,
         [
             (int(c), status[c], v["sort_key"], codes, terms)
@@ -379,9 +391,7 @@ def _refresh_joined(
     )
 
 
-def _insert_reasons(
-    conn: Connection, cases_: list[tuple[int, str, float, list[str], list[set[str]]]]
-) -> None:
+def insert_reasons(conn: Connection, cases_: list[tuple[int, str, float, list[str], list[set[str]]]]) -> None:
     """One case_reasons row per case and reason code, and one case_search row per case and
     search term, with the case's status and queue order: ``cases_`` holds (case id, status,
     sort key, codes, its claims' search terms)."""
@@ -400,9 +410,9 @@ def sort_key(priority: float, first_filed: dt.date) -> float:
     return priority - AGE_WEIGHT * (first_filed - _EPOCH).days
 
 
-def _insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]]:
+def insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]]:
     """Copy the claims the database does not hold yet; returns how many, and the ids it held."""
-    present = _existing(conn, claims.c.claim_id, shown["claim_id"].tolist())
+    present = existing_values(conn, claims.c.claim_id, shown["claim_id"].tolist())
     new = shown[~shown["claim_id"].isin(present)]
     if new.empty:
         return 0, present
@@ -414,19 +424,19 @@ def _insert_claims(conn: Connection, shown: pd.DataFrame) -> tuple[int, set[str]
     for row in rows:
         row["first_name"] = row["first_name"] or ""
         row["last_name"] = row["last_name"] or ""
-    for chunk in _chunks(rows):
+    for chunk in in_chunks(rows):
         conn.execute(insert(claims), chunk)
     return len(rows), present
 
 
-def _move_to_rings(conn: Connection, shown: pd.DataFrame, present: set[str]) -> int:
+def move_to_rings(conn: Connection, shown: pd.DataFrame, present: set[str]) -> int:
     """Claims the database holds that a ring of tonight reached (the night's ring members) take
     that ring's id, so the ring's case counts and lists them; returns how many moved. The held
     claims' ring ids are read in chunks and only those that differ are updated, in one batch."""
     held = shown[shown["claim_id"].isin(present) & shown["ring_id"].notna()]
     wanted = dict(zip(held["claim_id"].astype(str), held["ring_id"].astype(str), strict=True))
     moves = []
-    for chunk in _chunks(sorted(wanted)):
+    for chunk in in_chunks(sorted(wanted)):
         query = select(claims.c.claim_id, claims.c.ring_id).where(claims.c.claim_id.in_(chunk))
         for claim_id, ring_id in conn.execute(query):
             if ring_id != wanted[claim_id]:
@@ -492,15 +502,15 @@ def _link_display(kind: str, record: dict[Any, Any], column: str) -> str:
     return str(record[column])
 
 
-def _insert_links(conn: Connection, members: pd.DataFrame) -> int:
+def insert_links(conn: Connection, members: pd.DataFrame) -> int:
     """Write the links between tonight's ring members; returns how many rows were written. A
     claim keeps one row per identifier it shares: a claim a ring of tonight reached (moved into
-    it, :func:`_move_to_rings`) takes its rows along, so they name its ring now."""
+    it, :func:`move_to_rings`) takes its rows along, so they name its ring now."""
     rows = ring_link_rows(members)
     if not rows:
         return 0
     held: dict[tuple[str, str, str], str] = {}
-    for chunk in _chunks(sorted({r["claim_id"] for r in rows})):
+    for chunk in in_chunks(sorted({r["claim_id"] for r in rows})):
         query = select(
             ring_links.c.claim_id, ring_links.c.kind, ring_links.c.link_key, ring_links.c.ring_id
         ).where(ring_links.c.claim_id.in_(chunk))

@@ -4,7 +4,8 @@ Each module of ``data/``, ``features/``, ``models/``, ``review/`` and ``flows/``
 database's Alembic migrations aside) assigns ``__all__`` at its top level, and every name that
 another module of the package imports from it (``from claimscreen.x.y import name``) is listed
 there: a name used across modules is public, and says so. Names with a leading underscore are
-private and never listed (a module that imports another's private name is not checked here).
+private and never listed, and no module (nor a bench script) imports another module's private name:
+a helper used by two modules is public in the one that defines it.
 The files are parsed with :mod:`ast`, never imported.
 """
 
@@ -97,6 +98,18 @@ def test_every_name_another_module_imports_is_declared() -> None:
         and name not in (lists[source] or ())
     ]
     assert not undeclared, "\n".join(undeclared)
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    modules = stage_modules()
+    scripts = {f"bench.{p.stem}": p for p in sorted((ROOT / "bench").glob("*.py"))}
+    private = [
+        f"{where(path)}:{line} imports {name} from {source}"
+        for module, path in {**modules, **scripts}.items()
+        for source, name, line in imported_names(module, path, set(modules))
+        if source != module and name.startswith("_") and not name.startswith("__")
+    ]
+    assert not private, "\n".join(private)
 
 
 def test_no_private_name_is_declared() -> None:

@@ -28,7 +28,7 @@ from claimscreen.data.generate import generate_world
 from claimscreen.data.ingest import batch_date_for, ingest_batch
 from claimscreen.features.build import read_features, run_features
 from claimscreen.review.app import create_app
-from claimscreen.review.auth import _hasher
+from claimscreen.review.auth import hasher
 from claimscreen.review.db import make_engine, migrate, now, users
 from claimscreen.review.publish import publish_night
 
@@ -61,7 +61,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    return _hasher.hash(PASSWORD)
+    return hasher.hash(PASSWORD)
 
 
 def _seed(db: Engine, world: World, password_hash: str, publish: bool) -> None:

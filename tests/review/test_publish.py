@@ -256,7 +256,7 @@ def test_a_claim_moved_into_another_ring_takes_its_links_along(tmp_path) -> None
     """A claim linked in one ring that a later ring reaches (the night's ring members) keeps
     one row per identifier it shares, now naming the later ring: no duplicate, no failure."""
     from claimscreen.review.db import open_database, writing
-    from claimscreen.review.publish_cases import _insert_links
+    from claimscreen.review.publish_cases import insert_links
 
     def members(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
         return pd.DataFrame(
@@ -268,9 +268,9 @@ def test_a_claim_moved_into_another_ring_takes_its_links_along(tmp_path) -> None
 
     engine = open_database(tmp_path)
     with writing(engine) as conn:
-        assert _insert_links(conn, members([("R1", "X", "tok-a"), ("R1", "Y", "tok-a")])) == 2
+        assert insert_links(conn, members([("R1", "X", "tok-a"), ("R1", "Y", "tok-a")])) == 2
     with writing(engine) as conn:  # a later night: ring R2 reached X, which shares tok-a with Z too
-        assert _insert_links(conn, members([("R2", "X", "tok-a"), ("R2", "Z", "tok-a")])) == 2
+        assert insert_links(conn, members([("R2", "X", "tok-a"), ("R2", "Z", "tok-a")])) == 2
     with engine.connect() as conn:
         got = sorted(tuple(r) for r in conn.execute(select(ring_links.c.claim_id, ring_links.c.ring_id)))
     assert got == [("X", "R2"), ("Y", "R1"), ("Z", "R2")]
