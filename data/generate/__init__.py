@@ -52,7 +52,13 @@ import pyarrow.parquet as pq
 from claimscreen.data.generate.arrays import Arr, Codes, mix64
 from claimscreen.data.generate.banks import draw_accounts, make_banks, own_accounts, render_account
 from claimscreen.data.generate.defects import add_extract_defects
-from claimscreen.data.generate.emails import mailboxes_of_their_own, own_mailboxes
+from claimscreen.data.generate.emails import (
+    HANDLE_SHARE,
+    HANDLES_STREAM,
+    give_handles,
+    mailboxes_of_their_own,
+    own_mailboxes,
+)
 from claimscreen.data.generate.families import FAMILIES, VARIANT_STREAM, VARIANTS, shape_rings
 from claimscreen.data.generate.files import write_batches, write_csv
 from claimscreen.data.generate.fraud import ADDRESSES_PER_RING, Listed
@@ -82,6 +88,7 @@ __all__ = [
     "FAMILIES",
     "FOREIGN_V4",
     "FORMATS",
+    "HANDLE_SHARE",
     "HONEST_CASES",
     "IP_FOREIGN",
     "IP_RESIDENTIAL",
@@ -215,6 +222,8 @@ def generate_world(
     movers_rng = np.random.default_rng([seed, MOVERS_STREAM])
     plan_movers(movers_rng, c)
     world = plan_kin(np.random.default_rng([seed, KIN_STREAM]), c, world, np.datetime64(start), spare)
+    handles_rng = np.random.default_rng([seed, HANDLES_STREAM])
+    world = replace(world, emails=give_handles(handles_rng, world.people, world.vocab, world.emails))
     kinds = np.r_[c["ip_kind"], np.full(len(listed.ip_keys), IP_RESIDENTIAL)]
     world = replace(world, own_ips=own_address_tables(kinds, np.r_[c["ip_key"], listed.ip_keys], world.salt))
     accounts = np.r_[c["acct"][c["pay"] == 0], listed.accounts]

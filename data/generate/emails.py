@@ -1,4 +1,5 @@
-"""Mailboxes: derived from names, one per person, never shared by chance."""
+"""Mailboxes: most derived from names, some handles that carry no name; one per person, never
+shared by chance."""
 
 from __future__ import annotations
 
@@ -15,15 +16,35 @@ from claimscreen.data.generate.arrays import (
     first_occurrences,
     join,
     numbers,
+    patch,
     pick,
     rank_within,
     take,
     where,
 )
 from claimscreen.data.generate.people import People
-from claimscreen.data.generate.vocab import EMAIL_DOMAINS, Vocab
+from claimscreen.data.generate.vocab import EMAIL_DOMAINS, HANDLE_WORDS, Vocab
 
-__all__ = ["assign_emails", "mailboxes_of_their_own", "make_emails", "own_mailboxes"]
+__all__ = [
+    "HANDLES_STREAM",
+    "HANDLE_SHARE",
+    "assign_emails",
+    "give_handles",
+    "handle_mailboxes",
+    "mailboxes_of_their_own",
+    "make_emails",
+    "own_mailboxes",
+]
+
+#: Share of people whose own mailbox carries neither their first nor their last name (an
+#: assumption): a handle made from a pastime, a team, an animal, a family role or their initials
+#: (``bluejay77``, ``papabear``, ``jd1962``), the kind of address people have kept for years
+#: since their first account. Fraud screening treats a name-mailbox match as a favourable sign,
+#: never a mismatch as proof (the vendors' own guidance), because such mailboxes are common.
+HANDLE_SHARE = 0.25
+
+#: The random stream of the handles (:func:`give_handles`): no other draw of the world moves.
+HANDLES_STREAM = 31
 
 
 def make_emails(
@@ -125,3 +146,41 @@ def mailboxes_of_their_own(emails: pa.Array, taken: pa.Array) -> pa.Array:
         )
         out = pc.replace_with_mask(out, clash, changed)
     raise AssertionError("fraud mailboxes still clash with honest ones")
+
+
+def handle_mailboxes(rng: np.random.Generator, first: pa.Array, last: pa.Array, birth_year: Arr) -> pa.Array:
+    """Mailboxes that carry no name (:data:`HANDLE_SHARE`): a word or two of
+    :data:`~claimscreen.data.generate.vocab.HANDLE_WORDS` with a number or a birth year, or the
+    initials and a birth year, at the common providers. Not yet unique (see :func:`give_handles`)."""
+    n = len(first)
+    words = pa.array(HANDLE_WORDS)
+    word, other = (take(words, rng.integers(0, len(words), n)) for _ in range(2))
+    initials = join(pc.utf8_slice_codeunits(first, 0, 1), pc.utf8_slice_codeunits(last, 0, 1))
+    local = choose(
+        pick(rng, (35, 20, 20, 15, 10), n),
+        [
+            join(word, numbers(rng.integers(1, 1000, n))),
+            join(word, numbers(birth_year)),
+            join(word, other),
+            join(word, "_", other, numbers(rng.integers(1, 100, n))),
+            join(initials, numbers(birth_year)),
+        ],
+    )
+    domain = take(pa.array([d for d, _ in EMAIL_DOMAINS]), pick(rng, [w for _, w in EMAIL_DOMAINS], n))
+    return join(local, "@", domain)
+
+
+def give_handles(rng: np.random.Generator, people: People, vocab: Vocab, emails: pa.Array) -> pa.Array:
+    """:data:`HANDLE_SHARE` of ``people`` get a handle instead of their name-made mailbox, in
+    ``people.email`` and in the world's ``emails`` (people first, then fraudsters' and listed
+    mailboxes), which is returned. A handle reaches no other mailbox of the world."""
+    chosen = np.flatnonzero(rng.random(len(people)) < HANDLE_SHARE)
+    if not len(chosen):
+        return emails
+    first = vocab.first_ascii.take(pa.array(people.first[chosen]))
+    last = vocab.last_ascii.take(pa.array(people.last[chosen]))
+    year = people.dob[chosen].astype("datetime64[Y]").astype(np.int64) + 1970
+    handles = own_mailboxes(handle_mailboxes(rng, first, last, year))
+    handles = mailboxes_of_their_own(handles, emails)
+    people.email = patch(people.email, chosen, handles)
+    return patch(emails, chosen, handles)

@@ -27,6 +27,7 @@ __all__ = [
     "EMPLOYER_SUFFIXES",
     "EMPLOYER_WORDS",
     "FRAUD_EMAIL_DOMAINS",
+    "HANDLE_WORDS",
     "HONEST_UNIT_WEIGHTS",
     "LANGUAGES",
     "LANGUAGE_SHARES",
@@ -123,6 +124,20 @@ EMAIL_DOMAINS = (
     ("aol.com", 4), ("comcast.net", 4), ("att.net", 3), ("sbcglobal.net", 2), ("verizon.net", 2),
     ("charter.net", 2), ("live.com", 2), ("msn.com", 1), ("ymail.com", 1), ("roadrunner.com", 1),
     ("frontier.com", 1), ("protonmail.com", 1), ("windstream.net", 1), ("wowway.com", 1),
+)  # fmt: skip
+
+
+#: Words people make a mailbox from when it is not their name: pastimes, teams, animals, things
+#: they like, family roles (``buckeyefan62``, ``gardenlady``, ``papabear``).
+HANDLE_WORDS = (
+    "buckeye", "bluejay", "cardinal", "eagle", "tiger", "bear", "wolf", "fox", "hawk", "mustang",
+    "harley", "fishing", "hunter", "golfer", "bowler", "garden", "sunshine", "sunny", "rainbow",
+    "angel", "blessed", "faith", "grace", "lucky", "happy", "music", "guitar", "drummer", "rocker",
+    "gamer", "soccer", "hoops", "brownsfan", "bengals", "redsfan", "cavsfan", "buckeyefan", "mama",
+    "papa", "nana", "grandpa", "granny", "mom", "dad", "queen", "princess", "king", "cowboy",
+    "trucker", "mechanic", "nurse", "chef", "baker", "farmer", "crafty", "quilter", "reader",
+    "biker", "runner", "country", "lakeside", "river", "mountain", "dragon", "kitty", "puppy",
+    "coffee", "cookie", "peach", "cherry", "rose", "daisy", "star", "moon", "skyline", "thunder",
 )  # fmt: skip
 
 

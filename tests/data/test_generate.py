@@ -16,6 +16,7 @@ import pytest
 from claimscreen.data.generate import (
     FAMILIES,
     FOREIGN_V4,
+    HANDLE_SHARE,
     HONEST_CASES,
     IP_FOREIGN,
     IP_RESIDENTIAL,
@@ -262,6 +263,52 @@ def test_phone_numbers_and_mailboxes_belong_to_one_person(claims: pd.DataFrame) 
     assert strangers[phones != ""].groupby(phones).person_key.nunique().max() == 1
     mailboxes = canonical_email(strangers.email.astype("str"))
     assert strangers[mailboxes.notna()].groupby(mailboxes).person_key.nunique().max() == 1
+
+
+def test_a_quarter_of_honest_mailboxes_carry_no_name(claims: pd.DataFrame) -> None:
+    """Many honest people's own mailboxes are handles (a pastime, a team, initials and a year):
+    about :data:`HANDLE_SHARE` of them carry neither the first nor the last name, at every age
+    and in every language, so a mailbox without the claimant's name is no mark of fraud."""
+    kin = ("relative_helper", "relatives_sharing", "separated_spouse")  # may give another's mailbox
+    honest = claims[~claims.is_fraud & (claims.email != "") & ~claims.honest_case.isin(kin)]
+    honest = honest.drop_duplicates("person_key")
+
+    def letters(values: pd.Series) -> pd.Series:
+        folded = values.str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
+        return folded.str.lower().str.replace(r"[^a-z]", "", regex=True)
+
+    local = letters(honest.email.str.split("@").str[0])
+
+    def carries(names: pd.Series) -> np.ndarray:
+        pairs = zip(letters(names), local, strict=True)
+        return np.array([name != "" and name in box for name, box in pairs])
+
+    no_name = ~(carries(honest.first_name) | carries(honest.last_name))
+    assert len(honest) > 5_000
+    assert 0.8 * HANDLE_SHARE < no_name.mean() < 1.25 * HANDLE_SHARE
+    old = honest.age >= 65
+    assert abs(no_name[old.to_numpy()].mean() - no_name[~old.to_numpy()].mean()) < 0.05
+
+
+def test_handles_come_from_a_stream_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other draws of handles change only honest claims' mailboxes."""
+    import claimscreen.data.generate as generate
+
+    def world(folder: str) -> pd.DataFrame:
+        summary = generate_world(tmp_path / folder, days=4, claims_per_day=600, seed=8, defect_rate=0)
+        return pd.concat([read_csv(p) for p in summary.batch_files]).merge(
+            pd.read_parquet(summary.truth_file).drop(columns="language"), on="claim_id"
+        )
+
+    first = world("a")
+    monkeypatch.setattr(generate, "HANDLES_STREAM", 4321)
+    second = world("b")
+    pd.testing.assert_frame_equal(first[first.is_fraud], second[second.is_fraud])
+    columns = [c for c in first.columns if c != "email"]
+    pd.testing.assert_frame_equal(first[columns], second[columns])
+    honest = ~first.is_fraud & (first.email != "")
+    changed = (first.email != second.email)[honest].mean()
+    assert 0.2 < changed < 0.5  # a quarter each time, drawn apart
 
 
 def test_repeated_numbers_and_mailboxes_are_moved_without_a_random_draw() -> None:
