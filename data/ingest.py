@@ -118,15 +118,18 @@ def ingest_batch(
     force: bool = False,
     encoding: str = UTF8,
     key: bytes | None = None,
+    lake: Lake | None = None,
 ) -> IngestResult:
     """Ingest one batch file as the claims of ``batch_date``; see the module docstring.
     ``encoding`` is the file's text encoding (CSV and JSON Lines; UTF-8 unless said); ``key``
-    the tokenization key when the caller holds it (the night's context), else read from ``home``.
+    the tokenization key and ``lake`` the lake when the caller holds them (the night's
+    context), else read and opened from ``home``.
 
     Runs under the lake's write lock, so concurrent ingests see each other's claims.
     """
-    with Lake(Path(home)).lock(), _arrow_memory_for_ingest():
-        return _ingest_locked(Path(home), Path(source), batch_date, settings, force, encoding, key)
+    lake = lake or Lake(Path(home))
+    with lake.lock(), _arrow_memory_for_ingest():
+        return _ingest_locked(lake, Path(source), batch_date, settings, force, encoding, key)
 
 
 class _IngestPool:
@@ -170,7 +173,7 @@ def _arrow_memory_for_ingest() -> Iterator[None]:
 
 
 def _ingest_locked(
-    home: Path,
+    lake: Lake,
     source: Path,
     batch_date: dt.date,
     settings: Settings | None,
@@ -179,9 +182,8 @@ def _ingest_locked(
     key: bytes | None = None,
 ) -> IngestResult:
     started = time.perf_counter()
-    home, source = Path(home), Path(source)
+    home, source = lake.home, Path(source)
     settings = settings or load_settings(home)
-    lake = Lake(home)
     sha = file_sha256(source) if source.is_file() else ""
     committed = lake.manifests()
     existing = _committed_elsewhere(committed, sha, batch_date)

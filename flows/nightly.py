@@ -162,7 +162,13 @@ def tells_no_data(func: Callable[P, R]) -> Callable[P, R]:
 def ingest_task(night: NightContext, batch: str, encoding: str = UTF8) -> dict[str, Any]:
     """Validate, normalize and tokenize one batch file into the lake."""
     result = ingest_batch(
-        night.home, Path(batch), night.night, settings=night.settings, encoding=encoding, key=night.key
+        night.home,
+        Path(batch),
+        night.night,
+        settings=night.settings,
+        encoding=encoding,
+        key=night.key,
+        lake=night.lake,
     )
     return result.to_dict()
 
@@ -246,7 +252,7 @@ def score_stage(
 def lookback_task(night: NightContext) -> dict[str, Any]:
     """Check the benefit year's cleared claims against what changed since they were paid;
     write the night's look-back alerts (docs/reference.md, "Look-back")."""
-    return asdict(run_lookback(night.home, night.night, night.settings))
+    return asdict(run_lookback(night.home, night.night, night.settings, night.lake))
 
 
 @task(name="ledger", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
@@ -255,14 +261,16 @@ def ledger_task(night: NightContext) -> dict[str, Any]:
     """The claimant ledger of the last week's claims as of tonight: released within 24 hours,
     the wait of everyone held, by language and age band, tonight's look-back alerts; the
     waiting-time curves drawn beside the report (docs/state-it.md, "The claimant ledger")."""
-    return run_ledger(night.home, night.night, night.settings)
+    return run_ledger(night.home, night.night, night.settings, night.lake)
 
 
 @task(name="publish", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_unless_bad_input)
 @tells_no_data
 def publish_task(night: NightContext) -> dict[str, Any]:
     """Hand the night's review queue to the review application: its cases, in its database."""
-    return as_details(review_publish.publish_night(night.home, night.night))
+    return as_details(
+        review_publish.publish_night(night.home, night.night, settings=night.settings, lake=night.lake)
+    )
 
 
 @flow(name="claimscreen-nightly", timeout_seconds=FLOW_TIMEOUT_SECONDS)

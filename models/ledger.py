@@ -72,7 +72,11 @@ CURVE_HOURS = 8 * 24
 
 
 def ledger_frame(
-    home: Path, night: dt.date, settings: Settings | None = None, nights: int = LEDGER_NIGHTS
+    home: Path,
+    night: dt.date,
+    settings: Settings | None = None,
+    nights: int = LEDGER_NIGHTS,
+    lake: Lake | None = None,
 ) -> pd.DataFrame:
     """The status ledger of the claims scored on ``night`` and the ``nights - 1`` nights before,
     as of when ``night`` first ran: ``claim_id``, ``route``, ``night``, ``status``,
@@ -87,7 +91,7 @@ def ledger_frame(
     A week of a million claims a night costs seconds, not half a minute."""
     home = Path(home)
     settings = settings or load_settings(home)
-    lake = Lake(home)
+    lake = lake or Lake(home)
     runs = night_run_times(lake)
     as_of = runs.get(night)
     if as_of is None:
@@ -361,13 +365,17 @@ def write_wait_plot(curves: pd.DataFrame, path: Path, title: str) -> Path:
     return path
 
 
-def run_ledger(home: Path, night: dt.date, settings: Settings | None = None) -> dict[str, Any]:
+def run_ledger(
+    home: Path, night: dt.date, settings: Settings | None = None, lake: Lake | None = None
+) -> dict[str, Any]:
     """The ledger of ``night`` for its run report: the figures of each of the last
     :data:`LEDGER_NIGHTS` nights' claims, of all of them, by language and by age band, the
-    night's look-back alerts; the waiting-time plot written beside the report."""
+    night's look-back alerts; the waiting-time plot written beside the report. ``settings`` and
+    ``lake`` are the night's, read and opened here when not given."""
     home = Path(home)
     settings = settings or load_settings(home)
-    frame = ledger_frame(home, night, settings).drop(columns="claim_id")  # the figures need no ids
+    lake = lake or Lake(home)
+    frame = ledger_frame(home, night, settings, lake=lake).drop(columns="claim_id")  # the figures need no ids
     as_of = pd.Timestamp(frame.attrs["as_of"])
     nights = sorted(frame["night"].unique(), reverse=True)
     plot = write_wait_plot(
@@ -380,13 +388,12 @@ def run_ledger(home: Path, night: dt.date, settings: Settings | None = None) -> 
         "window": ledger_figures(frame),
         "by_language": ledger_by(frame, "language"),
         "by_age_band": ledger_by(frame, "age_band"),
-        "lookback_alerts": _lookback_counts(home, night),
+        "lookback_alerts": _lookback_counts(lake, night),
         "wait_plot": plot.name,
     }
 
 
-def _lookback_counts(home: Path, night: dt.date) -> dict[str, int]:
-    lake = Lake(home)
+def _lookback_counts(lake: Lake, night: dt.date) -> dict[str, int]:
     path = alerts_path(lake, night)
     if not path.exists():
         return {"alerts": 0, "claims": 0}

@@ -163,13 +163,17 @@ def alerts_path(lake: Lake, night: dt.date) -> Path:
     return lake.partition("lookback", night) / "alerts.parquet"
 
 
-def run_lookback(home: Path, night: dt.date, settings: Settings | None = None) -> LookbackResult:
+def run_lookback(
+    home: Path, night: dt.date, settings: Settings | None = None, lake: Lake | None = None
+) -> LookbackResult:
     """Check the benefit year's cleared claims against what changed by ``night``; write and
-    return the night's look-back alerts (a pair raised on another night is not raised again)."""
+    return the night's look-back alerts (a pair raised on another night is not raised again).
+    ``settings`` and ``lake`` are the night's (:class:`~claimscreen.data.context.NightContext`),
+    read and opened here when not given."""
     started = time.perf_counter()
     home = Path(home)
     settings = settings or load_settings(home)
-    lake = Lake(home)
+    lake = lake or Lake(home)
     if not lake.scores_path(night).exists():
         raise InputError(f"night {night} has no scores; run the nightly flow on its batch first")
     first = night - dt.timedelta(days=settings.verification.lookback_days)

@@ -112,7 +112,7 @@ def score_night(
     lake = lake or Lake(home)
     previous, fresh = _night_claims(lake, night)
     timings: dict[str, float] = {"read": since(started)}
-    version = registry.champion(home) or bootstrap_champion(home, night, settings)
+    version = registry.champion(home) or bootstrap_champion(home, night, settings, lake)
     scorer, parts = None, None
     if len(fresh):
         clock = time.perf_counter()
@@ -140,7 +140,7 @@ def plan_night(
     ids = lake.read_table(lake.features_path(night), columns=["claim_id"]).column("claim_id")
     scored = _read_scores(lake, night)["claim_id"]
     fresh = len(ids) - int(pc.sum(pc.is_in(ids, pa.array(scored.astype(str)))).as_py() or 0)
-    version = registry.champion(home) or bootstrap_champion(home, night, settings)
+    version = registry.champion(home) or bootstrap_champion(home, night, settings, lake)
     chunks = [(a, min(a + chunk_rows, len(ids))) for a in range(0, len(ids), chunk_rows)] if fresh else []
     return NightPlan(night.isoformat(), version, fresh, chunks)
 
@@ -247,7 +247,7 @@ def _finish(
         result.drift = scorer.drift(fresh)
         result.drift_warnings = drift.warnings(result.drift)
     result.largest_rings = largest_rings(scores)
-    result.shadow = shadow_score(home, night, version, fresh, scores, settings, timings)
+    result.shadow = shadow_score(home, night, version, fresh, scores, settings, timings, lake)
     return result
 
 
@@ -264,6 +264,7 @@ def shadow_score(
     record: pd.DataFrame,
     settings: Settings,
     timings: dict[str, float] | None = None,
+    lake: Lake | None = None,
 ) -> dict[str, Any]:
     """Score and route ``fresh`` with the registry's shadow model, if one is set, into
     ``shadow/batch_date=D/<version>.parquet`` (claim_id, risk_score, model_score, route).
@@ -289,7 +290,7 @@ def shadow_score(
             "route": route,
         }
     )
-    lake = Lake(home)
+    lake = lake or Lake(home)
     path = shadow_path(lake, night, candidate)
     if path.exists():  # a second batch of the night: keep the first one's rows
         before = lake.read_table(path).to_pandas()
@@ -506,9 +507,9 @@ def priority(scores: pd.DataFrame) -> np.ndarray:
     return np.round(value, 6)
 
 
-def bootstrap_champion(home: Path, night: dt.date, settings: Settings) -> str:
+def bootstrap_champion(home: Path, night: dt.date, settings: Settings, lake: Lake | None = None) -> str:
     """Register and promote a cold-start scorer fitted on the window's claims (no labels)."""
-    window = window_features(home, window_start(night, settings.history_days), night)
+    window = window_features(home, window_start(night, settings.history_days), night, lake)
     scorer = ClaimScorer().fit_anomaly(window)
     card = cold_start_card(window, night)
     version = registry.save(home, scorer, card)
@@ -530,9 +531,9 @@ def cold_start_card(window: pd.DataFrame, night: dt.date) -> dict[str, Any]:
     }
 
 
-def window_features(home: Path, first: dt.date, last: dt.date) -> pd.DataFrame:
+def window_features(home: Path, first: dt.date, last: dt.date, lake: Lake | None = None) -> pd.DataFrame:
     """The features partitions of the nights ``first`` to ``last`` that exist."""
-    lake = Lake(Path(home))
+    lake = lake or Lake(Path(home))
     frames = []
     day = first
     while day <= last:

@@ -39,7 +39,7 @@ from sqlalchemy import Connection, Engine, insert, text
 
 from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
-from claimscreen.data.settings import load_settings
+from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import window_start
 from claimscreen.review.db import (
     audit_events,
@@ -72,37 +72,45 @@ from claimscreen.review.publish_cases import (
 _KEYS = ("claim_id", "identity_id", "ring_id")
 
 
-def publish_night(home: Path, night: dt.date, engine: Engine | None = None) -> dict[str, int]:
-    """Import one night's queue; returns counts (claims added, skipped, cases opened, joined)."""
+def publish_night(
+    home: Path,
+    night: dt.date,
+    engine: Engine | None = None,
+    settings: Settings | None = None,
+    lake: Lake | None = None,
+) -> dict[str, int]:
+    """Import one night's queue; returns counts (claims added, skipped, cases opened, joined).
+    ``settings`` and ``lake`` are the night's (the nightly flow's night context), read and
+    opened here when not given."""
     home = Path(home)
-    lake = Lake(home)
+    lake = lake or Lake(home)
+    history_days = (settings or load_settings(home)).history_days
     path = lake.queue_path(night)
     if not path.exists():
         raise InputError(f"night {night} has no review queue ({path}); run the nightly flow first")
     queue = lake.read_table(path).to_pandas()
-    members = _window_keys(home, night, queue)
+    members = _window_keys(lake, night, history_days, queue)
     wanted = _related_claims(queue, members)
-    shown = _display_rows(lake, night, load_settings(home).history_days, wanted, members)
+    shown = _display_rows(lake, night, history_days, wanted, members)
     owned = engine is None  # an engine opened here is closed here, so no connection outlives the call
     engine = engine or open_database(home)
     try:
         with writing(engine) as conn:
             if is_postgres(conn):  # one publish at a time, so two cannot open a ring's case twice
                 conn.execute(text("SELECT pg_advisory_xact_lock(7420061)"))
-            return _publish(conn, night, queue, shown, home)
+            return _publish(conn, night, queue, shown, lake)
     finally:
         if owned:
             engine.dispose()
 
 
-def _window_keys(home: Path, night: dt.date, queue: pd.DataFrame) -> pd.DataFrame:
+def _window_keys(lake: Lake, night: dt.date, history_days: int, queue: pd.DataFrame) -> pd.DataFrame:
     """claim_id, identity_id, ring_id of the claims in the features window ending at ``night``
     that can concern tonight's queue: each row read whose claim is queued, or shares a ring or
     an identity with a queued claim, and every row of those claims (the last one of a claim
     wins, as for the whole window). Only those three columns are read, and they are filtered
     in Arrow before anything becomes a DataFrame."""
-    lake = Lake(home)
-    first = window_start(night, load_settings(home).history_days)
+    first = window_start(night, history_days)
     rings = pa.array(sorted({str(r) for r in queue["ring_id"].dropna()}), type=pa.string())
     identities = pa.array(sorted({str(i) for i in queue["identity_id"]}), type=pa.string())
     queued = pa.array(sorted(queue["claim_id"].astype(str)), type=pa.string())
@@ -177,7 +185,7 @@ def _wanted_rows(path: Path, wanted: set[str], columns: list[str]) -> pa.Table |
 
 
 def _publish(
-    conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame, home: Path
+    conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame, lake: Lake
 ) -> dict[str, int]:
     """Write the night in a fixed number of bulk statements, whatever the number of cases: the
     claims, the cases opened tonight with their summaries, the claims under review, the
@@ -211,8 +219,8 @@ def _publish(
         "claims_moved_to_rings": moved,
         "ring_links": links,
     }
-    counts |= publish_lookback(conn, home, night, stamp, _wanted_rows)
-    counts["verification_outcomes"] = publish_outcomes(conn, home)
+    counts |= publish_lookback(conn, lake, night, stamp, _wanted_rows)
+    counts["verification_outcomes"] = publish_outcomes(conn, lake.home)
     conn.execute(
         insert(audit_events).values(
             at=stamp, username=None, action="published", after={"night": night.isoformat(), **counts}

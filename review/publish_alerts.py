@@ -55,12 +55,11 @@ RowsReader = Callable[[Path, set[str], list[str]], pa.Table | None]
 
 
 def publish_lookback(
-    conn: Connection, home: Path, night: dt.date, stamp: dt.datetime, wanted_rows: RowsReader
+    conn: Connection, lake: Lake, night: dt.date, stamp: dt.datetime, wanted_rows: RowsReader
 ) -> dict[str, int]:
     """Publish the night's look-back alerts (none when its look-back did not run): counts of the
     new claim and reason pairs, the cases opened, and the existing cases the evidence joined.
     ``wanted_rows`` reads the claims the database lacks from the lake's claims parts."""
-    lake = Lake(home)
     path = alerts_path(lake, night)
     counts = {"lookback_alerts": 0, "lookback_cases_opened": 0, "lookback_cases_joined": 0}
     if not path.exists():

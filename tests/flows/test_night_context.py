@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,24 @@ def test_a_night_reads_its_settings_once_and_opens_its_lake_once_for_its_own_sta
         raise AssertionError("a stage read settings.toml again instead of taking the night's")
 
     monkeypatch.setattr(context_module, "load_settings", counted)
-    for module in ("data.ingest", "features.build", "models.score_stage", "models.lookback", "models.ledger"):
+    stages = (
+        "data.ingest",
+        "features.build",
+        "models.score_stage",
+        "models.lookback",
+        "models.ledger",
+        "review.publish",
+    )
+    for module in stages:
         monkeypatch.setattr(f"claimscreen.{module}.load_settings", refused)
+    opened: list[str] = []  # the module that opened each Lake
+    lake_init = Lake.__init__
+
+    def opening(self: Lake, where: Path) -> None:
+        opened.append(str(sys._getframe(1).f_globals.get("__name__")))
+        lake_init(self, where)
+
+    monkeypatch.setattr(Lake, "__init__", opening)
     seen: list[Lake] = []
     features = nightly.run_features
 
@@ -52,6 +69,7 @@ def test_a_night_reads_its_settings_once_and_opens_its_lake_once_for_its_own_sta
     assert report["totals"]["rows_scored"] == 4
     assert reads == [home]
     assert len(seen) == 1 and seen[0].home == home
+    assert not [m for m in opened if m.removeprefix("claimscreen.") in stages], opened
 
 
 def test_the_context_reads_the_key_once_and_never_shows_it(

@@ -226,7 +226,7 @@ def test_publish_reads_the_same_rows_as_the_whole_window(world: World) -> None:
     rings = pa.array(sorted({str(r) for r in queue["ring_id"].dropna()}), pa.string())
     reached = whole["claim_id"].map(publish._ring_members(lake, night, rings))
     whole["ring_id"] = reached.where(reached.notna(), whole["ring_id"])
-    members = publish._window_keys(world.home, night, queue)
+    members = publish._window_keys(lake, night, history, queue)
     wanted = publish._related_claims(queue, members)
     assert wanted == publish._related_claims(queue, whole)
     shown = publish._display_rows(lake, night, history, wanted, members)
