@@ -64,9 +64,8 @@ import pyarrow.compute as pc
 from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.codes import Encoded, blank_values, encode_column, lookup, select_rows
 from claimscreen.features.device import night_age
-from claimscreen.features.identity_match import PLACEHOLDER_NAMES
 from claimscreen.features.network import address_parts, on_congregate_list
-from claimscreen.features.ring_graph import connected_labels, ip_networks
+from claimscreen.features.ring_graph import connected_labels, ip_networks, surname_words
 
 __all__ = ["FEATURES", "KINDS", "WINDOW_COLUMNS", "compute_sharing_features"]
 
@@ -354,13 +353,6 @@ def _sharers_homes(
 #: A home links its people as one family only when at most this many of the people who share
 #: an identifier gave it: a unit that more give is a drop or a shelter, not a family's home.
 FAMILY_HOME_MOST = 5
-#: Words of a surname that say nothing of a family by themselves (``DE LA CRUZ``, ``VAN DYKE``,
-#: ``SMITH JR``); the whole surname, spaces dropped, always counts (``LE`` is a surname).
-SURNAME_PARTICLES = frozenset(
-    {"DE", "DEL", "DELA", "LA", "LAS", "LOS", "DA", "DAS", "DO", "DOS", "DI", "DU", "VAN", "VON", "DER",
-     "DEN", "LE", "Y", "E", "ST", "SAN", "SANTA", "BIN", "BEN", "EL", "AL", "MC", "MAC", "JR", "SR", "II",
-     "III", "IV"}
-)  # fmt: skip
 
 
 def _rows_of_people(people: Arr, chosen: Arr, age: Arr) -> Arr:
@@ -388,31 +380,14 @@ def _family_marks(window: pd.DataFrame, rows: Arr, home: Arr, people: Arr) -> tu
 
 
 def _surname_words(window: pd.DataFrame, rows: Arr) -> tuple[Arr, Arr]:
-    """(row, word code) for the surnames (``last_name_norm``) of the mask ``rows``: each word of
-    two letters or more but :data:`SURNAME_PARTICLES`, and the whole name; placeholders
-    (``UNKNOWN``, ``LNU``...) and blanks give none."""
+    """(row, word code) for the surnames (``last_name_norm``) of the mask ``rows``, as the ring
+    rule reads a family's surnames (:func:`~claimscreen.features.ring_graph.surname_words`: each
+    word but a particle, and the whole name; placeholders and blanks give none)."""
     empty = np.zeros(0, dtype=np.int64)
     if not rows.any() or "last_name_norm" not in window.columns:
         return empty, empty
-    names = select_rows(window[["last_name_norm"]], rows)["last_name_norm"]
-    text = pa.array(names.astype("str").array, pa.large_string())
-    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-    missing = pa.array(sorted(PLACEHOLDER_NAMES | {"", "NAN", "NONE", "<NA>"}), pa.large_string())
-    known = pc.invert(pc.is_in(pc.ascii_upper(pc.utf8_trim_whitespace(text)), value_set=missing))
-    text = pc.if_else(known, text, pa.scalar(None, pa.large_string()))
-    words = pc.split_pattern(text, " ")
-    parent = np.asarray(pc.list_parent_indices(words))
-    flat = pc.list_flatten(words)
-    keep = pc.and_(
-        pc.greater_equal(pc.utf8_length(flat), 2),
-        pc.invert(pc.is_in(flat, value_set=pa.array(sorted(SURNAME_PARTICLES), pa.large_string()))),
-    )
-    whole = pc.replace_substring(text, " ", "")
-    valid = np.flatnonzero(np.asarray(pc.is_valid(whole)))
-    both = pa.concat_arrays([flat.filter(keep), whole.take(pa.array(valid))])
-    where = np.flatnonzero(rows)[np.r_[parent[keep.to_numpy(zero_copy_only=False)], valid]]
-    codes = np.asarray(pc.dictionary_encode(both).indices, dtype=np.int64)
-    return where.astype(np.int64), codes
+    position, codes = surname_words(select_rows(window[["last_name_norm"]], rows)["last_name_norm"])
+    return np.flatnonzero(rows)[position].astype(np.int64), codes
 
 
 def _families(values: Arr, persons: Arr, marks: tuple[Arr, Arr], n_values: int) -> Arr:
