@@ -98,6 +98,12 @@ class RingSettings(BaseModel):
     burst_cap: int = Field(500, ge=1)
     min_ring_identities: int = Field(3, ge=2)
     household_identities: int = Field(5, ge=0)
+    family_homes: int = Field(
+        2,
+        ge=1,
+        description="a family (people joined by a home or a surname word) at this many homes or fewer, "
+        "each a household, with no hard evidence and no fraud decision, is no ring; 1: only one home",
+    )
     drop_days: int = Field(
         21,
         ge=1,

@@ -103,8 +103,8 @@ class RingRules:
     drop_min_surnames: int = _DEFAULTS.drop_min_surnames
     roam_min_networks: int = _DEFAULTS.roam_min_networks
     roam_share: float = _DEFAULTS.roam_share
-    #: A family at this many homes or fewer is no ring (:func:`ring_components`); 1: every family is.
-    family_homes: int = 2
+    #: A family at this many homes or fewer is no ring (:func:`ring_components`); 1: only one home.
+    family_homes: int = _DEFAULTS.family_homes
 
     @classmethod
     def from_settings(cls, settings: RingSettings) -> RingRules:
@@ -116,6 +116,7 @@ class RingRules:
             burst_cap=settings.burst_cap,
             min_ring_identities=settings.min_ring_identities,
             household_identities=settings.household_identities,
+            family_homes=settings.family_homes,
             drop_days=settings.drop_days,
             drop_share=settings.drop_share,
             drop_min_surnames=settings.drop_min_surnames,
