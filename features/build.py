@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -164,16 +165,8 @@ def build_features(
     earlier.known_ids = None
     encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
     clock = lap(timings, "identity", clock)
-    signals = identity_signals.compute_identity_signals(
-        window,
-        night,
-        references,
-        timezone=settings.agency_timezone,
-        encoded=encoded,
-        interstate=settings.interstate,
-    )
+    signals, shares = _signals_and_sharing(window, night, references, settings, encoded, identity, timings)
     encoded.pop("ssn_token", None)
-    clock = lap(timings, "identity_signals", clock)
     shared = network.SharedCodes(encoded, identity, identity_names)
     rings = _find_rings(
         window,
@@ -189,7 +182,7 @@ def build_features(
         ring_members,
     )
     groups = _feature_groups(window, night, references, settings, encoded, identity, tonight, timings)
-    return _night_rows(window, tonight, identity, identity_names, rings, [signals, *groups])
+    return _night_rows(window, tonight, identity, identity_names, rings, [signals, *groups, shares])
 
 
 @dataclass
@@ -269,6 +262,53 @@ def _find_rings(
     return rings
 
 
+def _signals_and_sharing(
+    window: pd.DataFrame,
+    night: dt.date,
+    references: dict[str, pd.DataFrame],
+    settings: Settings,
+    encoded: dict[str, codes.Encoded],
+    identity: np.ndarray,
+    timings: dict[str, float],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The identity signals and the sharing features of tonight's claims, side by side: the
+    signals on a second thread (NumPy, pandas and Arrow let go of the GIL in their loops), the
+    sharing features here. Neither reads the other's result nor changes ``encoded`` (the sharing
+    features code what they lack in a copy of it). Each one's seconds go to ``timings``, and the
+    pair's wall time to ``signals_and_sharing``."""
+    started = time.perf_counter()
+
+    def signals_timed() -> pd.DataFrame:
+        clock = time.perf_counter()
+        found = identity_signals.compute_identity_signals(
+            window,
+            night,
+            references,
+            timezone=settings.agency_timezone,
+            encoded=encoded,
+            interstate=settings.interstate,
+        )
+        lap(timings, "identity_signals", clock)
+        return found
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="identity-signals") as pool:
+        pending = pool.submit(signals_timed)
+        clock = time.perf_counter()
+        try:
+            shares = sharing.compute_sharing_features(
+                window,
+                night,
+                identity=identity,
+                encoded=encoded,
+                congregate=references.get("congregate_addresses"),
+            )
+        finally:
+            lap(timings, "sharing", clock)
+            signals = pending.result()  # waits, and raises the signals' error if they failed
+    lap(timings, "signals_and_sharing", started)
+    return signals, shares
+
+
 def _feature_groups(
     window: pd.DataFrame,
     night: dt.date,
@@ -279,15 +319,11 @@ def _feature_groups(
     tonight: np.ndarray,
     timings: dict[str, float],
 ) -> list[pd.DataFrame]:
-    """The sharing, device, contact and browser features of tonight's claims (``encoded`` is
-    emptied as its columns' last readers finish)."""
+    """The device, contact and browser features of tonight's claims (``encoded`` is emptied as
+    its columns' last readers finish)."""
     clock = time.perf_counter()
-    shares = sharing.compute_sharing_features(
-        window, night, identity=identity, encoded=encoded, congregate=references.get("congregate_addresses")
-    )
     for column in [c for c in encoded if c not in ("device_id", "ip_address")]:
         del encoded[column]
-    clock = lap(timings, "sharing", clock)
     devices = device.compute_device_features(
         window,
         night,
@@ -301,7 +337,7 @@ def _feature_groups(
     contacts = _tonight_features(window, tonight, contact.compute_contact_features, contact.WINDOW_COLUMNS)
     browsers = _tonight_features(window, tonight, browser.compute_browser_features, ("user_agent", "channel"))
     lap(timings, "contact_browser", clock)
-    return [devices, contacts, browsers, shares]
+    return [devices, contacts, browsers]
 
 
 def _night_rows(
