@@ -70,8 +70,8 @@ and ``GARCIA LOPEZ``; not a particle alone, ``DE LA CRUZ`` and ``DE LEON``,
 nor a placeholder such as ``UNKNOWN``). No size cap: what tells a family from
 a ring is that a ring's stolen identities carry strangers' names at many
 homes. A family with no surname in common that never shared a home (a married
-daughter, an in-law) is still a ring, as is every family when the window has
-no ``last_name_norm``.
+daughter, an in-law) is still a ring, as is, when the window has no
+``last_name_norm``, a family that only a surname joins (a home still joins one).
 
 **Stable ids.** Like ``identity_id``, a ring keeps its id night to night: a
 ring whose members carried ids on earlier nights (``known``) takes the oldest
