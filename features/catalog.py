@@ -46,8 +46,10 @@ def features_markdown(features: tuple[Feature, ...]) -> str:
     lines = [
         "# Features",
         "",
-        "Every feature the models train on, as registered in `features/`. The description is",
-        "what an investigator reads. This page is generated: `make docs` rewrites it.",
+        "Every feature the features stage computes, as registered in `features/`. The models train",
+        "on all of them but the few `models/inputs.py` leaves out on purpose (`EXCLUDED`, with the",
+        "reason for each: proxies for age or language). The description is what an investigator",
+        "reads. This page is generated: `make docs` rewrites it.",
         "",
     ]
     for group in ("identity", "device", "velocity", "network"):
