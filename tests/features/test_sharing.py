@@ -11,7 +11,7 @@ from claim_rows import claim as network_claim
 
 from claimscreen.features.build import ALL_FEATURES
 from claimscreen.features.sharing import FEATURE_NAMES, FEATURES, compute_sharing_features
-from claimscreen.models.evidence import evidence_matrix
+from claimscreen.models.evidence import evidence_matrix, named_hits
 
 NIGHT = (START + pd.Timedelta(days=60)).date()
 
@@ -126,16 +126,30 @@ def test_a_home_is_its_house_number_and_zip_so_a_street_typo_or_a_unit_is_no_sec
     assert sharing(boxes).loc["B2", "bank_account_addresses_30d"] == 2  # no house number: the line
 
 
-def test_a_phone_and_a_mailbox_shared_by_two_people_who_live_apart_fire_other_homes() -> None:
-    """A stealth chain's pair: two strangers, one phone (or one mailbox), two homes. A household
+def test_a_phone_and_a_mailbox_shared_by_people_who_live_apart_fire_other_homes() -> None:
+    """Two strangers, one phone and one mailbox, two homes: a lone pair, which a relative who helps
+    from their own home shows too, fires the weak pair codes (weight, but no delay alone); a third
+    stranger at a third home (a stealth chain growing) fires the evidence itself. A household
     sharing both at one home fires nothing; six people or more on one number is a public number."""
     pair = {"phone_e164": "+16145550123", "email_canonical": "pair@example.com"}
-    out = sharing(
-        [claim("C1", 9, address_norm="4 OAK ST", **pair), claim("C2", 0, address_norm="18 ASH RD", **pair)]
-    )
+    rows = [claim("C1", 9, address_norm="4 OAK ST", **pair), claim("C2", 0, address_norm="18 ASH RD", **pair)]
+    out = sharing(rows).assign(email_canonical_identities=2.0)  # identity_signals' window count
     assert out.loc["C2", ["phone_addresses_30d", "email_addresses_30d"]].tolist() == [2, 2]
     fired = evidence_matrix(out)
-    assert fired.loc["C2", "PHONE_OTHER_HOMES"] and fired.loc["C2", "EMAIL_OTHER_HOMES"]
+    assert fired.loc["C2", ["PHONE_PAIR_OTHER_HOMES", "EMAIL_PAIR_OTHER_HOMES"]].all()
+    assert not fired.loc["C2", ["PHONE_OTHER_HOMES", "EMAIL_OTHER_HOMES"]].any()
+    assert not named_hits(fired.loc[["C2"]])[0]
+    chain = evidence_matrix(
+        sharing([claim("C0", 20, address_norm="90 PINE AVE", **pair), *rows]).assign(
+            email_canonical_identities=3.0
+        )
+    )
+    assert chain.loc["C2", ["PHONE_OTHER_HOMES", "EMAIL_OTHER_HOMES"]].all()
+    assert not chain.loc["C2", ["PHONE_PAIR_OTHER_HOMES", "EMAIL_PAIR_OTHER_HOMES"]].any()
+    older = evidence_matrix(sharing([claim("C0", 50, address_norm="4 OAK ST", **pair), *rows]))
+    assert older.loc["C2", "PHONE_OTHER_HOMES"]  # a third person on the phone earlier in the window
+    aliased = evidence_matrix(out.assign(email_alias_variants=2.0)).loc["C2"]
+    assert aliased["EMAIL_OTHER_HOMES"] and not aliased["EMAIL_PAIR_OTHER_HOMES"]
     home = {**pair, "address_norm": "7 ELM ST #2"}
     household = sharing([claim("F1", 9, **home), claim("F2", 0, **home)])
     assert not evidence_matrix(household).loc["F2", ["PHONE_OTHER_HOMES", "EMAIL_OTHER_HOMES"]].any()
@@ -225,13 +239,15 @@ def test_a_relative_who_lives_elsewhere_is_family_by_a_surname_word() -> None:
     for first, second in (("DE LA CRUZ", "DE LEON"), ("LE", "LE BLANC"), ("UNKNOWN", "UNKNOWN")):
         apart = sharing([{**rows[0], "last_name_norm": first}, {**rows[1], "last_name_norm": second}])
         assert apart.loc["K2", "phone_families_30d"] == 2, (first, second)
-        assert other_homes(apart, "K2")[["PHONE_OTHER_HOMES", "EMAIL_OTHER_HOMES"]].all()
+        fired = evidence_matrix(apart.assign(email_canonical_identities=2.0)).loc["K2"]
+        assert fired[["PHONE_PAIR_OTHER_HOMES", "EMAIL_PAIR_OTHER_HOMES"]].all(), (first, second)
 
 
 def test_a_spouse_who_moved_out_is_family_by_the_home_they_shared() -> None:
     """Separated spouses under two surnames on their joint account: the one who moved out filed
     from the shared home seven weeks ago, so they are one family (the window's history); without
-    that earlier claim they are two families and the evidence fires."""
+    that earlier claim they are two families and a lone pair on an account in use nine days: the
+    weak pair code fires. On an account new tonight (a drop's) the evidence itself fires."""
     joint = {"bank_account_token": "acct-JOINT"}
     rows = [
         claim("J0", 50, address_norm="7 ELM ST", last_name_norm="PARKER", ssn_token="ssn-MOVED", **joint),
@@ -242,10 +258,13 @@ def test_a_spouse_who_moved_out_is_family_by_the_home_they_shared() -> None:
     assert out.loc["J2", ["bank_account_addresses_30d", "bank_account_families_30d"]].tolist() == [2, 1]
     assert not other_homes(out, "J2").any()
     later = sharing(rows[1:])
-    assert (
-        later.loc["J2", "bank_account_families_30d"] == 2
-        and other_homes(later, "J2")["BANK_ACCOUNT_OTHER_HOMES"]
-    )
+    assert later.loc["J2", "bank_account_families_30d"] == 2
+    fired = evidence_matrix(later).loc["J2"]
+    assert fired["BANK_ACCOUNT_PAIR_OTHER_HOMES"] and not fired["BANK_ACCOUNT_OTHER_HOMES"]
+    new = sharing([{**rows[1], "batch_date": rows[2]["batch_date"]}, rows[2]])
+    assert new.loc["J2", "bank_account_first_seen_days"] == 0
+    fired = evidence_matrix(new).loc["J2"]
+    assert fired["BANK_ACCOUNT_OTHER_HOMES"] and not fired["BANK_ACCOUNT_PAIR_OTHER_HOMES"]
 
 
 def test_a_drop_address_and_a_third_stranger_make_no_family() -> None:
