@@ -105,6 +105,9 @@ class RingRules:
     roam_share: float = _DEFAULTS.roam_share
     #: A family at this many homes or fewer is no ring (:func:`ring_components`); 1: only one home.
     family_homes: int = _DEFAULTS.family_homes
+    #: Strangers at one unit (:func:`ring_components`): ``min_ring_identities`` people of as many
+    #: surnames who first gave one unit or PO box as home within this many days are no household.
+    strangers_days: int = 3
 
     @classmethod
     def from_settings(cls, settings: RingSettings) -> RingRules:
@@ -546,6 +549,8 @@ def ring_components(
     if rules.family_homes >= 2 and is_ring.any():
         evidence = partial(_evidence, claims, fraud_claim_ids, red_flags)
         is_ring &= ~_families(labels, graph, is_ring, claims, rules, evidence)
+    if rules.strangers_days > 0 and "last_name_norm" in claims.columns and "address_norm" in claims.columns:
+        is_ring |= _strangers_at_unit(labels, graph, claims, rules, congregate)
     return labels, is_ring
 
 
@@ -561,6 +566,55 @@ def _is_ring(labels: Arr, ident: Arr, residence: Arr, rules: RingRules) -> Arr:
     np.maximum.at(highest, comp, residence[rows])
     household = (lowest == highest) & (lowest >= 0) & (identities <= rules.household_identities)
     return (identities >= rules.min_ring_identities) & ~household
+
+
+def _strangers_at_unit(
+    labels: Arr, graph: RingGraph, claims: pd.DataFrame, rules: RingRules, congregate: pd.DataFrame | None
+) -> Arr:
+    """Per component: a household by its size (all at one residence, at most
+    ``household_identities`` people) whose residence is a unit or PO box, whose people share no
+    surname word (:func:`surname_words`), and of whom ``min_ring_identities`` first gave it
+    within ``strangers_days``: the start of a mail drop. Roommates move in over weeks or months;
+    relatives share a name. Never an address on the congregate-address list."""
+    n = int(labels.max(initial=-1)) + 1
+    rows = np.flatnonzero(graph.residence >= 0)
+    comp, home, ident = labels[rows], graph.residence[rows], graph.ident[rows]
+    lowest, highest = np.full(n, np.iinfo(np.int64).max), np.full(n, -1)
+    np.minimum.at(lowest, comp, home)
+    np.maximum.at(highest, comp, home)
+    people = distinct_per_group(comp, ident, n)
+    whole = np.bincount(labels, minlength=n) == np.bincount(comp, minlength=n)
+    maybe = whole & (lowest == highest) & (people >= rules.min_ring_identities)
+    maybe &= people <= rules.household_identities
+    if not maybe.any():
+        return maybe
+    rows = rows[maybe[comp]]
+    comp, ident = labels[rows], graph.ident[rows]
+    first = np.unique(comp, return_index=True)[1]
+    street = pa.array(claims["address_norm"].iloc[rows[first]].astype("str").array, pa.large_string())
+    zip5 = pa.array(claims["zip5"].iloc[rows[first]].astype("str").array, pa.large_string())
+    unit = _unit_level(street) & ~on_congregate_list(street, zip5, congregate)
+    maybe[comp[first]] = unit
+    at, words = surname_words(claims["last_name_norm"].iloc[rows])
+    if len(at):
+        span = int(words.max()) + 1
+        pair, keys = pd.factorize(comp[at] * span + words)
+        holders = distinct_per_group(np.asarray(pair, dtype=np.int64), ident[at], len(keys))
+        maybe[np.asarray(keys)[holders > 1] // span] = False  # relatives: a surname word in common
+    named = distinct_per_group(comp[at], ident[at], n) if len(at) else np.zeros(n, dtype=np.int64)
+    maybe &= named == people  # everyone named: a missing surname tells no stranger apart
+    t = filing_seconds(claims["filed_at"].iloc[rows])
+    order = np.lexsort((t, ident, comp))
+    c, p, t = comp[order], ident[order], t[order]
+    keep = np.r_[True, (c[1:] != c[:-1]) | (p[1:] != p[:-1])]
+    c, t = c[keep], t[keep]  # each person's first claim at the unit
+    order = np.lexsort((t, c))
+    c, t = c[order], t[order]
+    key = c * (1 << 40) + (t - t.min(initial=0))
+    within = np.searchsorted(key, key + rules.strangers_days * _DAY, side="right") - np.arange(len(key))
+    densest = np.zeros(n, dtype=np.int64)
+    np.maximum.at(densest, c, within)
+    return maybe & (densest >= rules.min_ring_identities)
 
 
 # --- Families: relatives at a few homes --------------------------------------------------------

@@ -209,6 +209,29 @@ def test_a_drop_address_filled_in_one_evening_is_a_ring_but_five_people_are_a_ho
     assert find_rings(frame(spread))["ring_id"].isna().all()
 
 
+def test_three_strangers_taking_one_unit_within_days_are_a_ring_but_roommates_and_relatives_not() -> None:
+    names = ["GROSS", "HOANG", "ROGERS", "VACA"]
+    unit = {"address_norm": "209 SUNSET AVE #4A"}
+    drop = [claim(f"M{i}", day=0.7 * i, last_name_norm=names[i], **unit) for i in range(3)]
+    out = find_rings(frame(drop))
+    assert out["ring_id"].nunique() == 1 and out["ring_identities"].tolist() == [3] * 3
+    assert find_rings(frame(drop[:2]))["ring_id"].isna().all()  # two people: no ring on their nights
+    roommates = [{**row, "filed_at": START + pd.Timedelta(days=10 * i)} for i, row in enumerate(drop)]
+    assert find_rings(frame(roommates))["ring_id"].isna().all()
+    relatives = [
+        {**row, "last_name_norm": ["GARCIA", "GARCIA LOPEZ", "NGUYEN"][i]} for i, row in enumerate(drop)
+    ]
+    assert find_rings(frame(relatives))["ring_id"].isna().all()
+    house = [{**row, "address_norm": "209 SUNSET AVE"} for row in drop]
+    assert find_rings(frame(house))["ring_id"].isna().all()  # a house, not a unit: a household
+    shelter = pd.DataFrame({"match_key": ["209 SUNSET AVE"], "zip5": ["43004"]})
+    assert find_rings(frame(drop), congregate=shelter)["ring_id"].isna().all()
+    off = RingRules(strangers_days=0)
+    assert find_rings(frame(drop), rules=off)["ring_id"].isna().all()
+    four = [*drop, claim("M3", day=12, last_name_norm=names[3], **unit)]
+    assert find_rings(frame(four))["ring_id"].notna().all()
+
+
 def test_device_farm_in_bursts_is_a_ring_but_a_library_computer_is_not() -> None:
     farm = [claim(f"F{i:02d}", day=i // 20, minute=2 * (i % 20), device_id="farm-1") for i in range(40)]
     library = [claim(f"L{i:02d}", day=i, minute=60 * (i % 8), device_id="lib-pc-3") for i in range(40)]
