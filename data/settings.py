@@ -104,6 +104,12 @@ class RingSettings(BaseModel):
         description="a family (people joined by a home or a surname word) at this many homes or fewer, "
         "each a household, with no hard evidence and no fraud decision, is no ring; 1: only one home",
     )
+    strangers_days: int = Field(
+        3,
+        ge=0,
+        description="3 to household_identities people with no surname word in common at one unit or PO "
+        "box are a ring when 3 of them first gave it within this many days (0: never)",
+    )
     drop_days: int = Field(
         21,
         ge=1,

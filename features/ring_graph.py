@@ -107,7 +107,7 @@ class RingRules:
     family_homes: int = _DEFAULTS.family_homes
     #: Strangers at one unit (:func:`ring_components`): ``min_ring_identities`` people of as many
     #: surnames who first gave one unit or PO box as home within this many days are no household.
-    strangers_days: int = 3
+    strangers_days: int = _DEFAULTS.strangers_days
 
     @classmethod
     def from_settings(cls, settings: RingSettings) -> RingRules:
@@ -120,6 +120,7 @@ class RingRules:
             min_ring_identities=settings.min_ring_identities,
             household_identities=settings.household_identities,
             family_homes=settings.family_homes,
+            strangers_days=settings.strangers_days,
             drop_days=settings.drop_days,
             drop_share=settings.drop_share,
             drop_min_surnames=settings.drop_min_surnames,

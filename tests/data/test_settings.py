@@ -29,7 +29,8 @@ def test_no_file_means_every_default(tmp_path: Path) -> None:
 
 def test_a_file_changes_only_what_it_names(tmp_path: Path) -> None:
     (tmp_path / "settings.toml").write_text(
-        'agency_timezone = "America/Chicago"\n\n[rings]\nmin_ring_identities = 4\nfamily_homes = 1\n\n'
+        'agency_timezone = "America/Chicago"\n\n[rings]\nmin_ring_identities = 4\n'
+        "family_homes = 1\nstrangers_days = 0\n\n"
         "[rings.kinds.device]\ncap = 8\n"
     )
     settings = load_settings(tmp_path)
@@ -38,6 +39,7 @@ def test_a_file_changes_only_what_it_names(tmp_path: Path) -> None:
     rules = RingRules.from_settings(settings.rings)
     assert rules.min_ring_identities == 4
     assert rules.family_homes == 1 and rules.household_identities == 5
+    assert rules.strangers_days == 0
     assert rules.kinds["device"].cap == 8
     assert rules.kinds["device"].burst_gap_seconds == 300  # kept from the default
     assert rules.kinds["bank_account"].cap == 100
