@@ -577,7 +577,7 @@ def _strangers_at_unit(
     surname word (:func:`surname_words`), and of whom ``min_ring_identities`` first gave it
     within ``strangers_days``: the start of a mail drop. Roommates move in over weeks or months;
     relatives share a name. Never an address on the congregate-address list."""
-    n = int(labels.max(initial=-1)) + 1
+    n = max(int(labels.max(initial=-1)) + 1, 1)  # as many components as _is_ring gives, one when none
     rows = np.flatnonzero(graph.residence >= 0)
     comp, home, ident = labels[rows], graph.residence[rows], graph.ident[rows]
     lowest, highest = np.full(n, np.iinfo(np.int64).max), np.full(n, -1)
