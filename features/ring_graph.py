@@ -546,17 +546,19 @@ def ring_components(
     rules = rules or RingRules()
     graph = ring_graph(claims, ip_categories, rules, shared, congregate)
     labels = connected_labels(graph.claim, graph.node, graph.n_claims)
-    is_ring = _is_ring(labels, graph.ident, graph.residence, rules)
+    enough, household = _ring_minimum(labels, graph.ident, graph.residence, rules)
+    is_ring = enough & ~household
     if rules.family_homes >= 2 and is_ring.any():
         evidence = partial(_evidence, claims, fraud_claim_ids, red_flags)
         is_ring &= ~_families(labels, graph, is_ring, claims, rules, evidence)
     if rules.strangers_days > 0 and "last_name_norm" in claims.columns and "address_norm" in claims.columns:
-        is_ring |= _strangers_at_unit(labels, graph, claims, rules, congregate)
+        is_ring |= _strangers_at_unit(labels, graph, claims, rules, congregate, enough & household)
     return labels, is_ring
 
 
-def _is_ring(labels: Arr, ident: Arr, residence: Arr, rules: RingRules) -> Arr:
-    """Per component: enough identities, and not one household (few people, all at one residence)."""
+def _ring_minimum(labels: Arr, ident: Arr, residence: Arr, rules: RingRules) -> tuple[Arr, Arr]:
+    """Per component: enough identities for a ring, and one household (few people, all at one
+    residence); a ring is the first without the second."""
     size = np.bincount(labels, minlength=1)
     rows = np.flatnonzero(size[labels] >= rules.min_ring_identities)
     comp = labels[rows]
@@ -566,31 +568,28 @@ def _is_ring(labels: Arr, ident: Arr, residence: Arr, rules: RingRules) -> Arr:
     np.minimum.at(lowest, comp, residence[rows])
     np.maximum.at(highest, comp, residence[rows])
     household = (lowest == highest) & (lowest >= 0) & (identities <= rules.household_identities)
-    return (identities >= rules.min_ring_identities) & ~household
+    return identities >= rules.min_ring_identities, household
 
 
 def _strangers_at_unit(
-    labels: Arr, graph: RingGraph, claims: pd.DataFrame, rules: RingRules, congregate: pd.DataFrame | None
+    labels: Arr,
+    graph: RingGraph,
+    claims: pd.DataFrame,
+    rules: RingRules,
+    congregate: pd.DataFrame | None,
+    candidate: Arr,
 ) -> Arr:
-    """Per component: a household by its size (all at one residence, at most
-    ``household_identities`` people) whose residence is a unit or PO box, whose people share no
-    surname word (:func:`surname_words`), and of whom ``min_ring_identities`` first gave it
-    within ``strangers_days``: the start of a mail drop. Roommates move in over weeks or months;
-    relatives share a name. Never an address on the congregate-address list."""
-    n = max(int(labels.max(initial=-1)) + 1, 1)  # as many components as _is_ring gives, one when none
-    rows = np.flatnonzero(graph.residence >= 0)
-    comp, home, ident = labels[rows], graph.residence[rows], graph.ident[rows]
-    lowest, highest = np.full(n, np.iinfo(np.int64).max), np.full(n, -1)
-    np.minimum.at(lowest, comp, home)
-    np.maximum.at(highest, comp, home)
-    people = distinct_per_group(comp, ident, n)
-    whole = np.bincount(labels, minlength=n) == np.bincount(comp, minlength=n)
-    maybe = whole & (lowest == highest) & (people >= rules.min_ring_identities)
-    maybe &= people <= rules.household_identities
+    """Per component of ``candidate`` (a household of enough people for a ring, all at one
+    residence: :func:`_ring_minimum`): whether its residence is a unit or PO box, its people
+    share no surname word (:func:`surname_words`), and ``min_ring_identities`` of them first gave
+    it within ``strangers_days``: the start of a mail drop. Roommates move in over weeks or
+    months; relatives share a name. Never an address on the congregate-address list."""
+    maybe, n = candidate.copy(), len(candidate)
     if not maybe.any():
         return maybe
-    rows = rows[maybe[comp]]
+    rows = np.flatnonzero(maybe[labels])
     comp, ident = labels[rows], graph.ident[rows]
+    people = distinct_per_group(comp, ident, n)
     first = np.unique(comp, return_index=True)[1]
     street = pa.array(claims["address_norm"].iloc[rows[first]].astype("str").array, pa.large_string())
     zip5 = pa.array(claims["zip5"].iloc[rows[first]].astype("str").array, pa.large_string())
