@@ -415,8 +415,7 @@ EVIDENCE: tuple[Evidence, ...] = (
     # The same at a lone pair (two people, two homes, nothing else linking them: _lone_pair) is
     # what a relative who helps from their own home or a spouse who moved out shows, under two
     # surnames when a daughter married or a spouse kept their name: the weight adds to other
-    # evidence, but the pair alone names no delay (weak). On the quality benchmark (seed 11) these
-    # pairs delayed 95 honest relatives and separated spouses alone and no fraud.
+    # evidence, but the pair alone names no delay (weak); the data scientists' guide has its figures.
     Evidence(
         "BANK_ACCOUNT_PAIR_OTHER_HOMES",
         "In the last 30 days the bank account, in use for {bank_account_first_seen_days:.0f} days, was "
