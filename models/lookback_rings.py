@@ -34,9 +34,10 @@ send no mail to the other home, raises nothing (:func:`_not_family_shaped`): one
 home elsewhere is the shape of a family split between two homes (a spouse who moved out still on
 the joint account, a grown child filing for a parent with their own phone or laptop), whatever
 surnames they carry; the features' ring rule flags some of them (a family with no surname in
-common), and on bench/ledger_figures.py every honest look-back alert (31 and 45 of 80 and 96 on
-seeds 11 and 12, 21 x 2,000) was of such a ring, and no fraud alert. A third home sharing the
-value, or a drop of more identities than a household, makes it a ring's again.
+common; bench/ledger_figures.py's docstring has what the rule changed). A third home sharing the
+value, or a drop of more identities than a household, makes it a ring's again. A ring at one home
+is not exempt: 3 to 5 strangers who moved into one unit within days are the start of a mail drop
+(``[rings] strangers_days``), and honest roommates who look like them are raised too.
 
 An IP address alone is no evidence. Each alert names the kind of evidence and the night the
 ring was flagged in its sentence (never another claimant's value or claim id: the sentence
