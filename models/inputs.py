@@ -13,10 +13,8 @@ left out too (:data:`EXCLUDED` says why): ``session_seconds`` and
 ``name_email_similarity``. A mailbox without the claimant's name is common
 among honest people (a handle, a spouse's or a relative's address), and a
 relative who files for an older or limited-English claimant often gives their
-own; on the quality benchmark's worlds with realistic mailboxes the model
-caught as much fraud without it (seed 11: 2,170 against 2,174 of 2,245;
-seed 12: 2,019 against 2,017 of 2,087) and delayed fewer honest claimants
-(258 against 295; 273 against 280). It stays a registered feature.
+own (the data scientists' guide, "Fairness", has what leaving it out
+measured). It stays a registered feature.
 """
 
 from __future__ import annotations

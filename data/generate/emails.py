@@ -39,8 +39,7 @@ __all__ = [
 #: Share of people whose own mailbox carries neither their first nor their last name (an
 #: assumption): a handle made from a pastime, a team, an animal, a family role or their initials
 #: (``bluejay77``, ``papabear``, ``jd1962``), the kind of address people have kept for years
-#: since their first account. Fraud screening treats a name-mailbox match as a favourable sign,
-#: never a mismatch as proof (the vendors' own guidance), because such mailboxes are common.
+#: since their first account, at every age and in every language.
 HANDLE_SHARE = 0.25
 
 #: The random stream of the handles (:func:`give_handles`): no other draw of the world moves.
