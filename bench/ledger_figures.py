@@ -38,6 +38,19 @@ against the truth:
 Goals: >= 99% of honest claimants released within 24 hours; look-back finds >= 90% of the
 paid fraud that becomes detectable later.
 
+Measured at commit e357e62 with a flagged ring of one household at one home raising nothing in
+look-back (all its claims at hand living there, none mailed elsewhere, at most ``[rings]
+household_identities`` identities: models/lookback_rings.py), against e357e62 itself, each
+simulating the same worlds (the change touches no score), old -> new, 21 nights x 2,000 claims,
+seeds 11 and 12: honest claimants released within 24 hours 99.65% and 99.69% both; paid fraud
+detectable by the truth within 7 nights 46 and 29, found 35 (76.1%) and 22 (75.9%) both, the same
+claims, the same misses; alert precision 49/53 (92.5%) -> 49/49 (100%) and 43/55 (78.2%) ->
+42/42 (100%). Gone: 4 and 12 alerts on honest claims. Delayed, on seed 12: a residence mail drop
+flagged at 4 people had its 2 paid members raised by ``LOOKBACK_RING`` that night; now one is raised
+by it when the drop holds 6 people, 8 nights after its own (outside the 7), and the other not at
+all (decided fraud in between). A fraud decision at the unit had raised both the night before
+(``LOOKBACK_DECISION``), so found is unchanged; without it, both would be misses.
+
 Measured at commit 1067f08 (the end of the session: its features also make 3 to 5 strangers
 who first give one unit within 3 days a ring, 268a118, and let a lone pair of relatives share one
 value as weak evidence, 3946499), 21 nights x 2,000 claims, seeds 11 and 12, load 2-4: honest

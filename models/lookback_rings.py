@@ -29,15 +29,22 @@ when it holds, with another claim of the ring, a value a person would accept as 
 
 A ring whose claims at hand (tonight's, its members', the paid claims it reaches: those holding a
 value another of its claims holds, so not a stranger the features linked by an IP address alone)
-live at exactly two homes, neither of more than ``[rings] household_identities`` identities, and
-send no mail to the other home, raises nothing (:func:`_not_family_shaped`): one household and one
-home elsewhere is the shape of a family split between two homes (a spouse who moved out still on
-the joint account, a grown child filing for a parent with their own phone or laptop), whatever
-surnames they carry; the features' ring rule flags some of them (a family with no surname in
-common; bench/ledger_figures.py's docstring has what the rule changed). A third home sharing the
-value, or a drop of more identities than a household, makes it a ring's again. A ring at one home
-is not exempt: 3 to 5 strangers who moved into one unit within days are the start of a mail drop
-(``[rings] strangers_days``), and honest roommates who look like them are raised too.
+are the shape of one or two households raises nothing (:func:`_not_household_shaped`):
+
+* **one home**: every claim lives there and sends mail nowhere else, and they are of no more
+  identities than ``[rings] household_identities``. The features' strangers rule (``[rings]
+  strangers_days``) flags 3 to 5 people of no common surname who first give one unit within days
+  (the start of a mail drop, flagged on their own night); honest roommates look just like them,
+  and their paid housemates share nothing with them but the unit. A mail drop that grows beyond
+  a household's size, or has a member's mail sent there from another home, is raised again;
+* **two homes**, neither of more than a household's identities, neither sending mail to the
+  other: one household and one home elsewhere is the shape of a family split between two homes
+  (a spouse who moved out still on the joint account, a grown child filing for a parent with
+  their own phone or laptop), whatever surnames they carry; the features' ring rule flags some of
+  them (a family with no surname in common). A third home sharing the value, or a drop of more
+  identities than a household, makes it a ring's again.
+
+bench/ledger_figures.py's docstring has what each exemption changed.
 
 An IP address alone is no evidence. Each alert names the kind of evidence and the night the
 ring was flagged in its sentence (never another claimant's value or claim id: the sentence
@@ -235,7 +242,7 @@ def ring_hits(
         legacy = paid.loc[np.asarray(in_ring, dtype=bool)].assign(evidence=None)
         tied = _tied(_long(rings.tonight.astype({"claim_id": str})))
         hits = pd.concat([legacy, _growth(lake, paid, rings, tied)], ignore_index=True)
-        return _not_family_shaped(hits, rings.tonight, rings.household).pipe(_best, night)
+        return _not_household_shaped(hits, rings.tonight, rings.household).pipe(_best, night)
     member_of = pd.concat([rings.members, when_paid], ignore_index=True).drop_duplicates()
     ring_claims = _ring_claims(paid, earlier, rings, member_of)
     theirs = _long(ring_claims)
@@ -243,16 +250,17 @@ def ring_hits(
     mine = _long(paid.drop(columns=["ring_id"]).merge(member_of, on="claim_id"))
     hits = _evidence(_pairs(mine, theirs, ["ring_id"]), paid, lake, rings, tied)
     hits = pd.concat([hits, _growth(lake, paid, rings, tied)], ignore_index=True)
-    return _not_family_shaped(hits, ring_claims, rings.household).pipe(_best, night)
+    return _not_household_shaped(hits, ring_claims, rings.household).pipe(_best, night)
 
 
-def _not_family_shaped(hits: pd.DataFrame, ring_claims: pd.DataFrame, household: int) -> pd.DataFrame:
+def _not_household_shaped(hits: pd.DataFrame, ring_claims: pd.DataFrame, household: int) -> pd.DataFrame:
     """``hits`` but those of a ring whose claims at hand (``ring_claims``: tonight's and its
-    members', and the paid claims it reaches) live at exactly two homes, neither of more than
-    ``household`` identities, and send no mail to the other home: one household and one home
-    elsewhere, the shape of a family split between two homes (a spouse who moved out still on the
-    joint account, a grown child filing for a parent with their own phone), whatever surnames
-    they carry. A claim mailed to the ring's other home is a mail drop's shape, not a family's."""
+    members', and the paid claims it reaches) are one or two households (at most ``household``
+    identities a home): all at one home, none mailed elsewhere (roommates whom the strangers rule
+    took for a mail drop's start), or at exactly two homes, neither mailed to the other (a family
+    split between two homes, a spouse who moved out still on the joint account, a grown child
+    filing for a parent with their own phone, whatever surnames they carry). A claim mailed away
+    from one home, or to a ring's other home, is a mail drop's shape, not a household's."""
     if hits.empty:
         return hits
     columns = [*VALUE_COLUMNS, "ring_id"]
@@ -274,11 +282,13 @@ def _not_family_shaped(hits: pd.DataFrame, ring_claims: pd.DataFrame, household:
     ).drop_duplicates()  # fmt: skip
     homes = frame.groupby("ring_id")["home"].nunique()
     most = frame.groupby(["ring_id", "home"])["who"].nunique().groupby("ring_id").max()
-    mailed = frame.loc[frame["mail"].notna() & (frame["mail"] != frame["home"]), ["ring_id", "mail"]]
-    mailed = mailed.merge(
+    away = frame.loc[frame["mail"].notna() & (frame["mail"] != frame["home"]), ["ring_id", "mail"]]
+    to_other_home = away.merge(
         frame[["ring_id", "home"]], left_on=["ring_id", "mail"], right_on=["ring_id", "home"]
     )
-    shaped = (homes == 2) & (most <= household) & ~homes.index.isin(mailed["ring_id"])
+    one_home = (homes == 1) & ~homes.index.isin(away["ring_id"])
+    two_homes = (homes == 2) & ~homes.index.isin(to_other_home["ring_id"])
+    shaped = (one_home | two_homes) & (most <= household)
     return hits.loc[~hits["ring_id"].astype(str).isin(shaped[shaped].index)]
 
 

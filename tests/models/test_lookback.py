@@ -160,11 +160,13 @@ def test_a_second_other_state_makes_an_old_interstate_entry_evidence(home: Path,
 
 
 def test_a_ring_flagged_tonight_raises_its_earlier_cleared_claims(home: Path, tmp_path: Path) -> None:
+    # ring-7: three people at homes of their own, on a night featured before ring members were
+    # written (no features tonight): the ring a claim was in when paid is raised as it stands.
     night(
         home,
         tmp_path,
         DAY1,
-        {"R1": {"ssn": "123-45-6781"}, "R2": {"ssn": "123-45-6782"}, "Q": {"ssn": "123-45-6783"}},
+        {"R1": apart(1), "R2": apart(2), "Q": apart(3)},
         {"R1": {"ring_id": "ring-7"}, "R2": {"ring_id": "ring-7"}, "Q": {"ring_id": "ring-8"}},
     )
     ring = {"ring_id": "ring-7", "route": "review", "case_id": "ring:ring-7:2026-10-02"}
@@ -174,7 +176,7 @@ def test_a_ring_flagged_tonight_raises_its_earlier_cleared_claims(home: Path, tm
         home,
         tmp_path,
         DAY2,
-        {"R3": {"ssn": "123-45-6784"}, "Q2": {"ssn": "123-45-6785"}},
+        {"R3": apart(4), "Q2": apart(5)},
         {"R3": ring, "Q2": quiet},
     )
     assert raised(home, DAY2) == {"R1": {"LOOKBACK_RING"}, "R2": {"LOOKBACK_RING"}}
@@ -552,3 +554,42 @@ def test_a_drop_of_more_people_than_a_household_is_no_family_at_two_homes(home: 
     Lake(home).write_table(Lake(home).ring_members_path(DAY2), members)
     assert raised(home, DAY2) == {"X": {"LOOKBACK_RING"}}
     assert "by its bank account" in read_alerts(home, DAY2)["reason_text"].iloc[0]
+
+
+def one_unit_ring(home: Path, tmp_path: Path, tonight: int, **paid: str) -> dict[str, set[str]]:
+    """Night 1: X paid at a unit (``paid``: changes to X). Night 2: ``tonight`` strangers flagged as a
+    ring by that unit alone (the features' strangers rule), X a member. What night 2 raises."""
+    unit = {"address_line1": "12 Mill Street", "address_line2": "Apt 4", "zip": "43215"}
+    night(home, tmp_path, DAY1, {"X": apart(0, **unit, **paid)}, {})
+    network_features(home, DAY1, {"X": 1})
+    roommates = {f"R{i}": apart(10 + i, **unit) for i in range(tonight)}
+    flagged = {"ring_id": "ring-1", "route": "review", "case_id": "ring:ring-1:2026-10-02"}
+    night(home, tmp_path, DAY2, roommates, {c: flagged for c in roommates})
+    ring_features(home, DAY2, {c: ("ring-1", "address") for c in roommates})
+    members = pa.table({"claim_id": ["X", *roommates], "ring_id": ["ring-1"] * (tonight + 1)})
+    Lake(home).write_table(Lake(home).ring_members_path(DAY2), members)
+    return raised(home, DAY2)
+
+
+@pytest.mark.parametrize("tonight", [2, 4])
+def test_a_ring_of_one_household_at_one_home_raises_nothing(home: Path, tmp_path: Path, tonight: int) -> None:
+    # X and 2 or 4 roommates at one unit: 3 or 5 identities (the household cap: 5), all living
+    # there, mailed nowhere else. The unit alone is what X shares with them: nothing is raised.
+    assert one_unit_ring(home, tmp_path, tonight) == {}
+
+
+def test_a_one_home_ring_of_more_people_than_a_household_raises_its_paid_housemate(
+    home: Path, tmp_path: Path
+) -> None:
+    # X and 5 more at one unit: 6 identities are no household, but a mail drop grown past one.
+    assert one_unit_ring(home, tmp_path, 5) == {"X": {"LOOKBACK_RING"}}
+    assert "by its address" in read_alerts(home, DAY2)["reason_text"].iloc[0]
+
+
+def test_a_one_home_ring_whose_mail_goes_elsewhere_raises_its_paid_housemate(
+    home: Path, tmp_path: Path
+) -> None:
+    # X lives at the unit with 3 roommates but has its mail sent to a PO box: not one home's shape.
+    box = {"mailing_address_line1": "PO Box 88", "mailing_city": "Columbus", "mailing_state": "OH",
+           "mailing_zip": "43216"}  # fmt: skip
+    assert one_unit_ring(home, tmp_path, 3, **box) == {"X": {"LOOKBACK_RING"}}
