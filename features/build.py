@@ -42,7 +42,7 @@ from claimscreen.data.schema import REFERENCE_LISTS
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
 from claimscreen.data.timing import lap, since
-from claimscreen.features import browser, codes, contact, device, identity_signals, network, sharing
+from claimscreen.features import browser, codes, contact, device, identity_signals, network, scope, sharing
 from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.identity import (
     CONTACT_COLUMNS,
@@ -141,13 +141,17 @@ def build_features(
     settings: Settings,
     timings: dict[str, float] | None = None,
     ring_members: list[pd.DataFrame] | None = None,
+    narrow: bool = True,
 ) -> pd.DataFrame:
     """One row per claim of ``night``: keys, identity, ring and every feature of :data:`ALL_FEATURES`.
 
     ``decisions`` is the decision history (several per claim when revised); the night
     counts those made before it ended. The steps run in order (each a function below):
-    encode the shared columns, resolve identities, the identity signals, the rings, the
-    other feature groups, and the rows of the night; each step's seconds go to ``timings``.
+    encode the shared columns, resolve identities, the device features; then, on the rows
+    tonight reaches (:mod:`~claimscreen.features.scope`; the whole window with ``narrow``
+    False, the same result), the identity signals and the sharing features, the rings, the
+    contact and browser features, and the rows of the night; each step's seconds go to
+    ``timings``.
     Memory: each step lets go of what no later step reads (the known ids before identity
     resolution, the stage's peak; each coded column after its last reader).
     ``ring_members``: a list that receives the window's members of tonight's rings
@@ -165,6 +169,15 @@ def build_features(
     earlier.known_ids = None
     encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
     clock = lap(timings, "identity", clock)
+    devices = _device_features(window, night, references, settings, encoded, identity, timings)
+    if narrow:
+        clock = time.perf_counter()
+        rules = network.RingRules.from_settings(settings.rings)
+        risky = _RiskyIps(references.get("ip_ranges"), rules.risky_ip_categories)
+        reach = scope.tonight_reach(encoded, identity, tonight, earlier.ring_codes, rules, risky)
+        if not reach.rows.all():
+            window, tonight, identity = _narrowed(window, tonight, identity, encoded, earlier, reach)
+        lap(timings, "reach", clock)
     signals, shares = _signals_and_sharing(window, night, references, settings, encoded, identity, timings)
     encoded.pop("ssn_token", None)
     shared = network.SharedCodes(encoded, identity, identity_names)
@@ -181,8 +194,38 @@ def build_features(
         timings,
         ring_members,
     )
-    groups = _feature_groups(window, night, references, settings, encoded, identity, tonight, timings)
-    return _night_rows(window, tonight, identity, identity_names, rings, [signals, *groups, shares])
+    encoded.clear()
+    clock = time.perf_counter()
+    contacts = _tonight_features(window, tonight, contact.compute_contact_features, contact.WINDOW_COLUMNS)
+    browsers = _tonight_features(window, tonight, browser.compute_browser_features, ("user_agent", "channel"))
+    lap(timings, "contact_browser", clock)
+    groups = [signals, devices, contacts, browsers, shares]
+    return _night_rows(window, tonight, identity, identity_names, rings, groups)
+
+
+def _narrowed(
+    window: pd.DataFrame,
+    tonight: np.ndarray,
+    identity: np.ndarray,
+    encoded: dict[str, codes.Encoded],
+    earlier: _Earlier,
+    reach: scope.Reach,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The window's rows ``reach`` found (:func:`~claimscreen.features.scope.tonight_reach`): the
+    window, tonight's mask and the identity codes returned; ``encoded`` and ``earlier``'s per-row
+    columns narrowed in place."""
+    keep = reach.rows
+    for column in list(encoded):
+        encoded[column] = scope.narrow_encoded(encoded[column], keep, reach.unlinked.get(column))
+    earlier.red_flags = earlier.red_flags[keep].reset_index(drop=True)
+    earlier.ring_codes = None
+    rows = np.flatnonzero(keep)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow's take lets go of the GIL
+        columns = dict(
+            zip(window.columns, pool.map(lambda c: window[c].take(rows), window.columns), strict=True)
+        )
+    narrowed = pd.DataFrame(columns).reset_index(drop=True)
+    return narrowed, tonight[keep], identity[keep]
 
 
 @dataclass
@@ -193,6 +236,8 @@ class _Earlier:
     known_ids: KnownIds | None
     known_rings: pd.DataFrame
     red_flags: pd.Series
+    #: Per window row, a code of the ring id an earlier night gave it (-1: none).
+    ring_codes: np.ndarray | None = None
 
 
 def _from_earlier_nights(window: pd.DataFrame, known: pd.DataFrame, tonight: np.ndarray) -> _Earlier:
@@ -220,7 +265,16 @@ def _from_earlier_nights(window: pd.DataFrame, known: pd.DataFrame, tonight: np.
     )
     del known_identity
     known_rings = known[["claim_id", "ring_id"]].dropna()
-    return _Earlier(encoded, known_ids, known_rings, red_flags_of(window, known, None, known_position))
+    has_ring = known["ring_id"].notna().to_numpy(dtype=bool)
+    ring_codes = np.full(len(known), -1, dtype=np.int64)
+    ring_codes[has_ring] = pd.factorize(known["ring_id"][has_ring])[0]
+    return _Earlier(
+        encoded,
+        known_ids,
+        known_rings,
+        red_flags_of(window, known, None, known_position),
+        codes.lookup(ring_codes, known_position),
+    )
 
 
 def _find_rings(
@@ -309,35 +363,52 @@ def _signals_and_sharing(
     return signals, shares
 
 
-def _feature_groups(
+class _RiskyIps:
+    """Per IP address (text): is its ip_ranges category one of ``categories`` (the category
+    :func:`~claimscreen.features.device.categorize_ips` gives it). The ranges are indexed once."""
+
+    def __init__(self, ip_ranges: pd.DataFrame | None, categories: tuple[str, ...]) -> None:
+        listed = ip_ranges is not None and len(ip_ranges) > 0
+        self.categories = categories
+        self.ranges = (
+            [(name, device.index_ip_ranges(ip_ranges, name)) for name in reversed(device.CATEGORY_PRECEDENCE)]
+            if listed and ip_ranges is not None
+            else []
+        )
+
+    def __call__(self, addresses: pa.Array) -> np.ndarray:
+        if not self.ranges or not len(addresses):
+            return np.zeros(len(addresses), dtype=bool)
+        ips = device.parse_ips(pd.Index(addresses.to_pandas(), dtype="str"))
+        category = np.full(len(addresses), None, dtype=object)
+        for name, ranges in self.ranges:
+            category[device.match_ranges(ips, ranges)] = name
+        return np.isin(category, list(self.categories))
+
+
+def _device_features(
     window: pd.DataFrame,
     night: dt.date,
     references: dict[str, pd.DataFrame],
     settings: Settings,
     encoded: dict[str, codes.Encoded],
     identity: np.ndarray,
-    tonight: np.ndarray,
     timings: dict[str, float],
-) -> list[pd.DataFrame]:
-    """The device, contact and browser features of tonight's claims (``encoded`` is emptied as
-    its columns' last readers finish)."""
+) -> pd.DataFrame:
+    """The device and velocity features of tonight's claims, over the whole window: they count
+    claims by IP network (a /24) too, which reaches far beyond :mod:`~claimscreen.features.scope`'s
+    rows. ``encoded`` is read, not changed."""
     clock = time.perf_counter()
-    for column in [c for c in encoded if c not in ("device_id", "ip_address")]:
-        del encoded[column]
     devices = device.compute_device_features(
         window,
         night,
         references.get("ip_ranges"),
         timezone=settings.agency_timezone,
-        encoded=encoded,
+        encoded={c: encoded[c] for c in ("device_id", "ip_address") if c in encoded},
         identity=identity,
     )
-    encoded.clear()
-    clock = lap(timings, "device", clock)
-    contacts = _tonight_features(window, tonight, contact.compute_contact_features, contact.WINDOW_COLUMNS)
-    browsers = _tonight_features(window, tonight, browser.compute_browser_features, ("user_agent", "channel"))
-    lap(timings, "contact_browser", clock)
-    return [devices, contacts, browsers]
+    lap(timings, "device", clock)
+    return devices
 
 
 def _night_rows(

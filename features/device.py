@@ -35,12 +35,15 @@ from claimscreen.features.codes import Encoded, blank_values, lookup, select_row
 from claimscreen.features.contact import DOMESTIC_REGIONS
 
 __all__ = [
+    "CATEGORY_PRECEDENCE",
     "FEATURES",
     "FEATURE_NAMES",
     "ONLINE_CHANNELS",
     "categorize_ips",
     "compute_device_features",
     "foreign_ips",
+    "index_ip_ranges",
+    "match_ranges",
     "night_age",
     "parse_ips",
 ]

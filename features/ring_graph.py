@@ -30,6 +30,7 @@ from claimscreen.features.identity_match import PLACEHOLDER_NAMES
 __all__ = [
     "KINDS",
     "MEMBER_COLUMNS",
+    "RISKY_IP",
     "SURNAME_PARTICLES",
     "TEXT_COLUMNS",
     "Arr",
