@@ -168,16 +168,25 @@ def build_features(
     identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=earlier.known_ids)
     earlier.known_ids = None
     encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
-    clock = lap(timings, "identity", clock)
-    devices = _device_features(window, night, references, settings, encoded, identity, timings)
-    if narrow:
-        clock = time.perf_counter()
-        rules = network.RingRules.from_settings(settings.rings)
-        risky = _RiskyIps(references.get("ip_ranges"), rules.risky_ip_categories)
-        reach = scope.tonight_reach(encoded, identity, tonight, earlier.ring_codes, rules, risky)
-        if not reach.rows.all():
-            window, tonight, identity = _narrowed(window, tonight, identity, encoded, earlier, reach)
-        lap(timings, "reach", clock)
+    clock = started = lap(timings, "identity", clock)
+    # The device features (whole window) on a second thread while the reach is found: both read
+    # ``encoded`` and change nothing; the narrowing waits for both.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="device") as pool:
+        pending = pool.submit(
+            _device_features, window, night, references, settings, encoded, identity, timings
+        )
+        reach = None
+        if narrow:
+            clock = time.perf_counter()
+            rules = network.RingRules.from_settings(settings.rings)
+            risky = _RiskyIps(references.get("ip_ranges"), rules.risky_ip_categories)
+            reach = scope.tonight_reach(encoded, identity, tonight, earlier.ring_codes, rules, risky)
+            lap(timings, "reach", clock)
+        devices = pending.result()
+    clock = lap(timings, "device_and_reach", started)
+    if reach is not None and not reach.rows.all():
+        window, tonight, identity = _narrowed(window, tonight, identity, encoded, earlier, reach)
+        lap(timings, "narrow", clock)
     signals, shares = _signals_and_sharing(window, night, references, settings, encoded, identity, timings)
     encoded.pop("ssn_token", None)
     shared = network.SharedCodes(encoded, identity, identity_names)
