@@ -87,7 +87,9 @@ WINDOW_COLUMNS: tuple[str, ...] = tuple(
 )  # fmt: skip
 
 
-#: Columns only tonight's claims are read for (the session, channel, program and employer features).
+#: Columns only tonight's claims are read for (the session, channel, program and employer
+#: features, the home state of the interstate signals, the SSN's structure flags: an earlier
+#: claim's flags reach the rings as its own night's features recorded them).
 TONIGHT_ONLY_COLUMNS: tuple[str, ...] = (
     "program",
     "channel",
@@ -96,6 +98,8 @@ TONIGHT_ONLY_COLUMNS: tuple[str, ...] = (
     "employer_ein",
     "phone_non_geographic",
     "mailing_abroad",
+    "state",
+    *SSN_FLAG_COLUMNS,
 )
 
 _KNOWN_IDENTITY = "known identity_id"  # the encoding job of the ids given on earlier nights
@@ -180,7 +184,16 @@ def build_features(
             clock = time.perf_counter()
             rules = network.RingRules.from_settings(settings.rings)
             risky = _RiskyIps(references.get("ip_ranges"), rules.risky_ip_categories)
-            reach = scope.tonight_reach(encoded, identity, tonight, earlier.ring_codes, rules, risky)
+            reach = scope.tonight_reach(
+                encoded,
+                identity,
+                tonight,
+                earlier.ring_codes,
+                rules,
+                risky,
+                window["claim_id"],
+                earlier.ring_ids,
+            )
             lap(timings, "reach", clock)
         devices = pending.result()
     clock = lap(timings, "device_and_reach", started)
@@ -227,7 +240,7 @@ def _narrowed(
     for column in list(encoded):
         encoded[column] = scope.narrow_encoded(encoded[column], keep, reach.unlinked.get(column))
     earlier.red_flags = earlier.red_flags[keep].reset_index(drop=True)
-    earlier.ring_codes = None
+    earlier.ring_codes = earlier.ring_ids = None
     rows = np.flatnonzero(keep)
     with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow's take lets go of the GIL
         columns = dict(
@@ -247,6 +260,8 @@ class _Earlier:
     red_flags: pd.Series
     #: Per window row, a code of the ring id an earlier night gave it (-1: none).
     ring_codes: np.ndarray | None = None
+    #: The ring id of each code of ``ring_codes``.
+    ring_ids: list[str] | None = None
 
 
 def _from_earlier_nights(window: pd.DataFrame, known: pd.DataFrame, tonight: np.ndarray) -> _Earlier:
@@ -276,13 +291,14 @@ def _from_earlier_nights(window: pd.DataFrame, known: pd.DataFrame, tonight: np.
     known_rings = known[["claim_id", "ring_id"]].dropna()
     has_ring = known["ring_id"].notna().to_numpy(dtype=bool)
     ring_codes = np.full(len(known), -1, dtype=np.int64)
-    ring_codes[has_ring] = pd.factorize(known["ring_id"][has_ring])[0]
+    ring_codes[has_ring], ring_ids = pd.factorize(known["ring_id"][has_ring])
     return _Earlier(
         encoded,
         known_ids,
         known_rings,
         red_flags_of(window, known, None, known_position),
         codes.lookup(ring_codes, known_position),
+        [str(ring_id) for ring_id in ring_ids],
     )
 
 

@@ -11,10 +11,13 @@ the window's length. The rows reached:
 * **every claim linked to them through the ring graph's kinds**
   (:data:`~claimscreen.features.ring_graph.KINDS`: bank account, device, IP address, email,
   phone, residence or mailing address), followed link after link until nothing is added, and
-  every claim carrying a ring id, from an earlier night, that a claim so reached carries. Every
-  claim holding a value any of these holds is among them, so each value's count, each ring
-  edge's rule and each component touching tonight is the same as over the whole window, and an
-  earlier ring's id is contested by the same pieces;
+  every claim carrying a ring id, from an earlier night, that a claim so reached carries, or that
+  is a name a new ring would take after it (a new ring is named after its earliest claim unless
+  a ring keeps that name as its earlier id, :func:`~claimscreen.features.network.find_rings`: a
+  ring's earliest claim may since have parted from the ring it named). Every claim holding a value
+  any of these holds is among them, so each value's count, each ring edge's rule and each
+  component touching tonight is the same as over the whole window, an earlier ring's id is
+  contested by the same pieces, and a new ring finds the same names taken;
 * **every claim sharing an SSN** with one of tonight's (the SSN-reuse signals);
 * **every claim of a person** (identity) one of the claims above belongs to: the homes a
   person gave on other claims make people of one family (the sharing features' families).
@@ -31,17 +34,19 @@ features stage's tests compute nights both ways and compare them (``tests/featur
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.sparse import csr_matrix
 
-from claimscreen.features.codes import Encoded, lookup
+from claimscreen.features.codes import Encoded, lookup, take_rows, to_arrow
+from claimscreen.features.network import _new_id
 from claimscreen.features.ring_graph import RISKY_IP, RingRules, distinct_per_group
 
 __all__ = ["Reach", "narrow_encoded", "tonight_reach"]
@@ -125,10 +130,18 @@ def _street_codes(encoded: dict[str, Encoded]) -> tuple[Arr, Arr] | None:
 
 class _Link:
     """One kind of value that links claims: its codes (one array per slot, row for row), the rows
-    giving each code (an index built once), and which codes were looked at."""
+    giving each code (an index built once), and which codes were looked at. ``also``: per rows,
+    more codes they give (not indexed: the rows giving a code are those of ``parts``)."""
 
-    def __init__(self, column: str, parts: list[Arr], size: int, kind: str | None) -> None:
-        self.column, self.parts, self.size, self.kind = column, parts, size, kind
+    def __init__(
+        self,
+        column: str,
+        parts: list[Arr],
+        size: int,
+        kind: str | None,
+        also: Callable[[Arr], Arr] | None = None,
+    ) -> None:
+        self.column, self.parts, self.size, self.kind, self.also = column, parts, size, kind, also
         self.starts = self.rows = np.zeros(0, dtype=np.int64)
         self.decided = np.zeros(size, dtype=bool)
         self.unlinked = np.zeros(size, dtype=bool)
@@ -145,7 +158,7 @@ class _Link:
 
     def given_by(self, rows: Arr) -> Arr:
         """The distinct codes ``rows`` give, not looked at before (they are marked looked at)."""
-        codes = np.concatenate([part[rows] for part in self.parts])
+        codes = np.concatenate([part[rows] for part in self.parts] + ([self.also(rows)] if self.also else []))
         codes = codes[codes >= 0]
         if len(codes) > self.size // 16:  # many (tonight's): a mask beats a hash
             given = np.zeros(self.size, dtype=bool)
@@ -172,13 +185,17 @@ def tonight_reach(
     ring_codes: Arr | None = None,
     rules: RingRules | None = None,
     risky: Callable[[pa.Array], BoolArr] | None = None,
+    claim_ids: pd.Series | None = None,
+    ring_ids: Sequence[str] | None = None,
 ) -> Reach:
     """Which rows of the window the later steps read (the module docstring says which and why).
 
     ``encoded``: the window's coded columns (the ring kinds' and ``ssn_token``); ``identity``: each
     row's identity code; ``tonight``: tonight's rows; ``ring_codes``: per row, a code of the ring
     id an earlier night gave it (-1 for none); ``rules``: the ring rule; ``risky``: per IP address
-    (text), is it in a hosting, VPN or Tor range (their rule links more people).
+    (text), is it in a hosting, VPN or Tor range (their rule links more people); ``claim_ids``:
+    each row's, and ``ring_ids``: the ring id of each code of ``ring_codes`` (with both, the names
+    a new ring would take after a claim are looked for among the earlier ring ids).
 
     Each round follows the values the rows added in the round before give, through an index of
     the rows by value: a round costs what it adds, not the window's length.
@@ -197,7 +214,11 @@ def tonight_reach(
         links.append(_Link("", list(streets), size, None))
     if ring_codes is not None:
         codes = np.asarray(ring_codes, dtype=np.int64)
-        links.append(_Link("", [codes], int(codes.max(initial=-1)) + 1, None))
+        size = int(codes.max(initial=-1)) + 1
+        named = None
+        if claim_ids is not None and ring_ids is not None and len(ring_ids):
+            named, size = _RingNames(claim_ids, ring_ids, tonight), max(size, len(ring_ids))
+        links.append(_Link("", [codes], size, None, named))
     with ThreadPoolExecutor(max_workers=2) as pool:  # SciPy and NumPy let go of the GIL here
         list(pool.map(_Link.build, links))
     reached = tonight.copy()
@@ -231,6 +252,31 @@ def tonight_reach(
         reached |= _holding(ssn, _wanted(ssn, tonight, encoded["ssn_token"].size))
     reached |= _holding(people, _wanted(people, reached, int(people.max(initial=-1)) + 1))
     return Reach(reached, unlinked, rounds)
+
+
+class _RingNames:
+    """Per rows of the window: the codes of the earlier ring ids a new ring would try as its name
+    were one of the rows its earliest claim (:func:`~claimscreen.features.network.find_rings`: the
+    claim's name, then the next while a ring keeps that one).
+
+    Tonight's claims are left out: an earlier night named its rings after claims of its own
+    window, so a name of one of tonight's claims is an earlier ring's only if two claim ids' SHA-1
+    agree on their first 48 bits (the chance the reach takes too for a new ring named like one it
+    does not read). A row is looked at in one round only: one hash each, more only for names kept."""
+
+    def __init__(self, claim_ids: pd.Series, ring_ids: Sequence[str], tonight: BoolArr) -> None:
+        self.claim_ids, self.tonight = to_arrow(claim_ids), tonight
+        self.code_of = {str(ring_id): code for code, ring_id in enumerate(ring_ids)}
+
+    def __call__(self, rows: Arr) -> Arr:
+        rows = np.asarray(rows[~self.tonight[rows]], dtype=np.int64)
+        found: list[int] = []
+        for claim_id in take_rows(self.claim_ids, rows).to_pylist() if len(rows) else []:
+            attempt = 0
+            while (code := self.code_of.get(_new_id(str(claim_id), attempt))) is not None:
+                found.append(code)
+                attempt += 1
+        return np.asarray(found, dtype=np.int64)
 
 
 def _linking(

@@ -4,23 +4,27 @@ whole window (features/scope.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from claim_rows import claim, frame
 from helpers import TEST_KEY
 
 from claimscreen.data.generate import generate_world
 from claimscreen.data.ingest import batch_date_for, ingest_batch
 from claimscreen.data.labels import import_labels, read_decisions
 from claimscreen.data.lake import Lake
-from claimscreen.data.reference import load_reference
-from claimscreen.data.settings import load_settings
+from claimscreen.data.reference import load_reference, to_frame
+from claimscreen.data.schema import DISPOSITIONS_SCHEMA
+from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
-from claimscreen.features import scope
+from claimscreen.features import network, scope
 from claimscreen.features.build import (
+    WINDOW_COLUMNS,
     build_features,
     load_known_ids,
     load_references,
@@ -172,3 +176,84 @@ def test_a_mailing_address_links_the_claims_living_at_it() -> None:
     encoded = {column: encode_column(frame[column]) for column in frame.columns}
     reach = scope.tonight_reach(encoded, np.arange(4), np.array([False, True, False, False]))
     assert reach.rows.tolist() == [True, True, True, False]
+
+
+def test_the_reach_follows_the_names_a_new_ring_would_take_after_a_claim_it_reaches() -> None:
+    # Row 0 tonight shares a phone with row 1 (claim C). Rows 2 and 3 carry an earlier ring named
+    # after C; that name taken, a new ring after C would try the next, which row 4 carries. Row 5
+    # carries a ring named after row 6 (H), which nothing of tonight's reaches.
+    frame = pd.DataFrame({"phone_e164": ["+1555", "+1555", None, None, None, None, None]})
+    encoded = {"phone_e164": encode_column(frame["phone_e164"])}
+    claim_ids = pd.Series(["T", "C", "D", "E", "F", "G", "H"], dtype="str")
+    ring_ids = [_ring_name("C"), _ring_name("C#1"), _ring_name("H")]
+    ring_codes = np.array([-1, -1, 0, 0, 1, 2, -1])
+    tonight = np.array([True] + [False] * 6)
+    reach = scope.tonight_reach(
+        encoded, np.arange(7), tonight, ring_codes, claim_ids=claim_ids, ring_ids=ring_ids
+    )
+    assert reach.rows.tolist() == [True] * 5 + [False] * 2
+    # Without the names, only the claims linked to tonight's.
+    assert (
+        scope.tonight_reach(encoded, np.arange(7), tonight, ring_codes).rows.tolist()
+        == [True] * 2 + [False] * 5
+    )
+
+
+def _ring_name(text: str) -> str:
+    """A new ring's id after the claim_id ``text`` (and ``#1``... when taken)."""
+    return "R-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _window(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Hand-made claims as the features stage reads a window: every column, names and birth dates
+    far apart (no two claims one person)."""
+    window = frame(rows).reindex(columns=list(WINDOW_COLUMNS))
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    draw = np.random.default_rng(5)
+    window["first_name_norm"] = ["".join(draw.choice(letters, 8)) for _ in range(len(window))]
+    window["last_name_norm"] = ["".join(draw.choice(letters, 9)) for _ in range(len(window))]
+    window["date_of_birth"] = [
+        str(dt.date(1950, 1, 1) + dt.timedelta(days=97 * i)) for i in range(len(window))
+    ]
+    window[list(SSN_FLAG_COLUMNS)] = False
+    return window
+
+
+def test_a_new_ring_named_after_its_earliest_claim_yields_that_name_to_the_earlier_ring_holding_it() -> None:
+    # C and D filed from one home IP address, D and E were paid into one account: on E's night, a
+    # ring of three, named after its earliest claim, C; E and then F (the same account) carried
+    # its id. Since, four library users filed from that IP address: six people, more than an
+    # ordinary address links, so C is apart from D, E and F, in a ring with G and tonight's T (one
+    # account). A new ring takes its earliest claim's name unless a ring keeps it: D, E and F do,
+    # and tonight's ring takes the next. Nothing of tonight's reaches D, E or F but that name.
+    ip = "203.0.113.7"
+    rows = [
+        claim("C", 0, ip_address=ip, bank_account_token="acct-A"),
+        claim("D", 1, ip_address=ip, bank_account_token="acct-B"),
+        claim("E", 2, bank_account_token="acct-B"),
+        claim("F", 3, bank_account_token="acct-B"),
+        claim("G", 4, bank_account_token="acct-A"),
+        *(claim(f"L{k}", 5, ip_address=ip) for k in range(4)),
+        claim("T", 6, bank_account_token="acct-A"),
+    ]
+    earlier_ring = network.find_rings(_window(rows[:3]))["ring_id"]
+    assert earlier_ring.nunique() == 1 and earlier_ring.notna().all()  # C, D and E
+    named = str(earlier_ring.iloc[0])
+    known = pd.DataFrame(
+        {"claim_id": ["E", "F"], "identity_id": pd.Series([None] * 2, dtype="str"), "ring_id": [named] * 2}
+    ).assign(red_flag=False)
+    window = _window(rows)
+    night = window["batch_date"].iloc[-1]
+    decisions = to_frame(DISPOSITIONS_SCHEMA.empty_table())
+    results = []
+    for narrow in (True, False):
+        members: list[pd.DataFrame] = []
+        features = build_features(
+            window, night, {}, decisions, known, Settings(), ring_members=members, narrow=narrow
+        )
+        results.append((features, pd.concat(members).sort_values("claim_id").reset_index(drop=True)))
+    (narrowed, narrowed_members), (whole, whole_members) = results
+    assert whole_members["claim_id"].tolist() == ["C", "G", "T"]
+    assert whole["ring_id"].iloc[0] != named  # D, E and F keep the name
+    pd.testing.assert_frame_equal(narrowed, whole)
+    pd.testing.assert_frame_equal(narrowed_members, whole_members)
