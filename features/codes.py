@@ -42,6 +42,7 @@ __all__ = [
     "lookup",
     "run_encodings",
     "select_rows",
+    "take_rows",
     "to_arrow",
 ]
 

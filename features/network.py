@@ -138,6 +138,7 @@ __all__ = [
     "address_parts",
     "connected_labels",
     "find_rings",
+    "new_ring_id",
     "on_congregate_list",
     "ring_components",
     "ring_graph",
@@ -195,7 +196,8 @@ FEATURES: tuple[Feature, ...] = check_unique(
 RING_COLUMNS: tuple[str, ...] = ("ring_id", *(f.name for f in FEATURES))
 
 
-def _new_id(claim_id: str, attempt: int = 0) -> str:
+def new_ring_id(claim_id: str, attempt: int = 0) -> str:
+    """The name a new ring takes after its earliest claim (``attempt``: the next, while a ring keeps it)."""
     text = claim_id if attempt == 0 else f"{claim_id}#{attempt}"
     return "R-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
@@ -249,7 +251,7 @@ def _assign_ring_ids(members: pd.DataFrame, known: pd.DataFrame | None) -> pd.Se
         if comp in chosen:
             continue
         attempt = 0
-        while (ring_id := _new_id(str(claim_id), attempt)) in taken:
+        while (ring_id := new_ring_id(str(claim_id), attempt)) in taken:
             attempt += 1
         chosen[comp] = ring_id
         taken.add(ring_id)

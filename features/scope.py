@@ -46,7 +46,7 @@ import pyarrow.compute as pc
 from scipy.sparse import csr_matrix
 
 from claimscreen.features.codes import Encoded, lookup, take_rows, to_arrow
-from claimscreen.features.network import _new_id
+from claimscreen.features.network import new_ring_id
 from claimscreen.features.ring_graph import RISKY_IP, RingRules, distinct_per_group
 
 __all__ = ["Reach", "narrow_encoded", "tonight_reach"]
@@ -273,7 +273,7 @@ class _RingNames:
         found: list[int] = []
         for claim_id in take_rows(self.claim_ids, rows).to_pylist() if len(rows) else []:
             attempt = 0
-            while (code := self.code_of.get(_new_id(str(claim_id), attempt))) is not None:
+            while (code := self.code_of.get(new_ring_id(str(claim_id), attempt))) is not None:
                 found.append(code)
                 attempt += 1
         return np.asarray(found, dtype=np.int64)
