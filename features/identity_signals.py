@@ -357,10 +357,10 @@ def _rows_of(tonight: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return tonight[columns].assign(row=np.arange(len(tonight)))
 
 
-def _any_by_row(rows: pd.Series, n: int) -> np.ndarray:
+def _any_by_row(rows: pd.Series | np.ndarray, n: int) -> np.ndarray:
     """A bool per claim: True where the claim's position appears in ``rows``."""
     flags = np.zeros(n, dtype=bool)
-    flags[rows.to_numpy(dtype=np.int64)] = True
+    flags[np.asarray(rows, dtype=np.int64)] = True
     return flags
 
 
@@ -717,7 +717,12 @@ def ein_unassigned(eins: pd.Series) -> np.ndarray:
 
 
 def _wages(tonight: pd.DataFrame, filed: pd.Series, wages: pd.DataFrame | None) -> pd.DataFrame:
-    """Wage records of the SSN in the lookback quarters, with and without the named employer."""
+    """Wage records of the SSN in the lookback quarters, with and without the named employer.
+
+    A wage row counts when its SSN, EIN and quarter are all given. Only the rows of tonight's
+    SSNs (for the quarters) or tonight's EINs (for the employer's first quarter) are read past
+    the two hash lookups, and they are joined to the claims on integer codes, not on the text.
+    """
     n = len(tonight)
     out = pd.DataFrame(
         {
@@ -730,21 +735,67 @@ def _wages(tonight: pd.DataFrame, filed: pd.Series, wages: pd.DataFrame | None) 
     if not _usable(wages, ("ssn_token", "employer_ein", "quarter")):
         return out
     assert wages is not None
-    rows = wages[["ssn_token", "employer_ein"]].assign(quarter=_quarter_numbers(wages["quarter"])).dropna()
-    filing_quarter = filed.dt.year * 4 + (filed.dt.month - 1) // 3
-    claims = _rows_of(tonight, ["ssn_token", "employer_ein"]).assign(filing_quarter=filing_quarter.to_numpy())
-    hits = claims.merge(
-        _sharing_key(rows, tonight["ssn_token"], "ssn_token", list(rows.columns)),
-        on="ssn_token",
-        suffixes=("", "_paid"),
-    )
-    lag = hits["filing_quarter"] - hits["quarter"]
-    hits = hits.loc[(lag >= 1) & (lag <= WAGE_LOOKBACK_QUARTERS)]
-    out["wage_quarters_found"] = _count_by_row(hits[["row", "quarter"]].drop_duplicates()["row"], n)
-    paid_by_employer = _any_by_row(hits.loc[hits["employer_ein"] == hits["employer_ein_paid"], "row"], n)
+    claim_ssn, ssns = _coded_text(tonight["ssn_token"])
+    claim_ein, eins = _coded_text(tonight["employer_ein"])
+    wage_ssn, wage_ein = _positions(wages["ssn_token"], ssns), _positions(wages["employer_ein"], eins)
+    complete = (wages["ssn_token"].notna() & wages["employer_ein"].notna()).to_numpy(dtype=bool)
+    rows = np.flatnonzero(complete & ((wage_ssn >= 0) | (wage_ein >= 0)))
+    quarter = _quarter_numbers(wages["quarter"].iloc[rows]).to_numpy(dtype=np.float64)
+    dated = ~np.isnan(quarter)
+    wage_ssn, wage_ein, quarter = wage_ssn[rows[dated]], wage_ein[rows[dated]], quarter[dated]
+
+    filing_quarter = (filed.dt.year * 4 + (filed.dt.month - 1) // 3).to_numpy(dtype=np.float64)
+    claim, paid = _matching_pairs(claim_ssn, wage_ssn, len(ssns))
+    lag = filing_quarter[claim] - quarter[paid]
+    kept = (lag >= 1) & (lag <= WAGE_LOOKBACK_QUARTERS)
+    claim, paid, lag = claim[kept], paid[kept], lag[kept]
+    # A claim's filing quarter is fixed, so its distinct wage quarters are its distinct lags.
+    quarters = np.zeros((n, WAGE_LOOKBACK_QUARTERS + 1), dtype=bool)
+    quarters[claim, lag.astype(np.int64)] = True
+    out["wage_quarters_found"] = quarters.sum(axis=1).astype(np.int64)
+    same_employer = (wage_ein[paid] == claim_ein[claim]) & (claim_ein[claim] >= 0)
+    paid_by_employer = _any_by_row(claim[same_employer], n)
     has_employer = (tonight["employer_ein"].notna() & (tonight["program"] != "PUA")).to_numpy(dtype=bool)
     out["no_wage_record_with_employer"] = has_employer & ~paid_by_employer
-    first_quarter = rows.groupby("employer_ein")["quarter"].min()
-    known = tonight["employer_ein"].map(first_quarter).astype("float64") < filing_quarter
-    out["employer_known"] = known.fillna(False).to_numpy(dtype=bool)
+    first_quarter = np.full(len(eins), np.inf)
+    reported = wage_ein >= 0
+    np.minimum.at(first_quarter, wage_ein[reported], quarter[reported])
+    out["employer_known"] = lookup(first_quarter, claim_ein, np.inf) < filing_quarter
     return out
+
+
+def _coded_text(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Codes of a column's values (-1: missing) and the distinct values they stand for, as Arrow
+    text for :func:`_positions`."""
+    codes, distinct = pd.factorize(_text(values))
+    return codes.astype(np.int64), pa.array(distinct, type=pa.large_string())
+
+
+def _positions(values: pd.Series, distinct: pa.Array) -> np.ndarray:
+    """Where each of ``values`` stands in ``distinct`` (-1: missing or not there), by Arrow's hash kernel."""
+    array = pa.array(_text(values).array, type=pa.large_string())
+    found = pc.fill_null(pc.index_in(array, value_set=distinct), -1)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _matching_pairs(left: np.ndarray, right: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(i, j)`` with ``left[i] == right[j]``: an inner join on codes in
+    ``[0, size)`` (-1 never matches), as two position arrays.
+
+    Round ``k`` pairs each right row with the ``k``-th left row of its code, among the right rows
+    whose code has more than ``k`` left rows, so the rounds cost the pairs they make.
+    """
+    known = np.flatnonzero(left >= 0)
+    by_code = known[np.argsort(left[known], kind="stable")]
+    counts = np.bincount(left[known], minlength=size)
+    rows = np.flatnonzero(right >= 0)
+    first, many = (np.cumsum(counts) - counts)[right[rows]], counts[right[rows]]
+    lefts, rights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    k = 0
+    while len(rows):
+        more = many > k
+        rows, first, many = rows[more], first[more], many[more]
+        lefts.append(by_code[first + k])
+        rights.append(rows)
+        k += 1
+    return np.concatenate(lefts), np.concatenate(rights)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +327,94 @@ def test_wage_records_in_the_five_completed_quarters_before_filing() -> None:
     # ssn-b's only row with the employer is in 2025Q2 (too old); ssn-c's is in the filing quarter.
     assert out["no_wage_record_with_employer"].tolist() == [False, True, True, False, True]
     assert out["employer_known"].tolist() == [True, True, True, False, False]
+
+
+def test_employers_are_known_from_any_ssn_and_wage_rows_count_only_when_complete() -> None:
+    """Filed 2026-10-01 (2026Q4) unless said: ssn-d also filed on the 30th, local time (2026Q3)."""
+    window = claims(
+        {"employer_ein": "E1"},
+        {"ssn_token": "ssn-b", "employer_ein": "E2"},
+        {"ssn_token": "ssn-c", "employer_ein": "E3"},
+        {"ssn_token": "ssn-d", "employer_ein": "E4"},
+        {"ssn_token": "ssn-d", "employer_ein": "E5", "filed_at": pd.Timestamp("2026-09-30T14:00:00Z")},
+        {"ssn_token": None, "employer_ein": "E1"},
+    )
+    wages = pd.DataFrame(
+        {
+            "ssn_token": ["ssn-z", None, "ssn-c", "ssn-c", "ssn-d", "ssn-d", "ssn-d", "ssn-z"],
+            "employer_ein": ["E1", "E2", None, "E3", "E4", "E5", "E4", "E5"],
+            "quarter": ["2026Q1", "2026Q1", "2026Q2", "2026Q9", "2026Q3", "2025Q3", "2025Q2", "2026Q3"],
+            "wages": [1.0] * 8,
+        }
+    )
+    out = signals(window, {"wage_records": wages})
+    # E1 reported wages only for ssn-z, who files nothing tonight; E2's only row has no SSN and
+    # E3's no readable quarter, so neither counts, nor do ssn-c's rows without an EIN or quarter.
+    # ssn-d in 2026Q4 sees 2026Q3 and 2025Q3; on the 30th (2026Q3) 2025Q3 and 2025Q2.
+    assert out["wage_quarters_found"].tolist() == [0, 0, 0, 2, 2, 0]
+    assert out["no_wage_record_with_employer"].tolist() == [True, True, True, False, False, True]
+    # E5 first reported in 2025Q3, before both filing quarters; ssn-z's 2026Q3 row is not its first.
+    assert out["employer_known"].tolist() == [True, False, False, True, True, True]
+
+
+def _wages_by_definition(window: pd.DataFrame, wages: pd.DataFrame) -> pd.DataFrame:
+    """The wage columns read off the definitions one claim at a time (the night is 2026-10-01)."""
+    complete = [
+        (ssn, ein, int(q[:4]) * 4 + int(q[5]) - 1)
+        for ssn, ein, q in wages[["ssn_token", "employer_ein", "quarter"]].itertuples(index=False)
+        if isinstance(ssn, str) and isinstance(ein, str) and re.fullmatch(r"\d{4}Q[1-4]", q)
+    ]
+    rows = []
+    for claim in window.itertuples(index=False):
+        local = pd.Timestamp(claim.filed_at).tz_convert("America/New_York")
+        filing = local.year * 4 + (local.month - 1) // 3
+        paid = [(ein, q) for ssn, ein, q in complete if ssn == claim.ssn_token and 1 <= filing - q <= 5]
+        named = isinstance(claim.employer_ein, str) and claim.program != "PUA"
+        rows.append(
+            {
+                "no_wage_record_with_employer": named and claim.employer_ein not in {e for e, _ in paid},
+                "wage_quarters_found": len({q for _, q in paid}),
+                "employer_known": any(e == claim.employer_ein and q < filing for _, e, q in complete),
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(window["claim_id"], name="claim_id"))
+
+
+wage_claims = st.fixed_dictionaries(
+    {
+        "ssn_token": st.sampled_from(["s0", "s1", "s2", None]),
+        "employer_ein": st.sampled_from(["E0", "E1", "E2", None]),
+        "program": st.sampled_from(["UI", "PUA"]),
+        "filed_at": st.sampled_from(
+            [pd.Timestamp(t) for t in ("2026-10-01T14:00:00Z", "2026-10-01T02:00:00Z", "2026-08-01T12:00Z")]
+        ),
+    }
+)
+wage_rows = st.tuples(
+    st.sampled_from(["s0", "s1", "s3", None]),
+    st.sampled_from(["E0", "E1", "E3", None]),
+    st.sampled_from(["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4", "26Q1"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    changes=st.lists(wage_claims, min_size=1, max_size=8),
+    rows=st.lists(wage_rows, min_size=1, max_size=14),  # an empty list flags nothing (tested apart)
+    lake_text=st.booleans(),
+)
+def test_wage_signals_follow_their_definition(
+    changes: list[dict[str, Any]], rows: list[tuple[str | None, ...]], lake_text: bool
+) -> None:
+    """Repeated SSNs on both sides, other SSNs' employers, incomplete rows, text as the lake holds it."""
+    window = claims(*changes)
+    wages = pd.DataFrame(rows, columns=["ssn_token", "employer_ein", "quarter"], dtype=object)
+    if lake_text:
+        window = window.astype({"ssn_token": "str", "employer_ein": "str"})
+        wages = wages.astype("str")
+    expected = _wages_by_definition(window, wages.assign(wages=1.0))
+    got = signals(window, {"wage_records": wages.assign(wages=1.0)})
+    pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_dtype=False)
 
 
 def test_an_ein_with_a_prefix_no_irs_campus_assigns_is_flagged_without_any_list() -> None:
