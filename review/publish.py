@@ -30,8 +30,10 @@ public names are importable from here too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -108,31 +110,29 @@ def _window_keys(lake: Lake, night: dt.date, history_days: int, queue: pd.DataFr
     """claim_id, identity_id, ring_id of the claims in the features window ending at ``night``
     that can concern tonight's queue: each row read whose claim is queued, or shares a ring or
     an identity with a queued claim, and every row of those claims (the last one of a claim
-    wins, as for the whole window). Only those three columns are read, and they are filtered
-    in Arrow before anything becomes a DataFrame."""
+    wins, as for the whole window); and ``batch_date``, the night of the features partition the
+    row came from, which is the night of the claims part holding the claim. Only those three
+    columns are read, and they are filtered in Arrow before anything becomes a DataFrame."""
     first = window_start(night, history_days)
-    rings = pa.array(sorted({str(r) for r in queue["ring_id"].dropna()}), type=pa.string())
-    identities = pa.array(sorted({str(i) for i in queue["identity_id"]}), type=pa.string())
-    queued = pa.array(sorted(queue["claim_id"].astype(str)), type=pa.string())
-    tables = []
+    rings = _strings(queue["ring_id"].dropna())
+    identities = _strings(queue["identity_id"])
+    tables, nights = [], []
     for offset in range((night - first).days + 1):
         path = lake.features_path(first + dt.timedelta(days=offset))
         if path.exists():
             table = lake.read_table(path, columns=list(_KEYS))
             if table.num_rows:
                 tables.append(table.cast(pa.schema([(k, pa.string()) for k in _KEYS])))
+                nights.append(first + dt.timedelta(days=offset))
     if not tables:
-        return pd.DataFrame(columns=list(_KEYS), dtype=object)
-    keys = pa.concat_tables(tables)
+        return pd.DataFrame(columns=[*_KEYS, "batch_date"], dtype=object)
+    keys = pa.concat_tables(tables).append_column("batch_date", _nights_of(nights, tables))
     reached = _ring_members(lake, night, rings)
     touches = pc.or_(
         pc.or_(
             pc.is_in(keys["ring_id"], value_set=rings), pc.is_in(keys["identity_id"], value_set=identities)
         ),
-        pc.or_(
-            pc.is_in(keys["claim_id"], value_set=queued),
-            pc.is_in(keys["claim_id"], value_set=pa.array([str(c) for c in reached.index], pa.string())),
-        ),
+        pc.is_in(keys["claim_id"], value_set=_strings([*queue["claim_id"], *reached.index])),
     )
     candidates = pc.unique(keys["claim_id"].filter(pc.fill_null(touches, False)))
     frame = keys.filter(pc.is_in(keys["claim_id"], value_set=candidates)).to_pandas()
@@ -142,6 +142,17 @@ def _window_keys(lake: Lake, night: dt.date, history_days: int, queue: pd.DataFr
     now = frame["claim_id"].astype(str).map(reached)
     frame["ring_id"] = now.where(now.notna(), frame["ring_id"])
     return frame.astype({"claim_id": str, "identity_id": str})
+
+
+def _strings(values: Iterable[object]) -> pa.Array:
+    """The distinct ``values`` as text, sorted: a value set for ``pc.is_in``."""
+    return pa.array(sorted({str(v) for v in values}), type=pa.string())
+
+
+def _nights_of(nights: list[dt.date], tables: list[pa.Table]) -> pa.Array:
+    """A date column: each of ``nights`` once per row of the table beside it in ``tables``."""
+    ordinals = np.array([(d - dt.date(1970, 1, 1)).days for d in nights], dtype=np.int32)
+    return pa.array(np.repeat(ordinals, [t.num_rows for t in tables])).cast(pa.date32())
 
 
 def _ring_members(lake: Lake, night: dt.date, rings: pa.Array) -> pd.Series:
@@ -163,20 +174,52 @@ def _related_claims(queue: pd.DataFrame, members: pd.DataFrame) -> set[str]:
 def _display_rows(
     lake: Lake, night: dt.date, history_days: int, wanted: set[str], members: pd.DataFrame
 ) -> pd.DataFrame:
+    """The lake's display and link columns of the ``wanted`` claims, with their keys from
+    ``members`` (:func:`_window_keys`). A claim is looked for in the claims parts of its night
+    (``members``' ``batch_date``): tonight's queue in tonight's parts, an earlier claim in its
+    own night's, and a night no wanted claim belongs to is not read. Should a claim not be found
+    there (or have no night), every part of the window is searched, as before nights were known."""
     lake_columns = sorted(
         {c for c in DISPLAY_COLUMNS if c != "batch_date"} | set(LINK_SOURCES.values()) | {"batch_date"}
     )
-    parts = lake.committed_parts("claims", window_start(night, history_days), night)
-    tables = [t for t in (_wanted_rows(p, wanted, lake_columns) for p in parts) if t is not None]
+    first = window_start(night, history_days)
+    by_night = _wanted_by_night(wanted, members)
+    tables = _rows_of_nights(lake, by_night, lake_columns)
+    found = {str(c) for t in tables for c in t["claim_id"].to_pylist()}
+    if not wanted <= found:  # the rows and their order are those of reading every part
+        parts = lake.committed_parts("claims", first, night)
+        tables = [t for t in (_wanted_rows(p, wanted, lake_columns) for p in parts) if t is not None]
     if tables:
         window = pa.concat_tables(tables, promote_options="default").to_pandas()
         window = window.reindex(columns=lake_columns)  # a column missing from older parts is NA
     else:
         window = pd.DataFrame(columns=lake_columns)
     window = window.drop_duplicates("claim_id", keep="last")
-    shown = window.merge(members, on="claim_id", how="left")
+    shown = window.merge(members[list(_KEYS)], on="claim_id", how="left")
     shown["identity_id"] = shown["identity_id"].fillna("unknown")
     return shown
+
+
+def _wanted_by_night(wanted: set[str], members: pd.DataFrame) -> dict[dt.date, set[str]]:
+    """The ``wanted`` claims by the night ``members`` gives them (those it lacks are left out)."""
+    if "batch_date" not in members:
+        return {}
+    known = members[members["claim_id"].isin(wanted)]
+    nights: dict[dt.date, set[str]] = {}
+    for claim_id, day in zip(known["claim_id"], known["batch_date"], strict=True):
+        nights.setdefault(day, set()).add(str(claim_id))
+    return nights
+
+
+def _rows_of_nights(lake: Lake, by_night: dict[dt.date, set[str]], columns: list[str]) -> list[pa.Table]:
+    """The rows of the claims parts of each night of ``by_night`` whose claim is wanted that night,
+    night by night and, within a night, part by part in the order the lake commits them."""
+    tables = []
+    for day, claim_ids in sorted(by_night.items()):
+        for part in lake.committed_parts("claims", day, day):
+            if (table := _wanted_rows(part, claim_ids, columns)) is not None:
+                tables.append(table)
+    return tables
 
 
 def _wanted_rows(path: Path, wanted: set[str], columns: list[str]) -> pa.Table | None:

@@ -238,6 +238,48 @@ def test_publish_reads_the_same_rows_as_the_whole_window(world: World) -> None:
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
+def test_publish_reads_each_claim_in_its_own_nights_parts(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A wanted claim is looked for in the claims parts of the night whose features hold it:
+    tonight's queue in tonight's parts only. Members without nights, or a claim given a night
+    that does not hold it, make every part of the window read, and the rows are the same."""
+    from pathlib import Path
+
+    from claimscreen.data.settings import load_settings
+    from claimscreen.features.build import window_start
+    from claimscreen.review import publish
+
+    night = world.nights[-1]
+    lake = Lake(world.home)
+    history = load_settings(world.home).history_days
+    queue = lake.read_table(lake.queue_path(night)).to_pandas()
+    members = publish._window_keys(lake, night, history, queue)
+    wanted = publish._related_claims(queue, members)
+    read: list[Path] = []
+
+    def recording(path: Path, claim_ids: set[str], columns: list[str]):  # type: ignore[no-untyped-def]
+        read.append(path)
+        return Lake.read_rows_of(path, "claim_id", claim_ids, columns)
+
+    monkeypatch.setattr(publish, "_wanted_rows", recording)
+    tonight = lake.committed_parts("claims", night, night)
+    queued = publish._display_rows(lake, night, history, set(queue["claim_id"].astype(str)), members)
+    assert read == tonight and sorted(queued["claim_id"]) == sorted(queue["claim_id"].astype(str))
+
+    nights = members.set_index("claim_id")["batch_date"]
+    earlier = sorted(c for c in wanted if nights[c] < night)
+    assert earlier, "tonight's rings or identities should reach a claim of an earlier night"
+    read.clear()
+    shown = publish._display_rows(lake, night, history, wanted, members)
+    assert read == [
+        p for d in sorted(set(nights[list(wanted)])) for p in lake.committed_parts("claims", d, d)
+    ]
+    window = lake.committed_parts("claims", window_start(night, history), night)
+    for odd in (members.drop(columns="batch_date"), members.assign(batch_date=night)):
+        read.clear()
+        pd.testing.assert_frame_equal(publish._display_rows(lake, night, history, wanted, odd), shown)
+        assert read[-len(window) :] == window
+
+
 def test_wanted_rows_reads_only_the_row_groups_holding_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pyarrow as pa
     import pyarrow.parquet as pq
