@@ -3,7 +3,9 @@
 Reads ``Lake(home).queue_path(night)`` (QUEUE_SCHEMA), and from the lake the
 display fields of the queued claims, of their rings' members and of their
 identities' other claims, and the identifiers that link ring members. Pages then
-read only the database.
+read only the database. Each claim is read from the claims parts of its own night (which the
+features partitions name), and the night's look-back claims in the same pass, so no part is
+decoded twice and a night none of them belongs to is not opened.
 
 Never duplicates: a claim already under review is skipped, and a claim of a ring
 that already has an open (not closed) case joins that case.
@@ -43,6 +45,7 @@ from claimscreen.data.errors import InputError
 from claimscreen.data.lake import Lake
 from claimscreen.data.settings import Settings, load_settings
 from claimscreen.features.build import window_start
+from claimscreen.models.lookback import alerts_path
 from claimscreen.review.db import (
     audit_events,
     case_claims,
@@ -93,14 +96,15 @@ def publish_night(
     queue = lake.read_table(path).to_pandas()
     members = _window_keys(lake, night, history_days, queue)
     wanted = _related_claims(queue, members)
-    shown = _display_rows(lake, night, history_days, wanted, members)
+    reads = _PartReads(_lookback_claims(lake, night) - wanted)
+    shown = _display_rows(lake, night, history_days, wanted, members, reads)
     owned = engine is None  # an engine opened here is closed here, so no connection outlives the call
     engine = engine or open_database(home)
     try:
         with writing(engine) as conn:
             if is_postgres(conn):  # one publish at a time, so two cannot open a ring's case twice
                 conn.execute(text("SELECT pg_advisory_xact_lock(7420061)"))
-            return _publish(conn, night, queue, shown, lake)
+            return _publish(conn, night, queue, shown, lake, reads)
     finally:
         if owned:
             engine.dispose()
@@ -172,23 +176,30 @@ def _related_claims(queue: pd.DataFrame, members: pd.DataFrame) -> set[str]:
 
 
 def _display_rows(
-    lake: Lake, night: dt.date, history_days: int, wanted: set[str], members: pd.DataFrame
+    lake: Lake,
+    night: dt.date,
+    history_days: int,
+    wanted: set[str],
+    members: pd.DataFrame,
+    reads: _PartReads | None = None,
 ) -> pd.DataFrame:
     """The lake's display and link columns of the ``wanted`` claims, with their keys from
     ``members`` (:func:`_window_keys`). A claim is looked for in the claims parts of its night
     (``members``' ``batch_date``): tonight's queue in tonight's parts, an earlier claim in its
     own night's, and a night no wanted claim belongs to is not read. Should a claim not be found
-    there (or have no night), every part of the window is searched, as before nights were known."""
+    there (or have no night), every part of the window is searched, as before nights were known.
+    ``reads`` keeps the parts read (for look-back's claims, :class:`_PartReads`)."""
     lake_columns = sorted(
         {c for c in DISPLAY_COLUMNS if c != "batch_date"} | set(LINK_SOURCES.values()) | {"batch_date"}
     )
     first = window_start(night, history_days)
+    reads = reads or _PartReads(set())
     by_night = _wanted_by_night(wanted, members)
-    tables = _rows_of_nights(lake, by_night, lake_columns)
+    tables = _rows_of_nights(lake, by_night, lake_columns, reads)
     found = {str(c) for t in tables for c in t["claim_id"].to_pylist()}
     if not wanted <= found:  # the rows and their order are those of reading every part
         parts = lake.committed_parts("claims", first, night)
-        tables = [t for t in (_wanted_rows(p, wanted, lake_columns) for p in parts) if t is not None]
+        tables = [t for t in (reads.read(p, wanted, lake_columns) for p in parts) if t is not None]
     if tables:
         window = pa.concat_tables(tables, promote_options="default").to_pandas()
         window = window.reindex(columns=lake_columns)  # a column missing from older parts is NA
@@ -211,13 +222,15 @@ def _wanted_by_night(wanted: set[str], members: pd.DataFrame) -> dict[dt.date, s
     return nights
 
 
-def _rows_of_nights(lake: Lake, by_night: dict[dt.date, set[str]], columns: list[str]) -> list[pa.Table]:
+def _rows_of_nights(
+    lake: Lake, by_night: dict[dt.date, set[str]], columns: list[str], reads: _PartReads
+) -> list[pa.Table]:
     """The rows of the claims parts of each night of ``by_night`` whose claim is wanted that night,
     night by night and, within a night, part by part in the order the lake commits them."""
     tables = []
     for day, claim_ids in sorted(by_night.items()):
         for part in lake.committed_parts("claims", day, day):
-            if (table := _wanted_rows(part, claim_ids, columns)) is not None:
+            if (table := reads.read(part, claim_ids, columns)) is not None:
                 tables.append(table)
     return tables
 
@@ -227,8 +240,52 @@ def _wanted_rows(path: Path, wanted: set[str], columns: list[str]) -> pa.Table |
     return Lake.read_rows_of(path, "claim_id", wanted, columns)
 
 
+def _lookback_claims(lake: Lake, night: dt.date) -> set[str]:
+    """The claims of the night's look-back alerts (none when its look-back did not run)."""
+    path = alerts_path(lake, night)
+    if not path.exists():
+        return set()
+    return {str(c) for c in pc.unique(lake.read_table(path, columns=["claim_id"])["claim_id"]).to_pylist()}
+
+
+class _PartReads:
+    """Claims parts read once. Each part read for the queue's claims is searched for ``also``
+    (the night's look-back claims, which lie in the same parts) at the same time, and kept:
+    look-back then takes its claims from those rows (:meth:`rows`) instead of decoding the
+    part's row groups a second time."""
+
+    def __init__(self, also: set[str]) -> None:
+        self.also = also
+        self._kept: dict[Path, tuple[set[str], list[str], pa.Table | None]] = {}
+
+    def read(self, path: Path, wanted: set[str], columns: list[str]) -> pa.Table | None:
+        """The rows of the part ``path`` whose claim is wanted (as :func:`_wanted_rows`)."""
+        asked = wanted | self.also
+        table = _wanted_rows(path, asked, columns)
+        self._kept[path] = (asked, columns, table)
+        return _only(table, wanted, columns)
+
+    def rows(self, path: Path, wanted: set[str], columns: list[str]) -> pa.Table | None:
+        """:func:`_wanted_rows` of a part, from the rows kept when it was read for all of
+        ``wanted`` and ``columns``; read now otherwise."""
+        asked, read_columns, table = self._kept.get(path, (set(), [], None))
+        if path in self._kept and wanted <= asked and set(columns) <= set(read_columns):
+            return _only(table, wanted, columns)
+        return _wanted_rows(path, wanted, columns)
+
+
+def _only(table: pa.Table | None, wanted: set[str], columns: list[str]) -> pa.Table | None:
+    """The rows of ``table`` whose claim is wanted, in those of ``columns`` it has (None if none)."""
+    if table is None:
+        return None
+    kept = table.filter(
+        pc.is_in(table["claim_id"], value_set=pa.array(sorted(wanted), table["claim_id"].type))
+    )
+    return kept.select([c for c in columns if c in kept.column_names]) if kept.num_rows else None
+
+
 def _publish(
-    conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame, lake: Lake
+    conn: Connection, night: dt.date, queue: pd.DataFrame, shown: pd.DataFrame, lake: Lake, reads: _PartReads
 ) -> dict[str, int]:
     """Write the night in a fixed number of bulk statements, whatever the number of cases: the
     claims, the cases opened tonight with their summaries, the claims under review, the
@@ -262,7 +319,7 @@ def _publish(
         "claims_moved_to_rings": moved,
         "ring_links": links,
     }
-    counts |= publish_lookback(conn, lake, night, stamp, _wanted_rows)
+    counts |= publish_lookback(conn, lake, night, stamp, reads.rows)
     counts["verification_outcomes"] = publish_outcomes(conn, lake.home)
     conn.execute(
         insert(audit_events).values(

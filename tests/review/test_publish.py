@@ -294,6 +294,42 @@ def test_wanted_rows_reads_only_the_row_groups_holding_them(tmp_path) -> None:  
     assert _wanted_rows(path, {"nope"}, ["claim_id"]) is None
 
 
+def test_a_part_read_for_the_queue_gives_look_back_its_claims_without_reading_again(  # type: ignore[no-untyped-def]
+    tmp_path, monkeypatch
+) -> None:
+    """The night's look-back claims are searched for with the queue's; look-back then gets from
+    the rows kept what reading the part would give, and a claim or column the part was not read
+    for is read from the part."""
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from claimscreen.review import publish
+
+    path = tmp_path / "part.parquet"
+    ids = [f"C{i:04d}" for i in range(100)]
+    pq.write_table(pa.table({"claim_id": ids, "n": list(range(100)), "x": ids}), path, row_group_size=10)
+    reads = publish._PartReads({"C0057", "C0090", "gone"})
+    got = reads.read(path, {"C0003", "C0090"}, ["claim_id", "n"])
+    assert got is not None and got.to_pydict() == {"claim_id": ["C0003", "C0090"], "n": [3, 90]}
+    read: list[Path] = []
+
+    def recording(part: Path, claim_ids: set[str], columns: list[str]):  # type: ignore[no-untyped-def]
+        read.append(part)
+        return Lake.read_rows_of(part, "claim_id", claim_ids, columns)
+
+    monkeypatch.setattr(publish, "_wanted_rows", recording)
+    kept = reads.rows(path, {"C0057", "C0090"}, ["n", "claim_id"])
+    assert kept is not None and kept.to_pydict() == {"n": [57, 90], "claim_id": ["C0057", "C0090"]}
+    assert reads.rows(path, {"gone"}, ["claim_id"]) is None and not read
+    again = reads.rows(path, {"C0057", "C0091"}, ["claim_id"])
+    assert again is not None and again.to_pydict() == {"claim_id": ["C0057", "C0091"]} and read == [path]
+    columns = reads.rows(path, {"C0057"}, ["claim_id", "x"])
+    assert columns is not None and columns.to_pydict() == {"claim_id": ["C0057"], "x": ["C0057"]}
+    assert read == [path, path]
+
+
 def test_a_claim_moved_into_another_ring_takes_its_links_along(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A claim linked in one ring that a later ring reaches (the night's ring members) keeps
     one row per identifier it shares, now naming the later ring: no duplicate, no failure."""
