@@ -172,32 +172,12 @@ def build_features(
     identity, identity_names = resolve_identities(window, encoded=encoded, known_ids=earlier.known_ids)
     earlier.known_ids = None
     encoded.pop("ssn_last4", None)  # each column is let go once no later step reads it
-    clock = started = lap(timings, "identity", clock)
-    # The device features (whole window) on a second thread while the reach is found: both read
-    # ``encoded`` and change nothing; the narrowing waits for both.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="device") as pool:
-        pending = pool.submit(
-            _device_features, window, night, references, settings, encoded, identity, timings
-        )
-        reach = None
-        if narrow:
-            clock = time.perf_counter()
-            rules = network.RingRules.from_settings(settings.rings)
-            risky = _RiskyIps(references.get("ip_ranges"), rules.risky_ip_categories)
-            reach = scope.tonight_reach(
-                encoded,
-                identity,
-                tonight,
-                earlier.ring_codes,
-                rules,
-                risky,
-                window["claim_id"],
-                earlier.ring_ids,
-            )
-            lap(timings, "reach", clock)
-        devices = pending.result()
-    clock = lap(timings, "device_and_reach", started)
+    lap(timings, "identity", clock)
+    devices, reach = _devices_and_reach(
+        window, night, references, settings, encoded, identity, tonight, earlier, narrow, timings
+    )
     if reach is not None and not reach.rows.all():
+        clock = time.perf_counter()
         window, tonight, identity = _narrowed(window, tonight, identity, encoded, earlier, reach)
         lap(timings, "narrow", clock)
     signals, shares = _signals_and_sharing(window, night, references, settings, encoded, identity, timings)
@@ -223,6 +203,46 @@ def build_features(
     lap(timings, "contact_browser", clock)
     groups = [signals, devices, contacts, browsers, shares]
     return _night_rows(window, tonight, identity, identity_names, rings, groups)
+
+
+def _devices_and_reach(
+    window: pd.DataFrame,
+    night: dt.date,
+    references: dict[str, pd.DataFrame],
+    settings: Settings,
+    encoded: dict[str, codes.Encoded],
+    identity: np.ndarray,
+    tonight: np.ndarray,
+    earlier: _Earlier,
+    narrow: bool,
+    timings: dict[str, float],
+) -> tuple[pd.DataFrame, scope.Reach | None]:
+    """The device features (whole window) on a second thread while the part of the window
+    tonight reaches is found (None without ``narrow``): both read ``encoded`` and change nothing."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="device") as pool:
+        pending = pool.submit(
+            _device_features, window, night, references, settings, encoded, identity, timings
+        )
+        reach = None
+        if narrow:
+            clock = time.perf_counter()
+            rules = network.RingRules.from_settings(settings.rings)
+            risky = _RiskyIps(references.get("ip_ranges"), rules.risky_ip_categories)
+            reach = scope.tonight_reach(
+                encoded,
+                identity,
+                tonight,
+                earlier.ring_codes,
+                rules,
+                risky,
+                window["claim_id"],
+                earlier.ring_ids,
+            )
+            lap(timings, "reach", clock)
+        devices = pending.result()
+    lap(timings, "device_and_reach", started)
+    return devices, reach
 
 
 def _narrowed(

@@ -40,6 +40,7 @@ __all__ = [
     "first_rows",
     "known_positions",
     "lookup",
+    "matching_pairs",
     "run_encodings",
     "select_rows",
     "take_rows",
@@ -252,3 +253,26 @@ def select_rows(frame: pd.DataFrame, mask: np.ndarray[Any, np.dtype[np.bool_]]) 
     if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
         return frame.iloc[int(rows[0]) : int(rows[-1]) + 1]
     return frame.loc[mask]
+
+
+def matching_pairs(left: np.ndarray, right: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(i, j)`` with ``left[i] == right[j]``: an inner join on codes in
+    ``[0, size)`` (-1 never matches), as two position arrays.
+
+    Round ``k`` pairs each right row with the ``k``-th left row of its code, among the right rows
+    whose code has more than ``k`` left rows, so the rounds cost the pairs they make.
+    """
+    known = np.flatnonzero(left >= 0)
+    by_code = known[np.argsort(left[known], kind="stable")]
+    counts = np.bincount(left[known], minlength=size)
+    rows = np.flatnonzero(right >= 0)
+    first, many = (np.cumsum(counts) - counts)[right[rows]], counts[right[rows]]
+    lefts, rights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    k = 0
+    while len(rows):
+        more = many > k
+        rows, first, many = rows[more], first[more], many[more]
+        lefts.append(by_code[first + k])
+        rights.append(rows)
+        k += 1
+    return np.concatenate(lefts), np.concatenate(rights)

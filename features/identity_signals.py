@@ -55,7 +55,7 @@ from claimscreen.data.schema import SUSPICIOUS_ACTOR_KINDS
 from claimscreen.data.settings import InterstateSettings, Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
 from claimscreen.features.catalog import Feature, check_unique
-from claimscreen.features.codes import Encoded, lookup, select_rows
+from claimscreen.features.codes import Encoded, lookup, matching_pairs, select_rows
 
 __all__ = [
     "ACTOR_CLAIM_KEYS",
@@ -745,7 +745,7 @@ def _wages(tonight: pd.DataFrame, filed: pd.Series, wages: pd.DataFrame | None) 
     wage_ssn, wage_ein, quarter = wage_ssn[rows[dated]], wage_ein[rows[dated]], quarter[dated]
 
     filing_quarter = (filed.dt.year * 4 + (filed.dt.month - 1) // 3).to_numpy(dtype=np.float64)
-    claim, paid = _matching_pairs(claim_ssn, wage_ssn, len(ssns))
+    claim, paid = matching_pairs(claim_ssn, wage_ssn, len(ssns))
     lag = filing_quarter[claim] - quarter[paid]
     kept = (lag >= 1) & (lag <= WAGE_LOOKBACK_QUARTERS)
     claim, paid, lag = claim[kept], paid[kept], lag[kept]
@@ -776,26 +776,3 @@ def _positions(values: pd.Series, distinct: pa.Array) -> np.ndarray:
     array = pa.array(_text(values).array, type=pa.large_string())
     found = pc.fill_null(pc.index_in(array, value_set=distinct), -1)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _matching_pairs(left: np.ndarray, right: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of positions ``(i, j)`` with ``left[i] == right[j]``: an inner join on codes in
-    ``[0, size)`` (-1 never matches), as two position arrays.
-
-    Round ``k`` pairs each right row with the ``k``-th left row of its code, among the right rows
-    whose code has more than ``k`` left rows, so the rounds cost the pairs they make.
-    """
-    known = np.flatnonzero(left >= 0)
-    by_code = known[np.argsort(left[known], kind="stable")]
-    counts = np.bincount(left[known], minlength=size)
-    rows = np.flatnonzero(right >= 0)
-    first, many = (np.cumsum(counts) - counts)[right[rows]], counts[right[rows]]
-    lefts, rights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    k = 0
-    while len(rows):
-        more = many > k
-        rows, first, many = rows[more], first[more], many[more]
-        lefts.append(by_code[first + k])
-        rights.append(rows)
-        k += 1
-    return np.concatenate(lefts), np.concatenate(rights)
