@@ -102,6 +102,10 @@ TONIGHT_ONLY_COLUMNS: tuple[str, ...] = (
     *SSN_FLAG_COLUMNS,
 )
 
+#: The later steps read the part of the window tonight reaches when it is at most this share of
+#: the window: copying most of the window costs more than reading it whole (the result is the same).
+NARROW_AT_MOST = 0.5
+
 _KNOWN_IDENTITY = "known identity_id"  # the encoding job of the ids given on earlier nights
 
 #: Identifier columns coded once per window and shared by identity, rings, device and IP categories.
@@ -176,7 +180,7 @@ def build_features(
     devices, reach = _devices_and_reach(
         window, night, references, settings, encoded, identity, tonight, earlier, narrow, timings
     )
-    if reach is not None and not reach.rows.all():
+    if reach is not None and reach.rows.mean() <= NARROW_AT_MOST:
         clock = time.perf_counter()
         window, tonight, identity = _narrowed(window, tonight, identity, encoded, earlier, reach)
         lap(timings, "narrow", clock)
@@ -649,6 +653,7 @@ def read_features(home: Path, night: dt.date) -> pd.DataFrame:
 __all__ = [
     "ALL_FEATURES",
     "KEY_COLUMNS",
+    "NARROW_AT_MOST",
     "RED_FLAG_FEATURES",
     "SHARED_COLUMNS",
     "TONIGHT_ONLY_COLUMNS",

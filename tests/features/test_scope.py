@@ -24,6 +24,7 @@ from claimscreen.data.settings import Settings, load_settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS
 from claimscreen.features import network, scope
 from claimscreen.features.build import (
+    NARROW_AT_MOST,
     WINDOW_COLUMNS,
     build_features,
     load_known_ids,
@@ -108,6 +109,7 @@ def test_each_night_is_the_same_over_the_reach_as_over_the_whole_window(
     assert in_rings > 50  # the world's rings are there to be kept whole
     # The reach is a part of the window, not all of it: the later steps read less.
     assert reached and all(kept < window for kept, window in reached)
+    assert all(kept <= NARROW_AT_MOST * window for kept, window in reached)  # each night narrowed
 
 
 def test_the_reach_follows_ring_links_from_claim_to_claim_and_every_claim_of_a_person() -> None:
