@@ -637,8 +637,12 @@ def read_window(lake: Lake, first: dt.date, night: dt.date) -> pd.DataFrame:
         tables.append(lake.read_table(part, columns=list(wanted), large_text=True, present=True))
     if not tables:
         return lake.read_window("claims", first, night, columns=list(WINDOW_COLUMNS))
-    frame = pa.concat_tables(tables, promote_options="default").to_pandas()
-    return frame.reindex(columns=list(WINDOW_COLUMNS))
+    table = pa.concat_tables(tables, promote_options="default")
+    for column in SSN_FLAG_COLUMNS:  # earlier nights' are not read: no flag raised (in Arrow, not
+        if column in table.column_names:  # on ten million pandas objects)
+            flags = pc.fill_null(table[column].cast(pa.bool_()), False)
+            table = table.set_column(table.schema.get_field_index(column), column, flags)
+    return table.to_pandas().reindex(columns=list(WINDOW_COLUMNS))
 
 
 def read_features(home: Path, night: dt.date) -> pd.DataFrame:
