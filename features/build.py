@@ -413,26 +413,14 @@ def _signals_and_sharing(
 
 
 class _RiskyIps:
-    """Per IP address (text): is its ip_ranges category one of ``categories`` (the category
-    :func:`~claimscreen.features.device.categorize_ips` gives it). The ranges are indexed once."""
+    """Per IP address (text): is its ip_ranges category one of ``categories``."""
 
     def __init__(self, ip_ranges: pd.DataFrame | None, categories: tuple[str, ...]) -> None:
-        listed = ip_ranges is not None and len(ip_ranges) > 0
-        self.categories = categories
-        self.ranges = (
-            [(name, device.index_ip_ranges(ip_ranges, name)) for name in reversed(device.CATEGORY_PRECEDENCE)]
-            if listed and ip_ranges is not None
-            else []
-        )
+        self.ranges, self.categories = device.IpRanges(ip_ranges), list(categories)
 
     def __call__(self, addresses: pa.Array) -> np.ndarray:
-        if not self.ranges or not len(addresses):
-            return np.zeros(len(addresses), dtype=bool)
-        ips = device.parse_ips(pd.Index(addresses.to_pandas(), dtype="str"))
-        category = np.full(len(addresses), None, dtype=object)
-        for name, ranges in self.ranges:
-            category[device.match_ranges(ips, ranges)] = name
-        return np.isin(category, list(self.categories))
+        found = self.ranges.categories(pd.Index(addresses.to_pandas(), dtype="str"))
+        return pd.Series(found, dtype=object).isin(self.categories).to_numpy(dtype=bool)
 
 
 def _device_features(

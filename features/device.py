@@ -35,15 +35,13 @@ from claimscreen.features.codes import Encoded, blank_values, lookup, select_row
 from claimscreen.features.contact import DOMESTIC_REGIONS
 
 __all__ = [
-    "CATEGORY_PRECEDENCE",
     "FEATURES",
     "FEATURE_NAMES",
     "ONLINE_CHANNELS",
+    "IpRanges",
     "categorize_ips",
     "compute_device_features",
     "foreign_ips",
-    "index_ip_ranges",
-    "match_ranges",
     "night_age",
     "parse_ips",
 ]
@@ -682,9 +680,28 @@ def categorize_ips(
         addresses = pd.Index(ip_address.dropna().unique())
     if ip_ranges is None or not len(ip_ranges) or not len(addresses):
         return pd.Series([], index=pd.Index([], dtype="str"), dtype="str")
-    ips = parse_ips(addresses)
-    category = np.full(len(addresses), None, dtype=object)
-    for name in reversed(CATEGORY_PRECEDENCE):
-        category[match_ranges(ips, index_ip_ranges(ip_ranges, name))] = name
+    category = IpRanges(ip_ranges).categories(addresses)
     listed = pd.notna(category)
     return pd.Series(category[listed], index=addresses[listed], dtype="str")
+
+
+class IpRanges:
+    """The ip_ranges list, indexed once per category, to categorize addresses many times."""
+
+    def __init__(self, ip_ranges: pd.DataFrame | None) -> None:
+        listed = ip_ranges is not None and len(ip_ranges) > 0
+        self.indexes = (
+            [(name, index_ip_ranges(ip_ranges, name)) for name in reversed(CATEGORY_PRECEDENCE)]
+            if listed and ip_ranges is not None
+            else []
+        )
+
+    def categories(self, addresses: pd.Index) -> np.ndarray:
+        """Per address (text): its category (the first of :data:`CATEGORY_PRECEDENCE` listing
+        it), None where unlisted."""
+        category = np.full(len(addresses), None, dtype=object)
+        if self.indexes and len(addresses):
+            ips = parse_ips(addresses)
+            for name, ranges in self.indexes:
+                category[match_ranges(ips, ranges)] = name
+        return category

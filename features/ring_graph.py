@@ -47,6 +47,7 @@ __all__ = [
     "identity_of",
     "ip_networks",
     "kind_codes",
+    "most_linking",
     "on_congregate_list",
     "ring_components",
     "ring_graph",
@@ -200,8 +201,26 @@ def address_parts(encoded: dict[str, EncodedColumn]) -> tuple[list[Arr], list[Ar
             (zip_parts, encoded["mailing_zip5"], encoded["zip5"]),
         ):
             codes = np.asarray(mailing.codes, dtype=np.int64)
-            parts.append(_unify(codes, mailing.values, residence.values) if mailing.size else codes)
+            parts.append(_in_namespace(mailing, residence) if mailing.size else codes)
     return street_parts, zip_parts
+
+
+def _in_namespace(column: EncodedColumn, into: EncodedColumn) -> Arr:
+    """``column``'s codes in the namespace of ``into``'s values (:func:`_unify`). When ``into``
+    holds nearly as many distinct values as rows (ten million street lines), its rows are probed
+    against ``column``'s few values instead of its values being taken out of the column again."""
+    codes = np.asarray(column.codes, dtype=np.int64)
+    values = column.values
+    if into.source is None or into.first is None or 4 * into.size < len(into.codes):
+        return _unify(codes, values, into.values)
+    found = pc.fill_null(pc.index_in(into.source, value_set=values), -1).to_numpy(zero_copy_only=False)
+    hit = np.asarray(found, dtype=np.int64)
+    at = np.flatnonzero(hit >= 0)
+    position = np.full(len(values), -1, dtype=np.int64)
+    position[hit[at]] = np.asarray(into.codes, dtype=np.int64)[at]
+    new = position < 0
+    mapping = np.where(new, into.size + np.cumsum(new) - 1, position).astype(np.int64)
+    return lookup(mapping, codes)
 
 
 def _repeated(codes: Arr) -> tuple[Arr, Arr]:
@@ -330,6 +349,15 @@ def _bursty(inc: _Incidence, rows: Arr, seconds: Arr, gap: Arr, rules: RingRules
     out = np.zeros(inc.n_nodes, dtype=bool)
     out[nodes] = share >= rules.burst_share
     return out
+
+
+def most_linking(rules: RingRules, rule_name: str) -> int:
+    """The most identities a value under ``rule_name`` (a kind, or :data:`RISKY_IP`) can be given
+    by and still be an edge (:func:`_edge_nodes`): its cap, or the burst cap where bursts (and
+    with them a device's roaming) can link past the cap, and for an address (a mail drop)."""
+    rule = rules.kinds[rule_name]
+    past_cap = bool(rule.burst_gap_seconds) or rule_name == "address"
+    return max(rule.cap, rules.burst_cap if past_cap else 0)
 
 
 def _edge_nodes(

@@ -42,12 +42,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from scipy.sparse import csr_matrix
 
 from claimscreen.features.codes import Encoded, lookup, take_rows, to_arrow
 from claimscreen.features.network import new_ring_id
-from claimscreen.features.ring_graph import RISKY_IP, RingRules, distinct_per_group
+from claimscreen.features.ring_graph import (
+    RISKY_IP,
+    RingRules,
+    address_parts,
+    distinct_per_group,
+    most_linking,
+)
 
 __all__ = ["Reach", "narrow_encoded", "tonight_reach"]
 
@@ -91,41 +96,14 @@ def _holding(codes: Arr, wanted: BoolArr) -> BoolArr:
     return np.asarray(lookup(wanted, codes, False), dtype=bool)
 
 
-def _most_people(rules: RingRules, kind: str) -> int:
-    """The most people a value of ``kind`` may be given by and still link them (any of its rules)."""
-    rule = rules.kinds[kind]
-    return max(rule.cap, rules.burst_cap if rule.burst_gap_seconds else 0)
-
-
 def _street_codes(encoded: dict[str, Encoded]) -> tuple[Arr, Arr] | None:
-    """Residence and mailing street lines as codes in one namespace (the residence's), or None.
-
-    The ZIP code is left out (a street line at two ZIP codes links the rows of both: more rows
-    read, never fewer). Mailing streets are rare: the residence column is probed against them,
-    instead of the residence's ten million distinct values being taken out again."""
-    if "address_norm" not in encoded:
+    """Residence and mailing street lines as codes in one namespace, or None
+    (:func:`~claimscreen.features.ring_graph.address_parts`). The ZIP code is left out: a street
+    line at two ZIP codes links the rows of both (more rows read, never fewer)."""
+    if "address_norm" not in encoded or "zip5" not in encoded:
         return None
-    residence = encoded["address_norm"]
-    home = np.asarray(residence.codes, dtype=np.int64)
-    if "mailing_address_norm" not in encoded or not encoded["mailing_address_norm"].size:
-        return home, np.full(len(home), -1, dtype=np.int64)
-    mailing = encoded["mailing_address_norm"]
-    streets = mailing.values
-    as_home = np.full(len(streets), -1, dtype=np.int64)
-    if residence.source is not None and residence.first is not None:
-        # Per row: the mailing street equal to its street line, and the row's code.
-        found = pc.index_in(residence.source, value_set=streets)
-        hit = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-        at = np.flatnonzero(hit >= 0)
-        as_home[hit[at]] = home[at]
-    else:
-        found = pc.index_in(residence.values, value_set=streets)
-        hit = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-        at = np.flatnonzero(hit >= 0)
-        as_home[hit[at]] = at
-    fresh = as_home < 0
-    as_home[fresh] = residence.size + np.arange(int(fresh.sum()))
-    return home, lookup(as_home, np.asarray(mailing.codes, dtype=np.int64))
+    streets = address_parts(encoded)[0]
+    return streets[0], streets[1] if len(streets) == 2 else np.full(len(streets[0]), -1, dtype=np.int64)
 
 
 class _Link:
@@ -293,9 +271,9 @@ def _linking(
     to link them under any rule of the link's kind."""
     assert link.kind is not None
     ids = distinct_per_group(group, people[rows], len(codes))
-    follow = ids <= _most_people(rules, link.kind)
+    follow = ids <= most_linking(rules, link.kind)
     if link.kind == "ip" and risky is not None:
-        maybe = np.flatnonzero(~follow & (ids <= _most_people(rules, RISKY_IP)))
+        maybe = np.flatnonzero(~follow & (ids <= most_linking(rules, RISKY_IP)))
         if len(maybe):
             follow[maybe[risky(encoded[link.column].values_at(codes[maybe]))]] = True
     return follow

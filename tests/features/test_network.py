@@ -563,3 +563,24 @@ def test_synthetic_world_rings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -
     assert in_ring[fraud_ring].mean() > 0.5
     assert in_ring[~truth["is_fraud"].to_numpy(dtype=bool)].mean() < 0.05
     assert out["ring_size"].max() < 200
+
+
+def test_a_mailing_street_takes_the_code_of_the_same_residence_street_and_a_new_one_follows() -> None:
+    from claimscreen.features.codes import encode_column
+    from claimscreen.features.ring_graph import address_parts
+
+    def parts(residence: list[str | None], mailing: list[str | None]) -> list[list[int]]:
+        frame = pd.DataFrame({"address_norm": residence, "mailing_address_norm": mailing})
+        frame["zip5"] = frame["mailing_zip5"] = "02139"
+        encoded = {c: encode_column(frame[c]) for c in frame.columns}
+        return [p.tolist() for p in address_parts(encoded)[0]]
+
+    # Mostly distinct residences: the residence rows are probed against the mailing streets.
+    assert parts(["A", "B", "C", "D"], [None, "C", "E", None]) == [[0, 1, 2, 3], [-1, 2, 4, -1]]
+    # Few distinct residences: the residence values are taken and probed.
+    assert parts(
+        ["A", "A", "A", "B", "B", "B", "A", "B", "A"], [None, "B", "E", None, "E", None, None, None, None]
+    ) == [
+        [0, 0, 0, 1, 1, 1, 0, 1, 0],
+        [-1, 1, 2, -1, 2, -1, -1, -1, -1],
+    ]

@@ -172,7 +172,9 @@ def test_a_mailing_address_links_the_claims_living_at_it() -> None:
     frame = pd.DataFrame(
         {
             "address_norm": ["1 OAK ST #5", "9 ELM ST", "1 OAK ST #5", "3 FIR ST"],
+            "zip5": ["02139", "02140", "02139", "02139"],
             "mailing_address_norm": [None, "1 OAK ST #5", None, None],
+            "mailing_zip5": [None, "02139", None, None],
         }
     )
     encoded = {column: encode_column(frame[column]) for column in frame.columns}
