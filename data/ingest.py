@@ -144,11 +144,11 @@ class _IngestPool:
 def _arrow_memory_for_ingest() -> Iterator[None]:
     """Arrow allocates from jemalloc while ingests run, and gives its free memory back after.
 
-    The package sets mimalloc to hand freed memory back to the system at once (the features
-    stage's peak; claimscreen/__init__.py). Ingest frees and allocates column after column:
-    with that setting every new column is fresh pages the kernel must clear, 18% of a
-    1,000,000-claim night's CPU in a profile (clear_page); jemalloc keeps them a moment and
-    reuses them (system CPU 3.4-5.7 -> 2.2-2.5 s, peak RSS 2.95 -> 2.7 GB). The pool is
+    jemalloc is the package's pool (claimscreen/__init__.py); this keeps ingest on it whatever
+    pool an operator chose. Ingest frees and allocates column after column: with mimalloc told
+    to hand freed memory back at once, every new column was fresh pages the kernel must clear,
+    18% of a 1,000,000-claim night's CPU in a profile (clear_page); jemalloc keeps them a moment
+    and reuses them (system CPU 3.4-5.7 -> 2.2-2.5 s, peak RSS 2.95 -> 2.7 GB). The pool is
     process-wide: the first ingest in sets it, the last one out puts the previous one back.
     """
     try:

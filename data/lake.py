@@ -129,24 +129,30 @@ class Lake:
 
     @staticmethod
     def read_rows_of(path: Path, key: str, wanted: set[str], columns: list[str]) -> pa.Table | None:
-        """The rows of one Parquet file whose ``key`` is one of ``wanted`` (None if none): its keys
-        are read first, then only the row groups holding a wanted one, and of them only the wanted
-        rows, of ``columns`` the file has."""
+        """The rows of one Parquet file whose ``key`` is one of ``wanted`` (None if none): the row
+        groups whose smallest and largest key (the file's statistics) hold no wanted key between
+        them are not read at all (:func:`groups_in_range`); of the others the keys are read first,
+        then only the row groups holding a wanted one, and of them only the wanted rows, of
+        ``columns`` the file has."""
         parquet = pq.ParquetFile(path)
-        ids = parquet.read(columns=[key]).column(key)
+        sizes = np.array([parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)])
+        candidates = groups_in_range(parquet, key, wanted)
+        if not len(candidates):
+            return None
+        ids = parquet.read_row_groups(candidates.tolist(), columns=[key]).column(key)
         mask = pc.is_in(ids, value_set=pa.array(sorted(wanted), type=ids.type))
         if not pc.any(mask).as_py():
             return None
         present = [c for c in columns if c in set(parquet.schema_arrow.names)]
         # Which row groups hold a wanted row: one pass over the mask (a file of a million claims
         # has ~60 groups; slicing the mask and asking each group's metadata cost ~1 ms a group).
-        sizes = np.array([parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)])
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        read = sizes[candidates]
+        starts = np.concatenate([[0], np.cumsum(read)[:-1]]).astype(np.int64)
         hits = np.asarray(mask.to_numpy(), dtype=bool)
-        filled = np.flatnonzero(sizes > 0)
-        groups = filled[np.add.reduceat(hits, starts[filled]) > 0]
-        table = parquet.read_row_groups(groups.tolist(), columns=present)
-        keep = np.concatenate([hits[starts[g] : starts[g] + sizes[g]] for g in groups])
+        filled = np.flatnonzero(read > 0)
+        holding = filled[np.add.reduceat(hits, starts[filled]) > 0]
+        table = parquet.read_row_groups(candidates[holding].tolist(), columns=present)
+        keep = np.concatenate([hits[starts[g] : starts[g] + read[g]] for g in holding])
         return table.filter(pa.array(keep))
 
     def ring_members(self, night: dt.date, rings: pa.Array) -> pa.Table:
@@ -269,6 +275,34 @@ def write_parquet(path: Path, table: pa.Table) -> None:
     dictionary encoding for the columns :func:`dictionary_columns` picks."""
     with atomic_target(path) as tmp:
         pq.write_table(table, tmp, compression="zstd", use_dictionary=dictionary_columns(table))
+
+
+def groups_in_range(parquet: pq.ParquetFile, key: str, wanted: set[str]) -> np.ndarray[Any, Any]:
+    """The row groups of ``parquet`` that may hold one of ``wanted`` as ``key``: those whose
+    statistics give a smallest and largest text key with a wanted one between them, and every
+    group without such statistics. Claim ids are issued in order, so a night's file, and each
+    of its row groups, holds a narrow range of them: the claims of a few nights looked up
+    among a benefit year's files skip the other nights' files without decoding them. Text
+    statistics compare as UTF-8 bytes, which orders as Python orders ``str``."""
+    groups = np.arange(parquet.num_row_groups)
+    if not wanted:
+        return groups[:0]
+    leaves = [i for i in range(len(parquet.schema)) if parquet.schema.column(i).path == key]
+    if not leaves:
+        return groups
+    ordered = np.array(sorted(wanted), dtype=object)
+    keep = np.ones(len(groups), dtype=bool)
+    for group in groups:
+        stats = parquet.metadata.row_group(group).column(leaves[0]).statistics
+        if stats is None or not stats.has_min_max:
+            continue
+        low, high = stats.min, stats.max
+        if not (isinstance(low, str) and isinstance(high, str)):
+            continue
+        keep[group] = np.searchsorted(ordered, high, side="right") > np.searchsorted(
+            ordered, low, side="left"
+        )
+    return groups[keep]
 
 
 def dictionary_columns(table: pa.Table, sample: int = 10_000, share: float = 0.5) -> list[str]:

@@ -1,8 +1,12 @@
-"""Ingest allocates Arrow memory from jemalloc and puts the process's pool back after."""
+"""Arrow allocates from jemalloc: the package's pool (an operator's own choice wins), and
+ingest's whatever the pool, put back after."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -62,3 +66,23 @@ def test_overlapping_ingests_put_the_first_pool_back_once_the_last_ends() -> Non
     thread.join()
     assert inside == ["jemalloc", "jemalloc"]  # the second leaving does not end the first's pool
     assert pa.default_memory_pool().backend_name == before
+
+
+def run_python(code: str, **env: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"} | env
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
+    )
+    return done.stdout.strip()
+
+
+POOL = "import claimscreen, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+
+
+def test_the_package_allocates_arrow_memory_from_jemalloc() -> None:
+    jemalloc_or_skip()
+    assert run_python(POOL) == "jemalloc"
+
+
+def test_an_operators_own_pool_wins() -> None:
+    assert run_python(POOL, ARROW_DEFAULT_MEMORY_POOL="system") == "system"
