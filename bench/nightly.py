@@ -543,6 +543,7 @@ def main() -> None:
         run_night(Path(home), Path(batch), args.goal, args.workers)
         return
     print(f"machine: {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 1e9:.0f} GB; {load()}")
+    print(f"Arrow memory pool: {pa.default_memory_pool().backend_name}")
     for name in args.cases.split(","):
         tonight, history, goal = CASES[name]
         tonight, history = args.tonight or tonight, args.history or history
