@@ -35,6 +35,7 @@ turns risk into work for people.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,7 +145,9 @@ class ClaimScorer:
         x = self._x(features)
         if len(x) > ANOMALY_FIT_ROWS:
             x = x[np.random.default_rng(self.seed).choice(len(x), ANOMALY_FIT_ROWS, replace=False)]
-        medians = np.nanmedian(x, axis=0) if len(x) else np.zeros(x.shape[1])
+        with warnings.catch_warnings():  # an input no claim has yet (a state's first night) fills as 0
+            warnings.simplefilter("ignore", RuntimeWarning)
+            medians = np.nanmedian(x, axis=0) if len(x) else np.zeros(x.shape[1])
         self.fill_ = np.nan_to_num(medians, nan=0.0)
         filled = self._filled(x)
         self.anomaly_ = make_anomaly_model(self.seed, len(x)).fit(filled)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from helpers import feature_frame as frame
@@ -33,3 +35,13 @@ def test_a_scorer_fitted_before_new_inputs_keeps_scoring_on_its_own(monkeypatch:
 def test_a_new_scorer_uses_every_input_of_today() -> None:
     features = frame(*[ordinary(session_seconds=float(s)) for s in range(300, 500)])
     assert ClaimScorer().fit_anomaly(features).inputs() == MODEL_INPUTS
+
+
+def test_an_input_no_claim_has_yet_fills_as_zero_without_a_warning() -> None:
+    rng = np.random.default_rng(4)
+    features = frame(*[ordinary(session_seconds=float(s)) for s in rng.integers(300, 1500, 50)])
+    features[MODEL_INPUTS[0]] = np.nan  # a state's first night: no claim has this input yet
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "All-NaN slice" reached the operator's terminal
+        scorer = ClaimScorer().fit_anomaly(features)
+    assert scorer.fill_[0] == 0.0
