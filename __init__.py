@@ -15,9 +15,9 @@ import sys
 # default mimalloc. The nightly flow frees and allocates gigabytes column after column:
 # jemalloc reuses the freed pages, where mimalloc (told below to hand them back at once) had
 # the kernel clear fresh ones. On the 1,000,000-claim night against 10,000,000 history
-# (bench/nightly.py, in turn on one lake): the read of the features window 6.3-7.8 s against
-# 15.2-16.0 s, the stage 73.5-77.4 s against 80.9-82.1 s, its system CPU 36-37 s against
-# 47-49 s and its peak RSS 9.6-9.7 GB against 11.1-11.2 GB; the whole night in three pairs
+# (bench/nightly.py, in turn on one lake): the features stage alone 73.5 and 77.4 s against
+# 80.9 and 82.1 s in two pairs (76.6-84.4 s in four later runs without a pair), its system CPU
+# 35-38 s against 47-49 s and its peak RSS 9.6-10.1 GB against 11.1-11.2 GB; the whole night in three pairs
 # 143.9, 162.0 and 156.9 s against 162.7, 166.9 and 153.5 s, peaking 1.2 GB lower each time
 # (the read 8-10 s faster, coding and identity resolution 1-6 s slower).
 if sys.platform.startswith("linux"):
