@@ -53,10 +53,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-from email_validator import EmailNotValidError, validate_email
 
 from claimscreen.data.arrow_text import (
     DELETE,
@@ -72,7 +70,6 @@ from claimscreen.data.arrow_text import digit_matrix as _digit_matrix
 from claimscreen.data.arrow_text import keep_matching as _keep_matching
 from claimscreen.data.arrow_text import map_words as _map_words
 from claimscreen.data.arrow_text import replace as _replace
-from claimscreen.data.arrow_text import replace_distinct as _replace_distinct
 from claimscreen.data.arrow_text import spell_letters as _spell_letters
 from claimscreen.data.arrow_text import string_buffers as _string_buffers
 from claimscreen.data.arrow_text import sub as _sub
@@ -81,6 +78,19 @@ from claimscreen.data.arrow_text import to_series as _to_series
 from claimscreen.data.arrow_text import translate as _translate
 from claimscreen.data.arrow_text import transliterate as _transliterate
 from claimscreen.data.arrow_text import trim as _trim
+from claimscreen.data.contacts import (
+    PLACEHOLDER_EMAIL_DOMAINS,
+    PLACEHOLDER_EMAIL_NAMES,
+    PLACEHOLDER_EMAIL_PROVIDERS,
+    canonical_email,
+    canonical_email_array,
+    phone_e164,
+    phone_e164_array,
+    phone_flags,
+    phone_flags_array,
+    placeholder_email_array,
+    placeholder_phone_array,
+)
 from claimscreen.data.vocabularies import (
     DIRECTIONALS,
     STATE_NAMES,
@@ -98,11 +108,6 @@ _UNIT_GLUED = rf"\b({'|'.join(d for d in UNIT_DESIGNATORS if d != 'NO')})([0-9])
 _WORD_KEYS = pa.array(list(_ADDRESS_WORDS), type=pa.large_string())
 _WORD_VALUES = pa.array(list(_ADDRESS_WORDS.values()), type=pa.large_string())
 
-_EMAIL = (
-    r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
-)
-_GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
-_NANP = r"^[2-9][0-9]{2}[2-9][0-9]{6}$"
 _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s?(?:Z|[+-]\d{2}:?\d{2})?$"
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -204,142 +209,6 @@ def normalize_name_array(array: pa.Array) -> pa.Array:
 # --- Contact -------------------------------------------------------------------
 
 
-def canonical_email(values: pd.Series) -> pd.Series:
-    """Lower-cased mailbox with +tags dropped and, for Gmail, dots removed; NA if malformed.
-
-    Internationalized addresses (``jose.muñoz@correo.mx``, a domain in any script)
-    are accepted, checked offline by :mod:`email_validator` (no DNS look-up).
-
-    ``john.doe+ui@GMail.com`` becomes ``johndoe@gmail.com``; a googlemail.com
-    address becomes its gmail.com form.
-    """
-    return _to_series(canonical_email_array(_to_arrow(values)), values.index)
-
-
-def canonical_email_array(array: pa.Array) -> pa.Array:
-    lowered = pc.utf8_lower(_trim(array))
-    array = _keep_matching(lowered, _EMAIL)
-    # What the plain-ASCII pattern refuses goes to email_validator: internationalized
-    # mailboxes and domains (jose.muñoz@correo.mx) are addresses too.
-    others = pc.and_(pc.is_valid(lowered), pc.is_null(array))
-    array = _replace_distinct(array, others, _email_by_library, source=lowered)
-    array = _sub(array, r"\+[^@]*@", "@", needs_text="+")
-    gmail = pc.fill_null(
-        pc.or_(pc.ends_with(array, "@gmail.com"), pc.ends_with(array, "@googlemail.com")), False
-    )
-    if pc.any(gmail).as_py():
-        local = pc.list_element(pc.split_pattern(array.filter(gmail), "@", max_splits=1), 0)
-        folded = _concat(pc.replace_substring(local, ".", ""), pa.scalar("gmail.com", local.type), sep="@")
-        array = pc.replace_with_mask(array, gmail, folded)
-    return _blank_to_null(keep_where(array, pc.invert(pc.starts_with(array, "@"))))
-
-
-def _email_by_library(text: str) -> str | None:
-    try:
-        checked = validate_email(text, check_deliverability=False, allow_smtputf8=True)
-    except EmailNotValidError:
-        return None
-    return checked.normalized.lower()
-
-
-def phone_e164(values: pd.Series) -> pd.Series:
-    """A phone number in E.164 (``+16145550134``, ``+525512345678``); NA if it is no number.
-
-    Plain NANP numbers (digits, spaces, ``().-``, an optional ``+1`` or ``1``) are
-    read directly; anything else goes to :mod:`phonenumbers`, read as dialled from
-    the US (``+44 20 7946 0958``, ``011 52 55 1234 5678``, ``(614) 555-0134 ext 2``),
-    once per distinct value; an extension is dropped. A number with country code 1
-    must have the NANP shape the direct reading asks; another country's must be
-    valid in that country's numbering plan as phonenumbers knows it (a length that
-    is merely possible lets through a US number with a stray ``+``, ``+5552014432``).
-    """
-    return _to_series(phone_e164_array(_to_arrow(values)), values.index)
-
-
-def phone_e164_array(array: pa.Array) -> pa.Array:
-    trimmed = _trim(array)
-    array = _keep_matching(trimmed, r"^\+?[0-9(). -]+$")
-    digits = _translate(array, _DIGITS)
-    # Ten NANP digits, after a country code 1 or (without a leading +) alone.
-    with_country = pc.match_substring_regex(digits, r"^1[2-9][0-9]{2}[2-9][0-9]{6}$")
-    alone = pc.and_(pc.match_substring_regex(digits, _NANP), pc.invert(pc.starts_with(array, "+")))
-    national = keep_where(pc.utf8_slice_codeunits(digits, -10), pc.or_(with_country, alone))
-    e164 = _blank_to_null(_concat(pa.scalar("+1", national.type), national))
-    others = pc.and_(pc.is_valid(_blank_to_null(trimmed)), pc.is_null(e164))
-    return _replace_distinct(e164, others, _phone_by_library, source=trimmed)
-
-
-def _phone_by_library(text: str) -> str | None:
-    try:
-        number = phonenumbers.parse(text, "US")
-    except phonenumbers.NumberParseException:
-        return None
-    if number.country_code == 1:
-        usable = _NANP_NUMBER.match(str(number.national_number)) is not None
-    else:
-        usable = phonenumbers.is_valid_number(number)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if usable else None
-
-
-_NANP_NUMBER = re.compile(_NANP)
-
-
-#: Line types that tie a number to no place: a feature may treat them apart.
-_NON_GEOGRAPHIC_TYPES = frozenset(
-    (
-        phonenumbers.PhoneNumberType.VOIP,
-        phonenumbers.PhoneNumberType.TOLL_FREE,
-        phonenumbers.PhoneNumberType.PREMIUM_RATE,
-        phonenumbers.PhoneNumberType.SHARED_COST,
-        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
-        phonenumbers.PhoneNumberType.UAN,
-        phonenumbers.PhoneNumberType.PAGER,
-        phonenumbers.PhoneNumberType.VOICEMAIL,
-    )
-)
-
-
-def phone_flags(e164: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(foreign, non-geographic) of E.164 numbers, as :func:`phone_flags_array`, nullable booleans."""
-    foreign, non_geographic = phone_flags_array(_to_arrow(e164))
-    return (
-        pd.Series(foreign, index=e164.index, dtype="boolean"),
-        pd.Series(non_geographic, index=e164.index, dtype="boolean"),
-    )
-
-
-def phone_flags_array(e164: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Whether each E.164 number is *foreign* (country code other than 1, NANP) and whether
-    it is *non-geographic* (toll-free, premium, personal, VoIP, ... or a global service
-    number such as +800); null where there is no number.
-
-    A NANP number's line type is that of its area code (``+1 800`` toll-free, ``+1 500``
-    personal, ``+1 900`` premium), asked of :mod:`phonenumbers` once per distinct area
-    code; another country's is asked once per distinct number. A US number's line type
-    beyond its area code (a mobile or a VoIP line in a geographic area code) is not
-    knowable from the number: it is not guessed.
-    """
-    nanp = pc.starts_with(e164, "+1")
-    foreign = pc.invert(nanp)
-    area = pc.if_else(nanp, pc.utf8_slice_codeunits(e164, 2, 5), e164)
-    non_geographic = per_distinct(area, _non_geographic, pa.bool_())
-    return foreign, non_geographic
-
-
-@functools.lru_cache(maxsize=4096)
-def _non_geographic(number: str) -> bool:
-    """For a NANP area code (three digits), that of an ordinary line in it; else of the E.164 number."""
-    text = f"+1{number}2345678" if len(number) == 3 else number
-    parsed = phonenumbers.parse(text)
-    return (
-        phonenumbers.region_code_for_number(parsed) == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
-        or phonenumbers.number_type(parsed) in _NON_GEOGRAPHIC_TYPES
-    )
-
-
-# --- Addresses -----------------------------------------------------------------
-
-
 def split_zip(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(zip5, zip4) from 12345, 12345-6789 or 123456789; both NA if malformed."""
     zip5, zip4 = split_zip_array(_to_arrow(values))
@@ -356,8 +225,9 @@ def normalize_address(line1: pd.Series, line2: pd.Series) -> pd.Series:
 
     ``123 North Main Street, Apt. 4-B`` becomes ``123 N MAIN ST #4B``; ``Apt 5``,
     ``Apt.5``, ``APT. 5``, ``Apt5``, ``Apartment 5``, ``Unit 5``, ``#5`` and ``# 5``
-    all give ``#5``. Other scripts are romanized. The two lines are joined with a
-    space; a missing line 1 gives NA whatever line 2 is.
+    all give ``#5``; ``Apt 2-D``, ``Apt 2 D`` and ``#2D`` give ``#2D``. Other scripts are
+    romanized. The two lines are joined with a space; a missing line 1 gives NA whatever
+    line 2 is.
     """
     return _to_series(normalize_address_array(_to_arrow(line1), _to_arrow(line2)), line1.index)
 
@@ -371,6 +241,7 @@ def normalize_address_array(line1: pa.Array, line2: pa.Array) -> pa.Array:
     array = _replace(_replace(array, "# #", "#"), "# ", "#")
     array = _sub(array, r"#{2,}", "#", needs_text="##")
     array = _sub(array, r"#([A-Z0-9]+) ?- ?([A-Z0-9]+)", r"#\1\2", needs_text="-")
+    array = _sub(array, r"#([0-9]+) ([A-Z])$", r"#\1\2", needs_text="#")  # APT 2 D: the unit 2D
     dangling = pc.fill_null(pc.ends_with(array, "#"), False)
     if pc.any(dangling).as_py():
         cut = _trim(pc.utf8_slice_codeunits(array.filter(dangling), 0, -1))
@@ -744,6 +615,9 @@ def employer_name_key_array(array: pa.Array) -> pa.Array:
 __all__ = [
     "DELETE",
     "DIRECTIONALS",
+    "PLACEHOLDER_EMAIL_DOMAINS",
+    "PLACEHOLDER_EMAIL_NAMES",
+    "PLACEHOLDER_EMAIL_PROVIDERS",
     "STATE_NAMES",
     "STREET_SUFFIXES",
     "UNIT_DESIGNATORS",
@@ -785,6 +659,8 @@ __all__ = [
     "phone_e164_array",
     "phone_flags",
     "phone_flags_array",
+    "placeholder_email_array",
+    "placeholder_phone_array",
     "routing_number",
     "routing_number_array",
     "split_zip",

@@ -110,6 +110,12 @@ class RingSettings(BaseModel):
         description="3 to household_identities people with no surname word in common at one unit or PO "
         "box are a ring when 3 of them first gave it within this many days (0: never)",
     )
+    shared_computers: bool = Field(
+        True,
+        description="a few people (at most household_identities) joined only by devices and the one "
+        "home network they stay on, at a person's pace, with no hard evidence and no fraud "
+        "decision, are no ring: a relative, neighbour or community helper filing for them",
+    )
     drop_days: int = Field(
         21,
         ge=1,

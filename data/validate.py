@@ -259,13 +259,22 @@ def _as_datetime(dates: pa.Array) -> np.ndarray:
 
 def _contact(text: Columns) -> tuple[Columns, Found]:
     found: Found = []
+    # A placeholder ("none@gmail.com", 000-000-0000) is no identifier, and not malformed: the
+    # claim keeps its email as given (``email``) and has no mailbox or phone to match or share.
+    phone = _not_placeholder(text["phone"], nz.placeholder_phone_array)
     out = {
         "email": pc.utf8_lower(text["email"]),
         "email_canonical": _malformed("email", text["email"], nz.canonical_email_array(text["email"]), found),
-        "phone_e164": _malformed("phone", text["phone"], nz.phone_e164_array(text["phone"]), found),
+        "phone_e164": _malformed("phone", phone, nz.phone_e164_array(phone), found),
     }
+    out["email_canonical"] = _not_placeholder(out["email_canonical"], nz.placeholder_email_array)
     out["phone_foreign"], out["phone_non_geographic"] = nz.phone_flags_array(out["phone_e164"])
     return out, found
+
+
+def _not_placeholder(values: pa.Array, placeholder: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    flags = placeholder(values)
+    return nz.keep_where(values, pc.invert(pc.fill_null(flags, False))) if pc.any(flags).as_py() else values
 
 
 def _residence(text: Columns) -> tuple[Columns, Found]:

@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 __all__ = [
     "DOB_OFFSET",
@@ -29,6 +31,7 @@ __all__ = [
     "compare_pairs",
     "decide_merges",
     "dob_related",
+    "names_apart",
     "soundex",
     "to_day_numbers",
     "ymd_of_days",
@@ -457,3 +460,47 @@ def decide_merges(records: Records, a: IntArr, b: IntArr, settings: LinkageSetti
     r6 = c["same_ssn"] & c["dob_exact"] & c["same_home"]
     r7 = c["same_ssn"] & c["name_part_missing"] & some_name & c["same_home"]
     return np.select([r1, r2, r3, r4, r5, r6, r7], [1, 2, 3, 4, 5, 6, 7], 0).astype(np.int64)
+
+
+def names_apart(related: pd.DataFrame, ssn: pd.Series, names: np.ndarray) -> np.ndarray:
+    """Per claim: its SSN's names in ``related`` (``names`` of them, spelled differently), with
+    the spellings of one person's name counted once. Two whole names (first and last, in either
+    order) are one when rapidfuzz's ``token_sort_ratio`` reaches
+    :attr:`LinkageSettings.full_name_ratio` *and* they were given with the same date of birth,
+    as identity resolution links a re-keyed name (``KIMBERLY SNYDER``, ``KIMERLY SNYDER``, born
+    1980-11-20); transitively. A name given with another birth date stays apart, and so does
+    every name of an SSN given with more than :attr:`LinkageSettings.max_block_size` names (a
+    placeholder SSN). Only SSNs with two or more spellings are looked at: a few per night."""
+    out = names.copy()
+    many = names >= 2
+    columns = {"first_name_norm", "last_name_norm", "date_of_birth"}
+    if not many.any() or not columns <= set(related.columns):
+        return out
+    settings = LinkageSettings()
+    tokens = pd.Index(pd.unique(ssn[many].astype("str")))
+    rows = related.loc[related["ssn_token"].astype("str").isin(tokens)]
+    given = rows["first_name_norm"].notna() & rows["last_name_norm"].notna()
+    whole = rows["first_name_norm"].astype("str") + " " + rows["last_name_norm"].astype("str")
+    spellings = pd.DataFrame(
+        {
+            "ssn": rows["ssn_token"].astype("str").to_numpy(),
+            "name": whole.where(given).to_numpy(),
+            "born": rows["date_of_birth"].astype("str").to_numpy(),
+        }
+    ).dropna(subset=["name"])
+    apart: dict[str, int] = {}
+    for token, group in spellings.drop_duplicates().groupby("ssn", sort=False):
+        spelled, unique_names = pd.factorize(group["name"])
+        n = len(unique_names)
+        if n < 2 or n > settings.max_block_size:
+            apart[str(token)] = n
+            continue
+        births = pd.crosstab(spelled, group["born"].to_numpy()).to_numpy() > 0
+        same_birth = (births.astype(np.int64) @ births.T.astype(np.int64)) > 0
+        listed = list(unique_names)
+        close = process.cdist(listed, listed, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+        joined = (close >= settings.full_name_ratio) & same_birth
+        apart[str(token)] = int(connected_components(csr_matrix(joined), directed=False)[0])
+    found = ssn[many].astype("str").map(apart)
+    out[many] = np.where(found.notna(), found.fillna(0), names[many]).astype(np.int64)
+    return out

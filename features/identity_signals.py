@@ -56,6 +56,7 @@ from claimscreen.data.settings import InterstateSettings, Settings
 from claimscreen.data.ssn import SSN_FLAG_COLUMNS, ssn_structure_flags
 from claimscreen.features.catalog import Feature, check_unique
 from claimscreen.features.codes import Encoded, lookup, matching_pairs, select_rows
+from claimscreen.features.identity_match import names_apart
 
 __all__ = [
     "ACTOR_CLAIM_KEYS",
@@ -133,6 +134,12 @@ FEATURES: tuple[Feature, ...] = check_unique(
             "The SSN cannot be real: bad area, group or serial, or voided.",
         ),
         _feature("ssn_distinct_names", "int64", "Different names filed with this SSN in the recent window."),
+        _feature(
+            "ssn_names_apart",
+            "int64",
+            "Names filed with this SSN in the recent window that are not spellings of one another (a "
+            "typo, a doubled letter, first and last name swapped count once).",
+        ),
         _feature(
             "ssn_distinct_dobs", "int64", "Different birth dates filed with this SSN in the recent window."
         ),
@@ -469,9 +476,11 @@ def _ssn_reuse(tonight: pd.DataFrame, history: pd.DataFrame, rows: np.ndarray | 
             return np.zeros(len(ssn), dtype=np.int64)
         return _distinct_per_key(related, ssn, "ssn_token", list(values), key_codes)
 
+    names = distinct("first_name_norm", "last_name_norm")
     return pd.DataFrame(
         {
-            "ssn_distinct_names": distinct("first_name_norm", "last_name_norm"),
+            "ssn_distinct_names": names,
+            "ssn_names_apart": names_apart(related, ssn, names),
             "ssn_distinct_dobs": distinct("date_of_birth"),
             "ssn_claims_window": distinct(),
             "ssn_distinct_bank_accounts": distinct("bank_account_token"),

@@ -9,7 +9,6 @@ the congregate-address list, and the connected components.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -28,6 +27,7 @@ from claimscreen.features.device import parse_ips
 from claimscreen.features.identity_match import PLACEHOLDER_NAMES
 
 __all__ = [
+    "DAY_SECONDS",
     "KINDS",
     "MEMBER_COLUMNS",
     "RISKY_IP",
@@ -49,9 +49,9 @@ __all__ = [
     "kind_codes",
     "most_linking",
     "on_congregate_list",
-    "ring_components",
     "ring_graph",
     "surname_words",
+    "unit_level",
 ]
 
 Arr = np.ndarray[Any, Any]
@@ -107,6 +107,9 @@ class RingRules:
     roam_share: float = _DEFAULTS.roam_share
     #: A family at this many homes or fewer is no ring (:func:`ring_components`); 1: only one home.
     family_homes: int = _DEFAULTS.family_homes
+    #: A helper's computer (:func:`ring_components`): a few people joined only by a device and the
+    #: one home network it stays on, at a person's pace, with no hard evidence, are no ring.
+    shared_computers: bool = _DEFAULTS.shared_computers
     #: Strangers at one unit (:func:`ring_components`): ``min_ring_identities`` people of as many
     #: surnames who first gave one unit or PO box as home within this many days are no household.
     strangers_days: int = _DEFAULTS.strangers_days
@@ -122,6 +125,7 @@ class RingRules:
             min_ring_identities=settings.min_ring_identities,
             household_identities=settings.household_identities,
             family_homes=settings.family_homes,
+            shared_computers=settings.shared_computers,
             strangers_days=settings.strangers_days,
             drop_days=settings.drop_days,
             drop_share=settings.drop_share,
@@ -392,7 +396,7 @@ def _edge_nodes(
     street, zip5 = _node_addresses(inc, claims, looked_at)
     on_list = on_congregate_list(street, zip5, congregate) if listed else np.zeros(len(looked_at), dtype=bool)
     edge[looked_at[on_list]] = False  # a listed shelter, group home or dormitory links no one
-    unit = _unit_level(street) & ~on_list & drop[looked_at]
+    unit = unit_level(street) & ~on_list & drop[looked_at]
     if unit.any() and "last_name_norm" in claims.columns:  # without names, strangers are not told apart
         edge[looked_at[unit]] = _mail_drops(inc, looked_at[unit], ident, seconds, claims, rules)
     return edge
@@ -432,7 +436,7 @@ def ip_networks(ip_address: pd.Series, v4_prefix: int = 16, v6_prefix: int = 32)
 
 # --- Mail drops: a unit given by many strangers within weeks ----------------------------------
 
-_DAY = 86_400
+DAY_SECONDS = 86_400
 
 
 def _node_addresses(inc: _Incidence, claims: pd.DataFrame, nodes: Arr) -> tuple[pa.Array, pa.Array]:
@@ -459,7 +463,7 @@ def _building(street: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(street, r" #\S*$", "")
 
 
-def _unit_level(street: pa.Array) -> Arr:
+def unit_level(street: pa.Array) -> Arr:
     """Per address: one unit (``#5``) or one PO box, not a whole building or house."""
     unit = pc.or_(pc.match_substring(street, " #"), pc.starts_with(street, "PO BOX"))
     return np.asarray(pc.fill_null(unit, False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -505,7 +509,7 @@ def _mail_drops(
     order = np.lexsort((t, node))
     node, t, claim = node[order], t[order], claim[order]
     key = node * (1 << 40) + (t - t.min(initial=0))
-    within = np.searchsorted(key, key + rules.drop_days * _DAY, side="left") - np.arange(len(key))
+    within = np.searchsorted(key, key + rules.drop_days * DAY_SECONDS, side="left") - np.arange(len(key))
     densest = np.zeros(len(nodes), dtype=np.int64)
     np.maximum.at(densest, node, within)
     people = np.bincount(node, minlength=len(nodes))
@@ -534,6 +538,8 @@ class RingGraph:
     n_claims: int
     ident: Arr  # per claim: identity code
     residence: Arr  # per claim: residence address code, -1 if none
+    #: per node: its rule, an index into the kinds and :data:`RISKY_IP` (``_RULE_NAMES``)
+    node_rule: Arr = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
 
 def ring_graph(
@@ -551,162 +557,16 @@ def ring_graph(
     rules = rules or RingRules()
     inc = _incidence(claims, ip_categories, rules, shared)
     edge = _edge_nodes(inc, inc.ident, filing_seconds(claims["filed_at"]), rules, claims, congregate)
-    claim, node = edge_incidences(inc, edge)
-    return RingGraph(claim, node, len(claims), inc.ident, inc.residence)
-
-
-def ring_components(
-    claims: pd.DataFrame,
-    ip_categories: pd.Series | None = None,
-    rules: RingRules | None = None,
-    shared: SharedCodes | None = None,
-    congregate: pd.DataFrame | None = None,
-    *,
-    fraud_claim_ids: Iterable[str] | None = None,
-    red_flags: pd.Series | None = None,
-) -> tuple[Arr, Arr]:
-    """Component label of every row (singletons included), and per component: is it a ring.
-
-    ``is_ring[labels[i]]`` says whether row ``i``'s component is a ring (the
-    ring minimum of :mod:`~claimscreen.features.network`: enough identities, not one
-    household, not one family at a few homes). A component holding a claim of
-    ``fraud_claim_ids`` or a ``red_flags`` row (row for row with ``claims``) is never a family.
-    """
-    rules = rules or RingRules()
-    graph = ring_graph(claims, ip_categories, rules, shared, congregate)
-    labels = connected_labels(graph.claim, graph.node, graph.n_claims)
-    enough, household = _ring_minimum(labels, graph.ident, graph.residence, rules)
-    is_ring = enough & ~household
-    if rules.family_homes >= 2 and is_ring.any():
-        evidence = partial(_evidence, claims, fraud_claim_ids, red_flags)
-        is_ring &= ~_families(labels, graph, is_ring, claims, rules, evidence)
-    if rules.strangers_days > 0 and "last_name_norm" in claims.columns and "address_norm" in claims.columns:
-        is_ring |= _strangers_at_unit(labels, graph, claims, rules, congregate, enough & household)
-    return labels, is_ring
-
-
-def _ring_minimum(labels: Arr, ident: Arr, residence: Arr, rules: RingRules) -> tuple[Arr, Arr]:
-    """Per component: enough identities for a ring, and one household (few people, all at one
-    residence); a ring is the first without the second."""
-    size = np.bincount(labels, minlength=1)
-    rows = np.flatnonzero(size[labels] >= rules.min_ring_identities)
-    comp = labels[rows]
-    identities = distinct_per_group(comp, ident[rows], len(size))
-    lowest = np.full(len(size), np.iinfo(np.int64).max)
-    highest = np.full(len(size), -1)
-    np.minimum.at(lowest, comp, residence[rows])
-    np.maximum.at(highest, comp, residence[rows])
-    household = (lowest == highest) & (lowest >= 0) & (identities <= rules.household_identities)
-    return identities >= rules.min_ring_identities, household
-
-
-def _strangers_at_unit(
-    labels: Arr,
-    graph: RingGraph,
-    claims: pd.DataFrame,
-    rules: RingRules,
-    congregate: pd.DataFrame | None,
-    candidate: Arr,
-) -> Arr:
-    """Per component of ``candidate`` (a household of enough people for a ring, all at one
-    residence: :func:`_ring_minimum`): whether its residence is a unit or PO box, its people
-    share no surname word (:func:`surname_words`), and ``min_ring_identities`` of them first gave
-    it within ``strangers_days``: the start of a mail drop. Roommates move in over weeks or
-    months; relatives share a name. Never an address on the congregate-address list."""
-    maybe, n = candidate.copy(), len(candidate)
-    if not maybe.any():
-        return maybe
-    rows = np.flatnonzero(maybe[labels])
-    comp, ident = labels[rows], graph.ident[rows]
-    people = distinct_per_group(comp, ident, n)
-    first = np.unique(comp, return_index=True)[1]
-    street = pa.array(claims["address_norm"].iloc[rows[first]].astype("str").array, pa.large_string())
-    zip5 = pa.array(claims["zip5"].iloc[rows[first]].astype("str").array, pa.large_string())
-    unit = _unit_level(street) & ~on_congregate_list(street, zip5, congregate)
-    maybe[comp[first]] = unit
-    at, words = surname_words(claims["last_name_norm"].iloc[rows])
-    if len(at):
-        span = int(words.max()) + 1
-        pair, keys = pd.factorize(comp[at] * span + words)
-        holders = distinct_per_group(np.asarray(pair, dtype=np.int64), ident[at], len(keys))
-        maybe[np.asarray(keys)[holders > 1] // span] = False  # relatives: a surname word in common
-    named = distinct_per_group(comp[at], ident[at], n) if len(at) else np.zeros(n, dtype=np.int64)
-    maybe &= named == people  # everyone named: a missing surname tells no stranger apart
-    t = filing_seconds(claims["filed_at"].iloc[rows])
-    order = np.lexsort((t, ident, comp))
-    c, p, t = comp[order], ident[order], t[order]
-    keep = np.r_[True, (c[1:] != c[:-1]) | (p[1:] != p[:-1])]
-    c, t = c[keep], t[keep]  # each person's first claim at the unit
-    order = np.lexsort((t, c))
-    c, t = c[order], t[order]
-    key = c * (1 << 40) + (t - t.min(initial=0))
-    within = np.searchsorted(key, key + rules.strangers_days * _DAY, side="right") - np.arange(len(key))
-    densest = np.zeros(n, dtype=np.int64)
-    np.maximum.at(densest, c, within)
-    return maybe & (densest >= rules.min_ring_identities)
-
-
-# --- Families: relatives at a few homes --------------------------------------------------------
-
-
-def _evidence(
-    claims: pd.DataFrame, fraud_claim_ids: Iterable[str] | None, red_flags: pd.Series | None, rows: Arr
-) -> Arr:
-    """Per row of ``rows``: decided fraud, or a red flag (hard evidence on the claim itself)."""
-    out = np.zeros(len(rows), dtype=bool)
-    if fraud_claim_ids is not None:
-        fraud = pd.Index(list(map(str, fraud_claim_ids)), dtype="str")
-        out |= claims["claim_id"].iloc[rows].astype("str").isin(fraud).to_numpy(dtype=bool)
-    if red_flags is not None:
-        out |= red_flags.iloc[rows].fillna(False).to_numpy(dtype=bool)
-    return out
-
-
-def _families(
-    labels: Arr,
-    graph: RingGraph,
-    candidate: Arr,
-    claims: pd.DataFrame,
-    rules: RingRules,
-    evidence: Callable[[Arr], Arr],
-) -> Arr:
-    """Per component of ``candidate``: one family at ``family_homes`` homes or fewer (the ring minimum).
-
-    Each home holds a household (at most ``household_identities`` people), no claim carries hard
-    evidence (``evidence(rows)``), and the people are one family: joined by a home (two people
-    who gave one residence, or one person who gave two, the home they left), or by a word of
-    their surnames (:func:`surname_words`), within the component. A residence given once in
-    the window (code -1) is a home of its own that joins no one.
-    """
-    rows = np.flatnonzero(candidate[labels])
-    comp, home, ident = labels[rows], graph.residence[rows], graph.ident[rows]
-    n = len(candidate)
-    known_home = home >= 0
-    homes = distinct_per_group(comp[known_home], home[known_home], n)
-    homes += np.bincount(comp[~known_home], minlength=n)
-    key, keys = pd.factorize(comp * (int(home.max(initial=0)) + 2) + home + 1)
-    per_home = distinct_per_group(key, ident, len(keys))
-    most = np.zeros(n, dtype=np.int64)
-    np.maximum.at(most, comp[np.unique(key, return_index=True)[1]], per_home)
-    maybe = candidate & (homes <= rules.family_homes) & (most <= rules.household_identities)
-    if not maybe.any():
-        return maybe
-    at = np.flatnonzero(maybe[comp])
-    maybe[comp[at[evidence(rows[at])]]] = False
-    at = at[maybe[comp[at]]]
-    name_at, words = (
-        surname_words(claims["last_name_norm"].iloc[rows[at]])
-        if "last_name_norm" in claims.columns
-        else (np.zeros(0, np.int64),) * 2
+    keep = edge[inc.node]
+    node, uniques = pd.factorize(inc.node[keep])
+    return RingGraph(
+        inc.claim[keep],
+        np.asarray(node, dtype=np.int64),
+        len(claims),
+        inc.ident,
+        inc.residence,
+        inc.rule_of_node[np.asarray(uniques, dtype=np.int64)],
     )
-    mark_row = np.r_[at[known_home[at]], at, at[name_at]]
-    kind = np.repeat([0, 1, 2], [int(known_home[at].sum()), len(at), len(name_at)])
-    value = np.r_[home[at][known_home[at]], ident[at], words]
-    span = int(value.max(initial=0)) + 1
-    node = pd.factorize((comp[mark_row] * 3 + kind) * span + value)[0]
-    family = connected_labels(mark_row, np.asarray(node, dtype=np.int64), len(rows))
-    maybe &= distinct_per_group(comp[at], family[at], n) == 1
-    return maybe
 
 
 def surname_words(names: pd.Series) -> tuple[Arr, Arr]:

@@ -77,7 +77,13 @@ def ordinary_features(**changes: object) -> dict[str, object]:
     row: dict[str, object] = {}
     for feature in ALL_FEATURES:
         row[feature.name] = {"bool": False, "int64": 0, "float64": 0.0, "str": ""}[feature.dtype]
-    row.update(ssn_distinct_names=1, ssn_distinct_dobs=1, ssn_claims_window=1, session_seconds=600.0)
+    row.update(
+        ssn_distinct_names=1,
+        ssn_names_apart=1,
+        ssn_distinct_dobs=1,
+        ssn_claims_window=1,
+        session_seconds=600.0,
+    )
     row.update(device_identities_30d=1.0, email_canonical_identities=1, email_alias_variants=1)
     row.update(changes)
     return row

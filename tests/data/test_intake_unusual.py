@@ -311,3 +311,19 @@ def test_unusual_and_broken_rows_in_one_batch_split_exactly(home: Path, tmp_path
     assert (result.rows_ingested, result.rows_quarantined) == (len(UNUSUAL), len(BROKEN))
     assert set(quarantine["claim_id"]) == {f"BAD{i}" for i in range(len(BROKEN))}
     assert set(claims.index) == {claim_id for claim_id, _ in UNUSUAL}
+
+
+def test_a_placeholder_email_or_phone_is_kept_as_given_but_matches_no_one(home: Path, tmp_path: Path) -> None:
+    """Staff type ``none@gmail.com`` and 555-555-5555 when a claimant has neither: the claim is
+    scored, the values are kept for display, and there is no mailbox or phone to share."""
+    rows = [
+        make_row(claim_id="P1", email="none@gmail.com", phone="(555) 555-5555"),
+        make_row(claim_id="P2", email="NoEmail@NoEmail.com", phone="614-555-2368"),
+        make_row(claim_id="P3", email="na@na.com", phone="000-000-0000"),  # no valid number: not malformed
+    ]
+    result, claims, _ = ingest(home, tmp_path, rows)
+    assert result.rows_quarantined == 0
+    assert claims.loc["P1", "email"] == "none@gmail.com"
+    assert claims[["email_canonical"]].isna().all().all()
+    assert pd.isna(claims.loc["P1", "phone_e164"]) and claims.loc["P2", "phone_e164"] == "+16145552368"
+    assert pd.isna(claims.loc["P3", "phone_e164"])

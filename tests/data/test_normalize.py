@@ -200,7 +200,20 @@ def test_split_zip(raw: str | None, zip5: str | None, zip4: str | None) -> None:
 
 @pytest.mark.parametrize(
     "unit",
-    ["Apt 4B", "APT. 4-B", "Apartment 4b", "#4B", "# 4B", "Unit 4B", "Ste 4B", "Suite 4B", "Rm 4B", "No. 4B"],
+    [
+        "Apt 4B",
+        "APT. 4-B",
+        "Apartment 4b",
+        "#4B",
+        "# 4B",
+        "Unit 4B",
+        "Ste 4B",
+        "Suite 4B",
+        "Rm 4B",
+        "No. 4B",
+        "Apt 4 B",
+        "APT 4 - b",
+    ],
 )
 def test_unit_designators_become_hash(unit: str) -> None:
     result = nz.normalize_address(text("123 North Main Street"), text(unit))
@@ -605,3 +618,44 @@ def test_no_row_lost_on_arbitrary_text(values: list[str | None]) -> None:
         assert len(result) == len(series)
         assert (result.isna() | series.notna()).all()  # missing in, missing out
         assert np.all(result.index == series.index)
+
+
+@pytest.mark.parametrize(
+    ("raw", "placeholder"),
+    [
+        ("none@gmail.com", True),
+        ("No@Email.com", True),
+        ("na@na.com", True),
+        ("noemail@noemail.com", True),
+        ("maria@test.com", True),
+        ("maria@example.com", False),  # the documentation domain: tests and demos use it
+        ("bob@none.com", True),
+        ("nonexistent.person@gmail.com", False),
+        ("nona@yahoo.com", False),
+        ("jane.doe+ui@gmail.com", False),
+        ("email@smithplumbing.com", False),  # a business's real mailbox
+        ("none@mailinator.com", False),  # a throwaway mailbox: EMAIL_DISPOSABLE reads it
+    ],
+)
+def test_placeholder_emails(raw: str, placeholder: bool) -> None:
+    canonical = nz.canonical_email_array(pa.array([raw, None], pa.large_string()))
+    assert nz.placeholder_email_array(canonical).to_pylist() == [placeholder, None]
+
+
+@pytest.mark.parametrize(
+    ("raw", "placeholder"),
+    [
+        ("(555) 555-5555", True),
+        ("999-999-9999", True),
+        ("000-000-0000", True),  # no valid number: missing, not malformed
+        ("1-123-456-7890", True),
+        ("614-555-2368", False),  # a real 555 exchange number
+        ("614-867-5309", False),
+        ("+44 20 7946 0958", False),
+    ],
+)
+def test_placeholder_phones(raw: str, placeholder: bool) -> None:
+    assert nz.placeholder_phone_array(pa.array([raw, None], pa.large_string())).to_pylist() == [
+        placeholder,
+        None,
+    ]

@@ -135,6 +135,38 @@ def test_ssn_reuse_counts_names_birth_dates_and_claims_up_to_tonight() -> None:
     ]
 
 
+def test_spellings_of_one_name_on_an_ssn_are_one_name_apart() -> None:
+    """KIMBERLY SNYDER, KIMERLY SNYDER and SNYDER KIMBERLY (a typo, the order swapped) are one
+    name apart; JOHN DOE on the same SSN is a second. Another SSN with one name: 1."""
+    earlier = NIGHT - dt.timedelta(days=4)
+    window = claims(
+        {"first_name_norm": "KIMBERLY", "last_name_norm": "SNYDER", "batch_date": earlier},
+        {"first_name_norm": "KIMERLY", "last_name_norm": "SNYDER"},
+        {
+            "first_name_norm": "SNYDER",
+            "last_name_norm": "KIMBERLY",
+            "ssn_token": "ssn-b",
+            "batch_date": earlier,
+        },
+        {"first_name_norm": "KIMBERLY", "last_name_norm": "SNYDER", "ssn_token": "ssn-b"},
+        {"first_name_norm": "JOHN", "last_name_norm": "DOE", "ssn_token": "ssn-b"},
+        {"ssn_token": "ssn-c"},
+        {"first_name_norm": "MARIA", "last_name_norm": "LOPEZ", "ssn_token": "ssn-d", "batch_date": earlier},
+        {
+            "first_name_norm": "MARIO",
+            "last_name_norm": "LOPEZ",
+            "ssn_token": "ssn-d",
+            "date_of_birth": dt.date(1990, 1, 2),
+        },
+    )
+    out = signals(window)
+    assert out.loc["C2", ["ssn_distinct_names", "ssn_names_apart"]].tolist() == [2, 1]
+    # A close spelling under another birth date is another person: apart.
+    assert out.loc["C8", ["ssn_distinct_names", "ssn_names_apart"]].tolist() == [2, 2]
+    assert out.loc["C4", ["ssn_distinct_names", "ssn_names_apart"]].tolist() == [3, 2]
+    assert out.loc["C6", ["ssn_distinct_names", "ssn_names_apart"]].tolist() == [1, 1]
+
+
 def test_ssn_payment_accounts_and_mailboxes_count_changes_not_refilings() -> None:
     """The same person filing again keeps account and mailbox (1 and 1); an identity re-used
     by others changes both each time. Missing values are not counted; tomorrow is not seen."""

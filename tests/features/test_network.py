@@ -584,3 +584,39 @@ def test_a_mailing_street_takes_the_code_of_the_same_residence_street_and_a_new_
         [0, 0, 0, 1, 1, 1, 0, 1, 0],
         [-1, 1, 2, -1, 2, -1, -1, -1, -1],
     ]
+
+
+def helped_strangers(n: int = 4, **changes: Any) -> list[dict[str, Any]]:
+    """A helper files for ``n`` unrelated people at their own homes, a day apart, from one
+    laptop on the helper's home connection (one /16), nothing else in common."""
+    return [
+        claim(
+            f"H{i}", day=i, last_name_norm=name, device_id="dev-HELPER", ip_address=f"73.1.{i}.9", **changes
+        )
+        for i, name in zip(range(n), ["NGUYEN", "TRAN", "LE", "PHAM", "HOANG", "VU"], strict=False)
+    ]
+
+
+def test_a_helper_filing_for_a_few_people_from_one_home_computer_is_no_ring() -> None:
+    """A relative or community helper (elderly, limited-English claimants): a few strangers
+    joined only by one computer on one home network, at a person's pace, are no ring."""
+    assert find_rings(frame(helped_strangers(4)))["ring_id"].isna().all()
+    assert (
+        find_rings(frame(helped_strangers(4)), rules=RingRules(shared_computers=False))["ring_size"].tolist()
+        == [4] * 4
+    )
+
+
+def test_a_computer_that_roams_rushes_shares_more_or_carries_evidence_is_still_a_ring() -> None:
+    roaming = helped_strangers(4)
+    roaming[2]["ip_address"] = "98.20.0.1"  # another network: a farm behind rotating addresses
+    rushed = helped_strangers(4)
+    rushed[1]["filed_at"] = START + pd.Timedelta(minutes=3)  # the next person 3 minutes on: a script
+    account = helped_strangers(4)
+    account[1]["bank_account_token"] = account[3]["bank_account_token"] = "acct-SHARED"
+    for rows in (roaming, rushed, account):
+        assert find_rings(frame(rows))["ring_id"].notna().all()
+    claims = frame(helped_strangers(4))
+    flags = pd.Series([False, True, False, False], index=claims.index)
+    assert find_rings(claims, red_flags=flags)["ring_size"].tolist() == [4] * 4
+    assert find_rings(claims, fraud_claim_ids=["H0"])["ring_size"].tolist() == [4] * 4

@@ -53,8 +53,24 @@ def test_missing_device_data_fires_nothing() -> None:
 
 
 def test_thresholds_are_inclusive() -> None:
-    evidence = evidence_matrix(frame(ordinary(ssn_distinct_names=2, email_canonical_identities=3)))
+    evidence = evidence_matrix(
+        frame(ordinary(ssn_distinct_names=2, ssn_names_apart=2, email_canonical_identities=3))
+    )
     assert evidence.loc[0, "SSN_MANY_NAMES"] and evidence.loc[0, "EMAIL_MANY_PEOPLE"]
+
+
+def test_a_respelled_name_on_one_ssn_counts_only_with_another_bank_account() -> None:
+    """KIMBERLY and KIMERLY SNYDER on one SSN: a person re-keyed with a typo, unless the claims
+    were paid into different accounts (a stolen identity re-used with variations)."""
+    typo = ordinary(ssn_distinct_names=2, ssn_names_apart=1, ssn_distinct_bank_accounts=1)
+    paid_elsewhere = ordinary(ssn_distinct_names=2, ssn_names_apart=1, ssn_distinct_bank_accounts=2)
+    strangers = ordinary(ssn_distinct_names=2, ssn_names_apart=2, ssn_distinct_bank_accounts=1)
+    older = {k: v for k, v in ordinary(ssn_distinct_names=2).items() if k != "ssn_names_apart"}  # before it
+    fired = evidence_matrix(frame(typo, paid_elsewhere, strangers))["SSN_MANY_NAMES"].tolist()
+    assert fired == [False, True, True]
+    assert evidence_matrix(frame(older))["SSN_MANY_NAMES"].tolist() == [True]
+    stacked = frame(typo, ordinary(ssn_distinct_names=2, ssn_names_apart=np.nan))  # a night from before
+    assert evidence_matrix(stacked)["SSN_MANY_NAMES"].tolist() == [False, True]
 
 
 @pytest.mark.parametrize("code", [e.code for e in EVIDENCE])
