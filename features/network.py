@@ -79,14 +79,15 @@ daughter, an in-law) is still a ring, as is, when the window has no
 ``last_name_norm``, a family that only a surname joins (a home still joins one).
 
 Nor is a *helper's computer* (``shared_computers``): at most ``household_identities``
-people joined only by devices (one at least) and ordinary IP addresses, every claim that
-gave an IP address on one network (IPv4 /16, IPv6 /32), no two people's claims within the
-device's burst gap, no claim with hard evidence or a fraud decision. Relatives, neighbours
-and community helpers file for elderly and limited-English claimants from their own home
-this way; on an independently built world (``bench/heldout.py``) such helpers were 313 of
-the honest claims held, and the gap in delays across languages and age bands came from
-them. A farm's device roams networks behind rotating proxies or files one claim after
-another within minutes, and its stolen identities share accounts and appear on lists.
+people joined only by devices (one at least) and ordinary IP addresses (a mailbox or phone
+too when one device links them all: the helper's own), every claim that gave an IP address
+on one network (IPv4 /16, IPv6 /32), no two people's claims within the device's burst gap,
+no claim with hard evidence or a fraud decision. Relatives, neighbours and community
+helpers file for elderly and limited-English claimants from their own home this way; on an
+independently built world (``bench/heldout.py``) such helpers were 313 of the honest
+claims held, and the gap in delays across languages and age bands came from them. A farm's
+device roams networks behind rotating proxies or files one claim after another within
+minutes, and its stolen identities share accounts and appear on lists.
 
 **Stable ids.** Like ``identity_id``, a ring keeps its id night to night: a
 ring whose members carried ids on earlier nights (``known``) takes the oldest

@@ -207,8 +207,10 @@ def _shared_computers(
 ) -> Arr:
     """Per component of ``candidate``: a few people filed for from one home's computer.
 
-    At most ``household_identities`` people joined by a device; every edge a device or an ordinary IP address
-    (no account, mailbox, phone or address in common, no hosting or VPN range); every claim
+    At most ``household_identities`` people joined by a device; every edge a device or an
+    ordinary IP address (no account or address in common, no hosting or VPN range), or a
+    mailbox or phone when one device links every one of the people (the helper gives their
+    own for claimants who have none); every claim
     that gave an IP address on one network (IPv4 /16, IPv6 /32: the device never left the
     home); no two people's claims closer than the device's burst gap (a person filling in
     one form after another, not a script); no claim with hard evidence or a fraud decision.
@@ -219,13 +221,25 @@ def _shared_computers(
     n = len(candidate)
     rows = np.flatnonzero(candidate[labels])
     comp, ident = labels[rows], graph.ident[rows]
-    maybe = candidate & (distinct_per_group(comp, ident, n) <= rules.household_identities)
-    device = graph.node_rule == KINDS.index("device")
-    linking = device | (graph.node_rule == KINDS.index("ip"))
-    maybe[labels[graph.claim[~linking[graph.node]]]] = False
+    people = distinct_per_group(comp, ident, n)
+    maybe = candidate & (people <= rules.household_identities)
+    rule = graph.node_rule[graph.node]
+    device = rule == KINDS.index("device")
     on_device = np.zeros(n, dtype=bool)
-    on_device[labels[graph.claim[device[graph.node]]]] = True
+    on_device[labels[graph.claim[device]]] = True
     maybe &= on_device
+    # The helper's own mailbox or phone, given for claimants who have none, may join them too,
+    # when one device links every one of them (a star on the helper's computer; a stealth
+    # chain's values each join two claims in a path).
+    per_device = distinct_per_group(
+        graph.node[device], graph.ident[graph.claim[device]], len(graph.node_rule)
+    )
+    widest = np.zeros(n, dtype=np.int64)
+    np.maximum.at(widest, labels[graph.claim[device]], per_device[graph.node[device]])
+    star = widest >= people
+    contact = (rule == KINDS.index("email")) | (rule == KINDS.index("phone"))
+    linking = device | (rule == KINDS.index("ip")) | (contact & star[labels[graph.claim]])
+    maybe[labels[graph.claim[~linking]]] = False
     if not maybe.any():
         return maybe
     at = np.flatnonzero(maybe[comp])

@@ -184,6 +184,22 @@ def _device_other_homes(frame: pd.DataFrame) -> np.ndarray:
     return _other_homes("device", OTHER_HOMES_MOST_PEOPLE)(frame) & roams
 
 
+def _device_many_people(frame: pd.DataFrame) -> np.ndarray:
+    """A device of three people or more in 30 days, unless it is a helper's computer: at most
+    five people, all from one network, none within ten minutes of another claim from it (a
+    relative or navigator filing for a few claimants at home, as the rings' ``shared_computers``
+    rule says). Features built before ``device_networks_30d``: every such device, as before."""
+    many = _num(frame, "device_identities_30d") >= 3
+    if "device_networks_30d" not in frame:
+        return many
+    helper = (
+        (_num(frame, "device_identities_30d") <= OTHER_HOMES_MOST_PEOPLE)
+        & (pd.to_numeric(frame["device_networks_30d"], errors="coerce").to_numpy(dtype="float64") <= 1)
+        & (_num(frame, "device_burst_10m") <= 0)
+    )
+    return many & ~helper
+
+
 def _ring(frame: pd.DataFrame) -> np.ndarray:
     return _num(frame, "ring_identities") >= 3
 
@@ -526,7 +542,7 @@ EVIDENCE: tuple[Evidence, ...] = (
         "The device used for this claim filed for {device_identities_30d:.0f} different people in the "
         "last 30 days.",
         2.0,
-        _at_least("device_identities_30d", 3),
+        _device_many_people,
         {
             "device_identities_30d": 1.0,
             "device_identities_7d": 1.0,

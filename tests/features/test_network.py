@@ -607,6 +607,21 @@ def test_a_helper_filing_for_a_few_people_from_one_home_computer_is_no_ring() ->
     )
 
 
+def test_a_helper_who_gives_their_own_mailbox_or_phone_is_still_no_ring() -> None:
+    """The helper types their own email for two claimants and their phone for two others:
+    one laptop still links all four, so it is the helper's. A chain is not: a device joins
+    two people, a mailbox the second and a third, a phone the third and a fourth."""
+    helped = helped_strangers(4)
+    helped[0]["email_canonical"] = helped[1]["email_canonical"] = "helper@example.com"
+    helped[2]["phone_e164"] = helped[3]["phone_e164"] = "+16145552368"
+    assert find_rings(frame(helped))["ring_id"].isna().all()
+    chain = helped_strangers(4)
+    chain[2]["device_id"], chain[3]["device_id"] = "dev-C", "dev-D"
+    chain[1]["email_canonical"] = chain[2]["email_canonical"] = "link@example.com"
+    chain[2]["phone_e164"] = chain[3]["phone_e164"] = "+16145552368"
+    assert find_rings(frame(chain))["ring_size"].tolist() == [4] * 4
+
+
 def test_a_computer_that_roams_rushes_shares_more_or_carries_evidence_is_still_a_ring() -> None:
     roaming = helped_strangers(4)
     roaming[2]["ip_address"] = "98.20.0.1"  # another network: a farm behind rotating addresses

@@ -111,3 +111,18 @@ def test_the_reason_code_page_is_current() -> None:
 
     page = Path(__file__).parents[2] / "docs" / "reasons.md"
     assert page.read_text() == evidence_markdown(), "run `make docs` to regenerate docs/reasons.md"
+
+
+def test_a_helpers_computer_is_not_a_device_of_many_people() -> None:
+    """Four people from one home network at a person's pace: a relative or navigator filing
+    for them. Roaming networks, a sixth person or a burst make it a device of many again."""
+    helper = {"device_identities_30d": 4.0, "device_networks_30d": 1.0, "device_burst_10m": 0.0}
+    rows = [
+        ordinary(**helper),
+        ordinary(**{**helper, "device_networks_30d": 3.0}),
+        ordinary(**{**helper, "device_identities_30d": 6.0}),
+        ordinary(**{**helper, "device_burst_10m": 2.0}),
+    ]
+    assert evidence_matrix(frame(*rows))["DEVICE_MANY_PEOPLE"].tolist() == [False, True, True, True]
+    before = {k: v for k, v in ordinary(**helper).items() if k != "device_networks_30d"}
+    assert evidence_matrix(frame(before))["DEVICE_MANY_PEOPLE"].tolist() == [True]  # features from before
