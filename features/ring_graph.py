@@ -557,16 +557,8 @@ def ring_graph(
     rules = rules or RingRules()
     inc = _incidence(claims, ip_categories, rules, shared)
     edge = _edge_nodes(inc, inc.ident, filing_seconds(claims["filed_at"]), rules, claims, congregate)
-    keep = edge[inc.node]
-    node, uniques = pd.factorize(inc.node[keep])
-    return RingGraph(
-        inc.claim[keep],
-        np.asarray(node, dtype=np.int64),
-        len(claims),
-        inc.ident,
-        inc.residence,
-        inc.rule_of_node[np.asarray(uniques, dtype=np.int64)],
-    )
+    claim, node, node_rule = edge_incidences(inc, edge)
+    return RingGraph(claim, node, len(claims), inc.ident, inc.residence, node_rule)
 
 
 def surname_words(names: pd.Series) -> tuple[Arr, Arr]:
@@ -600,11 +592,16 @@ SURNAME_PARTICLES = frozenset(
 )  # fmt: skip
 
 
-def edge_incidences(inc: _Incidence, edge: Arr) -> tuple[Arr, Arr]:
-    """The incidences whose node is an edge: (claim row, node) with nodes renumbered 0..m-1."""
+def edge_incidences(inc: _Incidence, edge: Arr) -> tuple[Arr, Arr, Arr]:
+    """The incidences whose node is an edge: (claim row, node) with nodes renumbered 0..m-1,
+    and each renumbered node's rule (an index into ``_RULE_NAMES``)."""
     keep = edge[inc.node]
-    node, _ = pd.factorize(inc.node[keep])
-    return inc.claim[keep], np.asarray(node, dtype=np.int64)
+    node, uniques = pd.factorize(inc.node[keep])
+    return (
+        inc.claim[keep],
+        np.asarray(node, dtype=np.int64),
+        inc.rule_of_node[np.asarray(uniques, dtype=np.int64)],
+    )
 
 
 def connected_labels(claim: Arr, node: Arr, n_claims: int) -> Arr:

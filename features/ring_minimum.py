@@ -51,7 +51,7 @@ def ring_components(
 
     ``is_ring[labels[i]]`` says whether row ``i``'s component is a ring (the
     ring minimum of :mod:`~claimscreen.features.network`: enough identities, not one
-    household, not one family at a few homes). A component holding a claim of
+    household, not one family at a few homes, not a helper's computer). A component holding a claim of
     ``fraud_claim_ids`` or a ``red_flags`` row (row for row with ``claims``) is never a family.
     """
     rules = rules or RingRules()
@@ -210,13 +210,13 @@ def _shared_computers(
     At most ``household_identities`` people joined by a device; every edge a device or an
     ordinary IP address (no account or address in common, no hosting or VPN range), or a
     mailbox or phone when one device links every one of the people (the helper gives their
-    own for claimants who have none); every claim
-    that gave an IP address on one network (IPv4 /16, IPv6 /32: the device never left the
-    home); no two people's claims closer than the device's burst gap (a person filling in
-    one form after another, not a script); no claim with hard evidence or a fraud decision.
-    A relative, a neighbour or a community helper who files for elderly or limited-English
-    claimants looks like this; a farm rotates networks or files in bursts, and its stolen
-    identities bring accounts, lists and decisions that the other rules see.
+    own for claimants who have none); every claim that gave an IP address on one network
+    (IPv4 /16, IPv6 /32: the device never left the home); no two people's claims closer than
+    the device's burst gap (a person filling in one form after another, not a script); no
+    claim with hard evidence or a fraud decision. A relative, a neighbour or a community
+    helper who files for elderly or limited-English claimants looks like this; a farm
+    rotates networks or files in bursts, and its stolen identities bring accounts, lists and
+    decisions that the other rules see.
     """
     n = len(candidate)
     rows = np.flatnonzero(candidate[labels])
@@ -225,17 +225,16 @@ def _shared_computers(
     maybe = candidate & (people <= rules.household_identities)
     rule = graph.node_rule[graph.node]
     device = rule == KINDS.index("device")
-    on_device = np.zeros(n, dtype=bool)
-    on_device[labels[graph.claim[device]]] = True
-    maybe &= on_device
-    # The helper's own mailbox or phone, given for claimants who have none, may join them too,
-    # when one device links every one of them (a star on the helper's computer; a stealth
-    # chain's values each join two claims in a path).
+    # The most people one device of the component links: none, no helper's computer. The
+    # helper's own mailbox or phone, given for claimants who have none, may join them too when
+    # one device links every one of them (a star on the helper's computer; a stealth chain's
+    # values each join two claims in a path).
     per_device = distinct_per_group(
         graph.node[device], graph.ident[graph.claim[device]], len(graph.node_rule)
     )
     widest = np.zeros(n, dtype=np.int64)
     np.maximum.at(widest, labels[graph.claim[device]], per_device[graph.node[device]])
+    maybe &= widest > 0
     star = widest >= people
     contact = (rule == KINDS.index("email")) | (rule == KINDS.index("phone"))
     linking = device | (rule == KINDS.index("ip")) | (contact & star[labels[graph.claim]])
